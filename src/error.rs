@@ -1,0 +1,58 @@
+//! The library's error type. Every message names the file, line, column or
+//! setting at fault and says how to fix it.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be parsed as a table at all.
+    #[error("{path}: cannot read this table: {message}")]
+    Table { path: PathBuf, message: String },
+    /// One cell failed type conversion.
+    #[error("{path}:{line}: column {column}: \"{found}\" is not {expected}; {fix}")]
+    Value {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        found: String,
+        expected: String,
+        fix: String,
+    },
+    /// A required column is absent.
+    #[error("{path}: no column {column}: {fix}")]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        fix: String,
+    },
+    /// The data folder does not hold the tables belong needs.
+    #[error("{0}")]
+    Layout(String),
+    /// The configuration file or a flag is invalid.
+    #[error("{0}")]
+    Config(String),
+    /// The data were read but nothing can be analysed.
+    #[error("nothing to analyse: {0}")]
+    NothingToAnalyse(String),
+    /// Writing the report failed.
+    #[error("writing {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

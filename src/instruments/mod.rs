@@ -1,0 +1,122 @@
+//! The instrument registry: how raw questionnaire responses become scores.
+//!
+//! Each instrument says how many items it has, which raw responses are
+//! valid, how every item is scored (as is, reversed, dichotomised), which
+//! subscales exist, how many missing items may be prorated, and which
+//! conventions (caseness cut-off, reliability) apply, with their sources.
+//! Users will add their own in config; the built-in ones follow DATA.md.
+
+mod registry;
+pub mod scoring;
+
+pub use registry::builtin;
+
+/// Whether a higher score means more of the problem (loneliness) or more of
+/// the good thing (wellbeing). Decides the sign of "improved".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsWorse,
+    HigherIsBetter,
+}
+
+impl Direction {
+    /// True when a change `d = follow-up − baseline` is an improvement.
+    pub fn improved(self, change: f64) -> bool {
+        match self {
+            Direction::HigherIsWorse => change < 0.0,
+            Direction::HigherIsBetter => change > 0.0,
+        }
+    }
+}
+
+/// How one item's raw response becomes its scored value.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemRule {
+    /// The response itself.
+    AsIs,
+    /// `constant − response` (ucla20's reverse items: 5 − x).
+    Reverse(i64),
+    /// 1 when the response is at least the threshold, else 0.
+    OneWhenAtLeast(i64),
+    /// 1 when the response is at most the threshold, else 0.
+    OneWhenAtMost(i64),
+}
+
+impl ItemRule {
+    pub fn apply(self, response: i64) -> f64 {
+        match self {
+            ItemRule::AsIs => response as f64,
+            ItemRule::Reverse(constant) => (constant - response) as f64,
+            ItemRule::OneWhenAtLeast(threshold) => f64::from(u8::from(response >= threshold)),
+            ItemRule::OneWhenAtMost(threshold) => f64::from(u8::from(response <= threshold)),
+        }
+    }
+}
+
+/// A named subset of items scored as an outcome of its own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Subscale {
+    /// Suffix of the outcome id: `emotional` gives `djg11_emotional`.
+    pub name: String,
+    /// 1-based item numbers.
+    pub items: Vec<usize>,
+}
+
+/// A score at or above `threshold` counts as a case.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Caseness {
+    pub threshold: f64,
+    pub source: String,
+}
+
+/// A reliability coefficient with where it comes from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Reliability {
+    pub value: f64,
+    pub source: String,
+}
+
+/// One questionnaire and its scoring rules.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Instrument {
+    pub id: String,
+    pub name: String,
+    /// Rule per item, item k at index k − 1.
+    pub item_rules: Vec<ItemRule>,
+    pub raw_min: i64,
+    pub raw_max: i64,
+    pub score_min: f64,
+    pub score_max: f64,
+    pub subscales: Vec<Subscale>,
+    /// Items that may be missing and still be prorated into a total.
+    pub max_missing: usize,
+    pub direction: Direction,
+    pub caseness: Option<Caseness>,
+    pub reliability: Option<Reliability>,
+    /// Plain-language scoring summary, as printed by `belong instruments`.
+    pub scoring: String,
+    /// Bibliographic source of the instrument.
+    pub source: String,
+}
+
+impl Instrument {
+    pub fn item_count(&self) -> usize {
+        self.item_rules.len()
+    }
+
+    /// Column name of item k (1-based) in the native layout.
+    pub fn item_column(&self, k: usize) -> String {
+        format!("{}_{k}", self.id)
+    }
+
+    pub fn total_column(&self) -> String {
+        format!("{}_total", self.id)
+    }
+
+    /// The outcome id of a subscale, e.g. `djg11_emotional`.
+    pub fn subscale_outcome(&self, subscale: &Subscale) -> String {
+        format!("{}_{}", self.id, subscale.name)
+    }
+}

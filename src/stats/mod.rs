@@ -1,0 +1,18 @@
+//! Statistics kernels: pure functions on slices of numbers.
+//!
+//! Nothing here knows about data frames, files or groups. Every kernel returns
+//! `Option` (or a result struct with optional fields) when a statistic is
+//! undefined, so a NaN never reaches a report. These are the functions the R
+//! fixtures and NIST's certified values are checked against.
+
+pub mod descriptive;
+pub mod distributions;
+pub mod effect_size;
+pub mod multiplicity;
+pub mod noncentral_t;
+pub mod roots;
+pub mod ttest;
+pub mod wilcoxon;
+
+/// Two-sided confidence level used throughout the report (95%).
+pub const CONFIDENCE_LEVEL: f64 = 0.95;
