@@ -1,4 +1,140 @@
 //! belong: evaluate social-connection and wellness programs.
+//!
+//! The library is the pipeline, one module per stage:
+//!
+//! ```text
+//! ingest -> validate -> score -> panel -> analyses -> render
+//! ```
+//!
+//! It knows nothing about command lines or terminals: `main.rs` parses
+//! flags, calls [`report`], [`validate_data`] or [`synth::generate`], and maps
+//! errors to exit codes.
+
+pub mod analysis;
+pub mod config;
 pub mod error;
+pub mod estimate;
+pub mod ingest;
 pub mod instruments;
+pub mod model;
+pub mod panel;
+pub mod report;
+pub mod score;
 pub mod stats;
+pub mod synth;
+pub mod validate;
+pub mod waves;
+
+use config::Settings;
+use error::{Error, Result};
+use estimate::Estimate;
+use ingest::read::SourceFile;
+use panel::Panel;
+use std::path::PathBuf;
+use std::time::Instant;
+use validate::Validated;
+
+/// The result of the analysis stages, before rendering.
+pub struct Analysed {
+    pub sources: Vec<SourceFile>,
+    pub validated: Validated,
+    pub panel: Panel,
+    pub estimates: Vec<Estimate>,
+    /// (stage, milliseconds).
+    pub timings: Vec<(&'static str, u128)>,
+}
+
+fn timed<T>(
+    timings: &mut Vec<(&'static str, u128)>,
+    stage: &'static str,
+    work: impl FnOnce() -> T,
+) -> T {
+    let start = Instant::now();
+    let result = work();
+    timings.push((stage, start.elapsed().as_millis()));
+    result
+}
+
+/// Ingest and validate only: the data-quality account.
+pub fn validate_data(settings: &Settings) -> Result<(Vec<SourceFile>, Validated)> {
+    let instruments = instruments::builtin();
+    let ingested = ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))?;
+    let validated = validate::validate(
+        ingested.participants,
+        ingested.assessments,
+        ingested.attendance,
+        &instruments,
+    );
+    Ok((ingested.sources, validated))
+}
+
+fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
+    ingest::IngestOptions {
+        group_columns: settings.group_columns.clone(),
+        missing: settings.missing.clone(),
+    }
+}
+
+/// Runs ingest → validate → score → panel → analyses.
+pub fn analyse(settings: &Settings) -> Result<Analysed> {
+    let mut timings = Vec::new();
+    let instruments = instruments::builtin();
+    let ingested = timed(&mut timings, "ingest", || {
+        ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))
+    })?;
+    let validated = timed(&mut timings, "validate", || {
+        validate::validate(
+            ingested.participants,
+            ingested.assessments,
+            ingested.attendance,
+            &instruments,
+        )
+    });
+    let wave_order = waves::order_waves(&validated.assessments, &settings.waves)?;
+    let scores = timed(&mut timings, "score", || {
+        score::score(&validated.assessments, &instruments)
+    });
+    let panel = timed(&mut timings, "panel", || {
+        panel::build_panel(
+            &validated.participants,
+            &validated.assessments.participant_id,
+            &validated.assessments.wave,
+            &scores,
+            wave_order,
+            validated.attendance.as_ref(),
+        )
+    });
+    let has_pairs = panel
+        .outcomes
+        .iter()
+        .any(|o| o.completer(&panel.waves).iter().any(|c| *c));
+    if !has_pairs {
+        return Err(Error::NothingToAnalyse(format!(
+            "no participant has a score at both {} and {}",
+            panel.waves.baseline_name(),
+            panel.waves.followup_name()
+        )));
+    }
+    let estimates = timed(&mut timings, "analyses", || analysis::run(&panel));
+    Ok(Analysed {
+        sources: ingested.sources,
+        validated,
+        panel,
+        estimates,
+        timings,
+    })
+}
+
+/// The main job: analyse the data and write the report folder.
+pub fn report(settings: &Settings) -> Result<PathBuf> {
+    let analysed = analyse(settings)?;
+    report::write_report(&report::ReportContent {
+        settings,
+        sources: &analysed.sources,
+        accounts: &analysed.validated.accounts,
+        excluded: &analysed.validated.excluded,
+        panel: &analysed.panel,
+        estimates: &analysed.estimates,
+        timings: &analysed.timings,
+    })
+}

@@ -120,3 +120,68 @@ impl Instrument {
         format!("{}_{}", self.id, subscale.name)
     }
 }
+
+/// The registry as text for people: items, scoring, ranges, conventions and
+/// sources.
+pub fn describe(instruments: &[Instrument]) -> String {
+    let mut out = String::new();
+    for i in instruments {
+        out.push_str(&format!("{}  {}\n", i.id, i.name));
+        out.push_str(&format!(
+            "  items      {} (columns {}_1 … {}_{}, or {}_total), responses {}–{}\n",
+            i.item_count(),
+            i.id,
+            i.id,
+            i.item_count(),
+            i.id,
+            i.raw_min,
+            i.raw_max
+        ));
+        out.push_str(&format!("  scoring    {}\n", i.scoring));
+        out.push_str(&format!(
+            "  range      {}–{}, {}; up to {} missing item(s) prorated\n",
+            i.score_min,
+            i.score_max,
+            match i.direction {
+                Direction::HigherIsWorse => "higher is worse",
+                Direction::HigherIsBetter => "higher is better",
+            },
+            i.max_missing
+        ));
+        if !i.subscales.is_empty() {
+            let names: Vec<String> = i
+                .subscales
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} (items {})",
+                        i.subscale_outcome(s),
+                        s.items
+                            .iter()
+                            .map(|k| k.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                })
+                .collect();
+            out.push_str(&format!("  subscales  {}\n", names.join("; ")));
+        }
+        out.push_str(&format!(
+            "  caseness   {}\n",
+            i.caseness
+                .as_ref()
+                .map_or("none (set one in config)".to_string(), |c| c.source.clone())
+        ));
+        out.push_str(&format!(
+            "  reliability {}\n",
+            i.reliability
+                .as_ref()
+                .map_or("sample Cronbach α".to_string(), |r| format!(
+                    "α = {} ({})",
+                    r.value, r.source
+                ))
+        ));
+        out.push_str(&format!("  source     {}\n\n", i.source));
+    }
+    out
+}

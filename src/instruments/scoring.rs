@@ -54,7 +54,17 @@ mod tests {
         // emotional items "yes" (3) count; social items "yes" (3) do not
         let raw = vec![Some(3), Some(2), Some(1), Some(3), Some(2), Some(1)];
         let scored = score_items(&djg6, &raw);
-        assert_eq!(scored, vec![Some(1.0), Some(1.0), Some(0.0), Some(0.0), Some(1.0), Some(1.0)]);
+        assert_eq!(
+            scored,
+            vec![
+                Some(1.0),
+                Some(1.0),
+                Some(0.0),
+                Some(0.0),
+                Some(1.0),
+                Some(1.0)
+            ]
+        );
     }
 
     #[test]

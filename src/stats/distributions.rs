@@ -101,24 +101,56 @@ mod tests {
     #[test]
     fn t_quantiles_match_r() {
         // R: qt(0.975, c(1, 5, 18, 1000))
-        assert_relative_eq!(t_quantile(0.975, 1.0).unwrap(), 12.706204736174698, max_relative = 1e-13);
-        assert_relative_eq!(t_quantile(0.975, 5.0).unwrap(), 2.5705818356363137, max_relative = 1e-13);
-        assert_relative_eq!(t_quantile(0.975, 18.0).unwrap(), 2.1009220402410378, max_relative = 1e-13);
-        assert_relative_eq!(t_quantile(0.975, 1000.0).unwrap(), 1.9623390808264074, max_relative = 1e-13);
-        assert_relative_eq!(t_quantile(0.025, 18.0).unwrap(), -2.1009220402410378, max_relative = 1e-13);
+        assert_relative_eq!(
+            t_quantile(0.975, 1.0).unwrap(),
+            12.706204736174698,
+            max_relative = 1e-13
+        );
+        assert_relative_eq!(
+            t_quantile(0.975, 5.0).unwrap(),
+            2.5705818356363137,
+            max_relative = 1e-13
+        );
+        assert_relative_eq!(
+            t_quantile(0.975, 18.0).unwrap(),
+            2.1009220402410378,
+            max_relative = 1e-13
+        );
+        assert_relative_eq!(
+            t_quantile(0.975, 1000.0).unwrap(),
+            1.9623390808264074,
+            max_relative = 1e-13
+        );
+        assert_relative_eq!(
+            t_quantile(0.025, 18.0).unwrap(),
+            -2.1009220402410378,
+            max_relative = 1e-13
+        );
     }
 
     #[test]
     fn t_p_values_match_r() {
         // R: 2 * pt(-1.7638342073763937, 18)
-        assert_relative_eq!(t_two_sided_p(-1.7638342073763937, 18.0).unwrap(), 0.094725350661641033, max_relative = 1e-10);
+        assert_relative_eq!(
+            t_two_sided_p(-1.7638342073763937, 18.0).unwrap(),
+            0.094725350661641033,
+            max_relative = 1e-10
+        );
         // R: 2 * pt(-12, 30)
-        assert_relative_eq!(t_two_sided_p(12.0, 30.0).unwrap(), 5.5801854151992606e-13, max_relative = 1e-9);
+        assert_relative_eq!(
+            t_two_sided_p(12.0, 30.0).unwrap(),
+            5.5801854151992606e-13,
+            max_relative = 1e-9
+        );
     }
 
     #[test]
     fn normal_quantile_matches_r() {
         // R: qnorm(0.975)
-        assert_relative_eq!(normal_quantile(0.975), 1.9599639845400536, max_relative = 1e-15);
+        assert_relative_eq!(
+            normal_quantile(0.975),
+            1.9599639845400536,
+            max_relative = 1e-15
+        );
     }
 }

@@ -62,7 +62,11 @@ pub fn d_av(baseline: &[f64], followup: &[f64]) -> Option<f64> {
 
 /// Matched-pairs rank-biserial r = (R+ − R−)/(R+ + R−) over `non_zero`
 /// differences, with a Fisher-z CI; no CI when r = ±1.
-pub fn rank_biserial(rank_sum_positive: f64, rank_sum_negative: f64, non_zero: usize) -> Option<Interval> {
+pub fn rank_biserial(
+    rank_sum_positive: f64,
+    rank_sum_negative: f64,
+    non_zero: usize,
+) -> Option<Interval> {
     let total = rank_sum_positive + rank_sum_negative;
     if non_zero == 0 || !(total > 0.0) {
         return None;
@@ -88,7 +92,11 @@ mod tests {
     #[test]
     fn hedges_j_matches_gamma_form() {
         // J(18) from the tiny-ucla3 fixture: g/d = 0.38751288993732941 / 0.40465131911125596
-        assert_relative_eq!(hedges_j(18.0).unwrap(), 0.38751288993732941 / 0.40465131911125596, max_relative = 1e-14);
+        assert_relative_eq!(
+            hedges_j(18.0).unwrap(),
+            0.38751288993732941 / 0.40465131911125596,
+            max_relative = 1e-14
+        );
         assert_eq!(hedges_j(1.0), None);
     }
 

@@ -148,29 +148,53 @@ mod tests {
     #[test]
     fn central_case_equals_students_t() {
         let central = super::super::distributions::t_cdf(1.3, 7.0).unwrap();
-        assert_relative_eq!(noncentral_t_cdf(1.3, 7.0, 0.0).unwrap(), central, max_relative = 1e-13);
+        assert_relative_eq!(
+            noncentral_t_cdf(1.3, 7.0, 0.0).unwrap(),
+            central,
+            max_relative = 1e-13
+        );
     }
 
     #[test]
     fn matches_boost_noncentral_t() {
         // scipy.stats.nct.cdf (Boost) values.
-        assert_relative_eq!(noncentral_t_cdf(2.0, 10.0, 1.5).unwrap(), 0.6591540724421909, max_relative = 1e-11);
-        assert_relative_eq!(noncentral_t_cdf(-1.0, 3.0, 2.0).unwrap(), 0.0030052475953985074, max_relative = 1e-9);
+        assert_relative_eq!(
+            noncentral_t_cdf(2.0, 10.0, 1.5).unwrap(),
+            0.6591540724421909,
+            max_relative = 1e-11
+        );
+        assert_relative_eq!(
+            noncentral_t_cdf(-1.0, 3.0, 2.0).unwrap(),
+            0.0030052475953985074,
+            max_relative = 1e-9
+        );
     }
 
     #[test]
     fn one_degree_of_freedom_works() {
         // df = 1, ncp = 0: the Cauchy CDF, 0.5 + atan(t)/pi.
         let expected = 0.5 + (2.0f64).atan() / std::f64::consts::PI;
-        assert_relative_eq!(noncentral_t_cdf(2.0, 1.0, 0.0).unwrap(), expected, max_relative = 1e-12);
+        assert_relative_eq!(
+            noncentral_t_cdf(2.0, 1.0, 0.0).unwrap(),
+            expected,
+            max_relative = 1e-12
+        );
     }
 
     #[test]
     fn interval_inverts_the_cdf() {
         let (low, high) = noncentrality_interval(-1.7638342073763937, 18.0).unwrap();
         // tiny-ucla3 fixture: dz CI (-0.86790941797580168, 0.068904715212031994) × √19
-        assert_relative_eq!(low / 19f64.sqrt(), -0.86790941797580168, max_relative = 1e-10);
-        assert_relative_eq!(high / 19f64.sqrt(), 0.068904715212031994, max_relative = 1e-9);
+        assert_relative_eq!(
+            low / 19f64.sqrt(),
+            -0.86790941797580168,
+            max_relative = 1e-10
+        );
+        assert_relative_eq!(
+            high / 19f64.sqrt(),
+            0.068904715212031994,
+            max_relative = 1e-9
+        );
     }
 
     #[test]
@@ -179,6 +203,10 @@ mod tests {
         // interval must still invert the CDF exactly.
         let (low, high) = noncentrality_interval(19.0 * 2f64.sqrt(), 1.0).unwrap();
         assert!(low < 26.87 && high > 26.87);
-        assert_relative_eq!(noncentral_t_cdf(26.870057685088806, 1.0, high).unwrap(), 0.025, max_relative = 1e-9);
+        assert_relative_eq!(
+            noncentral_t_cdf(26.870057685088806, 1.0, high).unwrap(),
+            0.025,
+            max_relative = 1e-9
+        );
     }
 }

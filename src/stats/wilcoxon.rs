@@ -84,8 +84,18 @@ pub fn signed_rank(differences: &[f64]) -> Option<SignedRank> {
     }
     let absolute: Vec<f64> = non_zero.iter().map(|d| d.abs()).collect();
     let ranks = average_ranks(&absolute);
-    let v: f64 = ranks.iter().zip(&non_zero).filter(|(_, d)| **d > 0.0).map(|(r, _)| r).sum();
-    let v_negative: f64 = ranks.iter().zip(&non_zero).filter(|(_, d)| **d < 0.0).map(|(r, _)| r).sum();
+    let v: f64 = ranks
+        .iter()
+        .zip(&non_zero)
+        .filter(|(_, d)| **d > 0.0)
+        .map(|(r, _)| r)
+        .sum();
+    let v_negative: f64 = ranks
+        .iter()
+        .zip(&non_zero)
+        .filter(|(_, d)| **d < 0.0)
+        .map(|(r, _)| r)
+        .sum();
     let mut sorted_ranks = ranks.clone();
     sorted_ranks.sort_by(f64::total_cmp);
     let has_ties = sorted_ranks.windows(2).any(|w| w[0] == w[1]);
@@ -123,7 +133,8 @@ pub fn signed_rank(differences: &[f64]) -> Option<SignedRank> {
     if !(sigma > 0.0) {
         return None;
     }
-    let correction = 0.5 * z.signum();
+    // R's sign(0) is 0; Rust's signum(0.0) is 1.
+    let correction = if z == 0.0 { 0.0 } else { 0.5 * z.signum() };
     let p_value = normal_two_sided_p((z - correction) / sigma);
     Some(SignedRank {
         v,
@@ -141,7 +152,10 @@ mod tests {
 
     #[test]
     fn ranks_average_ties() {
-        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 2.0]),
+            vec![3.5, 1.0, 3.5, 2.0]
+        );
     }
 
     #[test]
@@ -168,6 +182,15 @@ mod tests {
         assert_eq!(test.non_zero, 5);
         // ranks of |d| over non-zero: 1.5, 1.5, 3, 4, 5 -> V = 12
         assert_eq!(test.v, 12.0);
+    }
+
+    #[test]
+    fn statistic_at_its_mean_gets_no_continuity_correction() {
+        // Regression: z = 0 must give p = 1, as R's sign(0) = 0.
+        // ranks 1.5, 1.5, 3: V = 3 = n(n+1)/4 with n = 3.
+        let test = signed_rank(&[1.0, -1.0, 0.0, 3.0, -3.0]).unwrap();
+        assert_eq!(test.method, WilcoxonMethod::NormalApproximation);
+        assert_eq!(test.p_value, 1.0);
     }
 
     #[test]

@@ -1,0 +1,180 @@
+//! `change`: paired change from baseline to follow-up over the group's
+//! participants with both scores ("pairs"), with the paired t-test, the
+//! Wilcoxon signed-rank test and standardised effect sizes.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::descriptive::{mean, median, standard_deviation};
+use crate::stats::effect_size::{cohens_dz, d_av, hedges_gz, rank_biserial};
+use crate::stats::ttest::one_sample;
+use crate::stats::wilcoxon::{signed_rank, WilcoxonMethod};
+
+pub fn change(cell: &Cell) -> Vec<Estimate> {
+    let waves = &cell.panel.waves;
+    let baseline_scores = cell.outcome.baseline(waves);
+    let followup_scores = cell.outcome.followup(waves);
+    let mut baseline = Vec::new();
+    let mut followup = Vec::new();
+    for &p in &cell.group.members {
+        if let (Some(b), Some(f)) = (baseline_scores[p], followup_scores[p]) {
+            baseline.push(b);
+            followup.push(f);
+        }
+    }
+    let differences: Vec<f64> = followup.iter().zip(&baseline).map(|(f, b)| f - b).collect();
+    let n = differences.len();
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "change",
+        group_by: &cell.group.group_by,
+        group: &cell.group.group,
+        wave: waves.followup_name(),
+    };
+    let mut rows = vec![place.row("n_pairs", Some(n as f64), n, "count")];
+    if n == 0 {
+        return rows;
+    }
+    rows.push(place.row("mean_baseline", mean(&baseline), n, "mean over pairs"));
+    rows.push(place.row("mean_followup", mean(&followup), n, "mean over pairs"));
+    for (name, values) in [("sd_baseline", &baseline), ("sd_followup", &followup)] {
+        rows.push(match standard_deviation(values) {
+            Some(sd) => place.row(name, Some(sd), n, "sd over pairs"),
+            None => place.row(name, None, n, "sd over pairs; undefined for one pair"),
+        });
+    }
+
+    let undefined_t = if n < 2 {
+        "paired t-test; undefined for one pair"
+    } else {
+        "paired t-test; undefined: every pair changed by the same amount"
+    };
+    match one_sample(&differences) {
+        Some(test) => {
+            rows.push(
+                place
+                    .row("mean_change", Some(test.estimate), n, "paired t-test")
+                    .with_ci(Some((test.ci_low, test.ci_high)))
+                    .with_se(test.standard_error)
+                    .with_df(test.df)
+                    .with_p(test.p_value),
+            );
+            rows.push(
+                place
+                    .row("t_statistic", Some(test.t), n, "paired t-test")
+                    .with_df(test.df)
+                    .with_p(test.p_value),
+            );
+        }
+        None => {
+            rows.push(place.row("mean_change", mean(&differences), n, undefined_t));
+            rows.push(place.row("t_statistic", None, n, undefined_t));
+        }
+    }
+    rows.push(place.row(
+        "median_change",
+        median(&differences),
+        n,
+        "median of differences",
+    ));
+
+    let signed = signed_rank(&differences);
+    rows.push(match &signed {
+        Some(test) => {
+            let method = match test.method {
+                WilcoxonMethod::Exact => "Wilcoxon signed-rank (exact)",
+                WilcoxonMethod::NormalApproximation => {
+                    "Wilcoxon signed-rank (normal approximation, continuity and tie correction)"
+                }
+            };
+            place
+                .row("wilcoxon_v", Some(test.v), n, method)
+                .with_p(test.p_value)
+        }
+        None => place.row(
+            "wilcoxon_v",
+            None,
+            n,
+            "Wilcoxon signed-rank; undefined: every difference is zero",
+        ),
+    });
+
+    let dz = cohens_dz(&differences);
+    rows.push(match &dz {
+        Some(dz) => place
+            .row(
+                "cohens_dz",
+                Some(dz.value),
+                n,
+                "Cohen's d_z, noncentral t CI",
+            )
+            .with_ci(dz.ci),
+        None => place.row(
+            "cohens_dz",
+            None,
+            n,
+            "Cohen's d_z; undefined: the differences have no spread",
+        ),
+    });
+    let gz = dz.as_ref().and_then(|dz| hedges_gz(dz, n));
+    rows.push(match gz {
+        Some(gz) => place
+            .row(
+                "hedges_gz",
+                Some(gz.value),
+                n,
+                "Hedges' g_z, noncentral t CI",
+            )
+            .with_ci(gz.ci),
+        None => place.row(
+            "hedges_gz",
+            None,
+            n,
+            "Hedges' g_z; undefined: needs three pairs and spread in the differences",
+        ),
+    });
+    rows.push(match d_av(&baseline, &followup) {
+        Some(value) => place.row(
+            "d_av",
+            Some(value),
+            n,
+            "d_av (Lakens 2013); bootstrap CI not computed yet",
+        ),
+        None => place.row(
+            "d_av",
+            None,
+            n,
+            "d_av (Lakens 2013); undefined: no spread in the scores",
+        ),
+    });
+    let biserial = signed
+        .as_ref()
+        .and_then(|test| rank_biserial(test.v, test.v_negative, test.non_zero));
+    rows.push(match biserial {
+        Some(r) => place
+            .row(
+                "rank_biserial",
+                Some(r.value),
+                n,
+                "matched-pairs rank-biserial, Fisher z CI",
+            )
+            .with_ci(r.ci),
+        None => place.row(
+            "rank_biserial",
+            None,
+            n,
+            "matched-pairs rank-biserial; undefined: every difference is zero",
+        ),
+    });
+    let direction = cell.outcome.outcome.direction;
+    let improved = differences
+        .iter()
+        .filter(|d| direction.improved(**d))
+        .count();
+    rows.push(place.row(
+        "pct_improved",
+        Some(100.0 * improved as f64 / n as f64),
+        n,
+        "percent of pairs improved",
+    ));
+    rows
+}

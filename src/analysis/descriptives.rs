@@ -1,0 +1,49 @@
+//! `descriptives`: n, mean, sd, median, quartiles, min and max per wave,
+//! over everyone with a score at that wave.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::descriptive::summarise;
+
+const METHOD: &str = "sample statistics";
+
+pub fn descriptives(cell: &Cell) -> Vec<Estimate> {
+    let mut rows = Vec::new();
+    for (wave_index, wave) in cell.panel.waves.waves.iter().enumerate() {
+        let scores = &cell.outcome.scores[wave_index];
+        let values: Vec<f64> = cell
+            .group
+            .members
+            .iter()
+            .filter_map(|&p| scores[p])
+            .collect();
+        let place = Place {
+            outcome: &cell.outcome.outcome.id,
+            analysis: "descriptives",
+            group_by: &cell.group.group_by,
+            group: &cell.group.group,
+            wave,
+        };
+        let n = values.len();
+        rows.push(place.row("n", Some(n as f64), n, METHOD));
+        let Some(summary) = summarise(&values) else {
+            continue;
+        };
+        rows.push(place.row("mean", Some(summary.mean), n, METHOD));
+        rows.push(match summary.sd {
+            Some(sd) => place.row("sd", Some(sd), n, METHOD),
+            None => place.row(
+                "sd",
+                None,
+                n,
+                "sample statistics; sd undefined for one value",
+            ),
+        });
+        rows.push(place.row("median", Some(summary.median), n, METHOD));
+        rows.push(place.row("q1", Some(summary.q1), n, METHOD));
+        rows.push(place.row("q3", Some(summary.q3), n, METHOD));
+        rows.push(place.row("min", Some(summary.min), n, METHOD));
+        rows.push(place.row("max", Some(summary.max), n, METHOD));
+    }
+    rows
+}

@@ -1,0 +1,161 @@
+//! Command-line definitions and the glue from flags to library calls.
+
+use belong::config::{Flags, Settings};
+use belong::report::data_quality;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "belong",
+    version,
+    about = "Evaluate social-connection and wellness programs: loneliness change, participation and R-checked statistics"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Data folder in the native layout (participants, assessments, attendance).
+    #[arg(value_name = "DATA")]
+    data: Option<PathBuf>,
+    /// Config file (default: DATA/belong.toml when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Small-cell threshold for publication (0 = off).
+    #[arg(long, value_name = "N")]
+    min_cell: Option<usize>,
+    /// Seed for anything random (bootstrap resamples).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress output on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse DATA and write the report folder (the main job).
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Report folder (default: reports/<name of DATA>).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print the data-quality account; exit 1 when nothing can be analysed.
+    Validate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write realistic synthetic program data in the native layout.
+    Synth {
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of participants.
+        #[arg(long, default_value_t = 240)]
+        participants: usize,
+        /// Seed: the same seed gives byte-identical files.
+        #[arg(long, default_value_t = belong::config::DEFAULT_SEED)]
+        seed: u64,
+        /// Questionnaire: any instrument of `belong instruments`.
+        #[arg(long, default_value = "ucla3")]
+        instrument: String,
+        /// Add a comparison arm (about a third of participants).
+        #[arg(long)]
+        comparison_arm: bool,
+        /// Number of assessment waves (2 = baseline/week12, 3 adds month6).
+        #[arg(long, default_value_t = 2)]
+        waves: usize,
+    },
+    /// Print the instrument registry with its sources.
+    Instruments,
+}
+
+fn settings(common: &Common, out: Option<PathBuf>) -> Result<Settings, belong::error::Error> {
+    Settings::resolve(Flags {
+        data_dir: common.data.clone(),
+        config: common.config.clone(),
+        out,
+        min_cell: common.min_cell,
+        seed: common.seed,
+        threads: common.threads,
+    })
+}
+
+fn configure_threads(threads: Option<usize>) {
+    if let Some(n) = threads {
+        // Both engines read their pool size once, before first use.
+        std::env::set_var("POLARS_MAX_THREADS", n.to_string());
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            1
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Report { common, out } => {
+            let settings = settings(&common, out)?;
+            configure_threads(settings.threads);
+            if !common.quiet {
+                eprintln!("belong: analysing {}", settings.data_dir.display());
+            }
+            let out = belong::report(&settings)?;
+            if !common.quiet {
+                eprintln!("belong: report written to {}", out.display());
+            }
+            println!("{}", out.display());
+            Ok(0)
+        }
+        Command::Validate { common } => {
+            let settings = settings(&common, None)?;
+            configure_threads(settings.threads);
+            let (_, validated) = belong::validate_data(&settings)?;
+            print!("{}", data_quality::to_text(&validated.accounts));
+            let analysable = belong::analyse(&settings);
+            match analysable {
+                Ok(_) => {
+                    println!("ok: the data can be analysed");
+                    Ok(0)
+                }
+                Err(error) => {
+                    println!("cannot be analysed: {error}");
+                    Ok(1)
+                }
+            }
+        }
+        Command::Synth { .. } => anyhow::bail!("synth is not implemented yet"),
+        Command::Instruments => {
+            print!(
+                "{}",
+                belong::instruments::describe(&belong::instruments::builtin())
+            );
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The one result model: every number belong reports is an `Estimate` row,
+//! the tidy vocabulary of STATISTICS.md. Renderers read these rows and never
+//! recompute a statistic.
+
+use crate::stats::multiplicity::holm;
+use std::collections::BTreeMap;
+
+/// One row of `estimates.csv`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub outcome: String,
+    pub analysis: &'static str,
+    pub group_by: String,
+    pub group: String,
+    pub wave: String,
+    pub contrast: String,
+    pub estimate: &'static str,
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub se: Option<f64>,
+    pub df: Option<f64>,
+    pub p_value: Option<f64>,
+    pub p_adjusted: Option<f64>,
+    pub n: usize,
+    pub method: String,
+    pub suppressed: bool,
+}
+
+/// The column names of `estimates.csv`, in order.
+pub const COLUMNS: [&str; 17] = [
+    "outcome",
+    "analysis",
+    "group_by",
+    "group",
+    "wave",
+    "contrast",
+    "estimate",
+    "value",
+    "ci_low",
+    "ci_high",
+    "se",
+    "df",
+    "p_value",
+    "p_adjusted",
+    "n",
+    "method",
+    "suppressed",
+];
+
+/// Where a set of estimates belongs: outcome, group and wave.
+#[derive(Debug, Clone)]
+pub struct Place<'a> {
+    pub outcome: &'a str,
+    pub analysis: &'static str,
+    pub group_by: &'a str,
+    pub group: &'a str,
+    pub wave: &'a str,
+}
+
+impl Place<'_> {
+    /// A row with a value (or an empty value when undefined) and no test.
+    pub fn row(
+        &self,
+        estimate: &'static str,
+        value: Option<f64>,
+        n: usize,
+        method: impl Into<String>,
+    ) -> Estimate {
+        Estimate {
+            outcome: self.outcome.to_string(),
+            analysis: self.analysis,
+            group_by: self.group_by.to_string(),
+            group: self.group.to_string(),
+            wave: self.wave.to_string(),
+            contrast: String::new(),
+            estimate,
+            value,
+            ci_low: None,
+            ci_high: None,
+            se: None,
+            df: None,
+            p_value: None,
+            p_adjusted: None,
+            n,
+            method: method.into(),
+            suppressed: false,
+        }
+    }
+}
+
+impl Estimate {
+    pub fn with_ci(mut self, ci: Option<(f64, f64)>) -> Self {
+        if let Some((low, high)) = ci {
+            self.ci_low = Some(low);
+            self.ci_high = Some(high);
+        }
+        self
+    }
+    pub fn with_se(mut self, se: f64) -> Self {
+        self.se = Some(se);
+        self
+    }
+    pub fn with_df(mut self, df: f64) -> Self {
+        self.df = Some(df);
+        self
+    }
+    pub fn with_p(mut self, p: f64) -> Self {
+        self.p_value = Some(p);
+        self
+    }
+}
+
+/// Fills `p_adjusted`: Holm within each family (outcome, analysis,
+/// estimate, group_by, wave) across its groups; for group_by `all` the
+/// adjusted p equals the p-value.
+pub fn adjust_p_values(estimates: &mut [Estimate]) {
+    let mut families: BTreeMap<(&str, &str, &str, &str, &str), Vec<usize>> = BTreeMap::new();
+    for (index, row) in estimates.iter().enumerate() {
+        if row.p_value.is_some() {
+            families
+                .entry((
+                    &row.outcome,
+                    row.analysis,
+                    row.estimate,
+                    &row.group_by,
+                    &row.wave,
+                ))
+                .or_default()
+                .push(index);
+        }
+    }
+    let families: Vec<(bool, Vec<usize>)> = families
+        .into_iter()
+        .map(|((_, _, _, group_by, _), rows)| (group_by == "all", rows))
+        .collect();
+    for (is_all, rows) in families {
+        if is_all {
+            for &row in &rows {
+                estimates[row].p_adjusted = estimates[row].p_value;
+            }
+            continue;
+        }
+        let p: Vec<f64> = rows
+            .iter()
+            .filter_map(|&row| estimates[row].p_value)
+            .collect();
+        for (&row, adjusted) in rows.iter().zip(holm(&p)) {
+            estimates[row].p_adjusted = Some(adjusted);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The native data model: typed tables that every input layout is read into.
+//!
+//! Columns are stored column-wise. Every row remembers where it came from
+//! (file and line) so that exclusions and errors can point at it.
+
+/// Days since 1970-01-01.
+pub type Date = i32;
+
+/// Where a row was read: index into the list of source files, and the line
+/// (CSV) or 1-based row (Parquet) in that file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowOrigin {
+    pub file: u32,
+    pub line: u64,
+}
+
+/// One participant per row.
+#[derive(Debug, Clone, Default)]
+pub struct Participants {
+    pub id: Vec<String>,
+    /// Grouping columns present in the data (cohort, site, arm …), in the
+    /// configured order; one value per row.
+    pub groups: Vec<(String, Vec<Option<String>>)>,
+    pub enrolled_on: Vec<Option<Date>>,
+    pub origin: Vec<RowOrigin>,
+}
+
+/// The item (or total) columns of one instrument in the assessments table.
+#[derive(Debug, Clone)]
+pub struct InstrumentColumns {
+    /// Position of the instrument in the registry.
+    pub instrument: usize,
+    /// Raw responses per item: `items[k - 1][row]`. Empty when only a total
+    /// was collected.
+    pub items: Vec<Vec<Option<i64>>>,
+    /// Precomputed totals, used only when there are no item columns.
+    pub total: Option<Vec<Option<f64>>>,
+}
+
+/// One row per participant per wave.
+#[derive(Debug, Clone, Default)]
+pub struct Assessments {
+    pub participant_id: Vec<String>,
+    pub wave: Vec<String>,
+    pub assessed_on: Vec<Option<Date>>,
+    pub instruments: Vec<InstrumentColumns>,
+    pub origin: Vec<RowOrigin>,
+}
+
+/// One row per participant per offered session.
+#[derive(Debug, Clone, Default)]
+pub struct Attendance {
+    pub participant_id: Vec<String>,
+    pub session_date: Vec<Option<Date>>,
+    pub activity: Vec<Option<String>>,
+    /// `true` for group sessions (the default when format is missing).
+    pub is_group: Vec<bool>,
+    /// `true` unless the row records a missed session.
+    pub attended: Vec<bool>,
+    pub minutes: Vec<Option<f64>>,
+    pub origin: Vec<RowOrigin>,
+}
+
+/// Keeps the entries of `values` whose `keep` flag is set.
+pub fn retain<T>(values: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    values.retain(|_| *flags.next().unwrap_or(&false));
+}
+
+impl Participants {
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+    pub fn retain(&mut self, keep: &[bool]) {
+        retain(&mut self.id, keep);
+        for (_, values) in &mut self.groups {
+            retain(values, keep);
+        }
+        retain(&mut self.enrolled_on, keep);
+        retain(&mut self.origin, keep);
+    }
+}
+
+impl Assessments {
+    pub fn len(&self) -> usize {
+        self.participant_id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.participant_id.is_empty()
+    }
+    pub fn retain(&mut self, keep: &[bool]) {
+        retain(&mut self.participant_id, keep);
+        retain(&mut self.wave, keep);
+        retain(&mut self.assessed_on, keep);
+        for columns in &mut self.instruments {
+            for item in &mut columns.items {
+                retain(item, keep);
+            }
+            if let Some(total) = &mut columns.total {
+                retain(total, keep);
+            }
+        }
+        retain(&mut self.origin, keep);
+    }
+}
+
+impl Attendance {
+    pub fn len(&self) -> usize {
+        self.participant_id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.participant_id.is_empty()
+    }
+    pub fn retain(&mut self, keep: &[bool]) {
+        retain(&mut self.participant_id, keep);
+        retain(&mut self.session_date, keep);
+        retain(&mut self.activity, keep);
+        retain(&mut self.is_group, keep);
+        retain(&mut self.attended, keep);
+        retain(&mut self.minutes, keep);
+        retain(&mut self.origin, keep);
+    }
+}

@@ -1,0 +1,130 @@
+//! Panel: one row per participant, with grouping columns, a score per wave
+//! for every outcome, change, completer flag and attendance counts.
+//!
+//! Participants are in byte order of their id, so every later stage sees
+//! the same order whatever order the files came in.
+
+use crate::model::{Attendance, Participants};
+use crate::score::{Outcome, Scores};
+use crate::waves::WaveOrder;
+use std::collections::HashMap;
+
+/// An outcome's scores across waves.
+#[derive(Debug, Clone)]
+pub struct PanelOutcome {
+    pub outcome: Outcome,
+    /// `scores[wave][participant]`, waves in `WaveOrder` order.
+    pub scores: Vec<Vec<Option<f64>>>,
+}
+
+/// One row per participant.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub participant_id: Vec<String>,
+    /// Grouping columns present, in configured order.
+    pub groups: Vec<(String, Vec<Option<String>>)>,
+    pub waves: WaveOrder,
+    pub outcomes: Vec<PanelOutcome>,
+    /// Sessions attended (None when there is no attendance table).
+    pub sessions: Option<Vec<u32>>,
+    pub group_sessions: Option<Vec<u32>>,
+}
+
+impl PanelOutcome {
+    pub fn baseline(&self, waves: &WaveOrder) -> &[Option<f64>] {
+        &self.scores[waves.baseline]
+    }
+    pub fn followup(&self, waves: &WaveOrder) -> &[Option<f64>] {
+        &self.scores[waves.followup]
+    }
+    /// Follow-up minus baseline, for participants with both.
+    pub fn change(&self, waves: &WaveOrder) -> Vec<Option<f64>> {
+        self.baseline(waves)
+            .iter()
+            .zip(self.followup(waves))
+            .map(|(b, f)| Some((*f)? - (*b)?))
+            .collect()
+    }
+    /// Has a score at both baseline and follow-up.
+    pub fn completer(&self, waves: &WaveOrder) -> Vec<bool> {
+        self.change(waves).iter().map(Option::is_some).collect()
+    }
+}
+
+/// Builds the panel from kept participants, scored assessments and attendance.
+pub fn build_panel(
+    participants: &Participants,
+    assessment_ids: &[String],
+    assessment_waves: &[String],
+    scores: &Scores,
+    waves: WaveOrder,
+    attendance: Option<&Attendance>,
+) -> Panel {
+    let mut order: Vec<usize> = (0..participants.len()).collect();
+    order.sort_by(|&a, &b| participants.id[a].cmp(&participants.id[b]));
+    let participant_id: Vec<String> = order.iter().map(|&i| participants.id[i].clone()).collect();
+    let position: HashMap<&str, usize> = participant_id
+        .iter()
+        .enumerate()
+        .map(|(p, id)| (id.as_str(), p))
+        .collect();
+    let groups = participants
+        .groups
+        .iter()
+        .map(|(name, values)| {
+            (
+                name.clone(),
+                order.iter().map(|&i| values[i].clone()).collect(),
+            )
+        })
+        .collect();
+    let n = participant_id.len();
+    let outcomes = scores
+        .outcomes
+        .iter()
+        .zip(&scores.values)
+        .map(|(outcome, values)| {
+            let mut by_wave = vec![vec![None; n]; waves.waves.len()];
+            for (row, value) in values.iter().enumerate() {
+                let (Some(&p), Some(w)) = (
+                    position.get(assessment_ids[row].as_str()),
+                    waves.index_of(&assessment_waves[row]),
+                ) else {
+                    continue;
+                };
+                by_wave[w][p] = *value;
+            }
+            PanelOutcome {
+                outcome: outcome.clone(),
+                scores: by_wave,
+            }
+        })
+        .collect();
+    let (sessions, group_sessions) = match attendance {
+        None => (None, None),
+        Some(table) => {
+            let mut sessions = vec![0u32; n];
+            let mut group_sessions = vec![0u32; n];
+            for row in 0..table.len() {
+                if !table.attended[row] {
+                    continue;
+                }
+                if let Some(&p) = position.get(table.participant_id[row].as_str()) {
+                    sessions[p] += 1;
+                    if table.is_group[row] {
+                        group_sessions[p] += 1;
+                    }
+                }
+            }
+            (Some(sessions), Some(group_sessions))
+        }
+    };
+    Panel {
+        participant_id,
+        groups,
+        waves,
+        outcomes,
+        sessions,
+        group_sessions,
+    }
+}

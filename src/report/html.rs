@@ -1,0 +1,164 @@
+//! `index.html`: a self-contained page (inline CSS, no network) with the
+//! change table, built from `Estimate` rows only.
+
+use super::format::rounded;
+use super::ReportContent;
+use crate::error::{Error, Result};
+use crate::estimate::Estimate;
+use minijinja::{context, Environment};
+use std::collections::BTreeMap;
+
+const TEMPLATE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>belong report</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 64rem; color: #1b1b1b; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin: 0.5rem 0 1.5rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: right; }
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
+thead th { border-bottom: 2px solid #333; }
+.note { color: #555; font-size: 0.9rem; }
+@media print { body { margin: 0; } table { page-break-inside: avoid; } }
+</style>
+</head>
+<body>
+<h1>Evaluation report</h1>
+<p class="note">{{ participants }} participants; waves {{ waves }}. Change is {{ followup }} minus {{ baseline }} among people who answered both; for loneliness scales a negative change is an improvement.</p>
+{% for outcome in outcomes %}
+<h2>Change in {{ outcome.id }}</h2>
+<table>
+<thead><tr><th>Grouped by</th><th>Group</th><th>Pairs</th><th>Mean {{ baseline }}</th><th>Mean {{ followup }}</th><th>Mean change (95% CI)</th><th>p (paired t)</th><th>p (Holm)</th><th>Cohen's d<sub>z</sub> (95% CI)</th><th>Improved</th></tr></thead>
+<tbody>
+{% for row in outcome.rows %}<tr><td>{{ row.group_by }}</td><td>{{ row.group }}</td><td>{{ row.n }}</td><td>{{ row.mean_baseline }}</td><td>{{ row.mean_followup }}</td><td>{{ row.mean_change }}</td><td>{{ row.p }}</td><td>{{ row.p_adjusted }}</td><td>{{ row.dz }}</td><td>{{ row.improved }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endfor %}
+<h2>Data quality</h2>
+<table>
+<thead><tr><th>Table</th><th>Check</th><th>Rows</th></tr></thead>
+<tbody>
+{% for row in quality %}<tr><td>{{ row.0 }}</td><td>{{ row.1 }}</td><td>{{ row.2 }}</td></tr>
+{% endfor %}</tbody>
+</table>
+<p class="note">Produced by belong {{ version }}. Every number here is a row of estimates.csv.</p>
+</body>
+</html>
+"#;
+
+fn interval(row: Option<&Estimate>, decimals: usize) -> String {
+    match row {
+        Some(e) if e.value.is_some() => match (e.ci_low, e.ci_high) {
+            (Some(lo), Some(hi)) => format!(
+                "{} ({} to {})",
+                rounded(e.value, decimals),
+                rounded(Some(lo), decimals),
+                rounded(Some(hi), decimals)
+            ),
+            _ => rounded(e.value, decimals),
+        },
+        _ => "–".into(),
+    }
+}
+
+fn p_text(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => "<0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => "–".into(),
+    }
+}
+
+pub fn render(content: &ReportContent) -> Result<String> {
+    let mut by_cell: BTreeMap<(&str, usize), BTreeMap<&str, &Estimate>> = BTreeMap::new();
+    let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
+    for e in content.estimates.iter().filter(|e| e.analysis == "change") {
+        let key = (e.outcome.as_str(), e.group_by.as_str(), e.group.as_str());
+        let index = match cell_order.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                cell_order.push(key);
+                cell_order.len() - 1
+            }
+        };
+        by_cell
+            .entry((e.outcome.as_str(), index))
+            .or_default()
+            .insert(e.estimate, e);
+    }
+    let outcome_ids: Vec<&str> = content
+        .panel
+        .outcomes
+        .iter()
+        .map(|o| o.outcome.id.as_str())
+        .collect();
+    let outcomes: Vec<minijinja::Value> = outcome_ids
+        .iter()
+        .map(|id| {
+            let rows: Vec<minijinja::Value> = by_cell
+                .iter()
+                .filter(|((outcome, _), _)| outcome == id)
+                .map(|((_, index), cell)| {
+                    let (_, group_by, group) = cell_order[*index];
+                    let get = |name: &str| cell.get(name).copied();
+                    context! {
+                        group_by => group_by,
+                        group => group,
+                        n => get("n_pairs").map(|e| e.n).unwrap_or(0),
+                        mean_baseline => rounded(get("mean_baseline").and_then(|e| e.value), 2),
+                        mean_followup => rounded(get("mean_followup").and_then(|e| e.value), 2),
+                        mean_change => interval(get("mean_change"), 2),
+                        p => p_text(get("mean_change").and_then(|e| e.p_value)),
+                        p_adjusted => p_text(get("mean_change").and_then(|e| e.p_adjusted)),
+                        dz => interval(get("cohens_dz"), 2),
+                        improved => get("pct_improved").and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
+                    }
+                })
+                .collect();
+            context! { id => id, rows => rows }
+        })
+        .collect();
+    let quality: Vec<(String, String, usize)> = content
+        .accounts
+        .iter()
+        .flat_map(|a| {
+            let mut lines = vec![
+                (a.table.to_string(), "read".to_string(), a.read),
+                (a.table.to_string(), "kept".to_string(), a.kept),
+            ];
+            lines.extend(a.excluded_by_reason.iter().map(|(reason, count)| {
+                (a.table.to_string(), format!("excluded: {reason}"), *count)
+            }));
+            lines
+        })
+        .collect();
+    let waves = &content.panel.waves;
+    let mut environment = Environment::new();
+    environment
+        .add_template("index.html", TEMPLATE)
+        .map_err(template_error(content))?;
+    let template = environment
+        .get_template("index.html")
+        .map_err(template_error(content))?;
+    template
+        .render(context! {
+            participants => content.panel.participant_id.len(),
+            waves => waves.waves.join(", "),
+            baseline => waves.baseline_name(),
+            followup => waves.followup_name(),
+            outcomes => outcomes,
+            quality => quality,
+            version => env!("CARGO_PKG_VERSION"),
+        })
+        .map_err(template_error(content))
+}
+
+fn template_error(content: &ReportContent) -> impl Fn(minijinja::Error) -> Error {
+    let path = content.settings.out_dir.join("index.html");
+    move |e| Error::Write {
+        path: path.clone(),
+        message: e.to_string(),
+    }
+}

@@ -1,0 +1,78 @@
+//! `internal/`: participant-level files that must never be published —
+//! the panel and every excluded row with its file, line and reason.
+
+use super::format::csv_field;
+use super::{write_file, ReportContent};
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use std::path::Path;
+
+const README: &str = "NOT FOR PUBLICATION\n\n\
+This folder holds participant-level data: the analysis panel (one row per\n\
+participant, with pseudonymous ids and scores) and every excluded input row.\n\
+Share it only with people allowed to see the raw records. Everything outside\n\
+this folder is aggregate and meant for publication.\n";
+
+pub fn write(dir: &Path, content: &ReportContent) -> Result<()> {
+    write_file(&dir.join("README.txt"), README)?;
+    write_file(&dir.join("excluded_rows.csv"), excluded_csv(content))?;
+    let mut frame = panel_frame(content).map_err(|e| Error::Write {
+        path: dir.join("panel.parquet"),
+        message: e.to_string(),
+    })?;
+    super::estimates::write_parquet(&dir.join("panel.parquet"), &mut frame)
+}
+
+fn excluded_csv(content: &ReportContent) -> String {
+    let mut out = String::from("table,file,line,column,reason,detail\n");
+    for row in content.excluded {
+        let file = content
+            .sources
+            .get(row.origin.file as usize)
+            .map(|s| s.path.display().to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            row.table,
+            csv_field(&file),
+            row.origin.line,
+            csv_field(row.column.as_deref().unwrap_or("")),
+            csv_field(row.reason),
+            csv_field(&row.detail)
+        ));
+    }
+    out
+}
+
+fn panel_frame(content: &ReportContent) -> PolarsResult<DataFrame> {
+    let panel = content.panel;
+    let waves = &panel.waves;
+    let mut columns = vec![Column::new(
+        "participant_id".into(),
+        panel.participant_id.clone(),
+    )];
+    for (name, values) in &panel.groups {
+        columns.push(Column::new(name.as_str().into(), values.clone()));
+    }
+    if let (Some(sessions), Some(group)) = (&panel.sessions, &panel.group_sessions) {
+        columns.push(Column::new("sessions".into(), sessions.clone()));
+        columns.push(Column::new("group_sessions".into(), group.clone()));
+    }
+    for outcome in &panel.outcomes {
+        for (w, wave) in waves.waves.iter().enumerate() {
+            columns.push(Column::new(
+                format!("{}_{wave}", outcome.outcome.id).into(),
+                outcome.scores[w].clone(),
+            ));
+        }
+        columns.push(Column::new(
+            format!("{}_change", outcome.outcome.id).into(),
+            outcome.change(waves),
+        ));
+        columns.push(Column::new(
+            format!("{}_completer", outcome.outcome.id).into(),
+            outcome.completer(waves),
+        ));
+    }
+    DataFrame::new_infer_height(columns)
+}

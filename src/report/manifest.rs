@@ -1,0 +1,63 @@
+//! `manifest.json`: what produced this report — tool version, resolved
+//! settings, inputs with row counts and sha256, seed, row accounting and
+//! stage timings (the only clock readings in a report).
+
+use super::ReportContent;
+use crate::error::{Error, Result};
+use serde_json::json;
+
+pub fn render(content: &ReportContent) -> Result<String> {
+    let inputs: Vec<serde_json::Value> = content
+        .sources
+        .iter()
+        .map(|s| {
+            json!({
+                "table": s.table,
+                "path": s.path.display().to_string(),
+                "rows": s.rows,
+                "sha256": s.sha256,
+            })
+        })
+        .collect();
+    let accounting: Vec<serde_json::Value> = content
+        .accounts
+        .iter()
+        .map(|a| {
+            json!({
+                "table": a.table,
+                "read": a.read,
+                "kept": a.kept,
+                "excluded": a.excluded,
+                "excluded_by_reason": a.excluded_by_reason,
+                "kept_plus_excluded_equals_read": a.kept + a.excluded == a.read,
+            })
+        })
+        .collect();
+    let timings: serde_json::Map<String, serde_json::Value> = content
+        .timings
+        .iter()
+        .map(|(stage, ms)| (format!("{stage}_ms"), json!(ms)))
+        .collect();
+    let manifest = json!({
+        "tool": "belong",
+        "version": env!("CARGO_PKG_VERSION"),
+        "settings": content.settings,
+        "seed": content.settings.seed,
+        "inputs": inputs,
+        "waves": content.panel.waves,
+        "outcomes": content.panel.outcomes.iter().map(|o| o.outcome.id.clone()).collect::<Vec<_>>(),
+        "participants": content.panel.participant_id.len(),
+        "row_accounting": accounting,
+        "estimates": content.estimates.len(),
+        "timings": timings,
+    });
+    serde_json::to_string_pretty(&manifest)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| Error::Write {
+            path: content.settings.out_dir.join("manifest.json"),
+            message: e.to_string(),
+        })
+}

@@ -1,0 +1,92 @@
+//! Render: the report folder.
+//!
+//! Everything is written into a temporary sibling folder which is renamed
+//! into place only when complete, so a failed run never leaves half a
+//! report. Renderers read `Estimate` rows; none recomputes a statistic.
+
+pub mod data_quality;
+pub mod estimates;
+pub mod format;
+pub mod html;
+pub mod internal;
+pub mod manifest;
+
+use crate::error::{Error, Result};
+use crate::estimate::Estimate;
+use crate::ingest::read::SourceFile;
+use crate::panel::Panel;
+use crate::validate::{ExcludedRow, TableAccount};
+use std::path::{Path, PathBuf};
+
+/// Everything the renderers may read.
+pub struct ReportContent<'a> {
+    pub settings: &'a crate::config::Settings,
+    pub sources: &'a [SourceFile],
+    pub accounts: &'a [TableAccount],
+    pub excluded: &'a [ExcludedRow],
+    pub panel: &'a Panel,
+    pub estimates: &'a [Estimate],
+    /// (stage, milliseconds): the only clock readings in a report.
+    pub timings: &'a [(&'static str, u128)],
+}
+
+pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
+    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
+}
+
+fn temporary_sibling(out_dir: &Path) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    out_dir.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Writes the report folder atomically.
+pub fn write_report(content: &ReportContent) -> Result<PathBuf> {
+    let out_dir = &content.settings.out_dir;
+    if out_dir.exists() && !out_dir.join("manifest.json").is_file() {
+        return Err(Error::Write {
+            path: out_dir.clone(),
+            message: "the folder exists and is not a belong report; choose another --out".into(),
+        });
+    }
+    if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let staging = temporary_sibling(out_dir);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    let result = render_into(&staging, content);
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    if out_dir.exists() {
+        std::fs::remove_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    }
+    std::fs::rename(&staging, out_dir).map_err(|e| Error::io(out_dir, e))?;
+    Ok(out_dir.clone())
+}
+
+fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
+    std::fs::create_dir_all(dir.join("internal")).map_err(|e| Error::io(dir, e))?;
+    write_file(
+        &dir.join("estimates.csv"),
+        estimates::to_csv(content.estimates),
+    )?;
+    let mut frame = estimates::to_frame(content.estimates).map_err(|e| Error::Write {
+        path: dir.join("estimates.parquet"),
+        message: e.to_string(),
+    })?;
+    estimates::write_parquet(&dir.join("estimates.parquet"), &mut frame)?;
+    write_file(
+        &dir.join("data_quality.csv"),
+        data_quality::to_csv(content.accounts),
+    )?;
+    internal::write(&dir.join("internal"), content)?;
+    write_file(&dir.join("index.html"), html::render(content)?)?;
+    write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! Validate: decide which rows are kept, and give a reason for every row
+//! that is not.
+//!
+//! Nothing is dropped silently: each excluded row is recorded with its file,
+//! line, column and reason, and for every table kept + excluded = read.
+
+use crate::instruments::Instrument;
+use crate::model::{Assessments, Attendance, Participants, RowOrigin};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One row left out of the analysis, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExcludedRow {
+    pub table: &'static str,
+    pub origin: RowOrigin,
+    pub column: Option<String>,
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+/// Read, kept and excluded counts of one table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableAccount {
+    pub table: &'static str,
+    pub read: usize,
+    pub kept: usize,
+    pub excluded: usize,
+    pub excluded_by_reason: BTreeMap<&'static str, usize>,
+}
+
+/// The kept tables and the account of everything read.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// Given participants, or those implied by the assessments when no
+    /// participants table exists.
+    pub participants: Participants,
+    pub participants_given: bool,
+    pub assessments: Assessments,
+    pub attendance: Option<Attendance>,
+    pub excluded: Vec<ExcludedRow>,
+    pub accounts: Vec<TableAccount>,
+}
+
+struct Exclusions {
+    table: &'static str,
+    keep: Vec<bool>,
+    rows: Vec<ExcludedRow>,
+}
+
+impl Exclusions {
+    fn new(table: &'static str, len: usize) -> Self {
+        Exclusions {
+            table,
+            keep: vec![true; len],
+            rows: Vec::new(),
+        }
+    }
+    /// Excludes a row once; the first reason found is the one recorded.
+    fn exclude(
+        &mut self,
+        row: usize,
+        origin: RowOrigin,
+        column: Option<&str>,
+        reason: &'static str,
+        detail: String,
+    ) {
+        if self.keep[row] {
+            self.keep[row] = false;
+            self.rows.push(ExcludedRow {
+                table: self.table,
+                origin,
+                column: column.map(str::to_string),
+                reason,
+                detail,
+            });
+        }
+    }
+    fn account(&self) -> TableAccount {
+        let mut by_reason = BTreeMap::new();
+        for row in &self.rows {
+            *by_reason.entry(row.reason).or_insert(0) += 1;
+        }
+        let excluded = self.rows.len();
+        TableAccount {
+            table: self.table,
+            read: self.keep.len(),
+            kept: self.keep.len() - excluded,
+            excluded,
+            excluded_by_reason: by_reason,
+        }
+    }
+}
+
+fn validate_participants(participants: &Participants) -> Exclusions {
+    let mut exclusions = Exclusions::new("participants", participants.len());
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    for (row, id) in participants.id.iter().enumerate() {
+        let origin = participants.origin[row];
+        if id.is_empty() {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "missing participant_id",
+                String::new(),
+            );
+        } else if let Some(first) = first_line.get(id.as_str()) {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "duplicate participant_id",
+                format!("also on line {first}"),
+            );
+        } else {
+            first_line.insert(id, origin.line);
+        }
+    }
+    exclusions
+}
+
+fn validate_assessments(
+    assessments: &Assessments,
+    instruments: &[Instrument],
+    known_ids: Option<&HashSet<&str>>,
+) -> Exclusions {
+    let mut exclusions = Exclusions::new("assessments", assessments.len());
+    let mut rows_of_key: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for row in 0..assessments.len() {
+        let origin = assessments.origin[row];
+        let id = assessments.participant_id[row].as_str();
+        let wave = assessments.wave[row].as_str();
+        if id.is_empty() {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "missing participant_id",
+                String::new(),
+            );
+            continue;
+        }
+        if wave.is_empty() {
+            exclusions.exclude(row, origin, Some("wave"), "missing wave", String::new());
+            continue;
+        }
+        if known_ids.is_some_and(|known| !known.contains(id)) {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "unknown participant",
+                format!("{id} is not in the participants table"),
+            );
+            continue;
+        }
+        rows_of_key.entry((id, wave)).or_default().push(row);
+        for columns in &assessments.instruments {
+            let instrument = &instruments[columns.instrument];
+            for (k, values) in columns.items.iter().enumerate() {
+                if let Some(response) = values[row] {
+                    if response < instrument.raw_min || response > instrument.raw_max {
+                        exclusions.exclude(
+                            row,
+                            origin,
+                            Some(&instrument.item_column(k + 1)),
+                            "response out of range",
+                            format!(
+                                "{response} is outside {}–{}",
+                                instrument.raw_min, instrument.raw_max
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(total) = columns.total.as_ref().and_then(|t| t[row]) {
+                if total < instrument.score_min || total > instrument.score_max {
+                    exclusions.exclude(
+                        row,
+                        origin,
+                        Some(&instrument.total_column()),
+                        "total out of range",
+                        format!(
+                            "{total} is outside {}–{}",
+                            instrument.score_min, instrument.score_max
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    // A participant answering the same wave twice cannot be resolved without
+    // guessing which answer is right, so every copy is excluded.
+    let mut duplicated: Vec<&Vec<usize>> =
+        rows_of_key.values().filter(|rows| rows.len() > 1).collect();
+    duplicated.sort();
+    for rows in duplicated {
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|&r| assessments.origin[r].line.to_string())
+            .collect();
+        for &row in rows {
+            exclusions.exclude(
+                row,
+                assessments.origin[row],
+                Some("wave"),
+                "duplicate (participant, wave)",
+                format!("same participant and wave on lines {}", lines.join(", ")),
+            );
+        }
+    }
+    exclusions
+}
+
+fn validate_attendance(attendance: &Attendance, known_ids: &HashSet<&str>) -> Exclusions {
+    let mut exclusions = Exclusions::new("attendance", attendance.len());
+    for row in 0..attendance.len() {
+        let origin = attendance.origin[row];
+        let id = attendance.participant_id[row].as_str();
+        if id.is_empty() {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "missing participant_id",
+                String::new(),
+            );
+        } else if !known_ids.contains(id) {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("participant_id"),
+                "unknown participant",
+                format!("{id} is not among the participants"),
+            );
+        } else if attendance.session_date[row].is_none() {
+            exclusions.exclude(
+                row,
+                origin,
+                Some("session_date"),
+                "missing session_date",
+                String::new(),
+            );
+        }
+    }
+    exclusions
+}
+
+/// Applies every rule and returns the kept tables with the full account.
+pub fn validate(
+    participants: Option<Participants>,
+    mut assessments: Assessments,
+    attendance: Option<Attendance>,
+    instruments: &[Instrument],
+) -> Validated {
+    let mut excluded = Vec::new();
+    let mut accounts = Vec::new();
+    let participants_given = participants.is_some();
+
+    let participants = participants.map(|mut table| {
+        let exclusions = validate_participants(&table);
+        table.retain(&exclusions.keep);
+        accounts.push(exclusions.account());
+        excluded.extend(exclusions.rows);
+        table
+    });
+
+    let known: Option<HashSet<&str>> = participants
+        .as_ref()
+        .map(|p| p.id.iter().map(String::as_str).collect());
+    let exclusions = validate_assessments(&assessments, instruments, known.as_ref());
+    drop(known);
+    assessments.retain(&exclusions.keep);
+    accounts.push(exclusions.account());
+    excluded.extend(exclusions.rows);
+
+    let participants = participants.unwrap_or_else(|| {
+        let mut ids: Vec<String> = assessments.participant_id.clone();
+        ids.sort();
+        ids.dedup();
+        Participants {
+            enrolled_on: vec![None; ids.len()],
+            origin: vec![
+                RowOrigin {
+                    file: u32::MAX,
+                    line: 0
+                };
+                ids.len()
+            ],
+            id: ids,
+            groups: Vec::new(),
+        }
+    });
+
+    let attendance = attendance.map(|mut table| {
+        let known: HashSet<&str> = participants.id.iter().map(String::as_str).collect();
+        let exclusions = validate_attendance(&table, &known);
+        table.retain(&exclusions.keep);
+        accounts.push(exclusions.account());
+        excluded.extend(exclusions.rows);
+        table
+    });
+
+    Validated {
+        participants,
+        participants_given,
+        assessments,
+        attendance,
+        excluded,
+        accounts,
+    }
+}
