@@ -149,7 +149,33 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             }
         }
-        Command::Synth { .. } => anyhow::bail!("synth is not implemented yet"),
+        Command::Synth {
+            out,
+            participants,
+            seed,
+            instrument,
+            comparison_arm,
+            waves,
+        } => {
+            let data = belong::synth::generate_to(
+                &out,
+                &belong::synth::SynthOptions {
+                    participants,
+                    seed,
+                    instrument,
+                    comparison_arm,
+                    waves,
+                },
+            )?;
+            eprintln!(
+                "belong: wrote {} participants, {} assessments and {} attendance rows to {}",
+                data.participants.len(),
+                data.assessments.len(),
+                data.attendance.len(),
+                out.display()
+            );
+            Ok(0)
+        }
         Command::Instruments => {
             print!(
                 "{}",

@@ -60,8 +60,10 @@ fn gauss_kronrod<F: Fn(f64) -> f64>(f: &F, a: f64, b: f64) -> (f64, f64) {
 
 fn adaptive<F: Fn(f64) -> f64>(f: &F, a: f64, b: f64, tolerance: f64, depth: u32) -> f64 {
     let (value, error) = gauss_kronrod(f, a, b);
-    // Below ~1e-15 relative the Kronrod–Gauss difference is rounding noise.
-    if error <= tolerance.max(1e-15 * value.abs()) || depth == 0 {
+    // |Kronrod − Gauss| bounds the error of the 7-point Gauss rule; the
+    // 15-point Kronrod value is far more accurate (error ~ |K − G|^1.5 on
+    // smooth integrands), so a loose bound on the difference suffices.
+    if error <= tolerance || depth == 0 {
         return value;
     }
     let middle = 0.5 * (a + b);
@@ -100,7 +102,7 @@ pub fn noncentral_t_cdf(t: f64, df: f64, ncp: f64) -> Option<f64> {
     let total: f64 = (0..pieces)
         .map(|i| {
             let a = lower + i as f64 * width;
-            adaptive(&integrand, a, a + width, 1e-16, 16)
+            adaptive(&integrand, a, a + width, 1e-11, 20)
         })
         .sum();
     Some(total.clamp(0.0, 1.0))

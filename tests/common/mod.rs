@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests: paths, running the binary, and
+//! reading CSV output.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// `../shared` beside the checkout (CI has it too).
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    shared().join("fixtures").join(name)
+}
+
+pub fn belong() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("belong").expect("binary builds")
+}
+
+/// Splits one CSV record, honouring quotes.
+pub fn split_record(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// A CSV file as a list of column-name → value maps.
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let header = split_record(lines.next().unwrap_or_default());
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|line| header.iter().cloned().zip(split_record(line)).collect())
+        .collect()
+}

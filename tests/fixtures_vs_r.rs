@@ -1,0 +1,144 @@
+//! Every fixture's expected estimates (computed with R) must be reproduced
+//! within the tolerances of STATISTICS.md.
+
+mod common;
+
+use common::{belong, fixture, read_csv};
+use std::collections::HashMap;
+
+/// Analyses implemented so far; the others come with the statistics engine.
+const CHECKED_ANALYSES: [&str; 2] = ["descriptives", "change"];
+const KEY: [&str; 7] = [
+    "outcome", "analysis", "group_by", "group", "wave", "contrast", "estimate",
+];
+
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() || t == "NA" {
+        None
+    } else {
+        Some(t.parse().unwrap_or_else(|_| panic!("not a number: {t}")))
+    }
+}
+
+fn close_estimate(expected: f64, actual: f64) -> bool {
+    if expected.is_infinite() || actual.is_infinite() {
+        return expected == actual;
+    }
+    (actual - expected).abs() <= (1e-9 * expected.abs()).max(1e-12)
+}
+
+fn close_p(expected: f64, actual: f64) -> bool {
+    (actual - expected).abs() <= 1e-6 * expected.abs()
+        || (expected.abs() < 1e-6 && (actual - expected).abs() <= 1e-12)
+}
+
+/// Problems with one row, empty when it matches.
+fn compare_row(
+    expected: &HashMap<String, String>,
+    actual: &HashMap<String, String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for column in [
+        "value",
+        "ci_low",
+        "ci_high",
+        "se",
+        "df",
+        "p_value",
+        "p_adjusted",
+        "n",
+    ] {
+        let Some(e) = number(&expected[column]) else {
+            continue;
+        };
+        let Some(a) = actual.get(column).and_then(|v| number(v)) else {
+            problems.push(format!("{column}: expected {e}, got empty"));
+            continue;
+        };
+        let ok = match column {
+            "p_value" | "p_adjusted" => close_p(e, a),
+            "n" => e == a,
+            _ => close_estimate(e, a),
+        };
+        if !ok {
+            problems.push(format!("{column}: expected {e}, got {a}"));
+        }
+    }
+    if expected["suppressed"] == "false"
+        && actual.get("suppressed").map(String::as_str) == Some("true")
+    {
+        problems.push("suppressed: expected false".into());
+    }
+    problems
+}
+
+fn key(row: &HashMap<String, String>) -> String {
+    KEY.iter()
+        .map(|k| row.get(*k).map(String::as_str).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+#[test]
+fn native_fixtures_match_r() {
+    let fixtures = [
+        "tiny-ucla3",
+        "tiny-exact-ucla20",
+        "small-ucla3",
+        "ucla20-arms",
+        "djg11-three-waves",
+        "djg6-parquet",
+    ];
+    let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
+    let mut report = Vec::new();
+    for name in fixtures {
+        let out = tempfile::tempdir().unwrap();
+        let report_dir = out.path().join("report");
+        belong()
+            .args(["report", "--quiet", "--out"])
+            .arg(&report_dir)
+            .arg(fixture(name))
+            .assert()
+            .success();
+        let actual: HashMap<String, HashMap<String, String>> =
+            read_csv(&report_dir.join("estimates.csv"))
+                .into_iter()
+                .map(|row| (key(&row), row))
+                .collect();
+        for expected in read_csv(&fixture(name).join("expected/estimates.csv")) {
+            if !CHECKED_ANALYSES.contains(&expected["analysis"].as_str()) {
+                continue;
+            }
+            match actual.get(&key(&expected)) {
+                None => {
+                    missing += 1;
+                    report.push(format!("{name}: MISSING {}", key(&expected)));
+                }
+                Some(row) => {
+                    let problems = compare_row(&expected, row);
+                    if problems.is_empty() {
+                        matched += 1;
+                    } else {
+                        mismatched += 1;
+                        report.push(format!(
+                            "{name}: MISMATCH {}: {}",
+                            key(&expected),
+                            problems.join("; ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    println!("{matched} matched, {mismatched} mismatched, {missing} missing");
+    for line in report.iter().take(40) {
+        println!("{line}");
+    }
+    assert!(matched > 0);
+    assert_eq!(
+        (mismatched, missing),
+        (0, 0),
+        "{matched} matched, {mismatched} mismatched, {missing} missing"
+    );
+}
