@@ -16,15 +16,8 @@ pub enum Error {
     #[error("{path}: cannot read this table: {message}")]
     Table { path: PathBuf, message: String },
     /// One cell failed type conversion.
-    #[error("{path}:{line}: column {column}: \"{found}\" is not {expected}; {fix}")]
-    Value {
-        path: PathBuf,
-        line: u64,
-        column: String,
-        found: String,
-        expected: String,
-        fix: String,
-    },
+    #[error("{0}")]
+    Value(Box<CellError>),
     /// A required column is absent.
     #[error("{path}: no column {column}: {fix}")]
     MissingColumn {
@@ -44,6 +37,19 @@ pub enum Error {
     /// Writing the report failed.
     #[error("writing {path}: {message}")]
     Write { path: PathBuf, message: String },
+}
+
+/// A cell whose value does not convert to the column's type.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}: column {column}: \"{found}\" is not {expected}; {fix}")]
+pub struct CellError {
+    pub path: PathBuf,
+    /// CSV line (header = 1) or 1-based Parquet row.
+    pub line: u64,
+    pub column: String,
+    pub found: String,
+    pub expected: String,
+    pub fix: String,
 }
 
 impl Error {

@@ -117,8 +117,22 @@ pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result
             }),
         }
     };
+    if waves.len() < 2 {
+        return Err(Error::NothingToAnalyse(format!(
+            "every kept assessment is from the one wave \"{}\"; change needs a baseline and a follow-up wave",
+            waves[0]
+        )));
+    }
     let baseline = position(&settings.baseline, "baseline", 0)?;
     let followup = position(&settings.followup, "followup", waves.len() - 1)?;
+    if followup <= baseline {
+        return Err(Error::Config(format!(
+            "followup = \"{}\" does not come after baseline = \"{}\" in the wave order ({}); fix baseline, followup or waves in belong.toml",
+            waves[followup],
+            waves[baseline],
+            waves.join(", ")
+        )));
+    }
     Ok(WaveOrder {
         waves,
         baseline,

@@ -106,14 +106,14 @@ fn value_error(
     expected: &str,
     fix: &str,
 ) -> Error {
-    Error::Value {
+    Error::Value(Box::new(crate::error::CellError {
         path: part.path.clone(),
         line: part.line_of(row),
         column: column.to_string(),
         found: found.to_string(),
         expected: expected.to_string(),
         fix: fix.to_string(),
-    }
+    }))
 }
 
 /// Converts one column of one part with `parse`, reporting the first cell

@@ -5,11 +5,17 @@
 //! undefined, so a NaN never reaches a report. These are the functions the R
 //! fixtures and NIST's certified values are checked against.
 
+// `!(x > 0.0)` is deliberate: it also rejects NaN, which `x <= 0.0` lets through.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// Reference values are pasted with every digit R prints (17 significant).
+#![allow(clippy::excessive_precision)]
+
 pub mod descriptive;
 pub mod distributions;
 pub mod effect_size;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod reliability;
 pub mod roots;
 pub mod ttest;
 pub mod wilcoxon;

@@ -1,0 +1,284 @@
+//! The binary, run end to end in temporary folders: exit codes, error
+//! messages, atomic report folders, determinism and the bundled sample.
+
+mod common;
+
+use common::{belong, fixture, read_csv};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+#[test]
+fn letter_in_item_column_is_a_one_line_error_and_leaves_no_report() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    let path = data.join("assessments.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // line 5 of the file, column ucla3_2
+    let mut fields: Vec<String> = lines[4].split(',').map(str::to_string).collect();
+    fields[4] = "x".into();
+    lines[4] = fields.join(",");
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let out = temp.path().join("report");
+    let assert = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("assessments.csv:5: column ucla3_2: \"x\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists());
+    let leftovers: Vec<_> = fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "only the data folder remains: {leftovers:?}"
+    );
+}
+
+#[test]
+fn synth_is_deterministic_for_a_seed() {
+    let temp = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        belong()
+            .args([
+                "synth",
+                "--participants",
+                "150",
+                "--seed",
+                "7",
+                "--comparison-arm",
+                "--out",
+            ])
+            .arg(temp.path().join(name))
+            .assert()
+            .success();
+    }
+    for table in ["participants.csv", "assessments.csv", "attendance.csv"] {
+        let a = fs::read(temp.path().join("a").join(table)).unwrap();
+        let b = fs::read(temp.path().join("b").join(table)).unwrap();
+        assert!(a == b, "{table} differs between runs");
+    }
+    belong()
+        .args(["synth", "--participants", "150", "--seed", "8", "--out"])
+        .arg(temp.path().join("c"))
+        .assert()
+        .success();
+    let a = fs::read(temp.path().join("a/assessments.csv")).unwrap();
+    let c = fs::read(temp.path().join("c/assessments.csv")).unwrap();
+    assert!(a != c, "another seed gives other data");
+}
+
+#[test]
+fn bundled_sample_is_realistic() {
+    let rows = read_csv(&sample().join("assessments.csv"));
+    let items: Vec<Vec<f64>> = rows
+        .iter()
+        .filter(|r| r["wave"] == "baseline")
+        .filter_map(|r| {
+            (1..=3)
+                .map(|k| r[&format!("ucla3_{k}")].parse::<f64>().ok())
+                .collect::<Option<Vec<f64>>>()
+        })
+        .collect();
+    let (alpha, _) = belong::stats::reliability::cronbach_alpha(&items).unwrap();
+    assert!((0.7..=0.9).contains(&alpha), "baseline alpha {alpha}");
+
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(sample())
+        .assert()
+        .success();
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let change = estimates
+        .iter()
+        .find(|r| {
+            r["analysis"] == "change"
+                && r["group"] == "intervention"
+                && r["estimate"] == "mean_change"
+        })
+        .expect("intervention mean change");
+    let value: f64 = change["value"].parse().unwrap();
+    assert!(value < 0.0, "intervention mean change {value}");
+    for file in [
+        "estimates.csv",
+        "estimates.parquet",
+        "manifest.json",
+        "index.html",
+        "data_quality.csv",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let temp = tempfile::tempdir().unwrap();
+    for threads in ["1", "2"] {
+        belong()
+            .args(["report", "--quiet", "--threads", threads, "--out"])
+            .arg(temp.path().join(threads))
+            .arg(fixture("small-ucla3"))
+            .assert()
+            .success();
+    }
+    for file in ["estimates.csv", "data_quality.csv", "index.html"] {
+        let one = fs::read(temp.path().join("1").join(file)).unwrap();
+        let two = fs::read(temp.path().join("2").join(file)).unwrap();
+        assert!(one == two, "{file} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn validate_prints_the_account_and_fails_when_nothing_can_be_analysed() {
+    let assert = belong()
+        .arg("validate")
+        .arg(fixture("tiny-ucla3"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("assessments  read       43  kept       43"),
+        "{stdout}"
+    );
+
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    let path = data.join("assessments.csv");
+    let baseline_only: String = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("week12"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&path, baseline_only).unwrap();
+    belong().arg("validate").arg(&data).assert().code(1);
+}
+
+#[test]
+fn excluded_rows_are_accounted_for() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    let path = data.join("assessments.csv");
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("P0001,baseline,2025-03-29,1,1,1\n"); // duplicate (participant, wave)
+    text.push_str("X999,baseline,2025-03-29,1,1,1\n"); // unknown participant
+    text.push_str("P0002,week99,2025-03-29,1,7,1\n"); // out of range
+    fs::write(&path, text).unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .success();
+    let quality = fs::read_to_string(out.join("data_quality.csv")).unwrap();
+    assert!(quality.contains("assessments,read,46"), "{quality}");
+    assert!(quality.contains("assessments,kept,42"), "{quality}");
+    assert!(
+        quality.contains("\"excluded: duplicate (participant, wave)\",2"),
+        "{quality}"
+    );
+    assert!(
+        quality.contains("excluded: unknown participant,1"),
+        "{quality}"
+    );
+    assert!(
+        quality.contains("excluded: response out of range,1"),
+        "{quality}"
+    );
+    let excluded = read_csv(&out.join("internal/excluded_rows.csv"));
+    assert_eq!(excluded.len(), 4);
+    assert!(excluded
+        .iter()
+        .any(|r| r["line"] == "47" && r["column"] == "ucla3_2"));
+}
+
+#[test]
+fn folder_of_parts_with_hive_partitions_keeps_leading_zeros() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    fs::create_dir_all(data.join("assessments/wave=baseline")).unwrap();
+    fs::create_dir_all(data.join("assessments/wave=week12")).unwrap();
+    let mut participants = String::from("participant_id,cohort\n");
+    let mut baseline = String::from("participant_id,ucla3_1,ucla3_2,ucla3_3\n");
+    let mut followup = baseline.clone();
+    for i in 0..12 {
+        participants.push_str(&format!("00{i},c{}\n", i % 2));
+        baseline.push_str(&format!("00{i},3,{},2\n", 1 + i % 3));
+        followup.push_str(&format!("00{i},2,{},1\n", 1 + (i + 1) % 3));
+    }
+    fs::write(data.join("participants.csv"), participants).unwrap();
+    fs::write(data.join("assessments/wave=baseline/part-0.csv"), baseline).unwrap();
+    fs::write(data.join("assessments/wave=week12/part-0.csv"), followup).unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .success();
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let pairs = estimates
+        .iter()
+        .find(|r| r["estimate"] == "n_pairs" && r["group"] == "all")
+        .unwrap();
+    assert_eq!(pairs["value"], "12", "ids 000..0011 stay distinct strings");
+}
+
+#[test]
+fn instruments_lists_the_registry_with_sources() {
+    let assert = belong().arg("instruments").assert().success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for id in [
+        "ucla3",
+        "ucla20",
+        "djg6",
+        "djg11",
+        "ons_lonely",
+        "cel3",
+        "swemwbs",
+    ] {
+        assert!(stdout.contains(id), "{id}");
+    }
+    assert!(stdout.contains("Russell (1996)"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    belong()
+        .arg("report")
+        .arg("--no-such-flag")
+        .assert()
+        .code(2);
+}
