@@ -282,3 +282,51 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn byte_order_mark_and_crlf_are_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    for table in ["participants.csv", "assessments.csv"] {
+        let path = data.join(table);
+        let text = fs::read_to_string(&path).unwrap().replace('\n', "\r\n");
+        fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    }
+    let plain = temp.path().join("plain");
+    let marked = temp.path().join("marked");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&plain)
+        .arg(fixture("tiny-ucla3"))
+        .assert()
+        .success();
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&marked)
+        .arg(&data)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read_to_string(plain.join("estimates.csv")).unwrap(),
+        fs::read_to_string(marked.join("estimates.csv")).unwrap()
+    );
+}
+
+#[test]
+fn unknown_config_key_is_an_error_naming_the_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    fs::write(data.join("belong.toml"), "min_cel = 5\n").unwrap();
+    let assert = belong().arg("validate").arg(&data).assert().code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("belong.toml") && stderr.contains("min_cel"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("min_cell"),
+        "the message lists the valid keys: {stderr}"
+    );
+}

@@ -10,11 +10,14 @@
 // Reference values are pasted with every digit R prints (17 significant).
 #![allow(clippy::excessive_precision)]
 
+pub mod binomial;
+pub mod correlation;
 pub mod descriptive;
 pub mod distributions;
 pub mod effect_size;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod regression;
 pub mod reliability;
 pub mod roots;
 pub mod ttest;

@@ -200,15 +200,28 @@ mod tests {
     }
 
     #[test]
-    fn large_noncentrality_stays_accurate() {
-        // Beyond R's switch to a normal approximation (|ncp| > 37.62), the
-        // interval must still invert the CDF exactly.
-        let (low, high) = noncentrality_interval(19.0 * 2f64.sqrt(), 1.0).unwrap();
-        assert!(low < 26.87 && high > 26.87);
-        assert_relative_eq!(
-            noncentral_t_cdf(26.870057685088806, 1.0, high).unwrap(),
-            0.025,
-            max_relative = 1e-9
-        );
+    fn matches_boost_far_from_the_centre() {
+        // scipy.stats.nct.cdf (Boost), including |ncp| > 37.62 where R's pt
+        // switches to a normal approximation.
+        let cases = [
+            (26.870057685088806, 1.0, 30.15, 0.26216420035137045),
+            (5.0, 1000.0, 4.0, 0.8395395767743068),
+            (-3.0, 2.0, -1.0, 0.1664405736628651),
+            (40.0, 50.0, 45.0, 0.10479601722999671),
+            (0.5, 300000.0, 0.2, 0.6179112394407179),
+        ];
+        for (t, df, ncp, expected) in cases {
+            let got = noncentral_t_cdf(t, df, ncp).unwrap();
+            assert_relative_eq!(got, expected, max_relative = 1e-10);
+        }
+    }
+
+    #[test]
+    fn two_pairs_with_t_19_get_the_exact_upper_limit() {
+        // STATISTICS.md: R's approximation gives 28.75; the exact dz limit
+        // is 30.15 (scipy/Boost root: 30.154989635282494, lower 0.24512768858408357).
+        let (low, high) = noncentrality_interval(19.0, 1.0).unwrap();
+        assert_relative_eq!(high / 2f64.sqrt(), 30.154989635282494, max_relative = 1e-9);
+        assert_relative_eq!(low / 2f64.sqrt(), 0.24512768858408357, max_relative = 1e-9);
     }
 }

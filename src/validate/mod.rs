@@ -310,3 +310,65 @@ pub fn validate(
         accounts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InstrumentColumns;
+    use proptest::prelude::*;
+
+    fn origin(line: u64) -> RowOrigin {
+        RowOrigin { file: 0, line }
+    }
+
+    proptest! {
+        /// No row is ever lost: for every table, kept + excluded = read, and
+        /// every excluded row is listed.
+        #[test]
+        fn kept_plus_excluded_equals_read(
+            rows in proptest::collection::vec((0u8..6, 0u8..3, proptest::option::of(0i64..6)), 0..60),
+            known in 0u8..6,
+        ) {
+            let participants = Participants {
+                id: (0..known).map(|i| format!("P{i}")).collect(),
+                groups: vec![],
+                enrolled_on: vec![None; known as usize],
+                origin: (0..known as u64).map(origin).collect(),
+            };
+            let assessments = Assessments {
+                participant_id: rows.iter().map(|(p, _, _)| if *p == 5 { String::new() } else { format!("P{p}") }).collect(),
+                wave: rows.iter().map(|(_, w, _)| ["baseline", "week12", ""][*w as usize].to_string()).collect(),
+                assessed_on: vec![None; rows.len()],
+                instruments: vec![InstrumentColumns {
+                    instrument: 0,
+                    items: vec![rows.iter().map(|(_, _, v)| *v).collect(); 3],
+                    total: None,
+                }],
+                origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
+            };
+            let validated = validate(Some(participants), assessments, None, &crate::instruments::builtin());
+            for account in &validated.accounts {
+                prop_assert_eq!(account.kept + account.excluded, account.read);
+                prop_assert_eq!(account.excluded_by_reason.values().sum::<usize>(), account.excluded);
+                let listed = validated.excluded.iter().filter(|r| r.table == account.table).count();
+                prop_assert_eq!(listed, account.excluded);
+            }
+            prop_assert_eq!(validated.accounts[1].kept, validated.assessments.len());
+        }
+    }
+
+    #[test]
+    fn conflicting_duplicates_are_all_excluded() {
+        let assessments = Assessments {
+            participant_id: vec!["A".into(), "A".into(), "B".into()],
+            wave: vec!["baseline".into(), "baseline".into(), "baseline".into()],
+            assessed_on: vec![None; 3],
+            instruments: vec![],
+            origin: vec![origin(2), origin(3), origin(4)],
+        };
+        let validated = validate(None, assessments, None, &crate::instruments::builtin());
+        assert_eq!(validated.assessments.participant_id, vec!["B".to_string()]);
+        assert_eq!(validated.excluded.len(), 2);
+        assert!(validated.excluded[0].detail.contains("lines 2, 3"));
+    }
+}

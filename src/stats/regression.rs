@@ -1,0 +1,418 @@
+//! Ordinary least squares by Householder QR, with classical and HC3
+//! standard errors, and the F test for a block of terms.
+//!
+//! The design is small (a handful of columns) and tall, so the QR is written
+//! out here where its numerics are in view: columns are scaled to unit norm
+//! before factoring, the rank is checked against the condition of R, and the
+//! solution is polished by iterative refinement with residuals accumulated
+//! in double-double arithmetic. An ill-conditioned design is refused with a
+//! message rather than answered with garbage.
+
+// Matrix code reads as the textbook formulas when it indexes.
+#![allow(clippy::needless_range_loop)]
+
+use super::distributions::{t_quantile, t_two_sided_p};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor};
+
+/// Why a regression could not be fitted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RegressionError {
+    #[error("needs more observations ({observations}) than coefficients ({coefficients})")]
+    TooFewObservations {
+        observations: usize,
+        coefficients: usize,
+    },
+    #[error("the design is rank deficient or too ill-conditioned to solve (estimated condition number {condition:.3e}); remove collinear terms or rescale")]
+    IllConditioned { condition: f64 },
+}
+
+/// A fitted linear model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OlsFit {
+    pub coefficients: Vec<f64>,
+    /// Classical standard errors.
+    pub standard_errors: Vec<f64>,
+    /// HC3 sandwich standard errors (MacKinnon & White 1985).
+    pub hc3_standard_errors: Vec<f64>,
+    pub residual_df: f64,
+    pub residual_sum_of_squares: f64,
+    pub residual_standard_error: f64,
+}
+
+/// A coefficient test on the residual degrees of freedom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoefficientTest {
+    pub estimate: f64,
+    pub standard_error: f64,
+    pub df: f64,
+    pub p_value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+impl OlsFit {
+    /// The t test and 95% CI of coefficient `j` with the classical or the
+    /// HC3 standard error (as `lmtest::coeftest`).
+    pub fn test(&self, j: usize, hc3: bool) -> Option<CoefficientTest> {
+        let se = if hc3 {
+            self.hc3_standard_errors[j]
+        } else {
+            self.standard_errors[j]
+        };
+        if !(se > 0.0) || !se.is_finite() {
+            return None;
+        }
+        let estimate = self.coefficients[j];
+        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, self.residual_df)?;
+        Some(CoefficientTest {
+            estimate,
+            standard_error: se,
+            df: self.residual_df,
+            p_value: t_two_sided_p(estimate / se, self.residual_df)?,
+            ci_low: estimate - critical * se,
+            ci_high: estimate + critical * se,
+        })
+    }
+}
+
+/// Sum of a product with an error-free transformation (TwoProduct + TwoSum),
+/// so residuals of nearly exact fits keep their digits.
+fn dot_compensated(a: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    for (x, y) in a {
+        let product = x * y;
+        let product_error = x.mul_add(y, -product);
+        let t = sum + product;
+        let z = t - sum;
+        let sum_error = (sum - (t - z)) + (product - z);
+        sum = t;
+        compensation += sum_error + product_error;
+    }
+    sum + compensation
+}
+
+/// Householder QR of a tall n×p matrix.
+struct Qr {
+    n: usize,
+    p: usize,
+    /// Column-major: R above the diagonal, Householder vectors from the
+    /// diagonal down.
+    a: Vec<f64>,
+    beta: Vec<f64>,
+    diagonal: Vec<f64>,
+}
+
+impl Qr {
+    fn factor(columns: &[Vec<f64>]) -> Qr {
+        let n = columns[0].len();
+        let p = columns.len();
+        let mut a: Vec<f64> = columns.iter().flatten().copied().collect();
+        let mut beta = vec![0.0; p];
+        let mut diagonal = vec![0.0; p];
+        for k in 0..p {
+            let column = &a[k * n + k..(k + 1) * n];
+            let norm = column.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if norm == 0.0 {
+                continue;
+            }
+            // Reflect x onto alpha·e1, choosing the sign that avoids cancellation.
+            let alpha = if column[0] > 0.0 { -norm } else { norm };
+            let v0 = column[0] - alpha;
+            let vv = v0 * v0 + column[1..].iter().map(|v| v * v).sum::<f64>();
+            a[k * n + k] = v0;
+            beta[k] = 2.0 / vv;
+            diagonal[k] = alpha;
+            for j in k + 1..p {
+                let (left, right) = a.split_at_mut(j * n);
+                let v = &left[k * n + k..(k + 1) * n];
+                let target = &mut right[k..n];
+                let s: f64 = v.iter().zip(target.iter()).map(|(x, y)| x * y).sum::<f64>() * beta[k];
+                for (t, x) in target.iter_mut().zip(v) {
+                    *t -= s * x;
+                }
+            }
+        }
+        Qr {
+            n,
+            p,
+            a,
+            beta,
+            diagonal,
+        }
+    }
+
+    fn r(&self, i: usize, j: usize) -> f64 {
+        if i == j {
+            self.diagonal[i]
+        } else {
+            self.a[j * self.n + i]
+        }
+    }
+
+    /// Applies Qᵀ to a vector of length n.
+    fn apply_qt(&self, y: &mut [f64]) {
+        for k in 0..self.p {
+            let v = &self.a[k * self.n + k..(k + 1) * self.n];
+            let s: f64 = v.iter().zip(&y[k..]).map(|(a, b)| a * b).sum::<f64>() * self.beta[k];
+            for (t, x) in y[k..].iter_mut().zip(v) {
+                *t -= s * x;
+            }
+        }
+    }
+
+    /// Applies Q to a vector of length n.
+    fn apply_q(&self, y: &mut [f64]) {
+        for k in (0..self.p).rev() {
+            let v = &self.a[k * self.n + k..(k + 1) * self.n];
+            let s: f64 = v.iter().zip(&y[k..]).map(|(a, b)| a * b).sum::<f64>() * self.beta[k];
+            for (t, x) in y[k..].iter_mut().zip(v) {
+                *t -= s * x;
+            }
+        }
+    }
+
+    /// Solves R x = b (upper triangular) for the first p entries of b.
+    fn solve_r(&self, b: &[f64]) -> Vec<f64> {
+        let mut x = b[..self.p].to_vec();
+        for i in (0..self.p).rev() {
+            let mut s = x[i];
+            for j in i + 1..self.p {
+                s -= self.r(i, j) * x[j];
+            }
+            x[i] = s / self.r(i, i);
+        }
+        x
+    }
+
+    /// A cheap condition estimate of R: max |r_ii| / min |r_ii|.
+    fn condition(&self) -> f64 {
+        let diagonal: Vec<f64> = (0..self.p).map(|i| self.r(i, i).abs()).collect();
+        let max = diagonal.iter().cloned().fold(0.0, f64::max);
+        let min = diagonal.iter().cloned().fold(f64::INFINITY, f64::min);
+        if min == 0.0 {
+            f64::INFINITY
+        } else {
+            max / min
+        }
+    }
+}
+
+/// Fits `y = X β + ε` where `columns` are the columns of X (include a
+/// column of ones for an intercept).
+pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
+    let n = y.len();
+    let p = columns.len();
+    if n <= p || p == 0 {
+        return Err(RegressionError::TooFewObservations {
+            observations: n,
+            coefficients: p,
+        });
+    }
+    // Scale columns to unit norm: QR is then invariant to the units of each
+    // predictor, and the condition estimate is meaningful.
+    let scales: Vec<f64> = columns
+        .iter()
+        .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
+        .collect();
+    if scales.iter().any(|s| *s == 0.0 || !s.is_finite()) {
+        return Err(RegressionError::IllConditioned {
+            condition: f64::INFINITY,
+        });
+    }
+    let scaled: Vec<Vec<f64>> = columns
+        .iter()
+        .zip(&scales)
+        .map(|(c, s)| c.iter().map(|v| v / s).collect())
+        .collect();
+    let qr = Qr::factor(&scaled);
+    let condition = qr.condition();
+    if !(condition < 1e13) {
+        return Err(RegressionError::IllConditioned { condition });
+    }
+    let solve = |rhs: &[f64]| -> Vec<f64> {
+        let mut work = rhs.to_vec();
+        qr.apply_qt(&mut work);
+        qr.solve_r(&work)
+    };
+    let mut beta_scaled = solve(y);
+    // Iterative refinement on the residual, accumulated with compensation.
+    for _ in 0..3 {
+        let residual: Vec<f64> = (0..n)
+            .map(|i| y[i] - dot_compensated((0..p).map(|j| (scaled[j][i], beta_scaled[j]))))
+            .collect();
+        let correction = solve(&residual);
+        let mut changed = false;
+        for (b, c) in beta_scaled.iter_mut().zip(&correction) {
+            if c.abs() > 1e-17 * b.abs() {
+                changed = true;
+            }
+            *b += c;
+        }
+        if !changed {
+            break;
+        }
+    }
+    let residuals: Vec<f64> = (0..n)
+        .map(|i| y[i] - dot_compensated((0..p).map(|j| (scaled[j][i], beta_scaled[j]))))
+        .collect();
+    let residual_sum_of_squares: f64 = residuals.iter().map(|e| e * e).sum();
+    let residual_df = (n - p) as f64;
+    let sigma2 = residual_sum_of_squares / residual_df;
+
+    // (XᵀX)⁻¹ = R⁻¹ R⁻ᵀ in the scaled basis; row i of R⁻ᵀ… computed by
+    // solving against unit vectors.
+    let mut r_inverse = vec![vec![0.0; p]; p]; // column j = R⁻¹ e_j
+    for j in 0..p {
+        let mut e = vec![0.0; p];
+        e[j] = 1.0;
+        r_inverse[j] = qr.solve_r(&e);
+    }
+    // diag((XᵀX)⁻¹)_k = Σ_j (R⁻¹)_{k j}²
+    let unscaled_variance: Vec<f64> = (0..p)
+        .map(|k| (0..p).map(|j| r_inverse[j][k].powi(2)).sum::<f64>())
+        .collect();
+
+    // Leverages h_i = ‖(Q e_i)[..p]‖²: rows of the thin Q.
+    let mut thin_q_rows = vec![vec![0.0; p]; n];
+    for j in 0..p {
+        let mut e = vec![0.0; n];
+        e[j] = 1.0;
+        qr.apply_q(&mut e);
+        for i in 0..n {
+            thin_q_rows[i][j] = e[i];
+        }
+    }
+    // HC3: (XᵀX)⁻¹ Xᵀ diag(e²/(1−h)²) X (XᵀX)⁻¹. With X = Q R:
+    // = R⁻¹ [Σ_i w_i q_i q_iᵀ] R⁻ᵀ, q_i = row i of thin Q.
+    let mut meat = vec![vec![0.0; p]; p];
+    for i in 0..n {
+        let q = &thin_q_rows[i];
+        let leverage: f64 = q.iter().map(|v| v * v).sum();
+        let weight = residuals[i].powi(2) / (1.0 - leverage).powi(2);
+        for a in 0..p {
+            for b in 0..p {
+                meat[a][b] += weight * q[a] * q[b];
+            }
+        }
+    }
+    let hc3_variance: Vec<f64> = (0..p)
+        .map(|k| {
+            // row k of R⁻¹: (R⁻¹)_{k a} = r_inverse[a][k]
+            let row: Vec<f64> = (0..p).map(|a| r_inverse[a][k]).collect();
+            let mut total = 0.0;
+            for a in 0..p {
+                for b in 0..p {
+                    total += row[a] * meat[a][b] * row[b];
+                }
+            }
+            total
+        })
+        .collect();
+
+    let coefficients: Vec<f64> = beta_scaled
+        .iter()
+        .zip(&scales)
+        .map(|(b, s)| b / s)
+        .collect();
+    let standard_errors = unscaled_variance
+        .iter()
+        .zip(&scales)
+        .map(|(v, s)| (sigma2 * v).sqrt() / s)
+        .collect();
+    let hc3_standard_errors = hc3_variance
+        .iter()
+        .zip(&scales)
+        .map(|(v, s)| v.sqrt() / s)
+        .collect();
+    Ok(OlsFit {
+        coefficients,
+        standard_errors,
+        hc3_standard_errors,
+        residual_df,
+        residual_sum_of_squares,
+        residual_standard_error: sigma2.sqrt(),
+    })
+}
+
+/// The F test of terms added to a model: `anova(small, large)` in R, with
+/// residual sums of squares and residual dfs of both fits. Returns
+/// (F, numerator df, p).
+pub fn nested_f_test(small: &OlsFit, large: &OlsFit) -> Option<(f64, f64, f64)> {
+    let numerator_df = small.residual_df - large.residual_df;
+    if !(numerator_df > 0.0) || !(large.residual_sum_of_squares > 0.0) {
+        return None;
+    }
+    let f = ((small.residual_sum_of_squares - large.residual_sum_of_squares) / numerator_df)
+        / (large.residual_sum_of_squares / large.residual_df);
+    let distribution = FisherSnedecor::new(numerator_df, large.residual_df).ok()?;
+    Some((f, numerator_df, distribution.sf(f)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn fits_a_line_exactly() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| 2.0 + 3.0 * v).collect();
+        let fit = ols(&[vec![1.0; 10], x], &y).unwrap();
+        assert_relative_eq!(fit.coefficients[0], 2.0, max_relative = 1e-14);
+        assert_relative_eq!(fit.coefficients[1], 3.0, max_relative = 1e-14);
+    }
+
+    #[test]
+    fn matches_r_lm_and_hc3() {
+        // R: x <- c(1,2,3,4,5,6,7,8); z <- c(2,1,4,3,6,5,8,9); y <- c(1.2,1.9,3.2,3.8,5.3,5.9,7.4,7.7)
+        // fit <- lm(y ~ x + z); coef, sqrt(diag(vcov(fit))), sqrt(diag(sandwich::vcovHC(fit, "HC3")))
+        let x = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let z = vec![2.0, 1.0, 4.0, 3.0, 6.0, 5.0, 8.0, 9.0];
+        let y = vec![1.2, 1.9, 3.2, 3.8, 5.3, 5.9, 7.4, 7.7];
+        let small = ols(&[vec![1.0; 8], x.clone()], &y).unwrap();
+        let fit = ols(&[vec![1.0; 8], x, z], &y).unwrap();
+        assert_eq!(fit.residual_df, 5.0);
+        let expected = [
+            (
+                0.13627450980392336,
+                0.180100467497798983,
+                0.193822860511424833,
+            ),
+            (
+                0.81421568627450935,
+                0.098379556316924632,
+                0.057259755319763871,
+            ),
+            (
+                0.15784313725490212,
+                0.085582114643129092,
+                0.072474491215310521,
+            ),
+        ];
+        for (j, (b, se, hc3)) in expected.into_iter().enumerate() {
+            assert_relative_eq!(fit.coefficients[j], b, max_relative = 1e-12);
+            assert_relative_eq!(fit.standard_errors[j], se, max_relative = 1e-12);
+            assert_relative_eq!(fit.hc3_standard_errors[j], hc3, max_relative = 1e-12);
+        }
+        // anova(lm(y ~ x), fit): F = 3.40162, p = 0.12445
+        let (f, df, p) = nested_f_test(&small, &fit).unwrap();
+        assert_relative_eq!(
+            f,
+            0.181519607843137 / (0.266813725490196 / 5.0),
+            max_relative = 1e-12
+        );
+        assert_eq!(df, 1.0);
+        assert_relative_eq!(p, 0.12445, max_relative = 1e-4);
+    }
+
+    #[test]
+    fn refuses_collinear_columns() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let twice: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+        let y: Vec<f64> = x.iter().map(|v| v + 1.0).collect();
+        assert!(matches!(
+            ols(&[vec![1.0; 10], x, twice], &y),
+            Err(RegressionError::IllConditioned { .. })
+        ));
+    }
+}
