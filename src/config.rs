@@ -2,6 +2,7 @@
 //! checked where parsed, then one `resolve` step that applies defaults and
 //! cross-field rules before any long work starts.
 
+use crate::analysis::{AnalysisOptions, DoseBand};
 use crate::error::{Error, Result};
 use crate::ingest::convert::MissingMarkers;
 use crate::waves::WaveSettings;
@@ -29,6 +30,10 @@ pub struct RawConfig {
     pub min_cell: Option<usize>,
     pub seed: Option<u64>,
     pub bootstrap_b: Option<usize>,
+    /// Sessions that make a participant "engaged" (default 6).
+    pub engaged_sessions: Option<u32>,
+    /// Dose bands of sessions attended (default ["0", "1-5", "6-11", "12+"]).
+    pub dose_bands: Option<Vec<String>>,
 }
 
 impl RawConfig {
@@ -64,6 +69,7 @@ pub struct Settings {
     pub min_cell: usize,
     pub seed: u64,
     pub bootstrap_b: usize,
+    pub analysis: AnalysisOptions,
     /// Worker threads; `None` uses every core. Not part of the results.
     #[serde(skip)]
     pub threads: Option<usize>,
@@ -118,6 +124,22 @@ impl Settings {
         if flags.threads == Some(0) {
             return Err(Error::Config("--threads 0: give at least 1".into()));
         }
+        let mut analysis = AnalysisOptions::default();
+        if let Some(threshold) = raw.engaged_sessions {
+            analysis.engaged_sessions = threshold;
+        }
+        if let Some(labels) = &raw.dose_bands {
+            analysis.dose_bands = labels
+                .iter()
+                .map(|label| {
+                    DoseBand::parse(label).ok_or_else(|| {
+                        Error::Config(format!(
+                            "dose_bands in belong.toml: \"{label}\" is not a band; write \"0\", \"1-5\" or \"12+\""
+                        ))
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
         let out_dir = flags
             .out
             .clone()
@@ -138,6 +160,7 @@ impl Settings {
             min_cell: flags.min_cell.or(raw.min_cell).unwrap_or(DEFAULT_MIN_CELL),
             seed: flags.seed.or(raw.seed).unwrap_or(DEFAULT_SEED),
             bootstrap_b: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
+            analysis,
             threads: flags.threads,
             data_dir,
             config_file,

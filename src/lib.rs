@@ -92,7 +92,11 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
     });
     let wave_order = waves::order_waves(&validated.assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
-        score::score(&validated.assessments, &instruments)
+        score::score(
+            &validated.assessments,
+            &instruments,
+            wave_order.baseline_name(),
+        )
     });
     let panel = timed(&mut timings, "panel", || {
         panel::build_panel(
@@ -115,7 +119,9 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
             panel.waves.followup_name()
         )));
     }
-    let estimates = timed(&mut timings, "analyses", || analysis::run(&panel));
+    let estimates = timed(&mut timings, "analyses", || {
+        analysis::run(&panel, &instruments, &settings.analysis)
+    });
     Ok(Analysed {
         sources: ingested.sources,
         validated,

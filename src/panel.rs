@@ -15,6 +15,9 @@ pub struct PanelOutcome {
     pub outcome: Outcome,
     /// `scores[wave][participant]`, waves in `WaveOrder` order.
     pub scores: Vec<Vec<Option<f64>>>,
+    /// Complete scored item sets at baseline per participant; `None` for
+    /// everyone when the outcome was collected as a total.
+    pub baseline_items: Option<Vec<Option<Vec<f64>>>>,
 }
 
 /// One row per participant.
@@ -28,6 +31,8 @@ pub struct Panel {
     /// Sessions attended (None when there is no attendance table).
     pub sessions: Option<Vec<u32>>,
     pub group_sessions: Option<Vec<u32>>,
+    /// Per activity (in byte order): sessions attended per participant.
+    pub activity_sessions: Vec<(String, Vec<u32>)>,
 }
 
 impl PanelOutcome {
@@ -83,7 +88,8 @@ pub fn build_panel(
         .outcomes
         .iter()
         .zip(&scores.values)
-        .map(|(outcome, values)| {
+        .zip(&scores.baseline_items)
+        .map(|((outcome, values), item_sets)| {
             let mut by_wave = vec![vec![None; n]; waves.waves.len()];
             for (row, value) in values.iter().enumerate() {
                 let (Some(&p), Some(w)) = (
@@ -94,12 +100,23 @@ pub fn build_panel(
                 };
                 by_wave[w][p] = *value;
             }
+            let baseline_items = (!item_sets.is_empty()).then(|| {
+                let mut per_participant = vec![None; n];
+                for (row, items) in item_sets {
+                    if let Some(&p) = position.get(assessment_ids[*row].as_str()) {
+                        per_participant[p] = Some(items.clone());
+                    }
+                }
+                per_participant
+            });
             PanelOutcome {
                 outcome: outcome.clone(),
                 scores: by_wave,
+                baseline_items,
             }
         })
         .collect();
+    let mut activity_sessions: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
     let (sessions, group_sessions) = match attendance {
         None => (None, None),
         Some(table) => {
@@ -114,6 +131,11 @@ pub fn build_panel(
                     if table.is_group[row] {
                         group_sessions[p] += 1;
                     }
+                    if let Some(activity) = &table.activity[row] {
+                        activity_sessions
+                            .entry(activity.clone())
+                            .or_insert_with(|| vec![0; n])[p] += 1;
+                    }
                 }
             }
             (Some(sessions), Some(group_sessions))
@@ -126,5 +148,6 @@ pub fn build_panel(
         outcomes,
         sessions,
         group_sessions,
+        activity_sessions: activity_sessions.into_iter().collect(),
     }
 }

@@ -22,12 +22,38 @@ pub struct Scores {
     pub outcomes: Vec<Outcome>,
     /// `values[outcome][row]`.
     pub values: Vec<Vec<Option<f64>>>,
+    /// Complete scored item sets at the baseline wave, for reliability:
+    /// `baseline_items[outcome]` lists (row, items). Empty for outcomes
+    /// collected as totals.
+    pub baseline_items: Vec<Vec<(usize, Vec<f64>)>>,
+}
+
+fn complete_sets(
+    scored_rows: &[Vec<Option<f64>>],
+    item_numbers: &[usize],
+    is_baseline: &[bool],
+) -> Vec<(usize, Vec<f64>)> {
+    scored_rows
+        .iter()
+        .enumerate()
+        .filter(|(row, _)| is_baseline[*row])
+        .filter_map(|(row, items)| {
+            let set: Option<Vec<f64>> = item_numbers.iter().map(|&k| items[k - 1]).collect();
+            set.map(|set| (row, set))
+        })
+        .collect()
 }
 
 /// Scores every instrument present in the assessments.
-pub fn score(assessments: &Assessments, instruments: &[Instrument]) -> Scores {
+pub fn score(assessments: &Assessments, instruments: &[Instrument], baseline_wave: &str) -> Scores {
     let mut outcomes = Vec::new();
     let mut values = Vec::new();
+    let mut baseline_items = Vec::new();
+    let is_baseline: Vec<bool> = assessments
+        .wave
+        .iter()
+        .map(|w| w == baseline_wave)
+        .collect();
     for columns in &assessments.instruments {
         let instrument = &instruments[columns.instrument];
         if columns.items.is_empty() {
@@ -39,6 +65,7 @@ pub fn score(assessments: &Assessments, instruments: &[Instrument]) -> Scores {
                 direction: instrument.direction,
             });
             values.push(totals);
+            baseline_items.push(Vec::new());
             continue;
         }
         let scored_rows: Vec<Vec<Option<f64>>> = (0..assessments.len())
@@ -59,6 +86,8 @@ pub fn score(assessments: &Assessments, instruments: &[Instrument]) -> Scores {
                 .map(|items| prorated_total(items, instrument.max_missing))
                 .collect(),
         );
+        let all_items: Vec<usize> = (1..=instrument.item_count()).collect();
+        baseline_items.push(complete_sets(&scored_rows, &all_items, &is_baseline));
         for (index, subscale) in instrument.subscales.iter().enumerate() {
             outcomes.push(Outcome {
                 id: instrument.subscale_outcome(subscale),
@@ -76,7 +105,12 @@ pub fn score(assessments: &Assessments, instruments: &[Instrument]) -> Scores {
                     })
                     .collect(),
             );
+            baseline_items.push(complete_sets(&scored_rows, &subscale.items, &is_baseline));
         }
     }
-    Scores { outcomes, values }
+    Scores {
+        outcomes,
+        values,
+        baseline_items,
+    }
 }

@@ -6,8 +6,8 @@ mod common;
 use common::{belong, fixture, read_csv};
 use std::collections::HashMap;
 
-/// Analyses implemented so far; the others come with the statistics engine.
-const CHECKED_ANALYSES: [&str; 2] = ["descriptives", "change"];
+/// The mixed models of `longitudinal` come with their own issue.
+const UNCHECKED_ANALYSES: [&str; 1] = ["longitudinal"];
 const KEY: [&str; 7] = [
     "outcome", "analysis", "group_by", "group", "wave", "contrast", "estimate",
 ];
@@ -107,7 +107,7 @@ fn native_fixtures_match_r() {
                 .map(|row| (key(&row), row))
                 .collect();
         for expected in read_csv(&fixture(name).join("expected/estimates.csv")) {
-            if !CHECKED_ANALYSES.contains(&expected["analysis"].as_str()) {
+            if UNCHECKED_ANALYSES.contains(&expected["analysis"].as_str()) {
                 continue;
             }
             match actual.get(&key(&expected)) {

@@ -11,17 +11,8 @@ use crate::stats::wilcoxon::{signed_rank, WilcoxonMethod};
 
 pub fn change(cell: &Cell) -> Vec<Estimate> {
     let waves = &cell.panel.waves;
-    let baseline_scores = cell.outcome.baseline(waves);
-    let followup_scores = cell.outcome.followup(waves);
-    let mut baseline = Vec::new();
-    let mut followup = Vec::new();
-    for &p in &cell.group.members {
-        if let (Some(b), Some(f)) = (baseline_scores[p], followup_scores[p]) {
-            baseline.push(b);
-            followup.push(f);
-        }
-    }
-    let differences: Vec<f64> = followup.iter().zip(&baseline).map(|(f, b)| f - b).collect();
+    let pairs = cell.pairs();
+    let (baseline, followup, differences) = (&pairs.baseline, &pairs.followup, &pairs.change);
     let n = differences.len();
     let place = Place {
         outcome: &cell.outcome.outcome.id,
@@ -34,9 +25,9 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     if n == 0 {
         return rows;
     }
-    rows.push(place.row("mean_baseline", mean(&baseline), n, "mean over pairs"));
-    rows.push(place.row("mean_followup", mean(&followup), n, "mean over pairs"));
-    for (name, values) in [("sd_baseline", &baseline), ("sd_followup", &followup)] {
+    rows.push(place.row("mean_baseline", mean(baseline), n, "mean over pairs"));
+    rows.push(place.row("mean_followup", mean(followup), n, "mean over pairs"));
+    for (name, values) in [("sd_baseline", baseline), ("sd_followup", followup)] {
         rows.push(match standard_deviation(values) {
             Some(sd) => place.row(name, Some(sd), n, "sd over pairs"),
             None => place.row(name, None, n, "sd over pairs; undefined for one pair"),
@@ -48,7 +39,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     } else {
         "paired t-test; undefined: every pair changed by the same amount"
     };
-    match one_sample(&differences) {
+    match one_sample(differences) {
         Some(test) => {
             rows.push(
                 place
@@ -66,18 +57,18 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
             );
         }
         None => {
-            rows.push(place.row("mean_change", mean(&differences), n, undefined_t));
+            rows.push(place.row("mean_change", mean(differences), n, undefined_t));
             rows.push(place.row("t_statistic", None, n, undefined_t));
         }
     }
     rows.push(place.row(
         "median_change",
-        median(&differences),
+        median(differences),
         n,
         "median of differences",
     ));
 
-    let signed = signed_rank(&differences);
+    let signed = signed_rank(differences);
     rows.push(match &signed {
         Some(test) => {
             let method = match test.method {
@@ -98,7 +89,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
         ),
     });
 
-    let dz = cohens_dz(&differences);
+    let dz = cohens_dz(differences);
     rows.push(match &dz {
         Some(dz) => place
             .row(
@@ -132,7 +123,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
             "Hedges' g_z; undefined: needs three pairs and spread in the differences",
         ),
     });
-    rows.push(match d_av(&baseline, &followup) {
+    rows.push(match d_av(baseline, followup) {
         Some(value) => place.row(
             "d_av",
             Some(value),

@@ -2,15 +2,81 @@
 //!
 //! Work is split into cells (outcome × group). Cells run in parallel with
 //! rayon and their rows are concatenated in cell order, so the output never
-//! depends on thread count or timing. Multiplicity adjustment runs once at
-//! the end over the whole set.
+//! depends on thread count or timing. Whole-dataset quantities that every
+//! cell needs (the reliable-change threshold) are computed once per outcome
+//! first, and multiplicity adjustment runs once at the end.
 
+pub mod attrition;
+pub mod caseness;
 pub mod change;
+pub mod comparison;
 pub mod descriptives;
+pub mod dose_response;
+pub mod participation;
+pub mod reliability;
+pub mod reliable_change;
 
 use crate::estimate::{adjust_p_values, Estimate};
+use crate::instruments::Instrument;
 use crate::panel::{Panel, PanelOutcome};
 use rayon::prelude::*;
+
+/// A band of sessions attended, e.g. `1-5` or `12+`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DoseBand {
+    pub label: String,
+    pub min: u32,
+    /// Inclusive; `None` for an open band.
+    pub max: Option<u32>,
+}
+
+impl DoseBand {
+    /// Parses `0`, `1-5` or `12+`.
+    pub fn parse(label: &str) -> Option<DoseBand> {
+        let text = label.trim();
+        let (min, max) = if let Some(open) = text.strip_suffix('+') {
+            (open.trim().parse().ok()?, None)
+        } else if let Some((a, b)) = text.split_once('-') {
+            let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            if b < a {
+                return None;
+            }
+            (a, Some(b))
+        } else {
+            let single: u32 = text.parse().ok()?;
+            (single, Some(single))
+        };
+        Some(DoseBand {
+            label: text.to_string(),
+            min,
+            max,
+        })
+    }
+
+    pub fn contains(&self, sessions: u32) -> bool {
+        sessions >= self.min && self.max.is_none_or(|max| sessions <= max)
+    }
+}
+
+/// Analysis settings from config.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AnalysisOptions {
+    /// Sessions that make a participant "engaged".
+    pub engaged_sessions: u32,
+    pub dose_bands: Vec<DoseBand>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            engaged_sessions: 6,
+            dose_bands: ["0", "1-5", "6-11", "12+"]
+                .iter()
+                .filter_map(|b| DoseBand::parse(b))
+                .collect(),
+        }
+    }
+}
 
 /// One group of participants: `all`, or one value of a grouping column.
 #[derive(Debug, Clone)]
@@ -19,6 +85,12 @@ pub struct Group {
     pub group: String,
     /// Panel rows of its members.
     pub members: Vec<usize>,
+}
+
+impl Group {
+    pub fn is_all(&self) -> bool {
+        self.group_by == "all"
+    }
 }
 
 /// `all`, then each value of each grouping column in byte order.
@@ -52,20 +124,73 @@ pub fn groups(panel: &Panel) -> Vec<Group> {
 pub struct Cell<'a> {
     pub panel: &'a Panel,
     pub outcome: &'a PanelOutcome,
+    pub instrument: &'a Instrument,
     pub group: &'a Group,
+    pub reliable_change: Option<&'a reliable_change::Threshold>,
+    pub options: &'a AnalysisOptions,
+}
+
+impl Cell<'_> {
+    /// Baseline and follow-up scores of the group's pairs, with their panel
+    /// rows.
+    pub fn pairs(&self) -> Pairs {
+        let waves = &self.panel.waves;
+        let baseline_scores = self.outcome.baseline(waves);
+        let followup_scores = self.outcome.followup(waves);
+        let mut pairs = Pairs::default();
+        for &p in &self.group.members {
+            if let (Some(b), Some(f)) = (baseline_scores[p], followup_scores[p]) {
+                pairs.rows.push(p);
+                pairs.baseline.push(b);
+                pairs.followup.push(f);
+                pairs.change.push(f - b);
+            }
+        }
+        pairs
+    }
+}
+
+/// Participants with both a baseline and a follow-up score.
+#[derive(Debug, Default)]
+pub struct Pairs {
+    pub rows: Vec<usize>,
+    pub baseline: Vec<f64>,
+    pub followup: Vec<f64>,
+    pub change: Vec<f64>,
+}
+
+impl Pairs {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 /// Runs every analysis on every cell and adjusts p-values.
-pub fn run(panel: &Panel) -> Vec<Estimate> {
+pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions) -> Vec<Estimate> {
     let groups = groups(panel);
+    let thresholds: Vec<Option<reliable_change::Threshold>> = panel
+        .outcomes
+        .iter()
+        .map(|outcome| {
+            reliable_change::threshold(panel, outcome, &instruments[outcome.outcome.instrument])
+        })
+        .collect();
     let cells: Vec<Cell> = panel
         .outcomes
         .iter()
-        .flat_map(|outcome| {
+        .zip(&thresholds)
+        .flat_map(|(outcome, threshold)| {
+            let groups = &groups;
             groups.iter().map(move |group| Cell {
                 panel,
                 outcome,
+                instrument: &instruments[outcome.outcome.instrument],
                 group,
+                reliable_change: threshold.as_ref(),
+                options,
             })
         })
         .collect();
@@ -74,10 +199,20 @@ pub fn run(panel: &Panel) -> Vec<Estimate> {
         .map(|cell| {
             let mut rows = descriptives::descriptives(cell);
             rows.extend(change::change(cell));
+            rows.extend(reliable_change::reliable_change(cell));
+            rows.extend(caseness::caseness(cell));
+            rows.extend(reliability::reliability(cell));
+            rows.extend(dose_response::dose_response(cell));
+            rows.extend(attrition::attrition(cell));
+            if cell.group.is_all() {
+                rows.extend(dose_response::dose_bands(cell));
+                rows.extend(comparison::comparisons(cell));
+            }
             rows
         })
         .collect();
     let mut estimates: Vec<Estimate> = per_cell.into_iter().flatten().collect();
+    estimates.extend(participation::participation(panel, &groups, options));
     adjust_p_values(&mut estimates);
     estimates
 }

@@ -2,7 +2,7 @@
 //! d_av (Lakens 2013) and the matched-pairs rank-biserial correlation
 //! (Kerby 2014), with the confidence intervals defined in STATISTICS.md.
 
-use super::descriptive::{mean, standard_deviation};
+use super::descriptive::{mean, standard_deviation, variance};
 use super::distributions::normal_quantile;
 use super::noncentral_t::noncentrality_interval;
 use statrs::function::gamma::ln_gamma;
@@ -82,6 +82,23 @@ pub fn rank_biserial(
         None
     };
     Some(Interval { value: r, ci })
+}
+
+/// Hedges' g of `x − y` for two independent groups with the pooled sd,
+/// corrected by J(n1 + n2 − 2); the CI inverts the noncentral t of the
+/// two-sample t statistic on n1 + n2 − 2 df and scales it the same way.
+pub fn hedges_g_independent(x: &[f64], y: &[f64]) -> Option<Interval> {
+    let (n1, n2) = (x.len() as f64, y.len() as f64);
+    let df = n1 + n2 - 2.0;
+    let pooled = (((n1 - 1.0) * variance(x)? + (n2 - 1.0) * variance(y)?) / df).sqrt();
+    if !(pooled > 0.0) {
+        return None;
+    }
+    let d = (mean(x)? - mean(y)?) / pooled;
+    let j = hedges_j(df)?;
+    let scale = (1.0 / n1 + 1.0 / n2).sqrt();
+    let ci = noncentrality_interval(d / scale, df).map(|(lo, hi)| (lo * scale * j, hi * scale * j));
+    Some(Interval { value: d * j, ci })
 }
 
 #[cfg(test)]

@@ -32,8 +32,9 @@ pub struct OlsFit {
     pub coefficients: Vec<f64>,
     /// Classical standard errors.
     pub standard_errors: Vec<f64>,
-    /// HC3 sandwich standard errors (MacKinnon & White 1985).
-    pub hc3_standard_errors: Vec<f64>,
+    /// HC3 sandwich standard errors (MacKinnon & White 1985); `None` when
+    /// an observation has leverage 1, where HC3 divides by zero.
+    pub hc3_standard_errors: Option<Vec<f64>>,
     pub residual_df: f64,
     pub residual_sum_of_squares: f64,
     pub residual_standard_error: f64,
@@ -55,7 +56,7 @@ impl OlsFit {
     /// HC3 standard error (as `lmtest::coeftest`).
     pub fn test(&self, j: usize, hc3: bool) -> Option<CoefficientTest> {
         let se = if hc3 {
-            self.hc3_standard_errors[j]
+            self.hc3_standard_errors.as_ref()?[j]
         } else {
             self.standard_errors[j]
         };
@@ -285,9 +286,13 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
     // HC3: (XᵀX)⁻¹ Xᵀ diag(e²/(1−h)²) X (XᵀX)⁻¹. With X = Q R:
     // = R⁻¹ [Σ_i w_i q_i q_iᵀ] R⁻ᵀ, q_i = row i of thin Q.
     let mut meat = vec![vec![0.0; p]; p];
+    let mut hc3_defined = true;
     for i in 0..n {
         let q = &thin_q_rows[i];
         let leverage: f64 = q.iter().map(|v| v * v).sum();
+        if 1.0 - leverage < 1e-10 {
+            hc3_defined = false;
+        }
         let weight = residuals[i].powi(2) / (1.0 - leverage).powi(2);
         for a in 0..p {
             for b in 0..p {
@@ -319,11 +324,13 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
         .zip(&scales)
         .map(|(v, s)| (sigma2 * v).sqrt() / s)
         .collect();
-    let hc3_standard_errors = hc3_variance
-        .iter()
-        .zip(&scales)
-        .map(|(v, s)| v.sqrt() / s)
-        .collect();
+    let hc3_standard_errors = hc3_defined.then(|| {
+        hc3_variance
+            .iter()
+            .zip(&scales)
+            .map(|(v, s)| v.sqrt() / s)
+            .collect()
+    });
     Ok(OlsFit {
         coefficients,
         standard_errors,
@@ -392,7 +399,11 @@ mod tests {
         for (j, (b, se, hc3)) in expected.into_iter().enumerate() {
             assert_relative_eq!(fit.coefficients[j], b, max_relative = 1e-12);
             assert_relative_eq!(fit.standard_errors[j], se, max_relative = 1e-12);
-            assert_relative_eq!(fit.hc3_standard_errors[j], hc3, max_relative = 1e-12);
+            assert_relative_eq!(
+                fit.hc3_standard_errors.as_ref().unwrap()[j],
+                hc3,
+                max_relative = 1e-12
+            );
         }
         // anova(lm(y ~ x), fit): F = 3.40162, p = 0.12445
         let (f, df, p) = nested_f_test(&small, &fit).unwrap();
@@ -403,6 +414,23 @@ mod tests {
         );
         assert_eq!(df, 1.0);
         assert_relative_eq!(p, 0.12445, max_relative = 1e-4);
+    }
+
+    #[test]
+    fn hc3_is_undefined_with_leverage_one() {
+        // Regression (djg11 fixture, comparison arm): one person with 1
+        // session among 0s has leverage 1; R's sandwich gives NaN.
+        let sessions = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let baseline = [3.0, 5.0, 4.0, 6.0, 2.0, 7.0];
+        let change = [-1.0, 0.0, 1.0, -2.0, 0.5, -0.5];
+        let fit = ols(
+            &[vec![1.0; 6], sessions.to_vec(), baseline.to_vec()],
+            &change,
+        )
+        .unwrap();
+        assert!(fit.hc3_standard_errors.is_none());
+        assert!(fit.test(1, true).is_none());
+        assert!(fit.test(1, false).is_some());
     }
 
     #[test]

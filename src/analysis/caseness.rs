@@ -1,0 +1,63 @@
+//! `caseness`: cases (score at or above the cut-off) before and after, and
+//! the exact McNemar test of the discordant pairs. Totals only; subscales
+//! have no cut-off.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::binomial::binomial_test_half;
+
+pub fn caseness(cell: &Cell) -> Vec<Estimate> {
+    let Some(cutoff) = cell.instrument.caseness.as_ref() else {
+        return Vec::new();
+    };
+    if cell.outcome.outcome.subscale.is_some() {
+        return Vec::new();
+    }
+    let pairs = cell.pairs();
+    let n = pairs.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "caseness",
+        group_by: &cell.group.group_by,
+        group: &cell.group.group,
+        wave: cell.panel.waves.followup_name(),
+    };
+    let is_case = |score: f64| score >= cutoff.threshold;
+    let cases_before = pairs.baseline.iter().filter(|b| is_case(**b)).count();
+    let cases_after = pairs.followup.iter().filter(|f| is_case(**f)).count();
+    let recovered = pairs
+        .baseline
+        .iter()
+        .zip(&pairs.followup)
+        .filter(|(b, f)| is_case(**b) && !is_case(**f))
+        .count();
+    let new_cases = pairs
+        .baseline
+        .iter()
+        .zip(&pairs.followup)
+        .filter(|(b, f)| !is_case(**b) && is_case(**f))
+        .count();
+    let percent = |count: usize| Some(100.0 * count as f64 / n as f64);
+    vec![
+        place.row("n_cases_baseline", Some(cases_before as f64), n, "count"),
+        place.row("n_cases_followup", Some(cases_after as f64), n, "count"),
+        place.row("pct_cases_baseline", percent(cases_before), n, "percent"),
+        place.row("pct_cases_followup", percent(cases_after), n, "percent"),
+        place.row("n_recovered", Some(recovered as f64), n, "count"),
+        place.row("n_new_cases", Some(new_cases as f64), n, "count"),
+        place
+            .row(
+                "mcnemar_exact",
+                None,
+                n,
+                "exact McNemar (binomial test on discordant pairs)",
+            )
+            .with_p(binomial_test_half(
+                recovered as u64,
+                (recovered + new_cases) as u64,
+            )),
+    ]
+}

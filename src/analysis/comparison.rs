@@ -1,0 +1,154 @@
+//! `comparison`: how the levels of each grouping column (cohort, site, arm)
+//! compare on change, against a reference level — ANCOVA on the follow-up
+//! adjusting for baseline, Welch's test on change, and Hedges' g of change.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::effect_size::hedges_g_independent;
+use crate::stats::regression::{nested_f_test, ols};
+use crate::stats::ttest::welch;
+
+/// Comparisons for every grouping column with two or more levels among the
+/// pairs (whole dataset only).
+pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
+    let pairs = cell.pairs();
+    let wave = cell.panel.waves.followup_name();
+    let mut rows = Vec::new();
+    for (column, values) in &cell.panel.groups {
+        // Pairs with a level in this column.
+        let in_model: Vec<usize> = (0..pairs.len())
+            .filter(|&i| values[pairs.rows[i]].is_some())
+            .collect();
+        let level_of = |i: usize| values[pairs.rows[i]].as_deref().unwrap_or_default();
+        let mut levels: Vec<&str> = in_model.iter().map(|&i| level_of(i)).collect();
+        levels.sort();
+        levels.dedup();
+        if levels.len() < 2 {
+            continue;
+        }
+        let reference = levels[0];
+        let n_model = in_model.len();
+        let followup: Vec<f64> = in_model.iter().map(|&i| pairs.followup[i]).collect();
+        let baseline: Vec<f64> = in_model.iter().map(|&i| pairs.baseline[i]).collect();
+        let mut design = vec![vec![1.0; n_model], baseline];
+        for level in &levels[1..] {
+            design.push(
+                in_model
+                    .iter()
+                    .map(|&i| f64::from(u8::from(level_of(i) == *level)))
+                    .collect(),
+            );
+        }
+        let full = ols(&design, &followup);
+        let change_of = |level: &str| -> Vec<f64> {
+            in_model
+                .iter()
+                .filter(|&&i| level_of(i) == level)
+                .map(|&i| pairs.change[i])
+                .collect()
+        };
+        let reference_change = change_of(reference);
+        for (position, level) in levels.iter().enumerate().skip(1) {
+            let contrast = format!("{level} - {reference}");
+            let place = Place {
+                outcome: &cell.outcome.outcome.id,
+                analysis: "comparison",
+                group_by: column,
+                group: level,
+                wave,
+            };
+            let with_contrast = |mut e: Estimate| {
+                e.contrast = contrast.clone();
+                e
+            };
+            let method = "ANCOVA lm(f ~ b + group)";
+            let test = full
+                .as_ref()
+                .ok()
+                .and_then(|fit| fit.test(position + 1, false));
+            rows.push(with_contrast(match test {
+                Some(test) => place
+                    .row("ancova_difference", Some(test.estimate), n_model, method)
+                    .with_ci(Some((test.ci_low, test.ci_high)))
+                    .with_se(test.standard_error)
+                    .with_df(test.df)
+                    .with_p(test.p_value),
+                None => place.row(
+                    "ancova_difference",
+                    None,
+                    n_model,
+                    format!(
+                        "{method}; undefined: {}",
+                        full.as_ref()
+                            .err()
+                            .map_or("no residual variance".into(), |e| e.to_string())
+                    ),
+                ),
+            }));
+            let level_change = change_of(level);
+            let n_two = level_change.len() + reference_change.len();
+            rows.push(with_contrast(
+                match welch(&level_change, &reference_change) {
+                    Some(test) => place
+                        .row(
+                            "change_difference",
+                            Some(test.estimate),
+                            n_two,
+                            "Welch t-test on change",
+                        )
+                        .with_ci(Some((test.ci_low, test.ci_high)))
+                        .with_se(test.standard_error)
+                        .with_df(test.df)
+                        .with_p(test.p_value),
+                    None => place.row(
+                        "change_difference",
+                        None,
+                        n_two,
+                        "Welch t-test on change; undefined: each level needs two pairs with spread",
+                    ),
+                },
+            ));
+            rows.push(with_contrast(
+                match hedges_g_independent(&level_change, &reference_change) {
+                    Some(g) => place
+                        .row(
+                            "hedges_g_change",
+                            Some(g.value),
+                            n_two,
+                            "Hedges' g on change (pooled sd), noncentral t CI",
+                        )
+                        .with_ci(g.ci),
+                    None => place.row(
+                        "hedges_g_change",
+                        None,
+                        n_two,
+                        "Hedges' g on change; undefined: needs spread in the changes",
+                    ),
+                },
+            ));
+        }
+        if levels.len() > 2 {
+            let small = ols(&design[..2], &followup);
+            let place = Place {
+                outcome: &cell.outcome.outcome.id,
+                analysis: "comparison",
+                group_by: column,
+                group: "all",
+                wave,
+            };
+            let test = match (&small, &full) {
+                (Ok(small), Ok(full)) => nested_f_test(small, full),
+                _ => None,
+            };
+            let method = "ANCOVA F for group after baseline (sequential)";
+            rows.push(match test {
+                Some((f, df, p)) => place
+                    .row("ancova_f", Some(f), n_model, method)
+                    .with_df(df)
+                    .with_p(p),
+                None => place.row("ancova_f", None, n_model, format!("{method}; undefined")),
+            });
+        }
+    }
+    rows
+}

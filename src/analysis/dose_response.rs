@@ -1,0 +1,128 @@
+//! `dose_response`: does more participation go with more improvement?
+//! The slope of change on sessions attended adjusting for baseline (with
+//! classical and HC3 standard errors), Spearman's rho, and mean change
+//! within dose bands.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::correlation::spearman;
+use crate::stats::regression::ols;
+use crate::stats::ttest::one_sample;
+
+pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
+    let Some(sessions) = &cell.panel.sessions else {
+        return Vec::new();
+    };
+    let pairs = cell.pairs();
+    let n = pairs.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let attended: Vec<f64> = pairs.rows.iter().map(|&p| f64::from(sessions[p])).collect();
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "dose_response",
+        group_by: &cell.group.group_by,
+        group: &cell.group.group,
+        wave: cell.panel.waves.followup_name(),
+    };
+    let mut rows = Vec::new();
+    let fit = ols(
+        &[vec![1.0; n], attended.clone(), pairs.baseline.clone()],
+        &pairs.change,
+    );
+    for (name, hc3, method) in [
+        ("slope_per_session", false, "lm(d ~ sessions + b)"),
+        (
+            "slope_per_session_hc3",
+            true,
+            "lm(d ~ sessions + b), HC3 se",
+        ),
+    ] {
+        let test = fit.as_ref().ok().and_then(|fit| fit.test(1, hc3));
+        rows.push(match test {
+            Some(test) => place
+                .row(name, Some(test.estimate), n, method)
+                .with_ci(Some((test.ci_low, test.ci_high)))
+                .with_se(test.standard_error)
+                .with_df(test.df)
+                .with_p(test.p_value),
+            None => {
+                let reason = match &fit {
+                    Err(error) => error.to_string(),
+                    Ok(fit) if hc3 && fit.hc3_standard_errors.is_none() => {
+                        "an observation has leverage 1, where HC3 divides by zero".to_string()
+                    }
+                    Ok(_) => "a perfect fit leaves no residual variance".to_string(),
+                };
+                place.row(name, None, n, format!("{method}; undefined: {reason}"))
+            }
+        });
+    }
+    rows.push(match spearman(&attended, &pairs.change) {
+        Some((rho, p)) => place
+            .row(
+                "spearman_rho",
+                Some(rho),
+                n,
+                "Spearman rho (asymptotic t approximation)",
+            )
+            .with_p(p),
+        None => place.row(
+            "spearman_rho",
+            None,
+            n,
+            "Spearman rho; undefined: needs three pairs and spread in sessions and change",
+        ),
+    });
+    rows
+}
+
+/// Mean change within each dose band (whole dataset only).
+pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
+    let Some(sessions) = &cell.panel.sessions else {
+        return Vec::new();
+    };
+    let pairs = cell.pairs();
+    let mut rows = Vec::new();
+    for band in &cell.options.dose_bands {
+        let changes: Vec<f64> = pairs
+            .rows
+            .iter()
+            .zip(&pairs.change)
+            .filter(|(p, _)| band.contains(sessions[**p]))
+            .map(|(_, d)| *d)
+            .collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let place = Place {
+            outcome: &cell.outcome.outcome.id,
+            analysis: "dose_response",
+            group_by: "dose_band",
+            group: &band.label,
+            wave: cell.panel.waves.followup_name(),
+        };
+        let n = changes.len();
+        rows.push(match one_sample(&changes) {
+            Some(test) => place
+                .row(
+                    "mean_change",
+                    Some(test.estimate),
+                    n,
+                    "one-sample t-test on d",
+                )
+                .with_ci(Some((test.ci_low, test.ci_high)))
+                .with_se(test.standard_error)
+                .with_df(test.df)
+                .with_p(test.p_value),
+            None => place.row(
+                "mean_change",
+                crate::stats::descriptive::mean(&changes),
+                n,
+                "one-sample t-test on d; undefined: fewer than two pairs or no spread",
+            ),
+        });
+    }
+    rows
+}

@@ -1,0 +1,85 @@
+//! `participation`: how much people took part, per group, and per activity
+//! for the whole dataset. Everyone in the participants table counts; people
+//! without attendance rows attended 0 sessions.
+
+use super::{AnalysisOptions, Group};
+use crate::estimate::{Estimate, Place};
+use crate::panel::Panel;
+use crate::stats::descriptive::{mean, quantile_sorted, sorted};
+
+const METHOD: &str = "attended sessions per participant";
+
+pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions) -> Vec<Estimate> {
+    let (Some(sessions), Some(group_sessions)) = (&panel.sessions, &panel.group_sessions) else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for group in groups {
+        let n = group.members.len();
+        if n == 0 {
+            continue;
+        }
+        let place = Place {
+            outcome: "",
+            analysis: "participation",
+            group_by: &group.group_by,
+            group: &group.group,
+            wave: "",
+        };
+        let attended: Vec<f64> = group
+            .members
+            .iter()
+            .map(|&p| f64::from(sessions[p]))
+            .collect();
+        let in_groups: Vec<f64> = group
+            .members
+            .iter()
+            .map(|&p| f64::from(group_sessions[p]))
+            .collect();
+        let ordered = sorted(&attended);
+        let engaged = group
+            .members
+            .iter()
+            .filter(|&&p| sessions[p] >= options.engaged_sessions)
+            .count();
+        rows.push(place.row("n_participants", Some(n as f64), n, METHOD));
+        rows.push(place.row("sessions_mean", mean(&attended), n, METHOD));
+        rows.push(place.row("sessions_median", quantile_sorted(&ordered, 0.5), n, METHOD));
+        rows.push(place.row("sessions_q1", quantile_sorted(&ordered, 0.25), n, METHOD));
+        rows.push(place.row("sessions_q3", quantile_sorted(&ordered, 0.75), n, METHOD));
+        rows.push(place.row("group_sessions_mean", mean(&in_groups), n, METHOD));
+        rows.push(place.row(
+            "pct_engaged",
+            Some(100.0 * engaged as f64 / n as f64),
+            n,
+            format!(
+                "{METHOD}; engaged = at least {} sessions",
+                options.engaged_sessions
+            ),
+        ));
+    }
+    for (activity, counts) in &panel.activity_sessions {
+        let place = Place {
+            outcome: "",
+            analysis: "participation",
+            group_by: "activity",
+            group: activity,
+            wave: "",
+        };
+        let people = counts.iter().filter(|c| **c > 0).count();
+        let total: u64 = counts.iter().map(|c| u64::from(*c)).sum();
+        rows.push(place.row(
+            "activity_participants",
+            Some(people as f64),
+            people,
+            "participants attending >= 1 session",
+        ));
+        rows.push(place.row(
+            "activity_sessions",
+            Some(total as f64),
+            people,
+            "attended sessions",
+        ));
+    }
+    rows
+}

@@ -1,0 +1,37 @@
+//! `reliability`: Cronbach's alpha with the Feldt CI on the complete scored
+//! item sets at baseline, per group.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::reliability::cronbach_alpha;
+
+pub fn reliability(cell: &Cell) -> Vec<Estimate> {
+    let Some(item_sets) = &cell.outcome.baseline_items else {
+        return Vec::new();
+    };
+    let sets: Vec<Vec<f64>> = cell
+        .group
+        .members
+        .iter()
+        .filter_map(|&p| item_sets[p].clone())
+        .collect();
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "reliability",
+        group_by: &cell.group.group_by,
+        group: &cell.group.group,
+        wave: cell.panel.waves.baseline_name(),
+    };
+    match cronbach_alpha(&sets) {
+        Some((alpha, ci)) => vec![place
+            .row("cronbach_alpha", Some(alpha), sets.len(), "Cronbach alpha, Feldt CI")
+            .with_ci(ci)],
+        None if sets.is_empty() => Vec::new(),
+        None => vec![place.row(
+            "cronbach_alpha",
+            None,
+            sets.len(),
+            "Cronbach alpha; undefined: fewer than two complete item sets or no variance in the total",
+        )],
+    }
+}

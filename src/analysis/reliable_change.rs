@@ -1,0 +1,114 @@
+//! `reliable_change`: Jacobson & Truax (1991) categories of individual
+//! change, with one threshold per outcome for the whole dataset (a person's
+//! category must not depend on the table it is counted in).
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::instruments::Instrument;
+use crate::panel::{Panel, PanelOutcome};
+use crate::stats::descriptive::standard_deviation;
+use crate::stats::reliability::cronbach_alpha;
+
+/// The reliable-change threshold of one outcome.
+#[derive(Debug, Clone)]
+pub struct Threshold {
+    /// rc = 1.96 · SD₀ · √(2(1 − r)).
+    pub value: f64,
+    /// Number of baseline scores behind SD₀.
+    pub n_baseline: usize,
+    /// How r was chosen, for `method`.
+    pub method: String,
+}
+
+/// The threshold from the registry reliability (totals only), else the
+/// sample alpha of complete baseline item sets; `None` when neither exists.
+pub fn threshold(
+    panel: &Panel,
+    outcome: &PanelOutcome,
+    instrument: &Instrument,
+) -> Option<Threshold> {
+    let baseline: Vec<f64> = outcome
+        .baseline(&panel.waves)
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let sd0 = standard_deviation(&baseline)?;
+    let registry = instrument
+        .reliability
+        .as_ref()
+        .filter(|_| outcome.outcome.subscale.is_none());
+    let (r, method) = match registry {
+        Some(reliability) => (
+            reliability.value,
+            format!("Jacobson-Truax, r = {} (registry)", reliability.value),
+        ),
+        None => {
+            let sets: Vec<Vec<f64>> = outcome
+                .baseline_items
+                .as_ref()?
+                .iter()
+                .flatten()
+                .cloned()
+                .collect();
+            let (alpha, _) = cronbach_alpha(&sets)?;
+            (
+                alpha,
+                format!("Jacobson-Truax, r = {alpha:.6} (sample alpha)"),
+            )
+        }
+    };
+    if r.is_nan() || r >= 1.0 {
+        return None;
+    }
+    Some(Threshold {
+        value: 1.96 * sd0 * (2.0 * (1.0 - r)).sqrt(),
+        n_baseline: baseline.len(),
+        method,
+    })
+}
+
+pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
+    let Some(threshold) = cell.reliable_change else {
+        return Vec::new();
+    };
+    let pairs = cell.pairs();
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "reliable_change",
+        group_by: &cell.group.group_by,
+        group: &cell.group.group,
+        wave: cell.panel.waves.followup_name(),
+    };
+    let method = threshold.method.as_str();
+    let mut rows = vec![place.row(
+        "rc_threshold",
+        Some(threshold.value),
+        threshold.n_baseline,
+        method,
+    )];
+    let n = pairs.len();
+    if n == 0 {
+        return rows;
+    }
+    let direction = cell.outcome.outcome.direction;
+    let improved = pairs
+        .change
+        .iter()
+        .filter(|d| direction.improved(**d) && d.abs() > threshold.value)
+        .count();
+    let deteriorated = pairs
+        .change
+        .iter()
+        .filter(|d| !direction.improved(**d) && **d != 0.0 && d.abs() > threshold.value)
+        .count();
+    let no_change = n - improved - deteriorated;
+    let percent = |count: usize| Some(100.0 * count as f64 / n as f64);
+    rows.push(place.row("n_improved", Some(improved as f64), n, method));
+    rows.push(place.row("n_no_change", Some(no_change as f64), n, method));
+    rows.push(place.row("n_deteriorated", Some(deteriorated as f64), n, method));
+    rows.push(place.row("pct_improved", percent(improved), n, method));
+    rows.push(place.row("pct_no_change", percent(no_change), n, method));
+    rows.push(place.row("pct_deteriorated", percent(deteriorated), n, method));
+    rows
+}
