@@ -124,7 +124,11 @@ impl Settings {
         if flags.threads == Some(0) {
             return Err(Error::Config("--threads 0: give at least 1".into()));
         }
-        let mut analysis = AnalysisOptions::default();
+        let mut analysis = AnalysisOptions {
+            bootstrap_resamples: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
+            seed: flags.seed.or(raw.seed).unwrap_or(DEFAULT_SEED),
+            ..AnalysisOptions::default()
+        };
         if let Some(threshold) = raw.engaged_sessions {
             analysis.engaged_sessions = threshold;
         }

@@ -4,6 +4,7 @@
 
 use super::Cell;
 use crate::estimate::{Estimate, Place};
+use crate::stats::bootstrap::{bca, PairedDav};
 use crate::stats::descriptive::{mean, median, standard_deviation};
 use crate::stats::effect_size::{cohens_dz, d_av, hedges_gz, rank_biserial};
 use crate::stats::ttest::one_sample;
@@ -124,12 +125,22 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
         ),
     });
     rows.push(match d_av(baseline, followup) {
-        Some(value) => place.row(
-            "d_av",
-            Some(value),
-            n,
-            "d_av (Lakens 2013); bootstrap CI not computed yet",
-        ),
+        Some(value) => {
+            let resamples = cell.options.bootstrap_resamples;
+            let interval = bca(
+                &PairedDav::new(baseline, followup),
+                value,
+                resamples,
+                cell.seed(),
+            );
+            let method = match &interval {
+                Some(_) => format!("d_av (Lakens 2013), BCa bootstrap CI (B = {resamples})"),
+                None => "d_av (Lakens 2013); no bootstrap CI: too few distinct pairs".to_string(),
+            };
+            place
+                .row("d_av", Some(value), n, method)
+                .with_ci(interval.map(|i| (i.low, i.high)))
+        }
         None => place.row(
             "d_av",
             None,

@@ -64,6 +64,10 @@ pub struct AnalysisOptions {
     /// Sessions that make a participant "engaged".
     pub engaged_sessions: u32,
     pub dose_bands: Vec<DoseBand>,
+    /// Bootstrap resamples for BCa intervals.
+    pub bootstrap_resamples: usize,
+    /// Seed of every random stream.
+    pub seed: u64,
 }
 
 impl Default for AnalysisOptions {
@@ -74,6 +78,8 @@ impl Default for AnalysisOptions {
                 .iter()
                 .filter_map(|b| DoseBand::parse(b))
                 .collect(),
+            bootstrap_resamples: crate::config::DEFAULT_BOOTSTRAP_B,
+            seed: crate::config::DEFAULT_SEED,
         }
     }
 }
@@ -131,6 +137,23 @@ pub struct Cell<'a> {
 }
 
 impl Cell<'_> {
+    /// A seed for this cell's random streams: the run's seed mixed with the
+    /// cell's identity (FNV-1a), so cells draw independent resamples that
+    /// do not depend on the order cells run in.
+    pub fn seed(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let key = [
+            self.outcome.outcome.id.as_str(),
+            &self.group.group_by,
+            &self.group.group,
+        ];
+        for byte in key.join("\u{1f}").bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash ^ self.options.seed
+    }
+
     /// Baseline and follow-up scores of the group's pairs, with their panel
     /// rows.
     pub fn pairs(&self) -> Pairs {

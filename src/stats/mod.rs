@@ -11,6 +11,7 @@
 #![allow(clippy::excessive_precision)]
 
 pub mod binomial;
+pub mod bootstrap;
 pub mod correlation;
 pub mod descriptive;
 pub mod distributions;
