@@ -15,7 +15,7 @@ use rayon::prelude::*;
 /// and on each leave-one-out sample.
 pub trait Resampleable: Sync {
     /// Number of observations (pairs, people).
-    fn len(&self) -> usize;
+    fn observations(&self) -> usize;
     /// The statistic on rows `indices` (with repeats). Called once per
     /// resample; must not allocate per row.
     fn on_indices(&self, indices: &[usize]) -> Option<f64>;
@@ -46,7 +46,7 @@ pub fn resample<S: Resampleable + ?Sized>(
     resamples: usize,
     seed: u64,
 ) -> Vec<Option<f64>> {
-    let n = statistic.len();
+    let n = statistic.observations();
     (0..resamples)
         .into_par_iter()
         .with_min_len(16)
@@ -91,7 +91,7 @@ pub fn bca<S: Resampleable + ?Sized>(
     resamples: usize,
     seed: u64,
 ) -> Option<BcaInterval> {
-    if statistic.len() < 3 || resamples < 2 {
+    if statistic.observations() < 3 || resamples < 2 {
         return None;
     }
     let mut values: Vec<f64> = resample(statistic, resamples, seed)
@@ -162,7 +162,7 @@ impl<'a> PairedDav<'a> {
 
     /// d_av from sums over n pairs of centred scores: the means are
     /// shifted back by the centres, the variances are shift-invariant.
-    fn from_centred_sums(
+    fn d_av_of_centred_sums(
         &self,
         n: f64,
         sum_b: f64,
@@ -184,7 +184,7 @@ impl<'a> PairedDav<'a> {
 }
 
 impl Resampleable for PairedDav<'_> {
-    fn len(&self) -> usize {
+    fn observations(&self) -> usize {
         self.baseline.len()
     }
 
@@ -198,11 +198,11 @@ impl Resampleable for PairedDav<'_> {
             sf += f;
             sff += f * f;
         }
-        self.from_centred_sums(indices.len() as f64, sb, sbb, sf, sff)
+        self.d_av_of_centred_sums(indices.len() as f64, sb, sbb, sf, sff)
     }
 
     fn jackknife(&self) -> Option<Vec<f64>> {
-        let n = self.len();
+        let n = self.observations();
         let centred_b: Vec<f64> = self.baseline.iter().map(|b| b - self.centre_b).collect();
         let centred_f: Vec<f64> = self.followup.iter().map(|f| f - self.centre_f).collect();
         let (sb, sbb): (f64, f64) = (
@@ -217,7 +217,7 @@ impl Resampleable for PairedDav<'_> {
         (0..n)
             .map(|i| {
                 let (b, f) = (centred_b[i], centred_f[i]);
-                self.from_centred_sums(m, sb - b, sbb - b * b, sf - f, sff - f * f)
+                self.d_av_of_centred_sums(m, sb - b, sbb - b * b, sf - f, sff - f * f)
             })
             .collect()
     }
