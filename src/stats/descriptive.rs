@@ -40,6 +40,19 @@ pub fn standard_deviation(values: &[f64]) -> Option<f64> {
     variance(values).map(f64::sqrt)
 }
 
+/// Lag-1 autocorrelation as NIST defines it:
+/// Σ_{i<n} (y_i − ȳ)(y_{i+1} − ȳ) / Σ (y_i − ȳ)². `None` below two values or
+/// without variance.
+pub fn autocorrelation_lag1(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values)?;
+    let numerator: f64 = values.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
+    let denominator: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
+    (denominator > 0.0).then(|| numerator / denominator)
+}
+
 /// Sorts a copy of the values (NaN-free input expected) in ascending order.
 pub fn sorted(values: &[f64]) -> Vec<f64> {
     let mut copy = values.to_vec();

@@ -10,6 +10,7 @@
 // Reference values are pasted with every digit R prints (17 significant).
 #![allow(clippy::excessive_precision)]
 
+pub mod anova;
 pub mod binomial;
 pub mod bootstrap;
 pub mod correlation;

@@ -200,6 +200,12 @@ impl Qr {
 
 /// Fits `y = X β + ε` where `columns` are the columns of X (include a
 /// column of ones for an intercept).
+///
+/// With an intercept, the other columns are centred before factoring — a
+/// reparametrisation that removes their collinearity with the constant
+/// (NIST's Longley, polynomial designs). The solution is then refined
+/// against the original columns, with residuals accumulated in
+/// double-double, so the intercept keeps its digits too.
 pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
     let n = y.len();
     let p = columns.len();
@@ -209,41 +215,38 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
             coefficients: p,
         });
     }
-    // Scale columns to unit norm: QR is then invariant to the units of each
-    // predictor, and the condition estimate is meaningful.
-    let scales: Vec<f64> = columns
-        .iter()
-        .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
+    let intercept = intercept_column(columns);
+    let centres: Vec<f64> = (0..p)
+        .map(|j| match intercept {
+            Some(i) if i != j => super::descriptive::mean(&columns[j]).unwrap_or(0.0),
+            _ => 0.0,
+        })
         .collect();
-    if scales.iter().any(|s| *s == 0.0 || !s.is_finite()) {
-        return Err(RegressionError::IllConditioned {
-            condition: f64::INFINITY,
-        });
-    }
-    let scaled: Vec<Vec<f64>> = columns
+    let centred: Vec<Vec<f64>> = columns
         .iter()
-        .zip(&scales)
-        .map(|(c, s)| c.iter().map(|v| v / s).collect())
+        .zip(&centres)
+        .map(|(c, m)| c.iter().map(|v| v - m).collect())
         .collect();
-    let qr = Qr::factor(&scaled);
-    let condition = qr.condition();
-    if !(condition < 1e13) {
-        return Err(RegressionError::IllConditioned { condition });
-    }
-    let solve = |rhs: &[f64]| -> Vec<f64> {
-        let mut work = rhs.to_vec();
-        qr.apply_qt(&mut work);
-        qr.solve_r(&work)
+    let solver = ScaledQr::new(&centred)?;
+    // β = T β̃: only the intercept changes, by −Σ_j β̃_j · centre_j / constant.
+    let transform = |reparametrised: Vec<f64>| -> Vec<f64> {
+        let mut beta = reparametrised;
+        if let Some(i) = intercept {
+            let shift = dot_compensated((0..p).map(|j| (centres[j], beta[j])));
+            beta[i] -= shift / columns[i][0];
+        }
+        beta
     };
-    let mut beta_scaled = solve(y);
-    // Iterative refinement on the residual, accumulated with compensation.
-    for _ in 0..3 {
-        let residual: Vec<f64> = (0..n)
-            .map(|i| y[i] - dot_compensated((0..p).map(|j| (scaled[j][i], beta_scaled[j]))))
-            .collect();
-        let correction = solve(&residual);
+    let residual_of = |beta: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|row| y[row] - dot_compensated((0..p).map(|j| (columns[j][row], beta[j]))))
+            .collect()
+    };
+    let mut beta = transform(solver.solve(y));
+    for _ in 0..4 {
+        let correction = transform(solver.solve(&residual_of(&beta)));
         let mut changed = false;
-        for (b, c) in beta_scaled.iter_mut().zip(&correction) {
+        for (b, c) in beta.iter_mut().zip(&correction) {
             if c.abs() > 1e-17 * b.abs() {
                 changed = true;
             }
@@ -253,92 +256,165 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
             break;
         }
     }
-    let residuals: Vec<f64> = (0..n)
-        .map(|i| y[i] - dot_compensated((0..p).map(|j| (scaled[j][i], beta_scaled[j]))))
-        .collect();
+    let residuals = residual_of(&beta);
     let residual_sum_of_squares: f64 = residuals.iter().map(|e| e * e).sum();
     let residual_df = (n - p) as f64;
-    let sigma2 = residual_sum_of_squares / residual_df;
-
-    // (XᵀX)⁻¹ = R⁻¹ R⁻ᵀ in the scaled basis; row i of R⁻ᵀ… computed by
-    // solving against unit vectors.
-    let mut r_inverse = vec![vec![0.0; p]; p]; // column j = R⁻¹ e_j
-    for j in 0..p {
-        let mut e = vec![0.0; p];
-        e[j] = 1.0;
-        r_inverse[j] = qr.solve_r(&e);
-    }
-    // diag((XᵀX)⁻¹)_k = Σ_j (R⁻¹)_{k j}²
-    let unscaled_variance: Vec<f64> = (0..p)
-        .map(|k| (0..p).map(|j| r_inverse[j][k].powi(2)).sum::<f64>())
-        .collect();
-
-    // Leverages h_i = ‖(Q e_i)[..p]‖²: rows of the thin Q.
-    let mut thin_q_rows = vec![vec![0.0; p]; n];
-    for j in 0..p {
-        let mut e = vec![0.0; n];
-        e[j] = 1.0;
-        qr.apply_q(&mut e);
-        for i in 0..n {
-            thin_q_rows[i][j] = e[i];
-        }
-    }
-    // HC3: (XᵀX)⁻¹ Xᵀ diag(e²/(1−h)²) X (XᵀX)⁻¹. With X = Q R:
-    // = R⁻¹ [Σ_i w_i q_i q_iᵀ] R⁻ᵀ, q_i = row i of thin Q.
-    let mut meat = vec![vec![0.0; p]; p];
-    let mut hc3_defined = true;
-    for i in 0..n {
-        let q = &thin_q_rows[i];
-        let leverage: f64 = q.iter().map(|v| v * v).sum();
-        if 1.0 - leverage < 1e-10 {
-            hc3_defined = false;
-        }
-        let weight = residuals[i].powi(2) / (1.0 - leverage).powi(2);
-        for a in 0..p {
-            for b in 0..p {
-                meat[a][b] += weight * q[a] * q[b];
+    let (mut covariance, mut hc3_covariance) =
+        solver.covariances(&residuals, residual_sum_of_squares / residual_df);
+    if let Some(i) = intercept {
+        let mut t = vec![0.0; p];
+        t[i] = 1.0;
+        for j in 0..p {
+            if j != i {
+                t[j] = -centres[j] / columns[i][0];
             }
         }
+        map_intercept(&mut covariance, &t, i);
+        if let Some(hc3) = hc3_covariance.as_mut() {
+            map_intercept(hc3, &t, i);
+        }
     }
-    let hc3_variance: Vec<f64> = (0..p)
-        .map(|k| {
-            // row k of R⁻¹: (R⁻¹)_{k a} = r_inverse[a][k]
-            let row: Vec<f64> = (0..p).map(|a| r_inverse[a][k]).collect();
-            let mut total = 0.0;
-            for a in 0..p {
-                for b in 0..p {
-                    total += row[a] * meat[a][b] * row[b];
-                }
-            }
-            total
-        })
-        .collect();
+    Ok(OlsFit {
+        standard_errors: (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect(),
+        hc3_standard_errors: hc3_covariance
+            .map(|v| (0..p).map(|j| v[j][j].max(0.0).sqrt()).collect()),
+        coefficients: beta,
+        residual_df,
+        residual_standard_error: (residual_sum_of_squares / residual_df).sqrt(),
+        residual_sum_of_squares,
+    })
+}
 
-    let coefficients: Vec<f64> = beta_scaled
+/// The position of a constant non-zero column (an intercept), if any.
+fn intercept_column(columns: &[Vec<f64>]) -> Option<usize> {
+    columns
         .iter()
-        .zip(&scales)
-        .map(|(b, s)| b / s)
+        .position(|c| c[0] != 0.0 && c.iter().all(|v| *v == c[0]))
+}
+
+/// Maps a covariance of the centred parametrisation to the original one:
+/// V ← T V Tᵀ, where T differs from the identity only in the intercept row.
+fn map_intercept(matrix: &mut [Vec<f64>], t: &[f64], intercept: usize) {
+    let p = t.len();
+    let column: Vec<f64> = (0..p)
+        .map(|a| (0..p).map(|b| matrix[a][b] * t[b]).sum())
         .collect();
-    let standard_errors = unscaled_variance
-        .iter()
-        .zip(&scales)
-        .map(|(v, s)| (sigma2 * v).sqrt() / s)
-        .collect();
-    let hc3_standard_errors = hc3_defined.then(|| {
-        hc3_variance
+    let corner: f64 = (0..p).map(|a| t[a] * column[a]).sum();
+    for a in 0..p {
+        matrix[a][intercept] = column[a];
+        matrix[intercept][a] = column[a];
+    }
+    matrix[intercept][intercept] = corner;
+}
+
+/// Householder QR of the design with unit-norm columns.
+struct ScaledQr {
+    qr: Qr,
+    scales: Vec<f64>,
+}
+
+impl ScaledQr {
+    fn new(columns: &[Vec<f64>]) -> Result<ScaledQr, RegressionError> {
+        // Unit-norm columns make QR invariant to each predictor's units and
+        // the condition estimate meaningful.
+        let scales: Vec<f64> = columns
+            .iter()
+            .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
+            .collect();
+        if scales.iter().any(|s| *s == 0.0 || !s.is_finite()) {
+            return Err(RegressionError::IllConditioned {
+                condition: f64::INFINITY,
+            });
+        }
+        let scaled: Vec<Vec<f64>> = columns
             .iter()
             .zip(&scales)
-            .map(|(v, s)| v.sqrt() / s)
+            .map(|(c, s)| c.iter().map(|v| v / s).collect())
+            .collect();
+        let qr = Qr::factor(&scaled);
+        let condition = qr.condition();
+        if !(condition < 1e13) {
+            return Err(RegressionError::IllConditioned { condition });
+        }
+        Ok(ScaledQr { qr, scales })
+    }
+
+    /// Least-squares coefficients (in the columns' own units) for `rhs`.
+    fn solve(&self, rhs: &[f64]) -> Vec<f64> {
+        let mut work = rhs.to_vec();
+        self.qr.apply_qt(&mut work);
+        self.qr
+            .solve_r(&work)
+            .iter()
+            .zip(&self.scales)
+            .map(|(b, s)| b / s)
             .collect()
-    });
-    Ok(OlsFit {
-        coefficients,
-        standard_errors,
-        hc3_standard_errors,
-        residual_df,
-        residual_sum_of_squares,
-        residual_standard_error: sigma2.sqrt(),
-    })
+    }
+
+    /// Classical covariance σ²(XᵀX)⁻¹ and HC3 covariance (`None` when an
+    /// observation has leverage 1).
+    fn covariances(
+        &self,
+        residuals: &[f64],
+        sigma2: f64,
+    ) -> (Vec<Vec<f64>>, Option<Vec<Vec<f64>>>) {
+        let (n, p) = (self.qr.n, self.qr.p);
+        // r_inverse[k][j] = (R⁻¹)_{kj}, from R x = e_j column by column.
+        let mut r_inverse = vec![vec![0.0; p]; p];
+        for j in 0..p {
+            let mut e = vec![0.0; p];
+            e[j] = 1.0;
+            let column = self.qr.solve_r(&e);
+            for k in 0..p {
+                r_inverse[k][j] = column[k];
+            }
+        }
+        // Leverages h_i = ‖row i of thin Q‖².
+        let mut thin_q_rows = vec![vec![0.0; p]; n];
+        for j in 0..p {
+            let mut e = vec![0.0; n];
+            e[j] = 1.0;
+            self.qr.apply_q(&mut e);
+            for i in 0..n {
+                thin_q_rows[i][j] = e[i];
+            }
+        }
+        // HC3 = (XᵀX)⁻¹ Xᵀ diag(e²/(1−h)²) X (XᵀX)⁻¹ = R⁻¹ M R⁻ᵀ with
+        // M = Σ_i w_i q_i q_iᵀ.
+        let mut meat = vec![vec![0.0; p]; p];
+        let mut hc3_defined = true;
+        for i in 0..n {
+            let q = &thin_q_rows[i];
+            let leverage: f64 = q.iter().map(|v| v * v).sum();
+            if 1.0 - leverage < 1e-10 {
+                hc3_defined = false;
+            }
+            let weight = residuals[i].powi(2) / (1.0 - leverage).powi(2);
+            for a in 0..p {
+                for b in 0..p {
+                    meat[a][b] += weight * q[a] * q[b];
+                }
+            }
+        }
+        let sandwich = |middle: &dyn Fn(usize, usize) -> f64| -> Vec<Vec<f64>> {
+            let mut result = vec![vec![0.0; p]; p];
+            for a in 0..p {
+                for b in 0..p {
+                    let mut total = 0.0;
+                    for c in 0..p {
+                        for d in 0..p {
+                            total += r_inverse[a][c] * middle(c, d) * r_inverse[b][d];
+                        }
+                    }
+                    result[a][b] = total / (self.scales[a] * self.scales[b]);
+                }
+            }
+            result
+        };
+        let covariance = sandwich(&|c, d| if c == d { sigma2 } else { 0.0 });
+        let hc3 = hc3_defined.then(|| sandwich(&|c, d| meat[c][d]));
+        (covariance, hc3)
+    }
 }
 
 /// The F test of terms added to a model: `anova(small, large)` in R, with
