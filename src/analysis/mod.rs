@@ -12,6 +12,7 @@ pub mod change;
 pub mod comparison;
 pub mod descriptives;
 pub mod dose_response;
+pub mod longitudinal;
 pub mod participation;
 pub mod reliability;
 pub mod reliable_change;
@@ -227,9 +228,11 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
             rows.extend(reliability::reliability(cell));
             rows.extend(dose_response::dose_response(cell));
             rows.extend(attrition::attrition(cell));
+            rows.extend(longitudinal::wave_effects(cell));
             if cell.group.is_all() {
                 rows.extend(dose_response::dose_bands(cell));
                 rows.extend(comparison::comparisons(cell));
+                rows.extend(longitudinal::arm_by_wave(cell));
             }
             rows
         })

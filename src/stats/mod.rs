@@ -17,6 +17,7 @@ pub mod correlation;
 pub mod descriptive;
 pub mod distributions;
 pub mod effect_size;
+pub mod mixed;
 pub mod multiplicity;
 pub mod noncentral_t;
 pub mod regression;

@@ -1,0 +1,198 @@
+//! `longitudinal`: a random-intercept mixed model over every wave, using
+//! everyone who answered at least once — not only completers.
+//!
+//! `wave_effect`: `score ~ wave + (1 | participant)` within each group, one
+//! row per non-baseline wave. `arm_by_wave`: `score ~ wave * arm + (1 |
+//! participant)` on the whole dataset, one row per non-reference arm and
+//! non-baseline wave (the interaction).
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::stats::mixed::{random_intercept, FixedEffect};
+
+/// Long-format observations of a set of participants.
+struct Observations {
+    y: Vec<f64>,
+    wave: Vec<usize>,
+    cluster: Vec<usize>,
+    participants: usize,
+}
+
+fn observations(cell: &Cell, members: &[usize]) -> Observations {
+    let mut obs = Observations {
+        y: Vec::new(),
+        wave: Vec::new(),
+        cluster: Vec::new(),
+        participants: 0,
+    };
+    for &p in members {
+        let mut any = false;
+        for (w, scores) in cell.outcome.scores.iter().enumerate() {
+            if let Some(value) = scores[p] {
+                obs.y.push(value);
+                obs.wave.push(w);
+                obs.cluster.push(p);
+                any = true;
+            }
+        }
+        obs.participants += usize::from(any);
+    }
+    obs
+}
+
+/// Whether the longitudinal model applies: three or more waves.
+pub fn applies(cell: &Cell) -> bool {
+    cell.panel.waves.waves.len() >= 3
+}
+
+fn non_baseline_waves(cell: &Cell) -> Vec<usize> {
+    (0..cell.panel.waves.waves.len())
+        .filter(|w| *w != cell.panel.waves.baseline)
+        .collect()
+}
+
+fn row(
+    place: &Place,
+    name: &'static str,
+    effect: Option<&FixedEffect>,
+    n: usize,
+    method: &str,
+    reason: &str,
+) -> Estimate {
+    match effect {
+        Some(e) if e.standard_error > 0.0 && e.df.is_finite() && e.df > 0.0 => place
+            .row(name, Some(e.estimate), n, method)
+            .with_ci(Some((e.ci_low, e.ci_high)))
+            .with_se(e.standard_error)
+            .with_df(e.df)
+            .with_p(e.p_value),
+        _ => place.row(name, None, n, format!("{method}; undefined: {reason}")),
+    }
+}
+
+pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
+    if !applies(cell) {
+        return Vec::new();
+    }
+    let obs = observations(cell, &cell.group.members);
+    if obs.participants == 0 {
+        return Vec::new();
+    }
+    let waves = non_baseline_waves(cell);
+    let mut columns = vec![vec![1.0; obs.y.len()]];
+    for &w in &waves {
+        columns.push(
+            obs.wave
+                .iter()
+                .map(|x| f64::from(u8::from(*x == w)))
+                .collect(),
+        );
+    }
+    let fit = random_intercept(&obs.y, &columns, &obs.cluster);
+    let reason = match &fit {
+        Err(error) => error.to_string(),
+        Ok(_) => "no variation left to estimate the error".to_string(),
+    };
+    waves
+        .iter()
+        .enumerate()
+        .map(|(k, &w)| {
+            let place = Place {
+                outcome: &cell.outcome.outcome.id,
+                analysis: "longitudinal",
+                group_by: &cell.group.group_by,
+                group: &cell.group.group,
+                wave: &cell.panel.waves.waves[w],
+            };
+            let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[k + 1]);
+            row(
+                &place,
+                "wave_effect",
+                effect,
+                obs.participants,
+                "lmer REML, Satterthwaite df",
+                &reason,
+            )
+        })
+        .collect()
+}
+
+pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
+    if !applies(cell) {
+        return Vec::new();
+    }
+    let Some((_, arms)) = cell.panel.groups.iter().find(|(name, _)| name == "arm") else {
+        return Vec::new();
+    };
+    let members: Vec<usize> = cell
+        .group
+        .members
+        .iter()
+        .copied()
+        .filter(|&p| arms[p].is_some())
+        .collect();
+    let obs = observations(cell, &members);
+    let arm_of = |p: usize| arms[p].as_deref().unwrap_or_default();
+    let mut levels: Vec<&str> = obs.cluster.iter().map(|&p| arm_of(p)).collect();
+    levels.sort();
+    levels.dedup();
+    if levels.len() < 2 {
+        return Vec::new();
+    }
+    let waves = non_baseline_waves(cell);
+    let n = obs.y.len();
+    let wave_dummy = |w: usize| -> Vec<f64> {
+        obs.wave
+            .iter()
+            .map(|x| f64::from(u8::from(*x == w)))
+            .collect()
+    };
+    let arm_dummy = |level: &str| -> Vec<f64> {
+        obs.cluster
+            .iter()
+            .map(|&p| f64::from(u8::from(arm_of(p) == level)))
+            .collect()
+    };
+    let mut columns = vec![vec![1.0; n]];
+    columns.extend(waves.iter().map(|&w| wave_dummy(w)));
+    columns.extend(levels[1..].iter().map(|l| arm_dummy(l)));
+    // Interactions, level-major: (level, wave) in order.
+    let mut interaction_index = Vec::new();
+    for level in &levels[1..] {
+        let a = arm_dummy(level);
+        for &w in &waves {
+            let d = wave_dummy(w);
+            interaction_index.push((level.to_string(), w, columns.len()));
+            columns.push(a.iter().zip(&d).map(|(x, y)| x * y).collect());
+        }
+    }
+    let fit = random_intercept(&obs.y, &columns, &obs.cluster);
+    let reason = match &fit {
+        Err(error) => error.to_string(),
+        Ok(_) => "no variation left to estimate the error".to_string(),
+    };
+    let reference = levels[0];
+    interaction_index
+        .iter()
+        .map(|(level, w, column)| {
+            let place = Place {
+                outcome: &cell.outcome.outcome.id,
+                analysis: "longitudinal",
+                group_by: "arm",
+                group: level,
+                wave: &cell.panel.waves.waves[*w],
+            };
+            let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[*column]);
+            let mut estimate = row(
+                &place,
+                "arm_by_wave",
+                effect,
+                obs.participants,
+                "lmer REML wave*arm, Satterthwaite df",
+                &reason,
+            );
+            estimate.contrast = format!("{level} - {reference}");
+            estimate
+        })
+        .collect()
+}
