@@ -135,10 +135,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Validate { common } => {
             let settings = settings(&common, None)?;
             configure_threads(settings.threads);
-            let (_, validated) = belong::validate_data(&settings)?;
-            print!("{}", data_quality::to_text(&validated.accounts));
-            let analysable = belong::analyse(&settings);
-            match analysable {
+            let checked = belong::validate_data(&settings)?;
+            print!("{}", data_quality::to_text(&checked.validated.accounts));
+            match belong::analyse_checked(&settings, checked) {
                 Ok(_) => {
                     println!("ok: the data can be analysed");
                     Ok(0)

@@ -55,28 +55,15 @@ fn timed<T>(
     result
 }
 
-/// Ingest and validate only: the data-quality account.
-pub fn validate_data(settings: &Settings) -> Result<(Vec<SourceFile>, Validated)> {
-    let instruments = instruments::builtin();
-    let ingested = ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))?;
-    let validated = validate::validate(
-        ingested.participants,
-        ingested.assessments,
-        ingested.attendance,
-        &instruments,
-    );
-    Ok((ingested.sources, validated))
+/// The first two stages: what was read, and what was kept and why not.
+pub struct Checked {
+    pub sources: Vec<SourceFile>,
+    pub validated: Validated,
+    pub timings: Vec<(&'static str, u128)>,
 }
 
-fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
-    ingest::IngestOptions {
-        group_columns: settings.group_columns.clone(),
-        missing: settings.missing.clone(),
-    }
-}
-
-/// Runs ingest → validate → score → panel → analyses.
-pub fn analyse(settings: &Settings) -> Result<Analysed> {
+/// Ingest and validate: the data-quality account.
+pub fn validate_data(settings: &Settings) -> Result<Checked> {
     let mut timings = Vec::new();
     let instruments = instruments::builtin();
     let ingested = timed(&mut timings, "ingest", || {
@@ -90,6 +77,33 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
             &instruments,
         )
     });
+    Ok(Checked {
+        sources: ingested.sources,
+        validated,
+        timings,
+    })
+}
+
+fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
+    ingest::IngestOptions {
+        group_columns: settings.group_columns.clone(),
+        missing: settings.missing.clone(),
+    }
+}
+
+/// Runs ingest → validate → score → panel → analyses.
+pub fn analyse(settings: &Settings) -> Result<Analysed> {
+    analyse_checked(settings, validate_data(settings)?)
+}
+
+/// Runs score → panel → analyses on validated data.
+pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed> {
+    let Checked {
+        sources,
+        validated,
+        mut timings,
+    } = checked;
+    let instruments = instruments::builtin();
     let wave_order = waves::order_waves(&validated.assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
         score::score(
@@ -123,7 +137,7 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
         analysis::run(&panel, &instruments, &settings.analysis)
     });
     Ok(Analysed {
-        sources: ingested.sources,
+        sources,
         validated,
         panel,
         estimates,

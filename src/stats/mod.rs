@@ -9,6 +9,8 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 // Reference values are pasted with every digit R prints (17 significant).
 #![allow(clippy::excessive_precision)]
+// Matrix code reads as the textbook formulas when it indexes.
+#![allow(clippy::needless_range_loop)]
 
 pub mod anova;
 pub mod binomial;

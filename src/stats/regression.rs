@@ -8,9 +8,6 @@
 //! in double-double arithmetic. An ill-conditioned design is refused with a
 //! message rather than answered with garbage.
 
-// Matrix code reads as the textbook formulas when it indexes.
-#![allow(clippy::needless_range_loop)]
-
 use super::distributions::{t_quantile, t_two_sided_p};
 use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
