@@ -2,7 +2,7 @@
 //! score, and whether non-completers started out different.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::stats::ttest::welch;
 
 pub fn attrition(cell: &Cell) -> Vec<Estimate> {
@@ -24,13 +24,7 @@ pub fn attrition(cell: &Cell) -> Vec<Estimate> {
     if n == 0 {
         return Vec::new();
     }
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "attrition",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: waves.followup_name(),
-    };
+    let place = cell.place("attrition", waves.followup_name());
     let mut rows = vec![
         place.row("n_completers", Some(completers.len() as f64), n, "count"),
         place.row(

@@ -3,7 +3,7 @@
 //! have no cut-off.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::stats::binomial::binomial_test_half;
 
 pub fn caseness(cell: &Cell) -> Vec<Estimate> {
@@ -18,13 +18,7 @@ pub fn caseness(cell: &Cell) -> Vec<Estimate> {
     if n == 0 {
         return Vec::new();
     }
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "caseness",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: cell.panel.waves.followup_name(),
-    };
+    let place = cell.place("caseness", cell.panel.waves.followup_name());
     let is_case = |score: f64| score >= cutoff.threshold;
     let cases_before = pairs.baseline.iter().filter(|b| is_case(**b)).count();
     let cases_after = pairs.followup.iter().filter(|f| is_case(**f)).count();

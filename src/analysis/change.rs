@@ -3,7 +3,7 @@
 //! Wilcoxon signed-rank test and standardised effect sizes.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::stats::bootstrap::{bca, PairedDav};
 use crate::stats::descriptive::{mean, median, standard_deviation};
 use crate::stats::effect_size::{cohens_dz, d_av, hedges_gz, rank_biserial};
@@ -15,13 +15,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     let pairs = cell.pairs();
     let (baseline, followup, differences) = (&pairs.baseline, &pairs.followup, &pairs.change);
     let n = differences.len();
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "change",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: waves.followup_name(),
-    };
+    let place = cell.place("change", waves.followup_name());
     let mut rows = vec![place.row("n_pairs", Some(n as f64), n, "count")];
     if n == 0 {
         return rows;

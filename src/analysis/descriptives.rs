@@ -2,7 +2,7 @@
 //! over everyone with a score at that wave.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::stats::descriptive::summarise;
 
 const METHOD: &str = "sample statistics";
@@ -17,13 +17,7 @@ pub fn descriptives(cell: &Cell) -> Vec<Estimate> {
             .iter()
             .filter_map(|&p| scores[p])
             .collect();
-        let place = Place {
-            outcome: &cell.outcome.outcome.id,
-            analysis: "descriptives",
-            group_by: &cell.group.group_by,
-            group: &cell.group.group,
-            wave,
-        };
+        let place = cell.place("descriptives", wave);
         let n = values.len();
         rows.push(place.row("n", Some(n as f64), n, METHOD));
         let Some(summary) = summarise(&values) else {

@@ -19,13 +19,7 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
         return Vec::new();
     }
     let attended: Vec<f64> = pairs.rows.iter().map(|&p| f64::from(sessions[p])).collect();
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "dose_response",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: cell.panel.waves.followup_name(),
-    };
+    let place = cell.place("dose_response", cell.panel.waves.followup_name());
     let mut rows = Vec::new();
     let fit = ols(
         &[vec![1.0; n], attended.clone(), pairs.baseline.clone()],

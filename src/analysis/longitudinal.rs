@@ -97,13 +97,7 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
         .iter()
         .enumerate()
         .map(|(k, &w)| {
-            let place = Place {
-                outcome: &cell.outcome.outcome.id,
-                analysis: "longitudinal",
-                group_by: &cell.group.group_by,
-                group: &cell.group.group,
-                wave: &cell.panel.waves.waves[w],
-            };
+            let place = cell.place("longitudinal", &cell.panel.waves.waves[w]);
             let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[k + 1]);
             row(
                 &place,

@@ -17,7 +17,7 @@ pub mod participation;
 pub mod reliability;
 pub mod reliable_change;
 
-use crate::estimate::{adjust_p_values, Estimate};
+use crate::estimate::{adjust_p_values, Estimate, Place};
 use crate::instruments::Instrument;
 use crate::panel::{Panel, PanelOutcome};
 use rayon::prelude::*;
@@ -137,7 +137,18 @@ pub struct Cell<'a> {
     pub options: &'a AnalysisOptions,
 }
 
-impl Cell<'_> {
+impl<'a> Cell<'a> {
+    /// Where this cell's rows of `analysis` at `wave` belong.
+    pub fn place(&self, analysis: &'static str, wave: &'a str) -> Place<'a> {
+        Place {
+            outcome: &self.outcome.outcome.id,
+            analysis,
+            group_by: &self.group.group_by,
+            group: &self.group.group,
+            wave,
+        }
+    }
+
     /// A seed for this cell's random streams: the run's seed mixed with the
     /// cell's identity (FNV-1a), so cells draw independent resamples that
     /// do not depend on the order cells run in.

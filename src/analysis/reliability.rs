@@ -2,7 +2,7 @@
 //! item sets at baseline, per group.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::stats::reliability::cronbach_alpha;
 
 pub fn reliability(cell: &Cell) -> Vec<Estimate> {
@@ -15,13 +15,7 @@ pub fn reliability(cell: &Cell) -> Vec<Estimate> {
         .iter()
         .filter_map(|&p| item_sets[p].clone())
         .collect();
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "reliability",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: cell.panel.waves.baseline_name(),
-    };
+    let place = cell.place("reliability", cell.panel.waves.baseline_name());
     match cronbach_alpha(&sets) {
         Some((alpha, ci)) => vec![place
             .row("cronbach_alpha", Some(alpha), sets.len(), "Cronbach alpha, Feldt CI")

@@ -3,7 +3,7 @@
 //! category must not depend on the table it is counted in).
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::Estimate;
 use crate::instruments::Instrument;
 use crate::panel::{Panel, PanelOutcome};
 use crate::stats::descriptive::standard_deviation;
@@ -73,13 +73,7 @@ pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
         return Vec::new();
     };
     let pairs = cell.pairs();
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "reliable_change",
-        group_by: &cell.group.group_by,
-        group: &cell.group.group,
-        wave: cell.panel.waves.followup_name(),
-    };
+    let place = cell.place("reliable_change", cell.panel.waves.followup_name());
     let method = threshold.method.as_str();
     let mut rows = vec![place.row(
         "rc_threshold",
