@@ -8,7 +8,7 @@
 
 use super::Cell;
 use crate::estimate::{Estimate, Place};
-use crate::stats::mixed::{random_intercept, FixedEffect};
+use crate::stats::mixed::{random_intercept, random_intercept_with_contrasts, FixedEffect};
 
 /// Long-format observations of a set of participants.
 struct Observations {
@@ -88,12 +88,24 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
                 .collect(),
         );
     }
-    let fit = random_intercept(&obs.y, &columns, &obs.cluster);
+    // Estimated mean at every wave: intercept (+ that wave's effect).
+    let wave_count = cell.panel.waves.waves.len();
+    let means: Vec<Vec<f64>> = (0..wave_count)
+        .map(|w| {
+            let mut l = vec![0.0; columns.len()];
+            l[0] = 1.0;
+            if let Some(k) = waves.iter().position(|x| *x == w) {
+                l[k + 1] = 1.0;
+            }
+            l
+        })
+        .collect();
+    let fit = random_intercept_with_contrasts(&obs.y, &columns, &obs.cluster, &means);
     let reason = match &fit {
         Err(error) => error.to_string(),
         Ok(_) => "no variation left to estimate the error".to_string(),
     };
-    waves
+    let mut rows: Vec<Estimate> = waves
         .iter()
         .enumerate()
         .map(|(k, &w)| {
@@ -108,7 +120,23 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
                 &reason,
             )
         })
-        .collect()
+        .collect();
+    rows.extend((0..wave_count).map(|w| {
+        let place = cell.place("longitudinal", &cell.panel.waves.waves[w]);
+        let effect = fit.as_ref().ok().map(|f| &f.contrasts[w]);
+        // A test of "mean = 0" answers no question anyone asked.
+        let mut estimate = row(
+            &place,
+            "wave_mean",
+            effect,
+            obs.participants,
+            "estimated mean at the wave, lmer REML, Satterthwaite df",
+            &reason,
+        );
+        estimate.p_value = None;
+        estimate
+    }));
+    rows
 }
 
 pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {

@@ -66,6 +66,8 @@ pub struct FixedEffect {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MixedFit {
     pub fixed_effects: Vec<FixedEffect>,
+    /// The requested linear combinations Lβ, in order.
+    pub contrasts: Vec<FixedEffect>,
     /// Residual variance σ².
     pub residual_variance: f64,
     /// Random-intercept variance τ².
@@ -227,14 +229,13 @@ impl Sufficient {
             + r.weighted_rss / sigma2
     }
 
-    /// Var(β̂_j) at (τ², σ²).
-    fn coefficient_variance(&self, j: usize, tau2: f64, sigma2: f64) -> f64 {
+    /// Var(Lβ̂) at (τ², σ²).
+    fn contrast_variance(&self, l: &[f64], tau2: f64, sigma2: f64) -> f64 {
         let Some(r) = self.at(tau2 / sigma2) else {
             return f64::NAN;
         };
-        let mut e = vec![0.0; self.p];
-        e[j] = 1.0;
-        sigma2 * cholesky_solve(&r.cholesky, self.p, &e)[j]
+        let solved = cholesky_solve(&r.cholesky, self.p, l);
+        sigma2 * l.iter().zip(&solved).map(|(a, b)| a * b).sum::<f64>()
     }
 }
 
@@ -317,6 +318,18 @@ pub fn random_intercept(
     columns: &[Vec<f64>],
     cluster: &[usize],
 ) -> Result<MixedFit, MixedModelError> {
+    random_intercept_with_contrasts(y, columns, cluster, &[])
+}
+
+/// As [`random_intercept`], also testing linear combinations `Lβ` (each
+/// `contrasts[i]` holds one L), with their own Satterthwaite df — for
+/// example the estimated mean at a wave.
+pub fn random_intercept_with_contrasts(
+    y: &[f64],
+    columns: &[Vec<f64>],
+    cluster: &[usize],
+    contrasts: &[Vec<f64>],
+) -> Result<MixedFit, MixedModelError> {
     let p = columns.len();
     if y.len() <= p {
         return Err(MixedModelError::TooFewObservations {
@@ -369,9 +382,9 @@ pub fn random_intercept(
     hessian[1][0] = symmetric;
     let boundary = tau2 <= 0.0;
     let determinant = hessian[0][0] * hessian[1][1] - hessian[0][1] * hessian[1][0];
-    let fixed_effects = (0..p)
-        .map(|j| {
-            let variance = data.coefficient_variance(j, tau2, sigma2);
+    let test = |l: &[f64]| -> FixedEffect {
+        {
+            let variance = data.contrast_variance(l, tau2, sigma2);
             let standard_error = variance.sqrt();
             let df = if boundary || !(determinant > 0.0) {
                 // At τ² = 0 the model is ordinary least squares.
@@ -383,7 +396,7 @@ pub fn random_intercept(
                             &|value: f64| {
                                 let mut point = parameters;
                                 point[k] = value;
-                                data.coefficient_variance(j, point[0], point[1])
+                                data.contrast_variance(l, point[0], point[1])
                             },
                             parameters[k],
                         )
@@ -401,7 +414,7 @@ pub fn random_intercept(
                 }
                 2.0 * variance * variance / quadratic
             };
-            let estimate = at.beta[j];
+            let estimate: f64 = l.iter().zip(&at.beta).map(|(a, b)| a * b).sum();
             let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, df).unwrap_or(f64::NAN);
             FixedEffect {
                 estimate,
@@ -411,10 +424,12 @@ pub fn random_intercept(
                 ci_low: estimate - critical * standard_error,
                 ci_high: estimate + critical * standard_error,
             }
-        })
-        .collect();
+        }
+    };
+    let unit = |j: usize| -> Vec<f64> { (0..p).map(|k| f64::from(u8::from(k == j))).collect() };
     Ok(MixedFit {
-        fixed_effects,
+        fixed_effects: (0..p).map(|j| test(&unit(j))).collect(),
+        contrasts: contrasts.iter().map(|l| test(l)).collect(),
         residual_variance: sigma2,
         intercept_variance: tau2,
     })

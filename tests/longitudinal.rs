@@ -1,0 +1,63 @@
+//! Estimated wave means of the mixed model against `lmerTest::contest`
+//! (R 4.2, lmerTest from Debian), on the djg11 three-wave fixture:
+//! `contest(lmer(score ~ wave + (1 | participant_id)), L = rbind(c(1,0,0),
+//! c(1,1,0), c(1,0,1)), joint = FALSE)`.
+
+mod common;
+
+use common::{belong, fixture, read_csv};
+
+#[test]
+fn wave_means_match_lmertest() {
+    let expected = [
+        (
+            "baseline",
+            6.72404924158617,
+            0.194102817440424,
+            466.554687069330,
+        ),
+        (
+            "week12",
+            5.53714035527744,
+            0.216588217810941,
+            571.187397692176,
+        ),
+        (
+            "month6",
+            5.21854223998611,
+            0.221890263164127,
+            595.443502520897,
+        ),
+    ];
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fixture("djg11-three-waves"))
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("estimates.csv"));
+    for (wave, estimate, se, df) in expected {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["outcome"] == "djg11"
+                    && r["group"] == "all"
+                    && r["estimate"] == "wave_mean"
+                    && r["wave"] == wave
+            })
+            .unwrap_or_else(|| panic!("no wave_mean for {wave}"));
+        let close = |column: &str, expected: f64, tolerance: f64| {
+            let actual: f64 = row[column].parse().unwrap();
+            assert!(
+                (actual - expected).abs() <= tolerance * expected.abs(),
+                "{wave} {column}: {actual} vs R {expected}"
+            );
+        };
+        close("value", estimate, 1e-6);
+        close("se", se, 1e-6);
+        close("df", df, 1e-4);
+        assert_eq!(row["p_value"], "", "no test of mean = 0");
+    }
+}
