@@ -9,6 +9,7 @@ pub mod estimates;
 pub mod format;
 pub mod html;
 pub mod internal;
+pub mod longitudinal;
 pub mod manifest;
 
 use crate::error::{Error, Result};
