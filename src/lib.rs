@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod config;
+pub mod disclosure;
 pub mod error;
 pub mod estimate;
 pub mod ingest;
@@ -145,9 +146,11 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
     })
 }
 
-/// The main job: analyse the data and write the report folder.
+/// The main job: analyse the data, suppress small cells, and write the
+/// report folder.
 pub fn report(settings: &Settings) -> Result<PathBuf> {
-    let analysed = analyse(settings)?;
+    let mut analysed = analyse(settings)?;
+    disclosure::suppress(&mut analysed.estimates, settings.min_cell);
     report::write_report(&report::ReportContent {
         settings,
         sources: &analysed.sources,

@@ -330,3 +330,33 @@ fn unknown_config_key_is_an_error_naming_the_file() {
         "the message lists the valid keys: {stderr}"
     );
 }
+
+#[test]
+fn small_cells_are_suppressed_by_default() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fixture("tiny-ucla3"))
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("estimates.csv"));
+    let suppressed: Vec<_> = rows.iter().filter(|r| r["suppressed"] == "true").collect();
+    assert!(
+        !suppressed.is_empty(),
+        "tiny-ucla3 has groups below 10 people"
+    );
+    for row in &suppressed {
+        for column in ["value", "ci_low", "ci_high", "se", "p_value", "p_adjusted"] {
+            assert_eq!(row[column], "", "{row:?}");
+        }
+    }
+    // Every estimate resting on fewer than 10 people is blank.
+    for row in &rows {
+        let n: usize = row["n"].parse().unwrap();
+        if n > 0 && n < 10 {
+            assert_eq!(row["suppressed"], "true", "{row:?}");
+        }
+    }
+}

@@ -100,7 +100,7 @@ fn native_fixtures_match_r() {
         let out = tempfile::tempdir().unwrap();
         let report_dir = out.path().join("report");
         belong()
-            .args(["report", "--quiet", "--out"])
+            .args(["report", "--quiet", "--min-cell", "0", "--out"])
             .arg(&report_dir)
             .arg(fixture(name))
             .assert()
