@@ -360,3 +360,102 @@ fn small_cells_are_suppressed_by_default() {
         }
     }
 }
+
+/// Runs `belong report` on a copy of tiny-ucla3 changed by `edit`; returns
+/// the exit code, stderr, and whether a report folder was left behind.
+fn report_on_edited_copy(edit: impl Fn(&Path)) -> (i32, String, bool) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    edit(&data);
+    let out = temp.path().join("report");
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        out.exists(),
+    )
+}
+
+#[test]
+fn malformed_csv_gets_a_one_line_error_naming_the_line() {
+    let append = |line: &'static str| {
+        move |data: &Path| {
+            let path = data.join("assessments.csv");
+            let mut text = fs::read_to_string(&path).unwrap();
+            text.push_str(line);
+            fs::write(&path, text).unwrap();
+        }
+    };
+    for (edit, expected) in [
+        (
+            append("P0001,baseline,2025-01-01,1,2,3,4,5\n"),
+            "assessments.csv:45: column (whole row): \"8 fields\"",
+        ),
+        (
+            append("P0001,\"baseline,2025-01-01,1,2,3\n"),
+            "assessments.csv:45",
+        ),
+    ] {
+        let (code, stderr, left_behind) = report_on_edited_copy(edit);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(!left_behind);
+    }
+}
+
+#[test]
+fn non_utf8_file_is_named_with_its_line() {
+    let (code, stderr, left_behind) = report_on_edited_copy(|data| {
+        fs::write(
+            data.join("participants.csv"),
+            b"participant_id,cohort\nP0001,Caf\xe9\n",
+        )
+        .unwrap();
+    });
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("participants.csv: cannot read this table: line 2 is not UTF-8"),
+        "{stderr}"
+    );
+    assert!(!left_behind);
+}
+
+#[test]
+fn semicolon_and_tab_delimited_files_give_the_same_estimates() {
+    let temp = tempfile::tempdir().unwrap();
+    let plain = temp.path().join("plain");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&plain)
+        .arg(fixture("tiny-ucla3"))
+        .assert()
+        .success();
+    for (index, delimiter) in [";", "\t"].into_iter().enumerate() {
+        let data = temp.path().join(format!("data{index}"));
+        copy_dir(&fixture("tiny-ucla3"), &data);
+        for table in ["participants.csv", "assessments.csv", "attendance.csv"] {
+            let path = data.join(table);
+            let text = fs::read_to_string(&path).unwrap().replace(',', delimiter);
+            fs::write(&path, text).unwrap();
+        }
+        let out = temp.path().join(format!("out{index}"));
+        belong()
+            .args(["report", "--quiet", "--out"])
+            .arg(&out)
+            .arg(&data)
+            .assert()
+            .success();
+        assert_eq!(
+            fs::read_to_string(plain.join("estimates.csv")).unwrap(),
+            fs::read_to_string(out.join("estimates.csv")).unwrap(),
+            "delimiter {delimiter:?}"
+        );
+    }
+}

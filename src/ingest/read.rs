@@ -173,6 +173,92 @@ fn sha256_of(path: &Path) -> Result<String> {
         .collect())
 }
 
+/// The delimiter of a CSV file, from its header line: `,` unless the header
+/// holds semicolons or tabs and no commas (European Excel exports).
+fn sniff_delimiter(path: &Path) -> u8 {
+    let Ok(bytes) = std::fs::read(path) else {
+        return b',';
+    };
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| header.iter().filter(|b| **b == c).count();
+    match (count(b','), count(b';'), count(b'\t')) {
+        (0, s, t) if s > 0 && s >= t => b';',
+        (0, _, t) if t > 0 => b'\t',
+        _ => b',',
+    }
+}
+
+/// Splits one CSV line into fields, honouring double quotes.
+fn field_count(line: &str, delimiter: char) -> usize {
+    let mut fields = 1;
+    let mut quoted = false;
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == delimiter && !quoted {
+            fields += 1;
+        }
+    }
+    fields
+}
+
+/// Explains why polars could not read a CSV file, naming the line: text
+/// that is not UTF-8, or a row whose field count differs from the header.
+/// Falls back to the first line of polars' own message.
+fn diagnose_csv(path: &Path, delimiter: u8, polars_message: &str) -> Error {
+    let table = |message: String| Error::Table {
+        path: path.to_path_buf(),
+        message,
+    };
+    let Ok(bytes) = std::fs::read(path) else {
+        return table(
+            polars_message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    };
+    if let Err(error) = std::str::from_utf8(&bytes) {
+        let line = bytes[..error.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        return table(format!(
+            "line {line} is not UTF-8 text; save the file as UTF-8 (in Excel: Save As, CSV UTF-8)"
+        ));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    let delimiter = delimiter as char;
+    let expected = field_count(header, delimiter);
+    for (index, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let found = field_count(line, delimiter);
+        if found > expected || line.matches('"').count() % 2 == 1 {
+            return Error::Value(Box::new(crate::error::CellError {
+                path: path.to_path_buf(),
+                line: index as u64 + 2,
+                column: "(whole row)".into(),
+                found: format!("{found} fields"),
+                expected: format!("{expected} fields as in the header"),
+                fix: "quote fields that contain the delimiter, close every quote, or add the missing header column".into(),
+            }));
+        }
+    }
+    table(
+        polars_message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
 /// Reads one file with a polars lazy scan.
 pub fn read_part(
     data_dir: &Path,
@@ -182,7 +268,7 @@ pub fn read_part(
 ) -> Result<(TablePart, SourceFile)> {
     let table_error = |e: PolarsError| Error::Table {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: e.to_string().lines().next().unwrap_or_default().to_string(),
     };
     let path_text = path.to_str().ok_or_else(|| Error::Table {
         path: path.to_path_buf(),
@@ -199,12 +285,16 @@ pub fn read_part(
                 .and_then(|lazy| lazy.collect())
                 .map_err(table_error)?
         }
-        FileKind::Csv => LazyCsvReader::new(PlRefPath::new(path_text))
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .finish()
-            .and_then(|lazy| lazy.collect())
-            .map_err(table_error)?,
+        FileKind::Csv => {
+            let delimiter = sniff_delimiter(path);
+            LazyCsvReader::new(PlRefPath::new(path_text))
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_separator(delimiter)
+                .finish()
+                .and_then(|lazy| lazy.collect())
+                .map_err(|e| diagnose_csv(path, delimiter, &e.to_string()))?
+        }
     };
     // A UTF-8 byte-order mark sticks to the first header name.
     let renames: Vec<(String, String)> = frame
