@@ -21,6 +21,8 @@ pub struct Participants {
     /// Grouping columns present in the data (cohort, site, arm …), in the
     /// configured order; one value per row.
     pub groups: Vec<(String, Vec<Option<String>>)>,
+    /// Every other column (age band, gender, …) as text, in file order.
+    pub covariates: Vec<(String, Vec<Option<String>>)>,
     pub enrolled_on: Vec<Option<Date>>,
     pub origin: Vec<RowOrigin>,
 }
@@ -76,7 +78,7 @@ impl Participants {
     }
     pub fn retain(&mut self, keep: &[bool]) {
         retain(&mut self.id, keep);
-        for (_, values) in &mut self.groups {
+        for (_, values) in self.groups.iter_mut().chain(self.covariates.iter_mut()) {
             retain(values, keep);
         }
         retain(&mut self.enrolled_on, keep);

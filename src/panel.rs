@@ -26,6 +26,8 @@ pub struct Panel {
     pub participant_id: Vec<String>,
     /// Grouping columns present, in configured order.
     pub groups: Vec<(String, Vec<Option<String>>)>,
+    /// Other participant columns, as text (for researchers' own models).
+    pub covariates: Vec<(String, Vec<Option<String>>)>,
     pub waves: WaveOrder,
     pub outcomes: Vec<PanelOutcome>,
     /// Sessions attended (None when there is no attendance table).
@@ -73,16 +75,20 @@ pub fn build_panel(
         .enumerate()
         .map(|(p, id)| (id.as_str(), p))
         .collect();
-    let groups = participants
-        .groups
-        .iter()
-        .map(|(name, values)| {
-            (
-                name.clone(),
-                order.iter().map(|&i| values[i].clone()).collect(),
-            )
-        })
-        .collect();
+    let reorder =
+        |columns: &[(String, Vec<Option<String>>)]| -> Vec<(String, Vec<Option<String>>)> {
+            columns
+                .iter()
+                .map(|(name, values)| {
+                    (
+                        name.clone(),
+                        order.iter().map(|&i| values[i].clone()).collect(),
+                    )
+                })
+                .collect()
+        };
+    let groups = reorder(&participants.groups);
+    let covariates = reorder(&participants.covariates);
     let n = participant_id.len();
     let outcomes = scores
         .outcomes
@@ -144,6 +150,7 @@ pub fn build_panel(
     Panel {
         participant_id,
         groups,
+        covariates,
         waves,
         outcomes,
         sessions,

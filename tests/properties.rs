@@ -23,6 +23,7 @@ fn panel(
             "site".into(),
             sites.iter().map(|s| Some(format!("site{s}"))).collect(),
         )],
+        covariates: vec![],
         waves: WaveOrder {
             waves: vec!["baseline".into(), "week12".into()],
             baseline: 0,

@@ -169,10 +169,26 @@ fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Pa
         .iter()
         .filter(|g| parts.iter().any(|p| p.has_column(g)))
         .collect();
+    // Every other column is a covariate (age band, gender, …), kept as text.
+    let mut covariate_names: Vec<String> = Vec::new();
+    for part in parts {
+        for name in part.column_names() {
+            let known = name == "participant_id"
+                || name == "enrolled_on"
+                || present_groups.contains(&&name);
+            if !known && !covariate_names.contains(&name) {
+                covariate_names.push(name);
+            }
+        }
+    }
     let mut table = Participants {
         groups: present_groups
             .iter()
             .map(|g| (g.to_string(), Vec::new()))
+            .collect(),
+        covariates: covariate_names
+            .into_iter()
+            .map(|c| (c, Vec::new()))
             .collect(),
         ..Participants::default()
     };
@@ -181,7 +197,7 @@ fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Pa
         table
             .id
             .extend(ids.into_iter().map(Option::unwrap_or_default));
-        for (name, values) in &mut table.groups {
+        for (name, values) in table.groups.iter_mut().chain(table.covariates.iter_mut()) {
             values.extend(text_column(part, name, &options.missing)?);
         }
         table.enrolled_on.extend(convert_column(

@@ -51,7 +51,7 @@ fn panel_frame(content: &ReportContent) -> PolarsResult<DataFrame> {
         "participant_id".into(),
         panel.participant_id.clone(),
     )];
-    for (name, values) in &panel.groups {
+    for (name, values) in panel.groups.iter().chain(&panel.covariates) {
         columns.push(Column::new(name.as_str().into(), values.clone()));
     }
     if let (Some(sessions), Some(group)) = (&panel.sessions, &panel.group_sessions) {

@@ -289,6 +289,7 @@ pub fn validate(
             ],
             id: ids,
             groups: Vec::new(),
+            covariates: Vec::new(),
         }
     });
 
@@ -332,6 +333,7 @@ mod tests {
             let participants = Participants {
                 id: (0..known).map(|i| format!("P{i}")).collect(),
                 groups: vec![],
+                covariates: vec![],
                 enrolled_on: vec![None; known as usize],
                 origin: (0..known as u64).map(origin).collect(),
             };
