@@ -9,7 +9,7 @@
 //! the levels of a grouping column, whose counts add up to `all`. In each
 //! such set with exactly one blank, the next smallest member is blanked too.
 
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Suppression};
 use std::collections::BTreeMap;
 
 /// Counts of people, and the percentage each one implies.
@@ -34,7 +34,10 @@ const COMPLEMENTS: [&[&str]; 2] = [
     &["n_completers", "n_non_completers"],
 ];
 
-fn blank(e: &mut Estimate) {
+fn blank(e: &mut Estimate, reason: Suppression) {
+    if !e.suppressed {
+        e.suppression = Some(reason);
+    }
     e.value = None;
     e.ci_low = None;
     e.ci_high = None;
@@ -70,7 +73,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     // Primary: small bases.
     for e in estimates.iter_mut() {
         if e.n > 0 && e.n < min_cell {
-            blank(e);
+            blank(e, Suppression::SmallBase);
         }
     }
     // Primary: small counts, and the percentages that reveal them.
@@ -78,7 +81,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     for e in estimates.iter_mut() {
         if let Some((_, percent)) = PEOPLE_COUNTS.iter().find(|(name, _)| *name == e.estimate) {
             if e.value.is_some_and(|v| small(v, min_cell)) {
-                blank(e);
+                blank(e, Suppression::SmallCount);
                 if let Some(percent) = percent {
                     reveal.push((place_key(e), percent));
                 }
@@ -92,7 +95,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
             .iter()
             .any(|(key, name)| *name == e.estimate && place_key(e) == *key)
         {
-            blank(e);
+            blank(e, Suppression::Secondary);
         }
     }
 }
@@ -122,7 +125,7 @@ fn secondary_within_places(estimates: &mut [Estimate], reveal: &mut Vec<(PlaceKe
                         .unwrap_or(std::cmp::Ordering::Equal)
                 })
             {
-                blank(&mut estimates[next]);
+                blank(&mut estimates[next], Suppression::Secondary);
                 if let Some((_, Some(percent))) = PEOPLE_COUNTS
                     .iter()
                     .find(|(n, _)| *n == estimates[next].estimate)
@@ -163,7 +166,7 @@ fn secondary_across_groups(estimates: &mut [Estimate]) {
             .filter(|&&i| !estimates[i].suppressed)
             .min_by_key(|&&i| estimates[i].n)
         {
-            blank(&mut estimates[next]);
+            blank(&mut estimates[next], Suppression::Secondary);
         }
     }
 }

@@ -25,6 +25,21 @@ pub struct Estimate {
     pub n: usize,
     pub method: String,
     pub suppressed: bool,
+    /// Why the row was suppressed, for renderers (`<10` only for counts
+    /// that are themselves small). Not a column of estimates.csv.
+    #[serde(skip)]
+    pub suppression: Option<Suppression>,
+}
+
+/// Why disclosure control blanked a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    /// The estimate rests on fewer than min-cell people.
+    SmallBase,
+    /// A count of people below min-cell.
+    SmallCount,
+    /// Blanked so that a suppressed cell cannot be recovered by subtraction.
+    Secondary,
 }
 
 /// The column names of `estimates.csv`, in order.
@@ -85,6 +100,7 @@ impl Place<'_> {
             n,
             method: method.into(),
             suppressed: false,
+            suppression: None,
         }
     }
 }

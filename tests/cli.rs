@@ -459,3 +459,96 @@ fn semicolon_and_tab_delimited_files_give_the_same_estimates() {
         );
     }
 }
+
+fn files_below(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_below(&path, found);
+        } else {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_participant_id_leaves_internal() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(sample())
+        .assert()
+        .success();
+    let ids: Vec<String> = read_csv(&sample().join("participants.csv"))
+        .into_iter()
+        .map(|r| r["participant_id"].clone())
+        .collect();
+    let mut files = Vec::new();
+    files_below(&out, &mut files);
+    let published: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| !p.starts_with(out.join("internal")))
+        .collect();
+    assert!(published.len() >= 10, "{published:?}");
+    for path in published {
+        let bytes = fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for id in &ids {
+            assert!(
+                !text.contains(id.as_str()),
+                "{id} appears in {}",
+                path.display()
+            );
+        }
+    }
+    let panel = fs::read(out.join("internal/panel.parquet")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&panel).contains("P0001"),
+        "the panel does hold ids"
+    );
+}
+
+#[test]
+fn tables_are_written_as_csv_and_xlsx() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(sample())
+        .assert()
+        .success();
+    for table in [
+        "participant_flow",
+        "change_by_group",
+        "reliable_change",
+        "caseness",
+        "participation",
+        "dose_response",
+        "comparisons",
+        "attrition",
+        "data_quality",
+    ] {
+        assert!(out.join(format!("tables/{table}.csv")).is_file(), "{table}");
+    }
+    let xlsx = fs::read(out.join("tables.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "xlsx is a zip container");
+    let flow = read_csv(&out.join("tables/participant_flow.csv"));
+    assert_eq!(flow[0]["people"], "240");
+    // "<10" marks only counts that are themselves small.
+    let reliable = read_csv(&out.join("tables/reliable_change.csv"));
+    let all = reliable.iter().find(|r| r["group"] == "all").unwrap();
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let no_change: f64 = estimates
+        .iter()
+        .find(|r| {
+            r["analysis"] == "reliable_change"
+                && r["group"] == "all"
+                && r["estimate"] == "n_no_change"
+        })
+        .map(|r| r["value"].parse().unwrap())
+        .unwrap();
+    assert_eq!(all["no change"], format!("{no_change}"));
+}

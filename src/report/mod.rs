@@ -11,6 +11,7 @@ pub mod html;
 pub mod internal;
 pub mod longitudinal;
 pub mod manifest;
+pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::estimate::Estimate;
@@ -86,6 +87,7 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
         &dir.join("data_quality.csv"),
         data_quality::to_csv(content.accounts),
     )?;
+    tables::write(dir, &tables::tables(content))?;
     internal::write(&dir.join("internal"), content)?;
     write_file(&dir.join("index.html"), html::render(content)?)?;
     write_file(&dir.join("manifest.json"), manifest::render(content)?)?;

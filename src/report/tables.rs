@@ -1,0 +1,533 @@
+//! The human tables: one CSV per table in `tables/`, and all of them as
+//! sheets of `tables.xlsx` (bold frozen header, number formats). Built from
+//! `Estimate` rows only; suppressed counts read `<min_cell>`.
+
+use super::format::{csv_field, rounded};
+use super::ReportContent;
+use crate::error::{Error, Result};
+use crate::estimate::{Estimate, Suppression};
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::Path;
+
+/// One cell of a human table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A number and how many decimals people should see.
+    Number(f64, usize),
+    /// Blank: not applicable, undefined, or suppressed.
+    Missing(String),
+}
+
+/// A titled table with a header row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// File and sheet name.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn text(value: &str) -> Cell {
+    Cell::Text(value.to_string())
+}
+
+/// The value of an estimate, or a marker saying why there is none.
+fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
+    match row {
+        Some(e) if e.suppressed => {
+            Cell::Missing(if e.suppression == Some(Suppression::SmallCount) {
+                format!("<{min_cell}")
+            } else {
+                "suppressed".to_string()
+            })
+        }
+        Some(e) => match e.value {
+            Some(v) => Cell::Number(v, decimals),
+            None => Cell::Missing("–".into()),
+        },
+        None => Cell::Missing("–".into()),
+    }
+}
+
+fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
+    match row {
+        Some(e) if e.suppressed => Cell::Missing("suppressed".into()),
+        Some(e) => match (e.ci_low, e.ci_high) {
+            (Some(lo), Some(hi)) => Cell::Text(format!(
+                "{} to {}",
+                rounded(Some(lo), decimals),
+                rounded(Some(hi), decimals)
+            )),
+            _ => Cell::Missing("–".into()),
+        },
+        None => Cell::Missing("–".into()),
+    }
+}
+
+fn p_value(row: Option<&Estimate>, adjusted: bool) -> Cell {
+    let p = row.and_then(|e| if adjusted { e.p_adjusted } else { e.p_value });
+    match p {
+        Some(p) if p < 0.0001 => Cell::Text("<0.0001".into()),
+        Some(p) => Cell::Number(p, 4),
+        None => Cell::Missing("–".into()),
+    }
+}
+
+/// Rows of one analysis, grouped by place (outcome, group_by, group, wave,
+/// contrast) in first-seen order.
+fn places<'a>(estimates: &'a [Estimate], analysis: &str) -> Vec<Vec<&'a Estimate>> {
+    let mut order: Vec<(&str, &str, &str, &str, &str)> = Vec::new();
+    let mut groups: Vec<Vec<&Estimate>> = Vec::new();
+    for e in estimates.iter().filter(|e| e.analysis == analysis) {
+        let key = (
+            e.outcome.as_str(),
+            e.group_by.as_str(),
+            e.group.as_str(),
+            e.wave.as_str(),
+            e.contrast.as_str(),
+        );
+        match order.iter().position(|k| *k == key) {
+            Some(i) => groups[i].push(e),
+            None => {
+                order.push(key);
+                groups.push(vec![e]);
+            }
+        }
+    }
+    groups
+}
+
+fn get<'a>(place: &[&'a Estimate], name: &str) -> Option<&'a Estimate> {
+    place.iter().copied().find(|e| e.estimate == name)
+}
+
+fn group_cells(first: &Estimate) -> Vec<Cell> {
+    vec![
+        text(&first.outcome),
+        text(&first.group_by),
+        text(&first.group),
+    ]
+}
+
+/// Every table, in the order of the analyses.
+pub fn tables(content: &ReportContent) -> Vec<Table> {
+    let estimates = content.estimates;
+    let m = content.settings.min_cell;
+    let mut result = Vec::new();
+
+    let waves = &content.panel.waves;
+    let mut flow = Vec::new();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let find = |analysis: &str, wave: &str, name: &str| {
+            estimates.iter().find(|e| {
+                e.outcome == id
+                    && e.analysis == analysis
+                    && e.group_by == "all"
+                    && e.wave == wave
+                    && e.estimate == name
+            })
+        };
+        let enrolled = estimates.iter().find(|e| {
+            e.analysis == "participation" && e.group_by == "all" && e.estimate == "n_participants"
+        });
+        let stages = [
+            ("enrolled (participants table)", enrolled),
+            (
+                "answered at baseline",
+                find("descriptives", waves.baseline_name(), "n"),
+            ),
+            (
+                "answered at follow-up",
+                find("descriptives", waves.followup_name(), "n"),
+            ),
+            (
+                "analysed (both answers)",
+                find("change", waves.followup_name(), "n_pairs"),
+            ),
+        ];
+        for (stage, row) in stages {
+            let people = match row {
+                Some(e) if e.suppressed => Cell::Missing(format!("<{m}")),
+                Some(e) => Cell::Number(e.n as f64, 0),
+                None if stage.starts_with("enrolled") => {
+                    Cell::Number(content.panel.participant_id.len() as f64, 0)
+                }
+                None => Cell::Missing("–".into()),
+            };
+            flow.push(vec![text(id), text(stage), people]);
+        }
+    }
+    result.push(Table {
+        name: "participant_flow",
+        title: "Participant flow",
+        header: vec!["outcome", "stage", "people"],
+        rows: flow,
+    });
+
+    result.push(Table {
+        name: "change_by_group",
+        title: "Change from baseline to follow-up (pairs), by group",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "pairs",
+            "mean baseline",
+            "mean follow-up",
+            "mean change",
+            "95% CI",
+            "p (paired t)",
+            "p (Holm)",
+            "Cohen's d_z",
+            "d_z 95% CI",
+            "Wilcoxon p",
+            "% improved",
+        ],
+        rows: places(estimates, "change")
+            .iter()
+            .map(|place| {
+                let mut row = group_cells(place[0]);
+                row.extend([
+                    value(get(place, "n_pairs"), 0, m),
+                    value(get(place, "mean_baseline"), 2, m),
+                    value(get(place, "mean_followup"), 2, m),
+                    value(get(place, "mean_change"), 2, m),
+                    interval(get(place, "mean_change"), 2),
+                    p_value(get(place, "mean_change"), false),
+                    p_value(get(place, "mean_change"), true),
+                    value(get(place, "cohens_dz"), 2, m),
+                    interval(get(place, "cohens_dz"), 2),
+                    p_value(get(place, "wilcoxon_v"), false),
+                    value(get(place, "pct_improved"), 1, m),
+                ]);
+                row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "reliable_change",
+        title: "Reliable change (Jacobson–Truax)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "threshold",
+            "improved",
+            "no change",
+            "deteriorated",
+            "% improved",
+            "% no change",
+            "% deteriorated",
+        ],
+        rows: places(estimates, "reliable_change")
+            .iter()
+            .map(|place| {
+                let mut row = group_cells(place[0]);
+                row.push(value(get(place, "rc_threshold"), 2, m));
+                for name in [
+                    "n_improved",
+                    "n_no_change",
+                    "n_deteriorated",
+                    "pct_improved",
+                    "pct_no_change",
+                    "pct_deteriorated",
+                ] {
+                    row.push(value(
+                        get(place, name),
+                        if name.starts_with("n_") { 0 } else { 1 },
+                        m,
+                    ));
+                }
+                row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "caseness",
+        title: "Cases before and after (score at or above the cut-off)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "cases at baseline",
+            "% at baseline",
+            "cases at follow-up",
+            "% at follow-up",
+            "recovered",
+            "new cases",
+            "McNemar exact p",
+        ],
+        rows: places(estimates, "caseness")
+            .iter()
+            .map(|place| {
+                let mut row = group_cells(place[0]);
+                row.extend([
+                    value(get(place, "n_cases_baseline"), 0, m),
+                    value(get(place, "pct_cases_baseline"), 1, m),
+                    value(get(place, "n_cases_followup"), 0, m),
+                    value(get(place, "pct_cases_followup"), 1, m),
+                    value(get(place, "n_recovered"), 0, m),
+                    value(get(place, "n_new_cases"), 0, m),
+                    p_value(get(place, "mcnemar_exact"), false),
+                ]);
+                row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "participation",
+        title: "Participation: sessions attended",
+        header: vec![
+            "grouped by",
+            "group",
+            "participants",
+            "mean sessions",
+            "median",
+            "q1",
+            "q3",
+            "mean group sessions",
+            "% engaged",
+            "activity participants",
+            "activity sessions",
+        ],
+        rows: places(estimates, "participation")
+            .iter()
+            .map(|place| {
+                vec![
+                    text(&place[0].group_by),
+                    text(&place[0].group),
+                    value(get(place, "n_participants"), 0, m),
+                    value(get(place, "sessions_mean"), 1, m),
+                    value(get(place, "sessions_median"), 1, m),
+                    value(get(place, "sessions_q1"), 1, m),
+                    value(get(place, "sessions_q3"), 1, m),
+                    value(get(place, "group_sessions_mean"), 1, m),
+                    value(get(place, "pct_engaged"), 1, m),
+                    value(get(place, "activity_participants"), 0, m),
+                    value(get(place, "activity_sessions"), 0, m),
+                ]
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "dose_response",
+        title: "Dose-response: change by sessions attended",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "estimate",
+            "value",
+            "95% CI",
+            "se",
+            "p",
+            "p (Holm)",
+            "n",
+        ],
+        rows: estimates
+            .iter()
+            .filter(|e| e.analysis == "dose_response")
+            .map(|e| {
+                vec![
+                    text(&e.outcome),
+                    text(&e.group_by),
+                    text(&e.group),
+                    text(e.estimate),
+                    value(Some(e), 3, m),
+                    interval(Some(e), 3),
+                    e.se.map_or(Cell::Missing("–".into()), |se| Cell::Number(se, 3)),
+                    p_value(Some(e), false),
+                    p_value(Some(e), true),
+                    Cell::Number(e.n as f64, 0),
+                ]
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "comparisons",
+        title: "Comparisons between cohorts, sites and arms",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "contrast",
+            "estimate",
+            "value",
+            "95% CI",
+            "df",
+            "p",
+            "p (Holm)",
+            "n",
+        ],
+        rows: estimates
+            .iter()
+            .filter(|e| e.analysis == "comparison")
+            .map(|e| {
+                vec![
+                    text(&e.outcome),
+                    text(&e.group_by),
+                    text(if e.contrast.is_empty() {
+                        "all levels"
+                    } else {
+                        &e.contrast
+                    }),
+                    text(e.estimate),
+                    value(Some(e), 3, m),
+                    interval(Some(e), 3),
+                    e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
+                    p_value(Some(e), false),
+                    p_value(Some(e), true),
+                    Cell::Number(e.n as f64, 0),
+                ]
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "attrition",
+        title: "Attrition: who answered the follow-up",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "completers",
+            "non-completers",
+            "% completed",
+            "baseline difference (non-completers − completers)",
+            "95% CI",
+            "p",
+        ],
+        rows: places(estimates, "attrition")
+            .iter()
+            .map(|place| {
+                let mut row = group_cells(place[0]);
+                row.extend([
+                    value(get(place, "n_completers"), 0, m),
+                    value(get(place, "n_non_completers"), 0, m),
+                    value(get(place, "pct_completed"), 1, m),
+                    value(get(place, "baseline_difference"), 2, m),
+                    interval(get(place, "baseline_difference"), 2),
+                    p_value(get(place, "baseline_difference"), false),
+                ]);
+                row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "data_quality",
+        title: "Data quality: rows read, kept and excluded",
+        header: vec!["table", "check", "rows"],
+        rows: content
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                let mut rows = vec![
+                    vec![text(a.table), text("read"), Cell::Number(a.read as f64, 0)],
+                    vec![text(a.table), text("kept"), Cell::Number(a.kept as f64, 0)],
+                ];
+                rows.extend(a.excluded_by_reason.iter().map(|(reason, count)| {
+                    vec![
+                        text(a.table),
+                        Cell::Text(format!("excluded: {reason}")),
+                        Cell::Number(*count as f64, 0),
+                    ]
+                }));
+                rows
+            })
+            .collect(),
+    });
+    result
+}
+
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) | Cell::Missing(t) => t.clone(),
+        Cell::Number(v, decimals) => rounded(Some(*v), *decimals),
+    }
+}
+
+/// The table as CSV, numbers rounded as people read them.
+pub fn to_csv(table: &Table) -> String {
+    let mut out = table
+        .header
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    for row in &table.rows {
+        out.push_str(
+            &row.iter()
+                .map(|c| csv_field(&cell_text(c)))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes `tables/NAME.csv` for every table and `tables.xlsx` with one
+/// sheet each.
+pub fn write(dir: &Path, tables: &[Table]) -> Result<()> {
+    let folder = dir.join("tables");
+    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    for table in tables {
+        super::write_file(&folder.join(format!("{}.csv", table.name)), to_csv(table))?;
+    }
+    let path = dir.join("tables.xlsx");
+    let xlsx_error = |e: rust_xlsxwriter::XlsxError| Error::Write {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#DDE6F0")
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let formats: Vec<Format> = (0..5)
+        .map(|d| {
+            let pattern = if d == 0 {
+                "0".to_string()
+            } else {
+                format!("0.{}", "0".repeat(d))
+            };
+            Format::new().set_num_format(pattern)
+        })
+        .collect();
+    for table in tables {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(table.name).map_err(xlsx_error)?;
+        for (column, name) in table.header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, column as u16, *name, &header)
+                .map_err(xlsx_error)?;
+            sheet
+                .set_column_width(column as u16, (name.len().max(10) + 2) as f64)
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        for (r, row) in table.rows.iter().enumerate() {
+            let r = (r + 1) as u32;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(t) | Cell::Missing(t) => sheet.write_string(r, c, t).map(|_| ()),
+                    Cell::Number(v, d) => sheet
+                        .write_number_with_format(r, c, *v, &formats[(*d).min(4)])
+                        .map(|_| ()),
+                }
+                .map_err(xlsx_error)?;
+            }
+        }
+    }
+    workbook.save(&path).map_err(xlsx_error)
+}
