@@ -27,6 +27,8 @@ thead th { border-bottom: 2px solid #333; }
 <body>
 <h1>Evaluation report</h1>
 <p class="note">{{ participants }} participants; waves {{ waves }}. Change is {{ followup }} minus {{ baseline }} among people who answered both; for loneliness scales a negative change is an improvement.</p>
+<h2>Summary</h2>
+<ul>{% for line in story.summary %}<li>{{ line }}</li>{% endfor %}</ul>
 {% for outcome in outcomes %}
 <h2>Change in {{ outcome.id }}</h2>
 <table>
@@ -57,6 +59,10 @@ thead th { border-bottom: 2px solid #333; }
 </table>
 </section>
 {% endfor %}{% endif %}
+<h2>Methods</h2>
+<ul>{% for line in story.methods %}<li>{{ line }}</li>{% endfor %}</ul>
+<h2>Limitations</h2>
+<ul>{% for line in story.limitations %}<li>{{ line }}</li>{% endfor %}</ul>
 <h2>Data quality</h2>
 <table>
 <thead><tr><th>Table</th><th>Check</th><th>Rows</th></tr></thead>
@@ -171,6 +177,7 @@ pub fn render(content: &ReportContent) -> Result<String> {
             followup => waves.followup_name(),
             outcomes => outcomes,
             quality => quality,
+            story => super::story::story(content),
             longitudinal => super::longitudinal::section(
                 content.estimates,
                 &outcome_ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),

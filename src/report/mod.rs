@@ -11,6 +11,8 @@ pub mod html;
 pub mod internal;
 pub mod longitudinal;
 pub mod manifest;
+pub mod markdown;
+pub mod story;
 pub mod tables;
 
 use crate::error::{Error, Result};
@@ -90,6 +92,7 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     tables::write(dir, &tables::tables(content))?;
     internal::write(&dir.join("internal"), content)?;
     write_file(&dir.join("index.html"), html::render(content)?)?;
+    write_file(&dir.join("report.md"), markdown::render(content))?;
     write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
     Ok(())
 }

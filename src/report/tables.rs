@@ -531,3 +531,15 @@ pub fn write(dir: &Path, tables: &[Table]) -> Result<()> {
     }
     workbook.save(&path).map_err(xlsx_error)
 }
+
+/// The table as a Markdown pipe table.
+pub fn to_markdown(table: &Table) -> String {
+    let escape = |t: String| t.replace('|', "\\|");
+    let mut out = format!("| {} |\n", table.header.join(" | "));
+    out.push_str(&format!("|{}\n", "---|".repeat(table.header.len())));
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|c| escape(cell_text(c))).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}

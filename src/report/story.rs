@@ -1,0 +1,192 @@
+//! The plain-language story of a report — summary sentences, methods and
+//! limitations — written from `Estimate` rows and the registry's
+//! descriptions. Shared by index.html and report.md.
+
+use super::format::rounded;
+use super::ReportContent;
+use crate::estimate::Estimate;
+use crate::instruments::{builtin, Direction};
+
+/// Paragraphs of the three sections.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Story {
+    pub summary: Vec<String>,
+    pub methods: Vec<String>,
+    pub limitations: Vec<String>,
+}
+
+fn find<'a>(
+    content: &'a ReportContent,
+    outcome: &str,
+    analysis: &str,
+    estimate: &str,
+) -> Option<&'a Estimate> {
+    content.estimates.iter().find(|e| {
+        e.outcome == outcome
+            && e.analysis == analysis
+            && e.group_by == "all"
+            && e.estimate == estimate
+            && !e.suppressed
+    })
+}
+
+/// Builds the story.
+pub fn story(content: &ReportContent) -> Story {
+    let registry = builtin();
+    let waves = &content.panel.waves;
+    let (baseline, followup) = (waves.baseline_name(), waves.followup_name());
+    let mut story = Story::default();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let instrument = &registry[outcome.outcome.instrument];
+        let label = match outcome.outcome.subscale {
+            Some(k) => format!(
+                "{}, {} subscale ({id})",
+                instrument.name, instrument.subscales[k].name
+            ),
+            None => format!("{} ({id})", instrument.name),
+        };
+        if let Some(change) = find(content, id, "change", "mean_change") {
+            let (Some(v), Some(lo), Some(hi)) = (change.value, change.ci_low, change.ci_high)
+            else {
+                continue;
+            };
+            let better = outcome.outcome.direction.improved(v);
+            let verb = match (outcome.outcome.direction, v < 0.0) {
+                (_, true) => "fell",
+                (_, false) => "rose",
+            };
+            let (a, b) = if v < 0.0 { (-hi, -lo) } else { (lo, hi) };
+            let mut sentence = format!(
+                "{label} {verb} by {} points on average (95% CI {} to {}) among the {} people who answered at {baseline} and {followup}",
+                rounded(Some(v.abs()), 2),
+                rounded(Some(a), 2),
+                rounded(Some(b), 2),
+                change.n
+            );
+            if let Some(reliable) =
+                find(content, id, "reliable_change", "pct_improved").and_then(|e| e.value)
+            {
+                sentence.push_str(&format!("; {reliable:.0}% improved reliably"));
+            }
+            sentence.push_str(if better { " — an improvement." } else { "." });
+            if change.p_value.is_some_and(|p| p >= 0.05) {
+                sentence.push_str(" The interval includes no change, so the data are also consistent with no effect.");
+            }
+            story.summary.push(sentence);
+        }
+        if let Some(mixed) = content.estimates.iter().find(|e| {
+            e.outcome == id
+                && e.analysis == "longitudinal"
+                && e.group_by == "all"
+                && e.wave == followup
+                && e.estimate == "wave_effect"
+        }) {
+            if let (Some(v), false) = (mixed.value, mixed.suppressed) {
+                story.summary.push(format!(
+                    "Using everyone who answered at least once ({} people), the mixed model puts the change in {id} from {baseline} to {followup} at {} (95% CI {} to {}).",
+                    mixed.n,
+                    rounded(Some(v), 2),
+                    rounded(mixed.ci_low, 2),
+                    rounded(mixed.ci_high, 2)
+                ));
+            }
+        }
+        let direction = match instrument.direction {
+            Direction::HigherIsWorse => "higher scores mean more loneliness",
+            Direction::HigherIsBetter => "higher scores mean better wellbeing",
+        };
+        if outcome.outcome.subscale.is_none() {
+            let missing = match instrument.max_missing {
+                0 => "A total needs every item answered.".to_string(),
+                k => format!("With up to {k} item(s) missing the total is prorated (mean of answered items × number of items)."),
+            };
+            story.methods.push(format!(
+                "{label}: {}; range {}–{}, {direction}. {missing} Source: {}.",
+                instrument.scoring, instrument.score_min, instrument.score_max, instrument.source
+            ));
+            if let Some(caseness) = &instrument.caseness {
+                story
+                    .methods
+                    .push(format!("Caseness for {id}: {}.", caseness.source));
+            }
+        }
+        if let Some(rc) = find(content, id, "reliable_change", "rc_threshold") {
+            story.methods.push(format!(
+                "Reliable change for {id}: a change larger than {} points ({}), with SD of all baseline scores.",
+                rounded(rc.value, 2),
+                rc.method
+            ));
+        }
+        if let Some(attrition) =
+            find(content, id, "attrition", "pct_completed").and_then(|e| e.value)
+        {
+            if attrition < 100.0 {
+                let mut text = format!(
+                    "{:.0}% of people with a {id} score at {baseline} answered at {followup}; the change analyses use only them.",
+                    attrition
+                );
+                if let Some(difference) = find(content, id, "attrition", "baseline_difference") {
+                    if let (Some(v), Some(p)) = (difference.value, difference.p_value) {
+                        let direction = if v > 0.0 { "higher" } else { "lower" };
+                        text.push_str(&format!(
+                            " Non-completers started {} points {direction} (p = {:.3}){}",
+                            rounded(Some(v.abs()), 2),
+                            p,
+                            if p < 0.05 {
+                                ", so completers are not representative of everyone who started."
+                            } else {
+                                "."
+                            }
+                        ));
+                    }
+                }
+                story.limitations.push(text);
+            }
+        }
+    }
+    let wilcoxon_exact = content
+        .estimates
+        .iter()
+        .any(|e| e.estimate == "wilcoxon_v" && e.method.contains("exact"));
+    story.methods.push(format!(
+        "Change is {followup} minus {baseline} among people with both scores: paired t-test with its 95% CI; Wilcoxon signed-rank test ({}); Cohen's d_z and Hedges' g_z with exact noncentral-t intervals (standardised by the spread of change, the usual choice for pre/post designs); d_av (standardised by the average spread of the two waves, comparable with between-group effects) with a BCa bootstrap interval (B = {}, seed {}); the matched-pairs rank-biserial correlation.",
+        if wilcoxon_exact { "exact where there are fewer than 50 non-zero differences without ties, else the normal approximation with continuity and tie corrections" } else { "normal approximation with continuity and tie corrections" },
+        content.settings.bootstrap_b,
+        content.settings.seed
+    ));
+    story.methods.push("p-values are adjusted with Holm's method across the groups of each grouping column (cohort, site, arm); the unadjusted p-value is shown beside it.".into());
+    if content
+        .estimates
+        .iter()
+        .any(|e| e.analysis == "longitudinal")
+    {
+        story.methods.push("With three or more waves, a linear mixed model with a random intercept per participant (REML, Satterthwaite degrees of freedom, as lmerTest) uses every answer given, not only completers.".into());
+    }
+    if content.settings.min_cell > 0 {
+        story.methods.push(format!(
+            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} or \"suppressed\"), together with a second cell wherever a total would reveal the first.",
+            m = content.settings.min_cell
+        ));
+    }
+    let has_comparison = content.panel.groups.iter().any(|(name, values)| {
+        name == "arm" && {
+            let mut levels: Vec<&String> = values.iter().flatten().collect();
+            levels.sort();
+            levels.dedup();
+            levels.len() > 1
+        }
+    });
+    if !has_comparison {
+        story.limitations.push("There is no comparison group, so the change cannot be attributed to the program: scores of people who join when they feel worst tend to improve anyway (regression to the mean).".into());
+    } else {
+        story.limitations.push("Arms are compared as observed; unless people were randomised, the groups may differ in ways the baseline score does not capture.".into());
+    }
+    let suppressed = content.estimates.iter().filter(|e| e.suppressed).count();
+    if suppressed > 0 {
+        story.limitations.push(format!(
+            "{suppressed} estimates for small groups are suppressed; small groups also give wide intervals."
+        ));
+    }
+    story
+}
