@@ -61,6 +61,9 @@ pub struct Flags {
 pub struct Settings {
     pub data_dir: PathBuf,
     pub config_file: Option<PathBuf>,
+    /// Where the report goes; not recorded in the manifest, which lives
+    /// there.
+    #[serde(skip)]
     pub out_dir: PathBuf,
     pub waves: WaveSettings,
     pub group_columns: Vec<String>,

@@ -552,3 +552,61 @@ fn tables_are_written_as_csv_and_xlsx() {
         .unwrap();
     assert_eq!(all["no change"], format!("{no_change}"));
 }
+
+/// reports/example is committed; regenerating it must give the same bytes
+/// (only the manifest's stage timings carry a clock). This guards
+/// determinism and keeps the example current: after an intended change,
+/// regenerate it with `cargo run -- report data/sample --out reports/example`.
+#[test]
+fn example_report_is_reproduced_byte_for_byte() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("example");
+    belong()
+        .current_dir(root)
+        .args(["report", "data/sample", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let committed = root.join("reports/example");
+    let (mut expected, mut actual) = (Vec::new(), Vec::new());
+    files_below(&committed, &mut expected);
+    files_below(&out, &mut actual);
+    let relative = |files: &[PathBuf], base: &Path| -> Vec<PathBuf> {
+        let mut names: Vec<PathBuf> = files
+            .iter()
+            .map(|p| p.strip_prefix(base).unwrap().to_path_buf())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        relative(&expected, &committed),
+        relative(&actual, &out),
+        "same files"
+    );
+    let without_timings = |path: &Path| -> String {
+        fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('"') || !l.contains("_ms\":"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for name in relative(&expected, &committed) {
+        let (a, b) = (committed.join(&name), out.join(&name));
+        if name == Path::new("manifest.json") {
+            assert_eq!(
+                without_timings(&a),
+                without_timings(&b),
+                "manifest.json differs beyond timings"
+            );
+        } else {
+            assert!(
+                fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+                "{} differs from the committed example",
+                name.display()
+            );
+        }
+    }
+}

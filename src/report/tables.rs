@@ -489,6 +489,10 @@ pub fn write(dir: &Path, tables: &[Table]) -> Result<()> {
         message: e.to_string(),
     };
     let mut workbook = Workbook::new();
+    // A fixed creation date: reports carry no clock outside the manifest's
+    // timings, so the same data give a byte-identical workbook.
+    let fixed = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed));
     let header = Format::new()
         .set_bold()
         .set_background_color("#DDE6F0")
