@@ -99,6 +99,36 @@ fn configure_threads(threads: Option<usize>) {
     }
 }
 
+/// A spinner on stderr naming the current stage; hidden with `--quiet` or
+/// when stderr is not a terminal (indicatif's draw target checks that).
+struct Spinner(indicatif::ProgressBar);
+
+impl Spinner {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        };
+        Spinner(bar)
+    }
+
+    fn finish(&self, message: &str) {
+        self.0.finish_and_clear();
+        if !self.0.is_hidden() {
+            eprintln!("belong: {message}");
+        }
+    }
+}
+
+impl belong::Progress for Spinner {
+    fn stage(&mut self, name: &'static str) {
+        self.0.set_message(name);
+    }
+}
+
 /// Runs the command line and returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -122,13 +152,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Report { common, out } => {
             let settings = settings(&common, out)?;
             configure_threads(settings.threads);
-            if !common.quiet {
-                eprintln!("belong: analysing {}", settings.data_dir.display());
-            }
-            let out = belong::report(&settings)?;
-            if !common.quiet {
-                eprintln!("belong: report written to {}", out.display());
-            }
+            let mut progress = Spinner::new(common.quiet);
+            let out = belong::report_with_progress(&settings, &mut progress)?;
+            progress.finish(&format!("report written to {}", out.display()));
             println!("{}", out.display());
             Ok(0)
         }

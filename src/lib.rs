@@ -97,6 +97,18 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
     analyse_checked(settings, validate_data(settings)?)
 }
 
+/// Told when each long stage starts, so a front end can show progress.
+pub trait Progress {
+    fn stage(&mut self, name: &'static str);
+}
+
+/// No progress display.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&mut self, _name: &'static str) {}
+}
+
 /// Runs score → panel → analyses on validated data.
 pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed> {
     let Checked {
@@ -149,7 +161,16 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
 /// The main job: analyse the data, suppress small cells, and write the
 /// report folder.
 pub fn report(settings: &Settings) -> Result<PathBuf> {
-    let mut analysed = analyse(settings)?;
+    report_with_progress(settings, &mut Silent)
+}
+
+/// [`report`], telling `progress` as each stage starts.
+pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) -> Result<PathBuf> {
+    progress.stage("reading and validating the data");
+    let checked = validate_data(settings)?;
+    progress.stage("scoring and analysing");
+    let mut analysed = analyse_checked(settings, checked)?;
+    progress.stage("writing the report");
     disclosure::suppress(&mut analysed.estimates, settings.min_cell);
     report::write_report(&report::ReportContent {
         settings,
