@@ -105,7 +105,46 @@ impl Place<'_> {
     }
 }
 
+/// The inferential fields a t-based test gives every row it fills.
+pub trait TestResult {
+    fn ci(&self) -> (f64, f64);
+    fn standard_error(&self) -> f64;
+    fn degrees_of_freedom(&self) -> f64;
+    fn p(&self) -> f64;
+}
+
+macro_rules! test_result {
+    ($type:ty) => {
+        impl TestResult for $type {
+            fn ci(&self) -> (f64, f64) {
+                (self.ci_low, self.ci_high)
+            }
+            fn standard_error(&self) -> f64 {
+                self.standard_error
+            }
+            fn degrees_of_freedom(&self) -> f64 {
+                self.df
+            }
+            fn p(&self) -> f64 {
+                self.p_value
+            }
+        }
+    };
+}
+
+test_result!(crate::stats::ttest::TTest);
+test_result!(crate::stats::regression::CoefficientTest);
+test_result!(crate::stats::mixed::FixedEffect);
+
 impl Estimate {
+    /// Fills CI, se, df and p from a test.
+    pub fn with_test(self, test: &impl TestResult) -> Self {
+        self.with_ci(Some(test.ci()))
+            .with_se(test.standard_error())
+            .with_df(test.degrees_of_freedom())
+            .with_p(test.p())
+    }
+
     pub fn with_ci(mut self, ci: Option<(f64, f64)>) -> Self {
         if let Some((low, high)) = ci {
             self.ci_low = Some(low);

@@ -48,10 +48,7 @@ pub fn attrition(cell: &Cell) -> Vec<Estimate> {
                 n,
                 "Welch t-test, non-completers - completers",
             )
-            .with_ci(Some((test.ci_low, test.ci_high)))
-            .with_se(test.standard_error)
-            .with_df(test.df)
-            .with_p(test.p_value),
+            .with_test(&test),
         None => place.row(
             "baseline_difference",
             None,

@@ -39,10 +39,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
             rows.push(
                 place
                     .row("mean_change", Some(test.estimate), n, "paired t-test")
-                    .with_ci(Some((test.ci_low, test.ci_high)))
-                    .with_se(test.standard_error)
-                    .with_df(test.df)
-                    .with_p(test.p_value),
+                    .with_test(&test),
             );
             rows.push(
                 place

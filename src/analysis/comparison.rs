@@ -69,10 +69,7 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
             rows.push(with_contrast(match test {
                 Some(test) => place
                     .row("ancova_difference", Some(test.estimate), n_model, method)
-                    .with_ci(Some((test.ci_low, test.ci_high)))
-                    .with_se(test.standard_error)
-                    .with_df(test.df)
-                    .with_p(test.p_value),
+                    .with_test(&test),
                 None => place.row(
                     "ancova_difference",
                     None,
@@ -96,10 +93,7 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                             n_two,
                             "Welch t-test on change",
                         )
-                        .with_ci(Some((test.ci_low, test.ci_high)))
-                        .with_se(test.standard_error)
-                        .with_df(test.df)
-                        .with_p(test.p_value),
+                        .with_test(&test),
                     None => place.row(
                         "change_difference",
                         None,

@@ -37,10 +37,7 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
         rows.push(match test {
             Some(test) => place
                 .row(name, Some(test.estimate), n, method)
-                .with_ci(Some((test.ci_low, test.ci_high)))
-                .with_se(test.standard_error)
-                .with_df(test.df)
-                .with_p(test.p_value),
+                .with_test(&test),
             None => {
                 let reason = match &fit {
                     Err(error) => error.to_string(),
@@ -106,10 +103,7 @@ pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
                     n,
                     "one-sample t-test on d",
                 )
-                .with_ci(Some((test.ci_low, test.ci_high)))
-                .with_se(test.standard_error)
-                .with_df(test.df)
-                .with_p(test.p_value),
+                .with_test(&test),
             None => place.row(
                 "mean_change",
                 crate::stats::descriptive::mean(&changes),

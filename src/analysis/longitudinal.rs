@@ -60,12 +60,9 @@ fn row(
     reason: &str,
 ) -> Estimate {
     match effect {
-        Some(e) if e.standard_error > 0.0 && e.df.is_finite() && e.df > 0.0 => place
-            .row(name, Some(e.estimate), n, method)
-            .with_ci(Some((e.ci_low, e.ci_high)))
-            .with_se(e.standard_error)
-            .with_df(e.df)
-            .with_p(e.p_value),
+        Some(e) if e.standard_error > 0.0 && e.df.is_finite() && e.df > 0.0 => {
+            place.row(name, Some(e.estimate), n, method).with_test(e)
+        }
         _ => place.row(name, None, n, format!("{method}; undefined: {reason}")),
     }
 }
