@@ -71,12 +71,19 @@ pub fn validate_data(settings: &Settings) -> Result<Checked> {
         ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))
     })?;
     let validated = timed(&mut timings, "validate", || {
-        validate::validate(
+        let mut validated = validate::validate(
             ingested.participants,
             ingested.assessments,
             ingested.attendance,
             &instruments,
-        )
+        );
+        // Date order needs the wave order; when the waves cannot be ordered
+        // the analysis stops later with that error.
+        if let Ok(order) = waves::order_waves(&validated.assessments, &settings.waves) {
+            validate::exclude_followups_before_baseline(&mut validated, order.baseline_name());
+        }
+        validate::note_participants_without_assessment(&mut validated);
+        validated
     });
     Ok(Checked {
         sources: ingested.sources,

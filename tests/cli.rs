@@ -610,3 +610,57 @@ fn example_report_is_reproduced_byte_for_byte() {
         }
     }
 }
+
+#[test]
+fn impossible_dates_are_excluded_and_silent_participants_noted() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&fixture("tiny-ucla3"), &data);
+    // P0001 enrolled 2025-03-21, baseline 2025-03-29.
+    let mut attendance = fs::read_to_string(data.join("attendance.csv")).unwrap();
+    attendance.push_str("P0001,2025-03-01,walking group,group,true,60\n");
+    fs::write(data.join("attendance.csv"), attendance).unwrap();
+    let mut assessments = fs::read_to_string(data.join("assessments.csv")).unwrap();
+    let lines: Vec<&str> = assessments.lines().collect();
+    let followup = lines
+        .iter()
+        .position(|l| l.starts_with("P0001,week12"))
+        .expect("P0001 has a follow-up");
+    let moved = lines[followup].replacen(
+        &lines[followup].split(',').nth(2).unwrap().to_string(),
+        "2025-03-01",
+        1,
+    );
+    assessments = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == followup {
+                moved.clone()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    fs::write(data.join("assessments.csv"), assessments).unwrap();
+    let mut participants = fs::read_to_string(data.join("participants.csv")).unwrap();
+    participants.push_str("P9999,2025-spring,Riverside,2025-03-21,75+,female,true\n");
+    fs::write(data.join("participants.csv"), participants).unwrap();
+
+    let assert = belong().arg("validate").arg(&data).assert().success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("excluded      1: session before enrolment"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("excluded      1: assessed before the baseline"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("note          1: no assessment"),
+        "{stdout}"
+    );
+}

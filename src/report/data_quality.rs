@@ -16,6 +16,13 @@ pub fn to_csv(accounts: &[TableAccount]) -> String {
                 super::format::csv_field(&format!("excluded: {reason}"))
             ));
         }
+        for (note, count) in &account.notes {
+            out.push_str(&format!(
+                "{},{},{count}\n",
+                account.table,
+                super::format::csv_field(&format!("note: {note}"))
+            ));
+        }
     }
     out
 }
@@ -30,6 +37,9 @@ pub fn to_text(accounts: &[TableAccount]) -> String {
         ));
         for (reason, count) in &account.excluded_by_reason {
             out.push_str(&format!("{:<12}   excluded {count:>6}: {reason}\n", ""));
+        }
+        for (note, count) in &account.notes {
+            out.push_str(&format!("{:<12}   note     {count:>6}: {note}\n", ""));
         }
     }
     out

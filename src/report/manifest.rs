@@ -29,6 +29,7 @@ pub fn render(content: &ReportContent) -> Result<String> {
                 "kept": a.kept,
                 "excluded": a.excluded,
                 "excluded_by_reason": a.excluded_by_reason,
+                "notes": a.notes,
                 "kept_plus_excluded_equals_read": a.kept + a.excluded == a.read,
             })
         })

@@ -4,8 +4,9 @@
 //! Nothing is dropped silently: each excluded row is recorded with its file,
 //! line, column and reason, and for every table kept + excluded = read.
 
+use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
-use crate::model::{Assessments, Attendance, Participants, RowOrigin};
+use crate::model::{Assessments, Attendance, Date, Participants, RowOrigin};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One row left out of the analysis, and why.
@@ -26,6 +27,9 @@ pub struct TableAccount {
     pub kept: usize,
     pub excluded: usize,
     pub excluded_by_reason: BTreeMap<&'static str, usize>,
+    /// Kept rows worth knowing about that are not excluded, e.g.
+    /// participants with no assessment (they still count in participation).
+    pub notes: BTreeMap<&'static str, usize>,
 }
 
 /// The kept tables and the account of everything read.
@@ -87,6 +91,7 @@ impl Exclusions {
             kept: self.keep.len() - excluded,
             excluded,
             excluded_by_reason: by_reason,
+            notes: BTreeMap::new(),
         }
     }
 }
@@ -212,7 +217,10 @@ fn validate_assessments(
     exclusions
 }
 
-fn validate_attendance(attendance: &Attendance, known_ids: &HashSet<&str>) -> Exclusions {
+fn validate_attendance(
+    attendance: &Attendance,
+    enrolled_on: &HashMap<&str, Option<Date>>,
+) -> Exclusions {
     let mut exclusions = Exclusions::new("attendance", attendance.len());
     for row in 0..attendance.len() {
         let origin = attendance.origin[row];
@@ -225,7 +233,7 @@ fn validate_attendance(attendance: &Attendance, known_ids: &HashSet<&str>) -> Ex
                 "missing participant_id",
                 String::new(),
             );
-        } else if !known_ids.contains(id) {
+        } else if !enrolled_on.contains_key(id) {
             exclusions.exclude(
                 row,
                 origin,
@@ -241,6 +249,22 @@ fn validate_attendance(attendance: &Attendance, known_ids: &HashSet<&str>) -> Ex
                 "missing session_date",
                 String::new(),
             );
+        } else if let (Some(session), Some(Some(enrolled))) =
+            (attendance.session_date[row], enrolled_on.get(id))
+        {
+            if session < *enrolled {
+                exclusions.exclude(
+                    row,
+                    origin,
+                    Some("session_date"),
+                    "session before enrolment",
+                    format!(
+                        "{} is before enrolled_on {}",
+                        format_date(session),
+                        format_date(*enrolled)
+                    ),
+                );
+            }
         }
     }
     exclusions
@@ -294,8 +318,13 @@ pub fn validate(
     });
 
     let attendance = attendance.map(|mut table| {
-        let known: HashSet<&str> = participants.id.iter().map(String::as_str).collect();
-        let exclusions = validate_attendance(&table, &known);
+        let enrolled_on: HashMap<&str, Option<Date>> = participants
+            .id
+            .iter()
+            .map(String::as_str)
+            .zip(participants.enrolled_on.iter().copied())
+            .collect();
+        let exclusions = validate_attendance(&table, &enrolled_on);
         table.retain(&exclusions.keep);
         accounts.push(exclusions.account());
         excluded.extend(exclusions.rows);
@@ -310,6 +339,90 @@ pub fn validate(
         excluded,
         accounts,
     }
+}
+
+/// Notes how many kept participants have no kept assessment at all.
+pub fn note_participants_without_assessment(validated: &mut Validated) {
+    if !validated.participants_given {
+        return;
+    }
+    let assessed: HashSet<&str> = validated
+        .assessments
+        .participant_id
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let without = validated
+        .participants
+        .id
+        .iter()
+        .filter(|id| !assessed.contains(id.as_str()))
+        .count();
+    if let Some(account) = validated
+        .accounts
+        .iter_mut()
+        .find(|a| a.table == "participants")
+    {
+        if without > 0 {
+            account.notes.insert("no assessment", without);
+        }
+    }
+}
+
+/// Excludes assessments dated before the same participant's baseline
+/// assessment: a follow-up cannot precede the baseline, so one of the two
+/// dates (or wave labels) is wrong; the later wave's row is the one left out.
+pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wave: &str) {
+    let assessments = &validated.assessments;
+    let baseline_dates: HashMap<&str, Date> = (0..assessments.len())
+        .filter(|&row| assessments.wave[row] == baseline_wave)
+        .filter_map(|row| {
+            Some((
+                assessments.participant_id[row].as_str(),
+                assessments.assessed_on[row]?,
+            ))
+        })
+        .collect();
+    let mut exclusions = Exclusions::new("assessments", assessments.len());
+    for row in 0..assessments.len() {
+        if assessments.wave[row] == baseline_wave {
+            continue;
+        }
+        let id = assessments.participant_id[row].as_str();
+        if let (Some(date), Some(baseline)) = (assessments.assessed_on[row], baseline_dates.get(id))
+        {
+            if date < *baseline {
+                exclusions.exclude(
+                    row,
+                    assessments.origin[row],
+                    Some("assessed_on"),
+                    "assessed before the baseline",
+                    format!(
+                        "{} wave on {} is before the {baseline_wave} on {}",
+                        assessments.wave[row],
+                        format_date(date),
+                        format_date(*baseline)
+                    ),
+                );
+            }
+        }
+    }
+    if exclusions.rows.is_empty() {
+        return;
+    }
+    validated.assessments.retain(&exclusions.keep);
+    if let Some(account) = validated
+        .accounts
+        .iter_mut()
+        .find(|a| a.table == "assessments")
+    {
+        account.kept -= exclusions.rows.len();
+        account.excluded += exclusions.rows.len();
+        for row in &exclusions.rows {
+            *account.excluded_by_reason.entry(row.reason).or_insert(0) += 1;
+        }
+    }
+    validated.excluded.extend(exclusions.rows);
 }
 
 #[cfg(test)]
