@@ -133,10 +133,16 @@ fn bundled_sample_is_realistic() {
         "estimates.parquet",
         "manifest.json",
         "index.html",
+        "report.md",
         "data_quality.csv",
+        "tables.xlsx",
+        "charts/mean_change_ucla3.svg",
+        "charts/mean_change_ucla3.png",
     ] {
         assert!(out.join(file).is_file(), "{file}");
     }
+    let png = fs::read(out.join("charts/mean_change_ucla3.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
 }
 
 #[test]

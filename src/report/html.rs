@@ -31,6 +31,7 @@ thead th { border-bottom: 2px solid #333; }
 <ul>{% for line in story.summary %}<li>{{ line }}</li>{% endfor %}</ul>
 {% for outcome in outcomes %}
 <h2>Change in {{ outcome.id }}</h2>
+<figure>{{ outcome.chart|safe }}</figure>
 <table>
 <thead><tr><th>Grouped by</th><th>Group</th><th>Pairs</th><th>Mean {{ baseline }}</th><th>Mean {{ followup }}</th><th>Mean change (95% CI)</th><th>p (paired t)</th><th>p (Holm)</th><th>Cohen's d<sub>z</sub> (95% CI)</th><th>Improved</th></tr></thead>
 <tbody>
@@ -98,7 +99,8 @@ fn p_text(p: Option<f64>) -> String {
     }
 }
 
-pub fn render(content: &ReportContent) -> Result<String> {
+/// `charts` holds (outcome, inline SVG) of the mean-change charts.
+pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<String> {
     let mut by_cell: BTreeMap<(&str, usize), BTreeMap<&str, &Estimate>> = BTreeMap::new();
     let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
     for e in content.estimates.iter().filter(|e| e.analysis == "change") {
@@ -144,7 +146,8 @@ pub fn render(content: &ReportContent) -> Result<String> {
                     }
                 })
                 .collect();
-            context! { id => id, rows => rows }
+            let chart = charts.iter().find(|(outcome, _)| outcome == id).map(|(_, svg)| svg.clone()).unwrap_or_default();
+            context! { id => id, rows => rows, chart => chart }
         })
         .collect();
     let quality: Vec<(String, String, usize)> = content

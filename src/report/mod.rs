@@ -4,6 +4,7 @@
 //! into place only when complete, so a failed run never leaves half a
 //! report. Renderers read `Estimate` rows; none recomputes a statistic.
 
+pub mod charts;
 pub mod data_quality;
 pub mod estimates;
 pub mod format;
@@ -91,7 +92,8 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     )?;
     tables::write(dir, &tables::tables(content))?;
     internal::write(&dir.join("internal"), content)?;
-    write_file(&dir.join("index.html"), html::render(content)?)?;
+    let charts = charts::write(dir, content)?;
+    write_file(&dir.join("index.html"), html::render(content, &charts)?)?;
     write_file(&dir.join("report.md"), markdown::render(content))?;
     write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
     Ok(())
