@@ -670,3 +670,27 @@ fn impossible_dates_are_excluded_and_silent_participants_noted() {
         "{stdout}"
     );
 }
+
+#[test]
+fn reliable_change_chart_is_drawn_unless_shares_are_suppressed() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fixture("ucla20-arms"))
+        .assert()
+        .success();
+    for ext in ["svg", "png"] {
+        assert!(
+            out.join(format!("charts/reliable_change_ucla20.{ext}"))
+                .is_file(),
+            "{ext}"
+        );
+    }
+    let svg = fs::read_to_string(out.join("charts/reliable_change_ucla20.svg")).unwrap();
+    assert!(
+        svg.contains("everyone (n = 299)"),
+        "the chart names its groups with n"
+    );
+}

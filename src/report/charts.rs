@@ -160,6 +160,133 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<(String, String)
             &rows,
         )?;
         inline.push((id.clone(), svg));
+        let bars = reliable_change_bars(content.estimates, id);
+        if !bars.is_empty() {
+            let name = format!("reliable_change_{id}");
+            let height = (130 + 34 * bars.len()) as u32;
+            let title = format!("Reliable change in {id}, by group");
+            let mut svg = String::new();
+            let svg_path = folder.join(format!("{name}.svg"));
+            let png_path = folder.join(format!("{name}.png"));
+            {
+                let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+                stacked(&root, &title, &bars).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
+            }
+            super::write_file(&svg_path, &svg)?;
+            let root = BitMapBackend::new(&png_path, (760, height)).into_drawing_area();
+            stacked(&root, &title, &bars).map_err(|e| chart_error(&png_path)(e.to_string()))?;
+        }
     }
     Ok(inline)
+}
+
+/// Shares of one bar, in drawing order, with their colours.
+struct StackedBar {
+    label: String,
+    shares: [f64; 3],
+}
+
+const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+const LIGHT: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+
+fn stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[StackedBar],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = bars.len() as f64;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(190)
+        .margin_bottom(30)
+        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc("% of people with both answers")
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .draw()?;
+    let colours = [GREEN, LIGHT, ORANGE];
+    let names = [
+        "improved reliably",
+        "no reliable change",
+        "deteriorated reliably",
+    ];
+    for (i, bar) in bars.iter().enumerate() {
+        let y = n - i as f64 - 0.5;
+        let mut start = 0.0;
+        for (share, colour) in bar.shares.iter().zip(colours) {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(start, y - 0.35), (start + share, y + 0.35)],
+                colour.filled(),
+            )))?;
+            start += share;
+        }
+        let (_, pixel_y) = chart.backend_coord(&(0.0, y));
+        root.draw(&Text::new(
+            bar.label.clone(),
+            (14, pixel_y - 7),
+            ("sans-serif", 13).into_font().color(&BLACK),
+        ))?;
+    }
+    let legend_y = root.dim_in_pixel().1 as i32 - 24;
+    for (k, (name, colour)) in names.iter().zip(colours).enumerate() {
+        let x = 200 + 180 * k as i32;
+        root.draw(&Rectangle::new(
+            [(x, legend_y), (x + 12, legend_y + 12)],
+            colour.filled(),
+        ))?;
+        root.draw(&Text::new(
+            name.to_string(),
+            (x + 16, legend_y - 1),
+            ("sans-serif", 12).into_font().color(&BLACK),
+        ))?;
+    }
+    root.present()
+}
+
+/// Reliable-change categories per group; groups with any suppressed share
+/// are left out (their bars would reveal the hidden counts).
+fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar> {
+    let mut bars = Vec::new();
+    for threshold in estimates.iter().filter(|e| {
+        e.outcome == outcome && e.analysis == "reliable_change" && e.estimate == "n_improved"
+    }) {
+        let share = |name: &str| {
+            estimates
+                .iter()
+                .find(|e| {
+                    e.outcome == outcome
+                        && e.analysis == "reliable_change"
+                        && e.group_by == threshold.group_by
+                        && e.group == threshold.group
+                        && e.estimate == name
+                })
+                .and_then(|e| e.value)
+        };
+        if let (Some(a), Some(b), Some(c)) = (
+            share("pct_improved"),
+            share("pct_no_change"),
+            share("pct_deteriorated"),
+        ) {
+            bars.push(StackedBar {
+                label: if threshold.group_by == "all" {
+                    format!("everyone (n = {})", threshold.n)
+                } else {
+                    format!(
+                        "{}: {} (n = {})",
+                        threshold.group_by, threshold.group, threshold.n
+                    )
+                },
+                shares: [a, b, c],
+            });
+        }
+    }
+    bars
 }
