@@ -141,6 +141,15 @@ fn convert_column<T>(
         .collect()
 }
 
+/// A text column whose missing cells become empty strings, for validate to
+/// exclude with a reason (ids, waves).
+fn id_like_column(part: &TablePart, column: &str, missing: &MissingMarkers) -> Result<Vec<String>> {
+    Ok(text_column(part, column, missing)?
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
 fn text_column(
     part: &TablePart,
     column: &str,
@@ -193,10 +202,9 @@ fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Pa
         ..Participants::default()
     };
     for part in parts {
-        let ids = text_column(part, "participant_id", &options.missing)?;
         table
             .id
-            .extend(ids.into_iter().map(Option::unwrap_or_default));
+            .extend(id_like_column(part, "participant_id", &options.missing)?);
         for (name, values) in table.groups.iter_mut().chain(table.covariates.iter_mut()) {
             values.extend(text_column(part, name, &options.missing)?);
         }
@@ -301,16 +309,10 @@ fn build_assessments(
         ..Assessments::default()
     };
     for part in parts {
-        table.participant_id.extend(
-            text_column(part, "participant_id", missing)?
-                .into_iter()
-                .map(Option::unwrap_or_default),
-        );
-        table.wave.extend(
-            text_column(part, "wave", missing)?
-                .into_iter()
-                .map(Option::unwrap_or_default),
-        );
+        table
+            .participant_id
+            .extend(id_like_column(part, "participant_id", missing)?);
+        table.wave.extend(id_like_column(part, "wave", missing)?);
         table.assessed_on.extend(convert_column(
             part,
             "assessed_on",
@@ -369,11 +371,9 @@ fn build_attendance(parts: &[TablePart], missing: &MissingMarkers) -> Result<Att
     )?;
     let mut table = Attendance::default();
     for part in parts {
-        table.participant_id.extend(
-            text_column(part, "participant_id", missing)?
-                .into_iter()
-                .map(Option::unwrap_or_default),
-        );
+        table
+            .participant_id
+            .extend(id_like_column(part, "participant_id", missing)?);
         table.session_date.extend(convert_column(
             part,
             "session_date",

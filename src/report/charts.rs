@@ -89,28 +89,23 @@ fn chart_error(path: &Path) -> impl Fn(String) -> Error + '_ {
     }
 }
 
-/// Writes `charts/<name>.svg` and `.png` and returns the SVG text.
-fn render_forest(
-    dir: &Path,
-    name: &str,
-    title: &str,
-    x_label: &str,
-    rows: &[Interval],
-) -> Result<String> {
-    let height = (90 + 34 * rows.len()) as u32;
-    let svg_path = dir.join(format!("{name}.svg"));
-    let png_path = dir.join(format!("{name}.png"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-        forest(&root, title, x_label, rows).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
-    }
-    super::write_file(&svg_path, &svg)?;
-    {
-        let root = BitMapBackend::new(&png_path, (760, height)).into_drawing_area();
-        forest(&root, title, x_label, rows).map_err(|e| chart_error(&png_path)(e.to_string()))?;
-    }
-    Ok(svg)
+/// Draws one chart to `charts/<name>.svg` and `.png` and evaluates to the
+/// SVG text. A macro because the drawing function is generic over the two
+/// backends, which a closure cannot be.
+macro_rules! svg_and_png {
+    ($dir:expr, $name:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+        let svg_path = $dir.join(format!("{}.svg", $name));
+        let png_path = $dir.join(format!("{}.png", $name));
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, $size).into_drawing_area();
+            $draw(&root, $($argument),*).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
+        }
+        super::write_file(&svg_path, &svg)?;
+        let root = BitMapBackend::new(&png_path, $size).into_drawing_area();
+        $draw(&root, $($argument),*).map_err(|e| chart_error(&png_path)(e.to_string()))?;
+        svg
+    }};
 }
 
 fn find<'a>(estimates: &'a [Estimate], outcome: &str, name: &str) -> Vec<&'a Estimate> {
@@ -148,33 +143,30 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<(String, String)
         if rows.is_empty() {
             continue;
         }
-        let svg = render_forest(
-            &folder,
-            &format!("mean_change_{id}"),
-            &format!("Mean change in {id} with 95% CI, by group"),
-            &format!(
-                "{} − {} (points; below 0 = less lonely)",
-                waves.followup_name(),
-                waves.baseline_name()
-            ),
-            &rows,
-        )?;
+        let title = format!("Mean change in {id} with 95% CI, by group");
+        let x_label = format!(
+            "{} − {} (points; below 0 = less lonely)",
+            waves.followup_name(),
+            waves.baseline_name()
+        );
+        let size = (760, (90 + 34 * rows.len()) as u32);
+        let svg = svg_and_png!(
+            folder,
+            format!("mean_change_{id}"),
+            size,
+            forest(&title, &x_label, &rows)
+        );
         inline.push((id.clone(), svg));
         let bars = reliable_change_bars(content.estimates, id);
         if !bars.is_empty() {
-            let name = format!("reliable_change_{id}");
-            let height = (130 + 34 * bars.len()) as u32;
             let title = format!("Reliable change in {id}, by group");
-            let mut svg = String::new();
-            let svg_path = folder.join(format!("{name}.svg"));
-            let png_path = folder.join(format!("{name}.png"));
-            {
-                let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-                stacked(&root, &title, &bars).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
-            }
-            super::write_file(&svg_path, &svg)?;
-            let root = BitMapBackend::new(&png_path, (760, height)).into_drawing_area();
-            stacked(&root, &title, &bars).map_err(|e| chart_error(&png_path)(e.to_string()))?;
+            let size = (760, (130 + 34 * bars.len()) as u32);
+            svg_and_png!(
+                folder,
+                format!("reliable_change_{id}"),
+                size,
+                stacked(&title, &bars)
+            );
         }
     }
     Ok(inline)
