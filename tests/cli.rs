@@ -21,6 +21,20 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
 }
 
+/// Runs `belong report --quiet` on `data` into a fresh temporary folder;
+/// the folder lives as long as the returned guard.
+fn report_of(data: impl AsRef<std::ffi::OsStr>) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(data)
+        .assert()
+        .success();
+    (temp, out)
+}
+
 #[test]
 fn letter_in_item_column_is_a_one_line_error_and_leaves_no_report() {
     let temp = tempfile::tempdir().unwrap();
@@ -109,14 +123,7 @@ fn bundled_sample_is_realistic() {
     let (alpha, _) = belong::stats::reliability::cronbach_alpha(&items).unwrap();
     assert!((0.7..=0.9).contains(&alpha), "baseline alpha {alpha}");
 
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(sample())
-        .assert()
-        .success();
+    let (_temp, out) = report_of(sample());
     let estimates = read_csv(&out.join("estimates.csv"));
     let change = estimates
         .iter()
@@ -339,14 +346,7 @@ fn unknown_config_key_is_an_error_naming_the_file() {
 
 #[test]
 fn small_cells_are_suppressed_by_default() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fixture("tiny-ucla3"))
-        .assert()
-        .success();
+    let (_temp, out) = report_of(fixture("tiny-ucla3"));
     let rows = read_csv(&out.join("estimates.csv"));
     let suppressed: Vec<_> = rows.iter().filter(|r| r["suppressed"] == "true").collect();
     assert!(
@@ -479,14 +479,7 @@ fn files_below(dir: &Path, found: &mut Vec<PathBuf>) {
 
 #[test]
 fn no_participant_id_leaves_internal() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(sample())
-        .assert()
-        .success();
+    let (_temp, out) = report_of(sample());
     let ids: Vec<String> = read_csv(&sample().join("participants.csv"))
         .into_iter()
         .map(|r| r["participant_id"].clone())
@@ -518,14 +511,7 @@ fn no_participant_id_leaves_internal() {
 
 #[test]
 fn tables_are_written_as_csv_and_xlsx() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(sample())
-        .assert()
-        .success();
+    let (_temp, out) = report_of(sample());
     for table in [
         "participant_flow",
         "change_by_group",
@@ -673,14 +659,7 @@ fn impossible_dates_are_excluded_and_silent_participants_noted() {
 
 #[test]
 fn reliable_change_chart_is_drawn_unless_shares_are_suppressed() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fixture("ucla20-arms"))
-        .assert()
-        .success();
+    let (_temp, out) = report_of(fixture("ucla20-arms"));
     for ext in ["svg", "png"] {
         assert!(
             out.join(format!("charts/reliable_change_ucla20.{ext}"))
