@@ -31,6 +31,14 @@ pub struct Estimate {
     pub suppression: Option<Suppression>,
 }
 
+impl Estimate {
+    /// `n` as it may be published: `None` when the row was suppressed
+    /// because `n` itself is below the minimum cell.
+    pub fn published_n(&self) -> Option<usize> {
+        (self.suppression != Some(Suppression::SmallBase)).then_some(self.n)
+    }
+}
+
 /// Why disclosure control blanked a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Suppression {

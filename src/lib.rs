@@ -39,6 +39,8 @@ use validate::Validated;
 pub struct Analysed {
     pub sources: Vec<SourceFile>,
     pub validated: Validated,
+    /// The registry the panel's outcomes index into.
+    pub instruments: Vec<instruments::Instrument>,
     pub panel: Panel,
     pub estimates: Vec<Estimate>,
     /// (stage, milliseconds).
@@ -159,6 +161,7 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
     Ok(Analysed {
         sources,
         validated,
+        instruments,
         panel,
         estimates,
         timings,
@@ -185,6 +188,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         accounts: &analysed.validated.accounts,
         excluded: &analysed.validated.excluded,
         panel: &analysed.panel,
+        instruments: &analysed.instruments,
         estimates: &analysed.estimates,
         timings: &analysed.timings,
     })

@@ -35,6 +35,18 @@ pub struct Panel {
     pub group_sessions: Option<Vec<u32>>,
     /// Per activity (in byte order): sessions attended per participant.
     pub activity_sessions: Vec<(String, Vec<u32>)>,
+    /// Per activity (in byte order): attendance per week since each
+    /// participant's enrolment (week 1 = days 0–6), in week order.
+    pub activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
+}
+
+/// Attended sessions of one activity in one week since enrolment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekAttendance {
+    pub week: u32,
+    pub sessions: u64,
+    /// Distinct participants attending that week.
+    pub participants: usize,
 }
 
 impl PanelOutcome {
@@ -122,7 +134,11 @@ pub fn build_panel(
             }
         })
         .collect();
+    let enrolled_on: Vec<Option<crate::model::Date>> =
+        order.iter().map(|&i| participants.enrolled_on[i]).collect();
     let mut activity_sessions: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    let mut weekly: std::collections::BTreeMap<(String, u32), (u64, Vec<usize>)> =
+        Default::default();
     let (sessions, group_sessions) = match attendance {
         None => (None, None),
         Some(table) => {
@@ -141,12 +157,35 @@ pub fn build_panel(
                         activity_sessions
                             .entry(activity.clone())
                             .or_insert_with(|| vec![0; n])[p] += 1;
+                        if let (Some(date), Some(start)) = (table.session_date[row], enrolled_on[p])
+                        {
+                            if date >= start {
+                                let week = ((date - start) / 7 + 1) as u32;
+                                let entry = weekly.entry((activity.clone(), week)).or_default();
+                                entry.0 += 1;
+                                entry.1.push(p);
+                            }
+                        }
                     }
                 }
             }
             (Some(sessions), Some(group_sessions))
         }
     };
+    let mut activity_weeks: Vec<(String, Vec<WeekAttendance>)> = Vec::new();
+    for ((activity, week), (sessions, mut people)) in weekly {
+        people.sort_unstable();
+        people.dedup();
+        let record = WeekAttendance {
+            week,
+            sessions,
+            participants: people.len(),
+        };
+        match activity_weeks.last_mut() {
+            Some((last, weeks)) if *last == activity => weeks.push(record),
+            _ => activity_weeks.push((activity, vec![record])),
+        }
+    }
     Panel {
         participant_id,
         groups,
@@ -156,5 +195,6 @@ pub fn build_panel(
         sessions,
         group_sessions,
         activity_sessions: activity_sessions.into_iter().collect(),
+        activity_weeks,
     }
 }

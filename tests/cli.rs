@@ -358,11 +358,12 @@ fn small_cells_are_suppressed_by_default() {
             assert_eq!(row[column], "", "{row:?}");
         }
     }
-    // Every estimate resting on fewer than 10 people is blank.
+    // Every estimate resting on fewer than 10 people is blank, and so is
+    // its n.
     for row in &rows {
-        let n: usize = row["n"].parse().unwrap();
-        if n > 0 && n < 10 {
-            assert_eq!(row["suppressed"], "true", "{row:?}");
+        match row["n"].parse::<usize>() {
+            Ok(n) => assert!(n == 0 || n >= 10, "{row:?}"),
+            Err(_) => assert_eq!(row["suppressed"], "true", "{row:?}"),
         }
     }
 }
@@ -514,6 +515,7 @@ fn tables_are_written_as_csv_and_xlsx() {
     let (_temp, out) = report_of(sample());
     for table in [
         "participant_flow",
+        "baseline_characteristics",
         "change_by_group",
         "reliable_change",
         "caseness",
@@ -521,6 +523,8 @@ fn tables_are_written_as_csv_and_xlsx() {
         "dose_response",
         "comparisons",
         "attrition",
+        "distributions",
+        "attendance_by_week",
         "data_quality",
     ] {
         assert!(out.join(format!("tables/{table}.csv")).is_file(), "{table}");
@@ -529,20 +533,23 @@ fn tables_are_written_as_csv_and_xlsx() {
     assert_eq!(&xlsx[..2], b"PK", "xlsx is a zip container");
     let flow = read_csv(&out.join("tables/participant_flow.csv"));
     assert_eq!(flow[0]["people"], "240");
-    // "<10" marks only counts that are themselves small.
+    // "<10" marks only counts that are themselves small; a count blanked
+    // so that another cannot be recovered reads "suppressed".
     let reliable = read_csv(&out.join("tables/reliable_change.csv"));
     let all = reliable.iter().find(|r| r["group"] == "all").unwrap();
     let estimates = read_csv(&out.join("estimates.csv"));
-    let no_change: f64 = estimates
-        .iter()
-        .find(|r| {
-            r["analysis"] == "reliable_change"
-                && r["group"] == "all"
-                && r["estimate"] == "n_no_change"
-        })
-        .map(|r| r["value"].parse().unwrap())
-        .unwrap();
-    assert_eq!(all["no change"], format!("{no_change}"));
+    let find = |name: &str| {
+        estimates
+            .iter()
+            .find(|r| {
+                r["analysis"] == "reliable_change" && r["group"] == "all" && r["estimate"] == name
+            })
+            .unwrap()
+    };
+    assert_eq!(all["improved"], find("n_improved")["value"]);
+    assert_eq!(find("n_no_change")["suppressed"], "true");
+    assert_eq!(all["no change"], "suppressed");
+    assert_eq!(all["deteriorated"], "<10");
 }
 
 /// reports/example is committed; regenerating it must give the same bytes
@@ -672,4 +679,40 @@ fn reliable_change_chart_is_drawn_unless_shares_are_suppressed() {
         svg.contains("everyone (n = 299)"),
         "the chart names its groups with n"
     );
+}
+
+#[test]
+fn every_chart_of_the_set_is_drawn_as_svg_and_png_and_inlined() {
+    let (_temp, out) = report_of(sample());
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    for chart in [
+        "participant_flow",
+        "distribution_ucla3",
+        "mean_change_ucla3",
+        "individual_change_ucla3",
+        "pre_post_ucla3",
+        "reliable_change_ucla3",
+        "caseness_ucla3",
+        "sessions_attended",
+        "attendance_by_week",
+        "dose_response_ucla3",
+        "effects_ucla3",
+    ] {
+        for ext in ["svg", "png"] {
+            let path = out.join(format!("charts/{chart}.{ext}"));
+            assert!(
+                fs::metadata(&path).map(|m| m.len() > 1000).unwrap_or(false),
+                "{}",
+                path.display()
+            );
+        }
+        assert!(html.contains(&format!("charts/{chart}.svg")), "{chart}");
+    }
+    // Self-contained: nothing is fetched from the network.
+    let without_namespaces = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(
+        !without_namespaces.contains("http://") && !without_namespaces.contains("https://"),
+        "index.html refers to the network"
+    );
+    assert!(html.contains("@media print"));
 }

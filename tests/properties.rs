@@ -42,6 +42,7 @@ fn panel(
         sessions: Some(sessions.to_vec()),
         group_sessions: Some(sessions.to_vec()),
         activity_sessions: vec![],
+        activity_weeks: vec![],
     }
 }
 

@@ -20,7 +20,12 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
     }
     let attended: Vec<f64> = pairs.rows.iter().map(|&p| f64::from(sessions[p])).collect();
     let place = cell.place("dose_response", cell.panel.waves.followup_name());
-    let mut rows = Vec::new();
+    let mut rows = vec![place.row(
+        "mean_sessions",
+        crate::stats::descriptive::mean(&attended),
+        n,
+        "mean sessions attended by the pairs (the fitted line passes through it and mean_change)",
+    )];
     let fit = ols(
         &[vec![1.0; n], attended.clone(), pairs.baseline.clone()],
         &pairs.change,

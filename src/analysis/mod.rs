@@ -7,10 +7,12 @@
 //! first, and multiplicity adjustment runs once at the end.
 
 pub mod attrition;
+pub mod baseline_characteristics;
 pub mod caseness;
 pub mod change;
 pub mod comparison;
 pub mod descriptives;
+pub mod distribution;
 pub mod dose_response;
 pub mod longitudinal;
 pub mod participation;
@@ -134,6 +136,8 @@ pub struct Cell<'a> {
     pub instrument: &'a Instrument,
     pub group: &'a Group,
     pub reliable_change: Option<&'a reliable_change::Threshold>,
+    /// Score bands of the outcome (the same for every group).
+    pub bands: Option<&'a distribution::Bands>,
     pub options: &'a AnalysisOptions,
 }
 
@@ -213,11 +217,16 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
             reliable_change::threshold(panel, outcome, &instruments[outcome.outcome.instrument])
         })
         .collect();
+    let bands: Vec<Option<distribution::Bands>> = panel
+        .outcomes
+        .iter()
+        .map(distribution::Bands::for_outcome)
+        .collect();
     let cells: Vec<Cell> = panel
         .outcomes
         .iter()
-        .zip(&thresholds)
-        .flat_map(|(outcome, threshold)| {
+        .zip(thresholds.iter().zip(&bands))
+        .flat_map(|(outcome, (threshold, bands))| {
             let groups = &groups;
             groups.iter().map(move |group| Cell {
                 panel,
@@ -225,6 +234,7 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
                 instrument: &instruments[outcome.outcome.instrument],
                 group,
                 reliable_change: threshold.as_ref(),
+                bands: bands.as_ref(),
                 options,
             })
         })
@@ -233,6 +243,7 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
         .par_iter()
         .map(|cell| {
             let mut rows = descriptives::descriptives(cell);
+            rows.extend(distribution::distribution(cell));
             rows.extend(change::change(cell));
             rows.extend(reliable_change::reliable_change(cell));
             rows.extend(caseness::caseness(cell));
@@ -250,6 +261,9 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
         .collect();
     let mut estimates: Vec<Estimate> = per_cell.into_iter().flatten().collect();
     estimates.extend(participation::participation(panel, &groups, options));
+    estimates.extend(baseline_characteristics::baseline_characteristics(
+        panel, &groups,
+    ));
     adjust_p_values(&mut estimates);
     estimates
 }

@@ -2,6 +2,7 @@
 //! for the whole dataset. Everyone in the participants table counts; people
 //! without attendance rows attended 0 sessions.
 
+use super::distribution::{counts, Bands};
 use super::{AnalysisOptions, Group};
 use crate::estimate::{Estimate, Place};
 use crate::panel::Panel;
@@ -58,6 +59,26 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
             ),
         ));
     }
+    rows.extend(sessions_distribution(sessions, groups));
+    for (activity, weeks) in &panel.activity_weeks {
+        let place = Place {
+            outcome: "",
+            analysis: "participation",
+            group_by: "activity",
+            group: activity,
+            wave: "",
+        };
+        for week in weeks {
+            let mut row = place.row(
+                "sessions_in_week",
+                Some(week.sessions as f64),
+                week.participants,
+                "attended sessions in that week since enrolment (week 1 = days 0-6)",
+            );
+            row.contrast = format!("week {}", week.week);
+            rows.push(row);
+        }
+    }
     for (activity, counts) in &panel.activity_sessions {
         let place = Place {
             outcome: "",
@@ -80,6 +101,35 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
             people,
             "attended sessions",
         ));
+    }
+    rows
+}
+
+/// People per band of sessions attended, for everyone and for each arm.
+fn sessions_distribution(sessions: &[u32], groups: &[Group]) -> Vec<Estimate> {
+    let Some(bands) = Bands::for_values(sessions.iter().map(|s| f64::from(*s))) else {
+        return Vec::new();
+    };
+    let method = format!(
+        "people per band of sessions attended of width {}",
+        bands.width
+    );
+    let mut rows = Vec::new();
+    for group in groups.iter().filter(|g| g.is_all() || g.group_by == "arm") {
+        let place = Place {
+            outcome: "",
+            analysis: "participation",
+            group_by: &group.group_by,
+            group: &group.group,
+            wave: "",
+        };
+        let n = group.members.len();
+        let values = group.members.iter().map(|&p| f64::from(sessions[p]));
+        for (band, count) in counts(&bands, values) {
+            let mut row = place.row("n_with_sessions", Some(count as f64), n, &method);
+            row.contrast = band;
+            rows.push(row);
+        }
     }
     rows
 }

@@ -26,7 +26,7 @@ pub fn to_csv(estimates: &[Estimate]) -> String {
             optional(e.df),
             optional(e.p_value),
             optional(e.p_adjusted),
-            e.n.to_string(),
+            e.published_n().map(|n| n.to_string()).unwrap_or_default(),
             csv_field(&e.method),
             e.suppressed.to_string(),
         ];
@@ -66,7 +66,10 @@ pub fn to_frame(estimates: &[Estimate]) -> PolarsResult<DataFrame> {
         number_column("p_adjusted", numbers(|e| e.p_adjusted)),
         Column::new(
             "n".into(),
-            estimates.iter().map(|e| e.n as u64).collect::<Vec<u64>>(),
+            estimates
+                .iter()
+                .map(|e| e.published_n().map(|n| n as u64))
+                .collect::<Vec<Option<u64>>>(),
         ),
         text_column("method", texts(|e| &e.method)),
         Column::new(

@@ -45,6 +45,15 @@ pub fn rounded(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// The people behind an estimate as text: the number, or `<min_cell` when
+/// disclosure control withheld it.
+pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
+    match e.published_n() {
+        Some(n) => n.to_string(),
+        None => format!("<{min_cell}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

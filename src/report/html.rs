@@ -21,23 +21,50 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: righ
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
 thead th { border-bottom: 2px solid #333; }
 .note { color: #555; font-size: 0.9rem; }
-@media print { body { margin: 0; } table { page-break-inside: avoid; } }
+figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9rem; }
+h3 { font-size: 1.05rem; margin-top: 1.5rem; }
+.wide { overflow-x: auto; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-before: page; page-break-before: always; }
+  h2.first, h2.keep { break-before: auto; page-break-before: auto; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  tr, figure { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  .wide { overflow: visible; }
+}
 </style>
 </head>
 <body>
 <h1>Evaluation report</h1>
 <p class="note">{{ participants }} participants; waves {{ waves }}. Change is {{ followup }} minus {{ baseline }} among people who answered both; for loneliness scales a negative change is an improvement.</p>
-<h2>Summary</h2>
+<h2 class="first">Summary</h2>
 <ul>{% for line in story.summary %}<li>{{ line }}</li>{% endfor %}</ul>
-{% for outcome in outcomes %}
-<h2>Change in {{ outcome.id }}</h2>
-<figure>{{ outcome.chart|safe }}</figure>
-<table>
+{% for section in sections %}
+<section id="{{ section.id }}">
+<h2>{{ section.title }}</h2>
+{% if section.id == "change" %}{% for outcome in outcomes %}
+<h3>Change in {{ outcome.id }}</h3>
+<div class="wide"><table>
 <thead><tr><th>Grouped by</th><th>Group</th><th>Pairs</th><th>Mean {{ baseline }}</th><th>Mean {{ followup }}</th><th>Mean change (95% CI)</th><th>p (paired t)</th><th>p (Holm)</th><th>Cohen's d<sub>z</sub> (95% CI)</th><th>Improved</th></tr></thead>
 <tbody>
 {% for row in outcome.rows %}<tr><td>{{ row.group_by }}</td><td>{{ row.group }}</td><td>{{ row.n }}</td><td>{{ row.mean_baseline }}</td><td>{{ row.mean_followup }}</td><td>{{ row.mean_change }}</td><td>{{ row.p }}</td><td>{{ row.p_adjusted }}</td><td>{{ row.dz }}</td><td>{{ row.improved }}</td></tr>
 {% endfor %}</tbody>
-</table>
+</table></div>
+{% endfor %}{% endif %}
+{% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png)</figcaption></figure>
+{% endfor %}
+{% for table in section.tables %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
+<div class="wide"><table>
+<thead><tr>{% for name in table.header %}<th>{{ name }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in table.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table></div>
+{% endfor %}
+</section>
 {% endfor %}
 {% if longitudinal %}{% for block in longitudinal %}
 <section class="longitudinal">
@@ -99,8 +126,8 @@ fn p_text(p: Option<f64>) -> String {
     }
 }
 
-/// `charts` holds (outcome, inline SVG) of the mean-change charts.
-pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<String> {
+/// `figures` are the charts, inlined as SVG in their sections.
+pub fn render(content: &ReportContent, figures: &[super::charts::Figure]) -> Result<String> {
     let mut by_cell: BTreeMap<(&str, usize), BTreeMap<&str, &Estimate>> = BTreeMap::new();
     let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
     for e in content.estimates.iter().filter(|e| e.analysis == "change") {
@@ -135,7 +162,7 @@ pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<St
                     context! {
                         group_by => group_by,
                         group => group,
-                        n => get("n_pairs").map(|e| e.n).unwrap_or(0),
+                        n => get("n_pairs").map(|e| super::format::people_text(e, content.settings.min_cell)).unwrap_or_default(),
                         mean_baseline => rounded(get("mean_baseline").and_then(|e| e.value), 2),
                         mean_followup => rounded(get("mean_followup").and_then(|e| e.value), 2),
                         mean_change => interval(get("mean_change"), 2),
@@ -146,8 +173,7 @@ pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<St
                     }
                 })
                 .collect();
-            let chart = charts.iter().find(|(outcome, _)| outcome == id).map(|(_, svg)| svg.clone()).unwrap_or_default();
-            context! { id => id, rows => rows, chart => chart }
+            context! { id => id, rows => rows }
         })
         .collect();
     let quality: Vec<(String, String, usize)> = content
@@ -162,6 +188,42 @@ pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<St
                 (a.table.to_string(), format!("excluded: {reason}"), *count)
             }));
             lines
+        })
+        .collect();
+    let tables = super::tables::tables(content);
+    let sections: Vec<minijinja::Value> = super::SECTIONS
+        .iter()
+        .filter_map(|(id, title, names)| {
+            let figures: Vec<minijinja::Value> = figures
+                .iter()
+                .filter(|f| f.section == *id)
+                .map(|f| context! { title => f.title, name => f.name, svg => f.svg })
+                .collect();
+            let tables: Vec<minijinja::Value> = tables
+                .iter()
+                .filter(|t| names.contains(&t.name) && !t.rows.is_empty())
+                // The change section has its own, more readable table.
+                .filter(|t| t.name != "change_by_group")
+                .map(|t| {
+                    // On the page, who took part is shown for everyone and
+                    // by arm; every grouping is in tables/.
+                    let by_arm = |row: &&Vec<super::tables::Cell>| {
+                        t.name != "baseline_characteristics"
+                            || matches!(row.get(1), Some(super::tables::Cell::Text(g)) if g == "all" || g == "arm")
+                    };
+                    let rows: Vec<Vec<String>> = t
+                        .rows
+                        .iter()
+                        .filter(by_arm)
+                        .map(|row| row.iter().map(super::tables::cell_text).collect())
+                        .collect();
+                    let note = (t.name == "baseline_characteristics")
+                        .then_some("Everyone and by arm; by every grouping column in tables/baseline_characteristics.csv.");
+                    context! { title => t.title, header => t.header, rows => rows, note => note }
+                })
+                .collect();
+            let shown = *id == "change" || !figures.is_empty() || !tables.is_empty();
+            shown.then(|| context! { id => id, title => title, figures => figures, tables => tables })
         })
         .collect();
     let waves = &content.panel.waves;
@@ -179,6 +241,7 @@ pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<St
             baseline => waves.baseline_name(),
             followup => waves.followup_name(),
             outcomes => outcomes,
+            sections => sections,
             quality => quality,
             story => super::story::story(content),
             longitudinal => super::longitudinal::section(
@@ -186,6 +249,7 @@ pub fn render(content: &ReportContent, charts: &[(String, String)]) -> Result<St
                 &outcome_ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
                 &waves.waves,
                 waves.followup_name(),
+                content.settings.min_cell,
             ),
             version => env!("CARGO_PKG_VERSION"),
         })

@@ -171,7 +171,9 @@ pub fn section(
     outcomes: &[String],
     waves: &[String],
     followup: &str,
+    min_cell: usize,
 ) -> Option<minijinja::Value> {
+    let people = |e: &Estimate| super::format::people_text(e, min_cell);
     if !estimates.iter().any(|e| e.analysis == "longitudinal") {
         return None;
     }
@@ -240,9 +242,9 @@ pub fn section(
         let sentence = match (mixed, completers) {
             (Some(m), Some(c)) if m.value.is_some() => format!(
                 "Using everyone who answered at least once ({} people), the mixed model estimates a change in {outcome} of {} from the baseline to {followup}; among the {} people who answered both, the completers-only mean change was {}.",
-                m.n,
+                people(m),
                 interval(Some(m)),
-                c.n,
+                people(c),
                 interval(Some(c))
             ),
             _ => String::new(),
@@ -260,7 +262,7 @@ pub fn section(
                     df => rounded(e.df, 1),
                     p => e.p_value.map(|p| if p < 0.001 { "<0.001".to_string() } else { format!("{p:.3}") }).unwrap_or_else(|| "–".into()),
                     p_adjusted => e.p_adjusted.map(|p| if p < 0.001 { "<0.001".to_string() } else { format!("{p:.3}") }).unwrap_or_else(|| "–".into()),
-                    n => e.n,
+                    n => people(e),
                 }
             })
             .collect();
@@ -279,9 +281,9 @@ pub fn section(
                 context! {
                     group => if *group_by == "all" { "all".to_string() } else { format!("{group_by}: {group}") },
                     completers => interval(get("change", "mean_change")),
-                    completers_n => get("change", "n_pairs").map(|e| e.n).unwrap_or(0),
+                    completers_n => get("change", "n_pairs").map(people).unwrap_or_default(),
                     mixed => interval(get("longitudinal", "wave_effect")),
-                    mixed_n => get("longitudinal", "wave_effect").map(|e| e.n).unwrap_or(0),
+                    mixed_n => get("longitudinal", "wave_effect").map(people).unwrap_or_default(),
                     completed => get("attrition", "pct_completed").and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
                     baseline_difference => interval(get("attrition", "baseline_difference")),
                 }

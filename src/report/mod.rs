@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod data_quality;
 pub mod estimates;
+pub mod flow;
 pub mod format;
 pub mod html;
 pub mod internal;
@@ -23,6 +24,24 @@ use crate::panel::Panel;
 use crate::validate::{ExcludedRow, TableAccount};
 use std::path::{Path, PathBuf};
 
+/// Report sections in the order of the analyses: (id, heading, tables).
+/// Charts name their section; data quality comes after the methods.
+pub const SECTIONS: [(&str, &str, &[&str]); 9] = [
+    ("flow", "Participant flow", &["participant_flow"]),
+    ("baseline", "Who took part", &["baseline_characteristics"]),
+    (
+        "change",
+        "Change from baseline to follow-up",
+        &["change_by_group"],
+    ),
+    ("reliable_change", "Reliable change", &["reliable_change"]),
+    ("caseness", "Caseness", &["caseness"]),
+    ("participation", "Participation", &["participation"]),
+    ("dose_response", "Dose and response", &["dose_response"]),
+    ("comparison", "Comparisons between groups", &["comparisons"]),
+    ("attrition", "Attrition", &["attrition"]),
+];
+
 /// Everything the renderers may read.
 pub struct ReportContent<'a> {
     pub settings: &'a crate::config::Settings,
@@ -30,6 +49,8 @@ pub struct ReportContent<'a> {
     pub accounts: &'a [TableAccount],
     pub excluded: &'a [ExcludedRow],
     pub panel: &'a Panel,
+    /// The instrument registry the outcomes index into.
+    pub instruments: &'a [crate::instruments::Instrument],
     pub estimates: &'a [Estimate],
     /// (stage, milliseconds): the only clock readings in a report.
     pub timings: &'a [(&'static str, u128)],
@@ -92,9 +113,9 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     )?;
     tables::write(dir, &tables::tables(content))?;
     internal::write(&dir.join("internal"), content)?;
-    let charts = charts::write(dir, content)?;
-    write_file(&dir.join("index.html"), html::render(content, &charts)?)?;
-    write_file(&dir.join("report.md"), markdown::render(content))?;
+    let figures = charts::write(dir, content)?;
+    write_file(&dir.join("index.html"), html::render(content, &figures)?)?;
+    write_file(&dir.join("report.md"), markdown::render(content, &figures))?;
     write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
     Ok(())
 }

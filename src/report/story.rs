@@ -5,7 +5,7 @@
 use super::format::rounded;
 use super::ReportContent;
 use crate::estimate::Estimate;
-use crate::instruments::{builtin, Direction};
+use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -32,7 +32,7 @@ fn find<'a>(
 
 /// Builds the story.
 pub fn story(content: &ReportContent) -> Story {
-    let registry = builtin();
+    let registry = content.instruments;
     let waves = &content.panel.waves;
     let (baseline, followup) = (waves.baseline_name(), waves.followup_name());
     let mut story = Story::default();
@@ -163,9 +163,10 @@ pub fn story(content: &ReportContent) -> Story {
     {
         story.methods.push("With three or more waves, a linear mixed model with a random intercept per participant (REML, Satterthwaite degrees of freedom, as lmerTest) uses every answer given, not only completers.".into());
     }
+    story.methods.push("Charts of scores, change and attendance show people per band, never a single person's answers; the pre/post chart counts pairs per band of baseline and follow-up score. Dose-response points are mean change within each dose band (one-sample t interval) and the dashed line is the slope of change on sessions adjusted for the baseline score (lm(d ~ sessions + b)), drawn through the mean sessions and mean change of the pairs.".into());
     if content.settings.min_cell > 0 {
         story.methods.push(format!(
-            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} or \"suppressed\"), together with a second cell wherever a total would reveal the first.",
+            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} or \"suppressed\"; in charts as an outline or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
             m = content.settings.min_cell
         ));
     }

@@ -51,6 +51,15 @@ fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
     }
 }
 
+/// The people behind an estimate, or `<min_cell` when that is too few to
+/// publish.
+fn people(e: &Estimate, min_cell: usize) -> Cell {
+    match e.published_n() {
+        Some(n) => Cell::Number(n as f64, 0),
+        None => Cell::Missing(format!("<{min_cell}")),
+    }
+}
+
 fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
     match row {
         Some(e) if e.suppressed => Cell::Missing("suppressed".into()),
@@ -117,47 +126,16 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     let m = content.settings.min_cell;
     let mut result = Vec::new();
 
-    let waves = &content.panel.waves;
     let mut flow = Vec::new();
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
-        let find = |analysis: &str, wave: &str, name: &str| {
-            estimates.iter().find(|e| {
-                e.outcome == id
-                    && e.analysis == analysis
-                    && e.group_by == "all"
-                    && e.wave == wave
-                    && e.estimate == name
-            })
-        };
-        let enrolled = estimates.iter().find(|e| {
-            e.analysis == "participation" && e.group_by == "all" && e.estimate == "n_participants"
-        });
-        let stages = [
-            ("enrolled (participants table)", enrolled),
-            (
-                "answered at baseline",
-                find("descriptives", waves.baseline_name(), "n"),
-            ),
-            (
-                "answered at follow-up",
-                find("descriptives", waves.followup_name(), "n"),
-            ),
-            (
-                "analysed (both answers)",
-                find("change", waves.followup_name(), "n_pairs"),
-            ),
-        ];
-        for (stage, row) in stages {
-            let people = match row {
-                Some(e) if e.suppressed => Cell::Missing(format!("<{m}")),
-                Some(e) => Cell::Number(e.n as f64, 0),
-                None if stage.starts_with("enrolled") => {
-                    Cell::Number(content.panel.participant_id.len() as f64, 0)
-                }
-                None => Cell::Missing("–".into()),
+        for stage in super::flow::stages(content, id) {
+            let people = match (stage.people, stage.row) {
+                (Some(n), _) => Cell::Number(n as f64, 0),
+                (None, Some(_)) => Cell::Missing(format!("<{m}")),
+                (None, None) => Cell::Missing("–".into()),
             };
-            flow.push(vec![text(id), text(stage), people]);
+            flow.push(vec![text(id), text(stage.name), people]);
         }
     }
     result.push(Table {
@@ -165,6 +143,53 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         title: "Participant flow",
         header: vec!["outcome", "stage", "people"],
         rows: flow,
+    });
+
+    let mut characteristics = Vec::new();
+    for place in places(estimates, "baseline_characteristics") {
+        let first = place[0];
+        characteristics.push(vec![
+            text(&first.outcome),
+            text(&first.group_by),
+            text(&first.group),
+            text(&first.contrast),
+            value(get(&place, "n_in_category"), 0, m),
+            value(get(&place, "pct_in_category"), 1, m),
+            Cell::Missing("–".into()),
+            Cell::Missing("–".into()),
+        ]);
+    }
+    let baseline_wave = content.panel.waves.baseline_name();
+    for place in places(estimates, "descriptives") {
+        let first = place[0];
+        if first.wave != baseline_wave {
+            continue;
+        }
+        characteristics.push(vec![
+            text(&format!("{} at {baseline_wave}", first.outcome)),
+            text(&first.group_by),
+            text(&first.group),
+            text("score"),
+            value(get(&place, "n"), 0, m),
+            Cell::Missing("–".into()),
+            value(get(&place, "mean"), 2, m),
+            value(get(&place, "sd"), 2, m),
+        ]);
+    }
+    result.push(Table {
+        name: "baseline_characteristics",
+        title: "Baseline characteristics, by group",
+        header: vec![
+            "characteristic",
+            "grouped by",
+            "group",
+            "category",
+            "people",
+            "%",
+            "mean",
+            "sd",
+        ],
+        rows: characteristics,
     });
 
     result.push(Table {
@@ -298,6 +323,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         ],
         rows: places(estimates, "participation")
             .iter()
+            .filter(|place| place[0].contrast.is_empty())
             .map(|place| {
                 vec![
                     text(&place[0].group_by),
@@ -345,7 +371,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     e.se.map_or(Cell::Missing("–".into()), |se| Cell::Number(se, 3)),
                     p_value(Some(e), false),
                     p_value(Some(e), true),
-                    Cell::Number(e.n as f64, 0),
+                    people(e, m),
                 ]
             })
             .collect(),
@@ -384,7 +410,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
                     p_value(Some(e), false),
                     p_value(Some(e), true),
-                    Cell::Number(e.n as f64, 0),
+                    people(e, m),
                 ]
             })
             .collect(),
@@ -421,6 +447,72 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .collect(),
     });
 
+    let banded = |analysis: &str, estimate: &str| -> Vec<&Estimate> {
+        estimates
+            .iter()
+            .filter(|e| e.analysis == analysis && e.estimate == estimate)
+            .collect()
+    };
+    let mut bands = Vec::new();
+    for (analysis, estimate, what) in [
+        ("distribution", "n_at_score", "score"),
+        ("distribution", "n_with_change", "change"),
+        (
+            "distribution",
+            "n_at_baseline_and_followup",
+            "baseline -> follow-up",
+        ),
+        ("participation", "n_with_sessions", "sessions attended"),
+    ] {
+        for e in banded(analysis, estimate) {
+            bands.push(vec![
+                text(if e.outcome.is_empty() {
+                    "-"
+                } else {
+                    &e.outcome
+                }),
+                text(what),
+                text(&e.group_by),
+                text(&e.group),
+                text(&e.wave),
+                text(&e.contrast),
+                value(Some(e), 0, m),
+                people(e, m),
+            ]);
+        }
+    }
+    result.push(Table {
+        name: "distributions",
+        title: "People per band (the data of the distribution charts)",
+        header: vec![
+            "outcome",
+            "of",
+            "grouped by",
+            "group",
+            "wave",
+            "band",
+            "people",
+            "of n",
+        ],
+        rows: bands,
+    });
+    result.push(Table {
+        name: "attendance_by_week",
+        title: "Attended sessions per week since enrolment, by activity",
+        header: vec!["activity", "week", "attended sessions", "attendees"],
+        rows: banded("participation", "sessions_in_week")
+            .into_iter()
+            .map(|e| {
+                vec![
+                    text(&e.group),
+                    text(&e.contrast),
+                    value(Some(e), 0, m),
+                    people(e, m),
+                ]
+            })
+            .collect(),
+    });
+
     result.push(Table {
         name: "data_quality",
         title: "Data quality: rows read, kept and excluded",
@@ -447,7 +539,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result
 }
 
-fn cell_text(cell: &Cell) -> String {
+pub(crate) fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(t) | Cell::Missing(t) => t.clone(),
         Cell::Number(v, decimals) => rounded(Some(*v), *decimals),

@@ -1,0 +1,211 @@
+//! `distribution`: how many people fall in each score band at baseline and
+//! follow-up, in each band of change, and in each (baseline, follow-up)
+//! pair of bands. These counts are what the distribution, individual-change
+//! and pre/post charts draw: charts show bands of people, never a single
+//! person's scores, and small bands are suppressed like any other count.
+//!
+//! Bands are the same for every group of an outcome (chosen from the whole
+//! dataset's range), so groups can be compared band by band.
+
+use super::Cell;
+use crate::estimate::{Estimate, Place};
+use crate::panel::PanelOutcome;
+
+/// Band width and the labels it gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bands {
+    pub width: f64,
+}
+
+/// Aim for at most this many score bands.
+const MAX_BANDS: f64 = 15.0;
+/// Bands per axis of the (baseline, follow-up) grid: coarser, because the
+/// grid splits the pairs into the square of this many cells.
+const MAX_JOINT_BANDS: f64 = 6.0;
+
+impl Bands {
+    /// A "nice" width (1, 2, 5, 10, 20, …) giving at most 15 bands over the
+    /// observed scores of the outcome at any wave; `None` without scores.
+    pub fn for_outcome(outcome: &PanelOutcome) -> Option<Bands> {
+        Bands::for_values(outcome.scores.iter().flatten().flatten().copied())
+    }
+
+    /// A nice width giving at most 15 bands over `values`.
+    pub fn for_values(values: impl Iterator<Item = f64>) -> Option<Bands> {
+        Bands::at_most(values, MAX_BANDS)
+    }
+
+    fn at_most(values: impl Iterator<Item = f64>, max_bands: f64) -> Option<Bands> {
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+        for value in values {
+            low = low.min(value);
+            high = high.max(value);
+        }
+        if !low.is_finite() {
+            return None;
+        }
+        let span = high - low;
+        let mut width = 1.0;
+        for step in [1.0, 2.0, 5.0].iter().cycle().take(30).enumerate() {
+            let (index, factor) = step;
+            width = factor * 10f64.powi((index / 3) as i32);
+            if span / width < max_bands {
+                break;
+            }
+        }
+        Some(Bands { width })
+    }
+
+    /// The band holding `value`, as `low to <high` (no comma, so CSV
+    /// cells need no quoting).
+    pub fn label(&self, value: f64) -> String {
+        let low = (value / self.width).floor() * self.width;
+        format!("{} to <{}", low, low + self.width)
+    }
+
+    /// Lower edge of the band holding `value` (the sort key of labels).
+    fn lower_edge(&self, value: f64) -> f64 {
+        (value / self.width).floor() * self.width
+    }
+}
+
+/// Parses a band label `low to <high` back into its edges, for renderers.
+pub fn parse_band(label: &str) -> Option<(f64, f64)> {
+    let (low, high) = label.trim().split_once(" to <")?;
+    Some((low.trim().parse().ok()?, high.trim().parse().ok()?))
+}
+
+/// The separator between the baseline and follow-up bands of a joint row.
+pub const JOINT_SEPARATOR: &str = " -> ";
+
+/// Counts per band, in band order, zero bands left out.
+pub fn counts(bands: &Bands, values: impl Iterator<Item = f64>) -> Vec<(String, usize)> {
+    let mut tally: Vec<(f64, usize)> = Vec::new();
+    for value in values {
+        let edge = bands.lower_edge(value);
+        match tally.iter_mut().find(|(e, _)| *e == edge) {
+            Some((_, count)) => *count += 1,
+            None => tally.push((edge, 1)),
+        }
+    }
+    tally.sort_by(|a, b| a.0.total_cmp(&b.0));
+    tally
+        .into_iter()
+        .map(|(edge, count)| (bands.label(edge), count))
+        .collect()
+}
+
+fn band_row(
+    place: &Place,
+    estimate: &'static str,
+    band: String,
+    count: usize,
+    n: usize,
+    method: &str,
+) -> Estimate {
+    let mut row = place.row(estimate, Some(count as f64), n, method);
+    row.contrast = band;
+    row
+}
+
+/// Rows for the whole dataset and for each arm: people per score band at
+/// baseline and follow-up, and pairs per band of change; for the whole
+/// dataset also pairs per (baseline band, follow-up band).
+pub fn distribution(cell: &Cell) -> Vec<Estimate> {
+    let Some(bands) = cell.bands else {
+        return Vec::new();
+    };
+    if !(cell.group.is_all() || cell.group.group_by == "arm") {
+        return Vec::new();
+    }
+    let waves = &cell.panel.waves;
+    let mut rows = Vec::new();
+    for wave in [waves.baseline, waves.followup] {
+        let wave_name = waves.waves[wave].as_str();
+        let scores: Vec<f64> = cell
+            .group
+            .members
+            .iter()
+            .filter_map(|&p| cell.outcome.scores[wave][p])
+            .collect();
+        let place = cell.place("distribution", wave_name);
+        let method = format!("people per score band of width {}", bands.width);
+        for (band, count) in counts(bands, scores.iter().copied()) {
+            rows.push(band_row(
+                &place,
+                "n_at_score",
+                band,
+                count,
+                scores.len(),
+                &method,
+            ));
+        }
+    }
+    let pairs = cell.pairs();
+    let place = cell.place("distribution", waves.followup_name());
+    let method = format!("pairs per band of change of width {}", bands.width);
+    for (band, count) in counts(bands, pairs.change.iter().copied()) {
+        rows.push(band_row(
+            &place,
+            "n_with_change",
+            band,
+            count,
+            pairs.len(),
+            &method,
+        ));
+    }
+    let joint_bands = Bands::at_most(
+        cell.outcome.scores.iter().flatten().flatten().copied(),
+        MAX_JOINT_BANDS,
+    );
+    if let (true, Some(bands)) = (cell.group.is_all(), joint_bands.as_ref()) {
+        let mut joint: Vec<((f64, f64), usize)> = Vec::new();
+        for (b, f) in pairs.baseline.iter().zip(&pairs.followup) {
+            let key = (bands.lower_edge(*b), bands.lower_edge(*f));
+            match joint.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, count)) => *count += 1,
+                None => joint.push((key, 1)),
+            }
+        }
+        joint.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0).then(a.0 .1.total_cmp(&b.0 .1)));
+        let method = format!(
+            "pairs per baseline band and follow-up band of width {}",
+            bands.width
+        );
+        for ((b, f), count) in joint {
+            let band = format!("{}{JOINT_SEPARATOR}{}", bands.label(b), bands.label(f));
+            rows.push(band_row(
+                &place,
+                "n_at_baseline_and_followup",
+                band,
+                count,
+                pairs.len(),
+                &method,
+            ));
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_are_nice_and_labels_round_trip() {
+        let bands = Bands { width: 5.0 };
+        assert_eq!(bands.label(23.4), "20 to <25");
+        assert_eq!(bands.label(-0.5), "-5 to <0");
+        assert_eq!(parse_band("20 to <25"), Some((20.0, 25.0)));
+        assert_eq!(parse_band("-5 to <0"), Some((-5.0, 0.0)));
+        let tallied = counts(&Bands { width: 1.0 }, [3.0, 4.0, 3.0, 9.0].into_iter());
+        assert_eq!(
+            tallied,
+            vec![
+                ("3 to <4".into(), 2),
+                ("4 to <5".into(), 1),
+                ("9 to <10".into(), 1)
+            ]
+        );
+    }
+}

@@ -1,0 +1,625 @@
+//! Charts drawn with plotters, each written as SVG and as PNG. The font is
+//! embedded (DejaVu Sans, assets/fonts), so PNG rendering needs no system
+//! fonts and gives the same pixels everywhere. Colours: Okabe–Ito, safe for
+//! colour-vision deficiencies. Charts read `Estimate` rows only.
+
+use super::ReportContent;
+use bands::histogram;
+use bands::pre_post;
+use flow::flow_chart;
+use lines::{dose_chart, weekly_chart};
+
+mod bands;
+mod flow;
+mod lines;
+use crate::error::{Error, Result};
+use crate::estimate::Estimate;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
+
+fn register_font() {
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType font compiled into the binary.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// One line of a forest plot.
+struct Interval {
+    label: String,
+    value: f64,
+    low: f64,
+    high: f64,
+}
+
+fn forest<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    rows: &[Interval],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let low = rows.iter().map(|r| r.low).fold(0.0f64, f64::min);
+    let high = rows.iter().map(|r| r.high).fold(0.0f64, f64::max);
+    let pad = ((high - low) * 0.08).max(0.05);
+    let n = rows.len() as f64;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(190)
+        .build_cartesian_2d((low - pad)..(high + pad), 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|v| bands::trimmed(*v))
+        .y_labels(0)
+        .x_desc(x_label)
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, 0.0), (0.0, n)],
+        GREY.stroke_width(1),
+    )))?;
+    for (i, row) in rows.iter().enumerate() {
+        let y = n - i as f64 - 0.5;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(row.low, y), (row.high, y)],
+            BLUE.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (row.value, y),
+            4,
+            BLUE.filled(),
+        )))?;
+        let (_, pixel_y) = chart.backend_coord(&(low - pad, y));
+        root.draw(&Text::new(
+            row.label.clone(),
+            (14, pixel_y - 7),
+            ("sans-serif", 13).into_font().color(&BLACK),
+        ))?;
+    }
+    root.present()
+}
+
+fn chart_error(path: &Path) -> impl Fn(String) -> Error + '_ {
+    move |message| Error::Write {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Draws one chart to `charts/<name>.svg` and `.png` and evaluates to the
+/// SVG text. A macro because the drawing function is generic over the two
+/// backends, which a closure cannot be.
+macro_rules! svg_and_png {
+    ($dir:expr, $name:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+        let svg_path = $dir.join(format!("{}.svg", $name));
+        let png_path = $dir.join(format!("{}.png", $name));
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, $size).into_drawing_area();
+            $draw(&root, $($argument),*).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
+        }
+        super::write_file(&svg_path, &svg)?;
+        let root = BitMapBackend::new(&png_path, $size).into_drawing_area();
+        $draw(&root, $($argument),*).map_err(|e| chart_error(&png_path)(e.to_string()))?;
+        svg
+    }};
+}
+
+/// A chart for index.html: where it goes, what it shows, and its SVG.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The report section: `flow`, `baseline`, `change`, `reliable_change`,
+    /// `caseness`, `participation`, `dose_response` or `comparison`.
+    pub section: &'static str,
+    /// The outcome, or empty for participation and flow.
+    pub outcome: String,
+    /// File stem in `charts/`.
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// Rows of `analysis` for `outcome` named `estimate`.
+fn select<'a>(
+    estimates: &'a [Estimate],
+    outcome: &'a str,
+    analysis: &'a str,
+    estimate: &'a str,
+) -> impl Iterator<Item = &'a Estimate> + 'a {
+    estimates
+        .iter()
+        .filter(move |e| e.outcome == outcome && e.analysis == analysis && e.estimate == estimate)
+}
+
+/// `everyone (n = 240)` or `site: Eastfield (n = 59)`.
+fn group_label(e: &Estimate) -> String {
+    if e.group_by == "all" {
+        format!("everyone (n = {})", e.n)
+    } else {
+        format!("{}: {} (n = {})", e.group_by, e.group, e.n)
+    }
+}
+
+/// Draws one chart into `charts/` as SVG and PNG and records it.
+macro_rules! figure {
+    ($figures:expr, $folder:expr, $section:expr, $outcome:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+        let name: String = $name;
+        let title: String = $title;
+        let svg = svg_and_png!($folder, name, $size, $draw(&title, $($argument),*));
+        $figures.push(Figure {
+            section: $section,
+            outcome: $outcome.to_string(),
+            name,
+            title,
+            svg,
+        });
+    }};
+}
+
+/// Draws every chart; returns them in report order for index.html.
+pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
+    register_font();
+    let folder = dir.join("charts");
+    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    let estimates = content.estimates;
+    let waves = &content.panel.waves;
+    let mut figures: Vec<Figure> = Vec::new();
+    if let Some(stages) = flow::stages(content) {
+        figure!(
+            figures,
+            folder,
+            "flow",
+            "",
+            "participant_flow".into(),
+            "Participant flow".into(),
+            (760, 120 + 90 * stages.len() as u32),
+            flow_chart(&stages)
+        );
+    }
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let instrument = &content.instruments[outcome.outcome.instrument];
+        let direction = match instrument.direction {
+            crate::instruments::Direction::HigherIsWorse => "higher = lonelier",
+            crate::instruments::Direction::HigherIsBetter => "higher = better",
+        };
+        let series = bands::score_series(estimates, id, waves);
+        if !series.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "baseline",
+                id,
+                format!("distribution_{id}"),
+                format!(
+                    "{id} scores at {} and {} (everyone who answered)",
+                    waves.baseline_name(),
+                    waves.followup_name()
+                ),
+                (760, 420),
+                histogram(&format!("{id} score ({direction})"), &series)
+            );
+        }
+        let rows: Vec<Interval> = select(estimates, id, "change", "mean_change")
+            .filter_map(|e| {
+                Some(Interval {
+                    label: group_label(e),
+                    value: e.value?,
+                    low: e.ci_low?,
+                    high: e.ci_high?,
+                })
+            })
+            .collect();
+        if !rows.is_empty() {
+            let x_label = format!(
+                "{} − {} (points; {})",
+                waves.followup_name(),
+                waves.baseline_name(),
+                match instrument.direction {
+                    crate::instruments::Direction::HigherIsWorse => "below 0 = less lonely",
+                    crate::instruments::Direction::HigherIsBetter => "above 0 = better",
+                }
+            );
+            figure!(
+                figures,
+                folder,
+                "change",
+                id,
+                format!("mean_change_{id}"),
+                format!("Mean change in {id} with 95% CI, by group"),
+                (760, (90 + 34 * rows.len()) as u32),
+                forest(&x_label, &rows)
+            );
+        }
+        let threshold = select(estimates, id, "reliable_change", "rc_threshold")
+            .find(|e| e.group_by == "all")
+            .and_then(|e| e.value);
+        let change = bands::change_series(estimates, id, threshold, instrument.direction);
+        if !change.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "change",
+                id,
+                format!("individual_change_{id}"),
+                format!("Individual change in {id}: pairs by size of change"),
+                (760, 420),
+                histogram(
+                    &format!(
+                        "{} − {} (points); dashed: reliable-change threshold",
+                        waves.followup_name(),
+                        waves.baseline_name()
+                    ),
+                    &change
+                )
+            );
+        }
+        let grid = bands::joint_cells(estimates, id);
+        if !grid.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "change",
+                id,
+                format!("pre_post_{id}"),
+                format!(
+                    "{id}: {} against {} (pairs per cell)",
+                    waves.followup_name(),
+                    waves.baseline_name()
+                ),
+                (760, 640),
+                pre_post(
+                    waves.baseline_name(),
+                    waves.followup_name(),
+                    &grid,
+                    threshold,
+                    content.settings.min_cell
+                )
+            );
+        }
+        let bars = reliable_change_bars(estimates, id);
+        if !bars.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "reliable_change",
+                id,
+                format!("reliable_change_{id}"),
+                format!("Reliable change in {id}, by group"),
+                (760, (130 + 34 * bars.len()) as u32),
+                stacked(&bars)
+            );
+        }
+        let cases = caseness_bars(estimates, id);
+        if let (false, Some(cutoff)) = (cases.is_empty(), instrument.caseness.as_ref()) {
+            figure!(
+                figures,
+                folder,
+                "caseness",
+                id,
+                format!("caseness_{id}"),
+                format!(
+                    "People at or above the {id} cut-off ({}) before and after",
+                    cutoff.threshold
+                ),
+                (760, (130 + 56 * cases.len()) as u32),
+                paired_bars(waves.baseline_name(), waves.followup_name(), &cases)
+            );
+        }
+        if let Some(dose) =
+            lines::dose_response(estimates, id, &content.settings.analysis.dose_bands)
+        {
+            figure!(
+                figures,
+                folder,
+                "dose_response",
+                id,
+                format!("dose_response_{id}"),
+                format!("Change in {id} by sessions attended"),
+                (760, 460),
+                dose_chart(&dose)
+            );
+        }
+        let effects: Vec<Interval> = select(estimates, id, "change", "d_av")
+            .filter_map(|e| {
+                Some(Interval {
+                    label: group_label(e),
+                    value: e.value?,
+                    low: e.ci_low?,
+                    high: e.ci_high?,
+                })
+            })
+            .collect();
+        if !effects.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "comparison",
+                id,
+                format!("effects_{id}"),
+                format!("Standardised change in {id} (d_av, 95% BCa CI) by cohort, site and arm"),
+                (760, (90 + 34 * effects.len()) as u32),
+                forest(
+                    "d_av (change in baseline-and-follow-up standard deviations)",
+                    &effects
+                )
+            );
+        }
+    }
+    let sessions = bands::sessions_series(estimates);
+    if !sessions.is_empty() {
+        figure!(
+            figures,
+            folder,
+            "participation",
+            "",
+            "sessions_attended".into(),
+            "Sessions attended per participant (everyone enrolled)".into(),
+            (760, 420),
+            histogram("sessions attended", &sessions)
+        );
+    }
+    let weekly = lines::weekly_attendance(estimates);
+    if !weekly.is_empty() {
+        figure!(
+            figures,
+            folder,
+            "participation",
+            "",
+            "attendance_by_week".into(),
+            "Attended sessions per week since enrolment, by activity".into(),
+            (760, 460),
+            weekly_chart(&weekly)
+        );
+    }
+    Ok(figures)
+}
+
+/// Shares of one bar, in drawing order (`None` when suppressed).
+struct StackedBar {
+    label: String,
+    shares: [Option<f64>; 3],
+}
+
+const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+const LIGHT: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+
+fn stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[StackedBar],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = bars.len() as f64;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(190)
+        .margin_bottom(30)
+        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|v| bands::trimmed(*v))
+        .y_labels(0)
+        .x_desc("% of people with both answers")
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .draw()?;
+    let colours = [GREEN, LIGHT, ORANGE];
+    let names = [
+        "improved reliably",
+        "no reliable change",
+        "deteriorated reliably",
+        "suppressed (small counts)",
+    ];
+    for (i, bar) in bars.iter().enumerate() {
+        let y = n - i as f64 - 0.5;
+        // Improved grows from the left, deteriorated from the right; a
+        // suppressed share leaves its span as an outline.
+        let [improved, no_change, deteriorated] = bar.shares;
+        let left = improved.unwrap_or(0.0);
+        let right = 100.0 - deteriorated.unwrap_or(0.0);
+        let segment = |from: f64, to: f64, colour: RGBColor| {
+            Rectangle::new([(from, y - 0.35), (to, y + 0.35)], colour.filled())
+        };
+        if let Some(share) = improved {
+            chart.draw_series(std::iter::once(segment(0.0, share, colours[0])))?;
+        }
+        if let Some(share) = deteriorated {
+            chart.draw_series(std::iter::once(segment(100.0 - share, 100.0, colours[2])))?;
+        }
+        match no_change {
+            Some(share) if improved.is_some() && deteriorated.is_some() => {
+                chart.draw_series(std::iter::once(segment(left, left + share, colours[1])))?;
+            }
+            _ => {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(left, y - 0.35), (right, y + 0.35)],
+                    GREY.stroke_width(1),
+                )))?;
+            }
+        }
+        let (_, pixel_y) = chart.backend_coord(&(0.0, y));
+        root.draw(&Text::new(
+            bar.label.clone(),
+            (14, pixel_y - 7),
+            ("sans-serif", 13).into_font().color(&BLACK),
+        ))?;
+    }
+    let legend_y = root.dim_in_pixel().1 as i32 - 24;
+    for (k, (name, colour)) in names
+        .iter()
+        .zip(colours.into_iter().chain([WHITE]))
+        .enumerate()
+    {
+        let x = 40 + 175 * k as i32;
+        if colour == WHITE {
+            root.draw(&Rectangle::new(
+                [(x, legend_y), (x + 12, legend_y + 12)],
+                GREY.stroke_width(1),
+            ))?;
+        } else {
+            root.draw(&Rectangle::new(
+                [(x, legend_y), (x + 12, legend_y + 12)],
+                colour.filled(),
+            ))?;
+        }
+        root.draw(&Text::new(
+            name.to_string(),
+            (x + 16, legend_y - 1),
+            ("sans-serif", 12).into_font().color(&BLACK),
+        ))?;
+    }
+    root.present()
+}
+
+/// Reliable-change categories per group; groups with any suppressed share
+/// are left out (their bars would reveal the hidden counts).
+fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar> {
+    let mut bars = Vec::new();
+    for threshold in estimates.iter().filter(|e| {
+        e.outcome == outcome && e.analysis == "reliable_change" && e.estimate == "n_improved"
+    }) {
+        let share = |name: &str| {
+            estimates
+                .iter()
+                .find(|e| {
+                    e.outcome == outcome
+                        && e.analysis == "reliable_change"
+                        && e.group_by == threshold.group_by
+                        && e.group == threshold.group
+                        && e.estimate == name
+                })
+                .and_then(|e| e.value)
+        };
+        let shares = [
+            share("pct_improved"),
+            share("pct_no_change"),
+            share("pct_deteriorated"),
+        ];
+        // Without improved or deteriorated there is nothing to place.
+        if shares[0].is_some() || shares[2].is_some() {
+            bars.push(StackedBar {
+                label: group_label(threshold),
+                shares,
+            });
+        }
+    }
+    bars
+}
+
+/// Okabe–Ito colours for categorical lines, in order.
+const PALETTE: [RGBColor; 7] = [
+    BLUE,
+    ORANGE,
+    GREEN,
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xF0, 0xE4, 0x42),
+];
+
+/// A group's percentage of cases before and after (`None` when suppressed).
+struct CasenessBar {
+    label: String,
+    before: Option<f64>,
+    after: Option<f64>,
+}
+
+/// Everyone and each arm.
+fn caseness_bars(estimates: &[Estimate], outcome: &str) -> Vec<CasenessBar> {
+    select(estimates, outcome, "caseness", "pct_cases_baseline")
+        .filter(|e| e.group_by == "all" || e.group_by == "arm")
+        .map(|before| {
+            let after = select(estimates, outcome, "caseness", "pct_cases_followup")
+                .find(|e| e.group_by == before.group_by && e.group == before.group);
+            CasenessBar {
+                label: group_label(before),
+                before: before.value.filter(|_| !before.suppressed),
+                after: after.and_then(|e| e.value.filter(|_| !e.suppressed)),
+            }
+        })
+        .collect()
+}
+
+fn paired_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    baseline: &str,
+    followup: &str,
+    bars: &[CasenessBar],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = bars.len() as f64;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .margin_bottom(30)
+        .x_label_area_size(42)
+        .y_label_area_size(190)
+        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&|v| bands::trimmed(*v))
+        .y_labels(0)
+        .x_desc("% of people with both answers who are cases")
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .draw()?;
+    for (i, bar) in bars.iter().enumerate() {
+        let y = n - i as f64 - 0.5;
+        for (offset, value, colour) in [(0.18, bar.before, BLUE), (-0.18, bar.after, ORANGE)] {
+            let centre = y + offset;
+            match value {
+                Some(v) => {
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, centre - 0.15), (v, centre + 0.15)],
+                        colour.filled(),
+                    )))?;
+                    chart.draw_series(std::iter::once(Text::new(
+                        format!("{v:.0}%"),
+                        (v + 1.0, centre + 0.12),
+                        ("sans-serif", 12).into_font().color(&BLACK),
+                    )))?;
+                }
+                None => {
+                    chart.draw_series(std::iter::once(Text::new(
+                        "suppressed",
+                        (1.0, centre + 0.12),
+                        ("sans-serif", 12).into_font().color(&GREY),
+                    )))?;
+                }
+            }
+        }
+        let (_, pixel_y) = chart.backend_coord(&(0.0, y));
+        root.draw(&Text::new(
+            bar.label.clone(),
+            (14, pixel_y - 7),
+            ("sans-serif", 13).into_font().color(&BLACK),
+        ))?;
+    }
+    bands::legend(
+        root,
+        &[(baseline.to_string(), BLUE), (followup.to_string(), ORANGE)],
+    )?;
+    root.present()
+}
