@@ -28,6 +28,9 @@ pub enum Error {
     /// The data folder does not hold the tables belong needs.
     #[error("{0}")]
     Layout(String),
+    /// A column looks identifying and config neither drops nor allows it.
+    #[error("{0}")]
+    Privacy(String),
     /// The configuration file or a flag is invalid.
     #[error("{0}")]
     Config(String),

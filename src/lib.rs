@@ -68,7 +68,7 @@ pub struct Checked {
 /// Ingest and validate: the data-quality account.
 pub fn validate_data(settings: &Settings) -> Result<Checked> {
     let mut timings = Vec::new();
-    let instruments = instruments::builtin();
+    let instruments = settings.instruments.clone();
     let ingested = timed(&mut timings, "ingest", || {
         ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))
     })?;
@@ -98,6 +98,10 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
     ingest::IngestOptions {
         group_columns: settings.group_columns.clone(),
         missing: settings.missing.clone(),
+        date_format: settings.date_format.unwrap_or_default(),
+        date_format_configured: settings.date_format.is_some(),
+        tables: settings.tables.clone(),
+        wide: settings.wide.clone(),
     }
 }
 
@@ -125,7 +129,7 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
         validated,
         mut timings,
     } = checked;
-    let instruments = instruments::builtin();
+    let instruments = settings.instruments.clone();
     let wave_order = waves::order_waves(&validated.assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
         score::score(

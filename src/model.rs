@@ -24,6 +24,9 @@ pub struct Participants {
     /// Every other column (age band, gender, …) as text, in file order.
     pub covariates: Vec<(String, Vec<Option<String>>)>,
     pub enrolled_on: Vec<Option<Date>>,
+    /// Sessions attended, when the data hold a count instead of an
+    /// attendance table (the wide sheet's "Sessions attended").
+    pub sessions: Option<Vec<Option<u32>>>,
     pub origin: Vec<RowOrigin>,
 }
 
@@ -82,6 +85,9 @@ impl Participants {
             retain(values, keep);
         }
         retain(&mut self.enrolled_on, keep);
+        if let Some(sessions) = &mut self.sessions {
+            retain(sessions, keep);
+        }
         retain(&mut self.origin, keep);
     }
 }

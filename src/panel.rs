@@ -140,7 +140,16 @@ pub fn build_panel(
     let mut weekly: std::collections::BTreeMap<(String, u32), (u64, Vec<usize>)> =
         Default::default();
     let (sessions, group_sessions) = match attendance {
-        None => (None, None),
+        // A sessions count instead of an attendance table (the wide
+        // sheet): a missing count is 0 sessions, as a participant without
+        // attendance rows; the format is unknown, so all count as group.
+        None => match &participants.sessions {
+            Some(counts) => {
+                let counts: Vec<u32> = order.iter().map(|&i| counts[i].unwrap_or(0)).collect();
+                (Some(counts.clone()), Some(counts))
+            }
+            None => (None, None),
+        },
         Some(table) => {
             let mut sessions = vec![0u32; n];
             let mut group_sessions = vec![0u32; n];

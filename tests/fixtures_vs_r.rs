@@ -84,6 +84,48 @@ fn key(row: &HashMap<String, String>) -> String {
         .join("|")
 }
 
+/// Runs `belong report --min-cell 0` on `data` and compares its estimates
+/// with the fixture's; returns (matched, mismatched, missing, problems).
+fn compare_with_r(name: &str, data: &std::path::Path) -> (usize, usize, usize, Vec<String>) {
+    let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
+    let mut report = Vec::new();
+    let out = tempfile::tempdir().unwrap();
+    let report_dir = out.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--min-cell", "0", "--out"])
+        .arg(&report_dir)
+        .arg(data)
+        .assert()
+        .success();
+    let actual: HashMap<String, HashMap<String, String>> =
+        read_csv(&report_dir.join("estimates.csv"))
+            .into_iter()
+            .map(|row| (key(&row), row))
+            .collect();
+    for expected in read_csv(&fixture(name).join("expected/estimates.csv")) {
+        match actual.get(&key(&expected)) {
+            None => {
+                missing += 1;
+                report.push(format!("{name}: MISSING {}", key(&expected)));
+            }
+            Some(row) => {
+                let problems = compare_row(&expected, row);
+                if problems.is_empty() {
+                    matched += 1;
+                } else {
+                    mismatched += 1;
+                    report.push(format!(
+                        "{name}: MISMATCH {}: {}",
+                        key(&expected),
+                        problems.join("; ")
+                    ));
+                }
+            }
+        }
+    }
+    (matched, mismatched, missing, report)
+}
+
 #[test]
 fn native_fixtures_match_r() {
     let fixtures = [
@@ -97,40 +139,11 @@ fn native_fixtures_match_r() {
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();
     for name in fixtures {
-        let out = tempfile::tempdir().unwrap();
-        let report_dir = out.path().join("report");
-        belong()
-            .args(["report", "--quiet", "--min-cell", "0", "--out"])
-            .arg(&report_dir)
-            .arg(fixture(name))
-            .assert()
-            .success();
-        let actual: HashMap<String, HashMap<String, String>> =
-            read_csv(&report_dir.join("estimates.csv"))
-                .into_iter()
-                .map(|row| (key(&row), row))
-                .collect();
-        for expected in read_csv(&fixture(name).join("expected/estimates.csv")) {
-            match actual.get(&key(&expected)) {
-                None => {
-                    missing += 1;
-                    report.push(format!("{name}: MISSING {}", key(&expected)));
-                }
-                Some(row) => {
-                    let problems = compare_row(&expected, row);
-                    if problems.is_empty() {
-                        matched += 1;
-                    } else {
-                        mismatched += 1;
-                        report.push(format!(
-                            "{name}: MISMATCH {}: {}",
-                            key(&expected),
-                            problems.join("; ")
-                        ));
-                    }
-                }
-            }
-        }
+        let (m, mm, miss, lines) = compare_with_r(name, &fixture(name));
+        matched += m;
+        mismatched += mm;
+        missing += miss;
+        report.extend(lines);
     }
     println!("{matched} matched, {mismatched} mismatched, {missing} missing");
     for line in report.iter().take(40) {
@@ -142,4 +155,26 @@ fn native_fixtures_match_r() {
         (0, 0),
         "{matched} matched, {mismatched} mismatched, {missing} missing"
     );
+}
+
+/// Acceptance of #5: the real anorexia data, read from the single wide sheet
+/// through belong.toml (custom `weight` instrument, higher = better),
+/// reproduce R's change and comparison rows.
+#[test]
+fn wide_anorexia_sheet_matches_r() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("wide-anorexia").join("wide/anorexia.csv"),
+        folder.path().join("anorexia.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/wide-anorexia.toml"),
+        folder.path().join("belong.toml"),
+    )
+    .unwrap();
+    let (matched, mismatched, missing, report) = compare_with_r("wide-anorexia", folder.path());
+    println!("{matched} matched, {mismatched} mismatched, {missing} missing");
+    assert_eq!((mismatched, missing), (0, 0), "{report:#?}");
+    assert_eq!(matched, 63);
 }

@@ -122,6 +122,44 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     Some(days_from_civil(year, month, day))
 }
 
+/// A date in `format`: ISO (`2026-11-25`, `2026/11/25`), day-first
+/// (`25/11/2026`, `25.11.2026`, `25-11-2026`) or month-first
+/// (`11/25/2026`). A time after the date is ignored.
+pub fn parse_date(text: &str, format: crate::config::DateFormat) -> Option<Date> {
+    use crate::config::DateFormat;
+    let date_part = text.trim().split(['T', ' ']).next()?;
+    if format == DateFormat::Iso {
+        return parse_iso_date(&date_part.replace('/', "-"));
+    }
+    let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
+    let [first, second, year] = parts.as_slice() else {
+        return None;
+    };
+    let (day, month) = match format {
+        DateFormat::DayFirst => (first, second),
+        _ => (second, first),
+    };
+    if year.len() != 4 || day.is_empty() || day.len() > 2 || month.is_empty() || month.len() > 2 {
+        return None;
+    }
+    let year: i64 = year.parse().ok()?;
+    let month: u32 = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// True for `dd/mm/yyyy`-like text, which cannot be read without knowing
+/// whether the day or the month comes first.
+pub fn looks_like_local_date(text: &str) -> bool {
+    let date_part = text.trim().split(['T', ' ']).next().unwrap_or_default();
+    let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
+    matches!(parts.as_slice(), [a, b, y] if !a.is_empty() && a.len() <= 2 && !b.is_empty() && b.len() <= 2 && y.len() == 4
+        && [a, b, y].iter().all(|p| p.chars().all(|c| c.is_ascii_digit())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +194,20 @@ mod tests {
         );
     }
 
+    #[test]
+    fn local_dates_need_their_order() {
+        use crate::config::DateFormat;
+        let iso = parse_iso_date("2026-11-25");
+        assert_eq!(parse_date("25/11/2026", DateFormat::DayFirst), iso);
+        assert_eq!(parse_date("25.11.2026", DateFormat::DayFirst), iso);
+        assert_eq!(parse_date("11/25/2026", DateFormat::MonthFirst), iso);
+        assert_eq!(parse_date("11/25/2026", DateFormat::DayFirst), None);
+        assert_eq!(parse_date("2026/11/25", DateFormat::Iso), iso);
+        assert_eq!(parse_date("25/11/2026", DateFormat::Iso), None);
+        assert!(looks_like_local_date("03/04/2025"));
+        assert!(!looks_like_local_date("2025-04-03"));
+    }
+
     proptest! {
         #[test]
         fn dates_round_trip(days in -100_000i32..200_000) {
@@ -167,6 +219,8 @@ mod tests {
         fn integer_parser_never_panics(text in ".*") {
             let _ = parse_integer(&text);
             let _ = parse_iso_date(&text);
+            let _ = parse_date(&text, crate::config::DateFormat::DayFirst);
+            let _ = looks_like_local_date(&text);
         }
     }
 }

@@ -7,20 +7,31 @@
 //! reason for every row).
 
 pub mod convert;
+mod excel;
+pub mod privacy;
 pub mod read;
+mod wide;
 
+use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
-use crate::model::{Assessments, Attendance, InstrumentColumns, Participants, RowOrigin};
-use convert::{parse_bool, parse_integer, parse_iso_date, parse_number, MissingMarkers};
+use crate::model::{Assessments, Attendance, Date, InstrumentColumns, Participants, RowOrigin};
+use convert::{
+    looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
+};
 use read::{locate, read_part, SourceFile, TablePart};
 use std::path::Path;
 
 /// What ingest needs to know from the settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     pub group_columns: Vec<String>,
     pub missing: MissingMarkers,
+    pub date_format: DateFormat,
+    /// Whether `date_format` was set (else local dates are an error).
+    pub date_format_configured: bool,
+    pub tables: Tables,
+    pub wide: Option<WideConfig>,
 }
 
 /// The typed tables of one data folder.
@@ -32,12 +43,16 @@ pub struct Ingested {
     pub attendance: Option<Attendance>,
 }
 
-/// Reads the native layout of `data_dir`.
+/// Reads the data: the native layout of a folder, or a wide sheet.
 pub fn ingest(
-    data_dir: &Path,
+    data_path: &Path,
     instruments: &[Instrument],
     options: &IngestOptions,
 ) -> Result<Ingested> {
+    if let Some(wide) = &options.wide {
+        return wide::ingest_wide(data_path, wide, instruments, options);
+    }
+    let data_dir = data_path;
     if !data_dir.is_dir() {
         return Err(Error::Layout(format!(
             "{}: no such data folder; give the folder holding participants, assessments and attendance",
@@ -45,20 +60,21 @@ pub fn ingest(
         )));
     }
     let mut sources = Vec::new();
-    let participant_parts = read_table(data_dir, "participants", &mut sources)?;
-    let assessment_parts = read_table(data_dir, "assessments", &mut sources)?.ok_or_else(|| {
-        Error::Layout(format!(
-            "{}: no assessments table (assessments.csv, assessments.parquet or assessments/); belong needs questionnaire scores to analyse",
-            data_dir.display()
-        ))
-    })?;
-    let attendance_parts = read_table(data_dir, "attendance", &mut sources)?;
+    let participant_parts = read_table(data_dir, "participants", options, &mut sources)?;
+    let assessment_parts =
+        read_table(data_dir, "assessments", options, &mut sources)?.ok_or_else(|| {
+            Error::Layout(format!(
+                "{}: no assessments table (assessments.csv, .parquet, .xlsx or assessments/); belong needs questionnaire scores to analyse. If the data are one sheet with a row per person, describe it under [wide] in belong.toml (`belong init` writes one)",
+                data_dir.display()
+            ))
+        })?;
+    let attendance_parts = read_table(data_dir, "attendance", options, &mut sources)?;
     let participants = participant_parts
         .map(|parts| build_participants(&parts, options))
         .transpose()?;
-    let assessments = build_assessments(&assessment_parts, instruments, &options.missing)?;
+    let assessments = build_assessments(&assessment_parts, instruments, options)?;
     let attendance = attendance_parts
-        .map(|parts| build_attendance(&parts, &options.missing))
+        .map(|parts| build_attendance(&parts, options))
         .transpose()?;
     Ok(Ingested {
         sources,
@@ -68,21 +84,150 @@ pub fn ingest(
     })
 }
 
+/// Where a table's files are: the configured `file`, else the default
+/// names.
+fn table_paths(
+    data_dir: &Path,
+    table: &str,
+    config: &TableConfig,
+) -> Result<Option<Vec<std::path::PathBuf>>> {
+    match &config.file {
+        None => locate(data_dir, table),
+        Some(file) => {
+            let path = data_dir.join(file);
+            if path.is_file() {
+                Ok(Some(vec![path]))
+            } else if path.is_dir() {
+                let mut parts = Vec::new();
+                read::collect_parts(&path, &mut parts)?;
+                parts.sort();
+                Ok(Some(parts))
+            } else {
+                Err(Error::Config(format!(
+                    "[{table}] file = \"{}\" in belong.toml: {} does not exist",
+                    file.display(),
+                    path.display()
+                )))
+            }
+        }
+    }
+}
+
 fn read_table(
     data_dir: &Path,
     table: &str,
+    options: &IngestOptions,
     sources: &mut Vec<SourceFile>,
 ) -> Result<Option<Vec<TablePart>>> {
-    let Some(paths) = locate(data_dir, table)? else {
+    let config = options.tables.get(table);
+    let Some(paths) = table_paths(data_dir, table, config)? else {
         return Ok(None);
     };
     let mut parts = Vec::with_capacity(paths.len());
     for path in paths {
-        let (part, source) = read_part(data_dir, table, &path, sources.len() as u32)?;
+        let (mut part, source) = read_part(
+            data_dir,
+            table,
+            &path,
+            sources.len() as u32,
+            config.sheet.as_deref(),
+        )?;
         sources.push(source);
+        apply_mapping(&mut part, table, config, &options.missing)?;
         parts.push(part);
     }
     Ok(Some(parts))
+}
+
+/// Drops the configured columns, renames mapped ones to their native
+/// names, and stops on columns that look identifying.
+pub(crate) fn apply_mapping(
+    part: &mut TablePart,
+    section: &str,
+    config: &TableConfig,
+    missing: &MissingMarkers,
+) -> Result<()> {
+    let present = part.column_names();
+    let unknown = |column: &str, key: &str| {
+        let hint = crate::config::closest(column, present.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .unwrap_or_default();
+        Error::Layout(format!(
+            "{}: no column \"{column}\"{hint}, named by {key} in [{section}] of belong.toml; the columns are {}",
+            part.path.display(),
+            present
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    for column in &config.drop {
+        if !present.contains(column) {
+            return Err(unknown(column, "drop"));
+        }
+        part.frame = part.frame.drop(column).map_err(|e| Error::Table {
+            path: part.path.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    for (native, source) in &config.columns {
+        if !present.contains(source) {
+            return Err(unknown(source, &format!("columns.{native}")));
+        }
+        if native != source && present.contains(native) && !config.drop.contains(native) {
+            return Err(Error::Layout(format!(
+                "{}: [{section}] columns maps \"{source}\" to {native}, but the file already has a column {native}; drop one of them (drop = [\"{native}\"])",
+                part.path.display()
+            )));
+        }
+        part.frame
+            .rename(source, native.as_str().into())
+            .map_err(|e| Error::Table {
+                path: part.path.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    guard_privacy(part, section, config, missing)
+}
+
+/// Stops on the first column that looks identifying and is not allowed.
+fn guard_privacy(
+    part: &TablePart,
+    section: &str,
+    config: &TableConfig,
+    missing: &MissingMarkers,
+) -> Result<()> {
+    const NATIVE_DATES: [&str; 3] = ["enrolled_on", "assessed_on", "session_date"];
+    for name in part.column_names() {
+        let source_name = config
+            .columns
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| name.clone());
+        if config.allow.contains(&source_name)
+            || config.allow.contains(&name)
+            || NATIVE_DATES.contains(&name.as_str())
+        {
+            continue;
+        }
+        let values: Vec<Option<String>> = text_column(part, &name, missing)?
+            .into_iter()
+            .take(2000)
+            .collect();
+        let flagged_name = if name == "participant_id" || name == "wave" {
+            None
+        } else {
+            privacy::identifying(&source_name, &[])
+        };
+        if let Some(why) = flagged_name.or_else(|| privacy::identifying("", &values)) {
+            return Err(Error::Privacy(format!(
+                "{}: column \"{source_name}\" looks identifying ({why}); belong does not read identifying data. Leave it out with drop = [\"{source_name}\"] under [{section}] in belong.toml, or, if it is safe to analyse, allow = [\"{source_name}\"]",
+                part.path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn require_column(parts: &[TablePart], column: &str, fix: &str) -> Result<()> {
@@ -165,9 +310,44 @@ fn origins(part: &TablePart) -> impl Iterator<Item = RowOrigin> + '_ {
     })
 }
 
-const DATE_FIX: &str = "write dates as YYYY-MM-DD or mark the cell missing (NA)";
+/// A date column, read in the configured format. Without a configured
+/// format, `03/04/2025` is an error naming `date_format`, never a guess.
+fn date_column(
+    part: &TablePart,
+    column: &str,
+    options: &IngestOptions,
+) -> Result<Vec<Option<Date>>> {
+    let Some(cells) = part.text(column)? else {
+        return Ok((0..part.frame.height()).map(|_| None).collect());
+    };
+    cells
+        .iter()
+        .enumerate()
+        .map(|(row, cell)| match options.missing.value(cell.as_deref()) {
+            None => Ok(None),
+            Some(text) => parse_date(text, options.date_format).map(Some).ok_or_else(|| {
+                let (expected, fix) = if !options.date_format_configured && looks_like_local_date(text) {
+                    (
+                        "a date in YYYY-MM-DD",
+                        "this date could be day-first or month-first; say which with date_format = \"day-first\" or \"month-first\" in belong.toml",
+                    )
+                } else {
+                    match options.date_format {
+                        DateFormat::Iso => ("a date in YYYY-MM-DD", "fix the date or mark it missing (NA); other formats: date_format in belong.toml"),
+                        DateFormat::DayFirst => ("a day-first date (25/11/2026)", "fix the date or mark it missing (NA), or change date_format in belong.toml"),
+                        DateFormat::MonthFirst => ("a month-first date (11/25/2026)", "fix the date or mark it missing (NA), or change date_format in belong.toml"),
+                    }
+                };
+                value_error(part, row, column, text, expected, fix)
+            }),
+        })
+        .collect()
+}
 
-fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Participants> {
+pub(crate) fn build_participants(
+    parts: &[TablePart],
+    options: &IngestOptions,
+) -> Result<Participants> {
     require_column(
         parts,
         "participant_id",
@@ -184,6 +364,7 @@ fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Pa
         for name in part.column_names() {
             let known = name == "participant_id"
                 || name == "enrolled_on"
+                || name == "sessions"
                 || present_groups.contains(&&name);
             if !known && !covariate_names.contains(&name) {
                 covariate_names.push(name);
@@ -208,14 +389,22 @@ fn build_participants(parts: &[TablePart], options: &IngestOptions) -> Result<Pa
         for (name, values) in table.groups.iter_mut().chain(table.covariates.iter_mut()) {
             values.extend(text_column(part, name, &options.missing)?);
         }
-        table.enrolled_on.extend(convert_column(
-            part,
-            "enrolled_on",
-            &options.missing,
-            "a date",
-            DATE_FIX,
-            parse_iso_date,
-        )?);
+        table
+            .enrolled_on
+            .extend(date_column(part, "enrolled_on", options)?);
+        if parts.iter().any(|p| p.has_column("sessions")) {
+            table
+                .sessions
+                .get_or_insert_with(Vec::new)
+                .extend(convert_column(
+                    part,
+                    "sessions",
+                    &options.missing,
+                    "a count of sessions attended",
+                    "write a whole number of sessions or mark it missing (NA)",
+                    |t| parse_integer(t).and_then(|v| u32::try_from(v).ok()),
+                )?);
+        }
         table.origin.extend(origins(part));
     }
     Ok(table)
@@ -280,11 +469,12 @@ fn detect_instruments(
     Ok(found)
 }
 
-fn build_assessments(
+pub(crate) fn build_assessments(
     parts: &[TablePart],
     instruments: &[Instrument],
-    missing: &MissingMarkers,
+    options: &IngestOptions,
 ) -> Result<Assessments> {
+    let missing = &options.missing;
     require_column(
         parts,
         "participant_id",
@@ -313,14 +503,9 @@ fn build_assessments(
             .participant_id
             .extend(id_like_column(part, "participant_id", missing)?);
         table.wave.extend(id_like_column(part, "wave", missing)?);
-        table.assessed_on.extend(convert_column(
-            part,
-            "assessed_on",
-            missing,
-            "a date",
-            DATE_FIX,
-            parse_iso_date,
-        )?);
+        table
+            .assessed_on
+            .extend(date_column(part, "assessed_on", options)?);
         for columns in &mut table.instruments {
             let instrument = &instruments[columns.instrument];
             let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
@@ -358,7 +543,8 @@ fn parse_format(text: &str) -> Option<bool> {
     }
 }
 
-fn build_attendance(parts: &[TablePart], missing: &MissingMarkers) -> Result<Attendance> {
+fn build_attendance(parts: &[TablePart], options: &IngestOptions) -> Result<Attendance> {
+    let missing = &options.missing;
     require_column(
         parts,
         "participant_id",
@@ -374,14 +560,9 @@ fn build_attendance(parts: &[TablePart], missing: &MissingMarkers) -> Result<Att
         table
             .participant_id
             .extend(id_like_column(part, "participant_id", missing)?);
-        table.session_date.extend(convert_column(
-            part,
-            "session_date",
-            missing,
-            "a date",
-            DATE_FIX,
-            parse_iso_date,
-        )?);
+        table
+            .session_date
+            .extend(date_column(part, "session_date", options)?);
         table
             .activity
             .extend(text_column(part, "activity", missing)?);

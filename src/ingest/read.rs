@@ -23,6 +23,7 @@ pub struct SourceFile {
 pub enum FileKind {
     Csv,
     Parquet,
+    Xlsx,
 }
 
 /// One file of a table, read.
@@ -34,14 +35,20 @@ pub struct TablePart {
     pub frame: DataFrame,
     /// Columns from hive-style partition folders: (name, value).
     pub partition_values: Vec<(String, String)>,
+    /// Line (or row) of the first data row: 2 in a CSV file with a header,
+    /// 1 in Parquet, the header row + 1 in a sheet.
+    pub first_line: u64,
+    /// Explicit line per row, for tables derived from another (the wide
+    /// sheet's assessments: one row per participant and wave).
+    pub lines: Option<Vec<u64>>,
 }
 
 impl TablePart {
     /// The line (CSV, after the header) or 1-based row (Parquet) of row `i`.
     pub fn line_of(&self, row: usize) -> u64 {
-        match self.kind {
-            FileKind::Csv => row as u64 + 2,
-            FileKind::Parquet => row as u64 + 1,
+        match &self.lines {
+            Some(lines) => lines.get(row).copied().unwrap_or_default(),
+            None => row as u64 + self.first_line,
         }
     }
 
@@ -109,12 +116,6 @@ pub fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
         )));
     }
     if let Some(file) = candidates.into_iter().next() {
-        if file.extension().is_some_and(|e| e == "xlsx") {
-            return Err(Error::Layout(format!(
-                "{}: Excel input is not supported yet; export the sheet as CSV ({table}.csv)",
-                file.display()
-            )));
-        }
         return Ok(Some(vec![file]));
     }
     if folder_exists {
@@ -132,7 +133,7 @@ pub fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
     Ok(None)
 }
 
-fn collect_parts(folder: &Path, parts: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn collect_parts(folder: &Path, parts: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
     for entry in entries {
         let path = entry.map_err(|e| Error::io(folder, e))?.path();
@@ -259,12 +260,14 @@ fn diagnose_csv(path: &Path, delimiter: u8, polars_message: &str) -> Error {
     )
 }
 
-/// Reads one file with a polars lazy scan.
+/// Reads one file with a polars lazy scan (CSV, Parquet) or calamine
+/// (.xlsx: `sheet`, or the first).
 pub fn read_part(
     data_dir: &Path,
     table: &str,
     path: &Path,
     file_index: u32,
+    sheet: Option<&str>,
 ) -> Result<(TablePart, SourceFile)> {
     let table_error = |e: PolarsError| Error::Table {
         path: path.to_path_buf(),
@@ -274,12 +277,41 @@ pub fn read_part(
         path: path.to_path_buf(),
         message: "the path is not valid UTF-8; rename the file".into(),
     })?;
-    let kind = if path.extension().is_some_and(|e| e == "parquet") {
-        FileKind::Parquet
-    } else {
-        FileKind::Csv
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let kind = match extension.as_str() {
+        "parquet" => FileKind::Parquet,
+        "xlsx" | "xlsm" => FileKind::Xlsx,
+        "xls" | "ods" | "numbers" => {
+            return Err(Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{extension} files are not read; save the sheet as .xlsx or CSV UTF-8"
+                ),
+            })
+        }
+        _ => FileKind::Csv,
     };
+    let mut first_line = match kind {
+        FileKind::Parquet => 1,
+        _ => 2,
+    };
+    if sheet.is_some() && kind != FileKind::Xlsx {
+        return Err(Error::Table {
+            path: path.to_path_buf(),
+            message:
+                "sheet = ... is set in belong.toml but the file is not an .xlsx workbook; remove it"
+                    .into(),
+        });
+    }
     let mut frame = match kind {
+        FileKind::Xlsx => {
+            let (frame, header_row) = super::excel::read_sheet(path, sheet)?;
+            first_line = header_row + 1;
+            frame
+        }
         FileKind::Parquet => {
             LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
                 .and_then(|lazy| lazy.collect())
@@ -308,6 +340,7 @@ pub fn read_part(
     for (old, new) in renames {
         frame.rename(&old, new.into()).map_err(table_error)?;
     }
+    drop_empty_unnamed_columns(&mut frame, path)?;
     let table_root = data_dir.join(table);
     let part = TablePart {
         file: file_index,
@@ -315,6 +348,8 @@ pub fn read_part(
         kind,
         partition_values: partition_values(&table_root, path),
         frame,
+        first_line,
+        lines: None,
     };
     let source = SourceFile {
         table: table.to_string(),
@@ -323,4 +358,52 @@ pub fn read_part(
         sha256: sha256_of(path)?,
     };
     Ok((part, source))
+}
+
+/// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
+/// without a header name are dropped when empty, and an error when they
+/// hold values (the header is missing a name).
+fn drop_empty_unnamed_columns(frame: &mut DataFrame, path: &Path) -> Result<()> {
+    let unnamed: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .filter(|n| n.trim().is_empty() || n.starts_with("_duplicated_") || is_placeholder(n))
+        .collect();
+    for name in unnamed {
+        let column = frame.column(&name).map_err(|e| Error::Table {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let as_text = column.cast(&DataType::String).ok();
+        let empty = as_text
+            .as_ref()
+            .and_then(|c| {
+                c.str()
+                    .ok()
+                    .map(|s| s.iter().all(|v| v.is_none_or(|t| t.trim().is_empty())))
+            })
+            .unwrap_or(false);
+        if empty {
+            *frame = frame.drop(&name).map_err(|e| Error::Table {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        } else if name.trim().is_empty() || name.starts_with("_duplicated_") {
+            let position = frame.get_column_index(&name).map_or(0, |i| i + 1);
+            return Err(Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column {position} holds values but has no name in the header; name it or delete it"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// polars names header-less CSV columns `column_N`.
+fn is_placeholder(name: &str) -> bool {
+    name.strip_prefix("column_")
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }

@@ -94,16 +94,26 @@ pub fn story(content: &ReportContent) -> Story {
         }
         let direction = match instrument.direction {
             Direction::HigherIsWorse => "higher scores mean more loneliness",
-            Direction::HigherIsBetter => "higher scores mean better wellbeing",
+            Direction::HigherIsBetter => "higher scores are better",
         };
         if outcome.outcome.subscale.is_none() {
             let missing = match instrument.max_missing {
                 0 => "A total needs every item answered.".to_string(),
                 k => format!("With up to {k} item(s) missing the total is prorated (mean of answered items × number of items)."),
             };
+            let range = if instrument.score_min.is_finite() && instrument.score_max.is_finite() {
+                format!("range {}–{}", instrument.score_min, instrument.score_max)
+            } else {
+                "no fixed range".to_string()
+            };
+            let missing = if instrument.item_count() == 0 {
+                "Totals are used as given.".to_string()
+            } else {
+                missing
+            };
             story.methods.push(format!(
-                "{label}: {}; range {}–{}, {direction}. {missing} Source: {}.",
-                instrument.scoring, instrument.score_min, instrument.score_max, instrument.source
+                "{label}: {}; {range}, {direction}. {missing} Source: {}.",
+                instrument.scoring, instrument.source
             ));
             if let Some(caseness) = &instrument.caseness {
                 story

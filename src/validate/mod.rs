@@ -314,6 +314,7 @@ pub fn validate(
             id: ids,
             groups: Vec::new(),
             covariates: Vec::new(),
+            sessions: None,
         }
     });
 
@@ -448,6 +449,7 @@ mod tests {
                 groups: vec![],
                 covariates: vec![],
                 enrolled_on: vec![None; known as usize],
+                sessions: None,
                 origin: (0..known as u64).map(origin).collect(),
             };
             let assessments = Assessments {

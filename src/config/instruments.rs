@@ -1,0 +1,254 @@
+//! `[[instruments]]`: new instruments, and changed conventions (cut-off,
+//! reliability, missing items) of built-in ones.
+
+use crate::error::{Error, Result};
+use crate::instruments::{Caseness, Direction, Instrument, ItemRule, Reliability};
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentConfig {
+    /// Column prefix: items `ID_1 … ID_k` or a total `ID_total`.
+    pub id: String,
+    pub name: Option<String>,
+    /// Number of items; leave out (or 0) when only totals are collected.
+    pub items: Option<usize>,
+    /// Valid raw responses of every item.
+    pub raw_min: Option<i64>,
+    pub raw_max: Option<i64>,
+    /// Items scored as raw_min + raw_max − response.
+    #[serde(default)]
+    pub reverse: Vec<usize>,
+    /// `higher_is_worse` (loneliness) or `higher_is_better` (wellbeing).
+    pub direction: Option<String>,
+    /// Range of totals; default from items and raw range, none for totals.
+    pub score_min: Option<f64>,
+    pub score_max: Option<f64>,
+    /// A total at or above it is a case.
+    pub cutoff: Option<f64>,
+    /// Reliability for the reliable-change index.
+    pub reliability: Option<f64>,
+    /// Items that may be missing and still be prorated.
+    pub max_missing: Option<usize>,
+    /// Where the instrument or its conventions come from.
+    pub source: Option<String>,
+}
+
+fn fail(id: &str, message: impl std::fmt::Display) -> Error {
+    Error::Config(format!("[[instruments]] id = \"{id}\": {message}"))
+}
+
+/// The built-in registry with the config's changes and additions.
+pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
+    let mut registry = crate::instruments::builtin();
+    for config in configs {
+        let id = config.id.as_str();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(fail(
+                id,
+                "an id is letters, digits and _ (it prefixes the column names)",
+            ));
+        }
+        if let Some(reliability) = config.reliability {
+            if !(reliability > 0.0 && reliability < 1.0) {
+                return Err(fail(id, "reliability must be between 0 and 1"));
+            }
+        }
+        let source = config
+            .source
+            .clone()
+            .unwrap_or_else(|| "set in belong.toml".to_string());
+        let caseness = config.cutoff.map(|threshold| Caseness {
+            threshold,
+            source: format!("total ≥ {threshold}, {source}"),
+        });
+        let reliability = config.reliability.map(|value| Reliability {
+            value,
+            source: source.clone(),
+        });
+        if let Some(existing) = registry.iter_mut().find(|i| i.id == id) {
+            let changes_scoring = config.items.is_some()
+                || config.raw_min.is_some()
+                || config.raw_max.is_some()
+                || !config.reverse.is_empty()
+                || config.direction.is_some()
+                || config.score_min.is_some()
+                || config.score_max.is_some();
+            if changes_scoring {
+                return Err(fail(
+                    id,
+                    "is built in; only cutoff, reliability, max_missing, name and source can be changed (use another id for a different instrument)",
+                ));
+            }
+            if caseness.is_some() {
+                existing.caseness = caseness;
+            }
+            if reliability.is_some() {
+                existing.reliability = reliability;
+            }
+            if let Some(max_missing) = config.max_missing {
+                existing.max_missing = max_missing;
+            }
+            if let Some(name) = &config.name {
+                existing.name = name.clone();
+            }
+            continue;
+        }
+        registry.push(custom(config, caseness, reliability, source)?);
+    }
+    Ok(registry)
+}
+
+fn custom(
+    config: &InstrumentConfig,
+    caseness: Option<Caseness>,
+    reliability: Option<Reliability>,
+    source: String,
+) -> Result<Instrument> {
+    let id = config.id.as_str();
+    let direction = match config.direction.as_deref() {
+        Some("higher_is_worse") => Direction::HigherIsWorse,
+        Some("higher_is_better") => Direction::HigherIsBetter,
+        Some(other) => {
+            return Err(fail(
+                id,
+                format!("direction = \"{other}\": write \"higher_is_worse\" or \"higher_is_better\""),
+            ))
+        }
+        None => {
+            return Err(fail(
+                id,
+                "add direction = \"higher_is_worse\" (loneliness) or \"higher_is_better\" (wellbeing): it decides what counts as improvement",
+            ))
+        }
+    };
+    let items = config.items.unwrap_or(0);
+    let (raw_min, raw_max) = match (items, config.raw_min, config.raw_max) {
+        (0, _, _) => (i64::MIN, i64::MAX),
+        (_, Some(low), Some(high)) if low < high => (low, high),
+        (_, Some(_), Some(_)) => return Err(fail(id, "raw_min must be below raw_max")),
+        _ => {
+            return Err(fail(
+                id,
+                "an instrument with items needs raw_min and raw_max (the valid responses)",
+            ))
+        }
+    };
+    if let Some(k) = config.reverse.iter().find(|k| **k == 0 || **k > items) {
+        return Err(fail(
+            id,
+            format!("reverse item {k} is not one of items 1 to {items}"),
+        ));
+    }
+    let item_rules: Vec<ItemRule> = (1..=items)
+        .map(|k| {
+            if config.reverse.contains(&k) {
+                ItemRule::Reverse(raw_min + raw_max)
+            } else {
+                ItemRule::AsIs
+            }
+        })
+        .collect();
+    let (default_min, default_max) = if items > 0 {
+        (
+            (items as i64 * raw_min) as f64,
+            (items as i64 * raw_max) as f64,
+        )
+    } else {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    };
+    let score_min = config.score_min.unwrap_or(default_min);
+    let score_max = config.score_max.unwrap_or(default_max);
+    if score_min >= score_max {
+        return Err(fail(id, "score_min must be below score_max"));
+    }
+    let max_missing = config.max_missing.unwrap_or(0);
+    if items > 0 && max_missing >= items {
+        return Err(fail(id, "max_missing must be fewer than the items"));
+    }
+    let scoring = if items == 0 {
+        "total as given".to_string()
+    } else if config.reverse.is_empty() {
+        format!("sum of {items} items")
+    } else {
+        format!(
+            "sum of {items} items, items {} reversed as {} − x",
+            config
+                .reverse
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            raw_min + raw_max
+        )
+    };
+    Ok(Instrument {
+        id: id.to_string(),
+        name: config.name.clone().unwrap_or_else(|| id.to_string()),
+        item_rules,
+        raw_min,
+        raw_max,
+        score_min,
+        score_max,
+        subscales: Vec::new(),
+        max_missing,
+        direction,
+        caseness,
+        reliability,
+        scoring,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_totals_only_instrument_has_no_range_and_its_direction() {
+        let registry = registry(&[InstrumentConfig {
+            id: "weight".into(),
+            direction: Some("higher_is_better".into()),
+            ..Default::default()
+        }])
+        .unwrap();
+        let weight = registry.iter().find(|i| i.id == "weight").unwrap();
+        assert_eq!(weight.direction, Direction::HigherIsBetter);
+        assert_eq!(weight.item_count(), 0);
+        assert!(weight.score_max.is_infinite());
+    }
+
+    #[test]
+    fn built_ins_take_new_conventions_but_not_new_scoring() {
+        let registry = registry(&[InstrumentConfig {
+            id: "ucla3".into(),
+            cutoff: Some(7.0),
+            ..Default::default()
+        }])
+        .unwrap();
+        let ucla3 = registry.iter().find(|i| i.id == "ucla3").unwrap();
+        assert_eq!(ucla3.caseness.as_ref().unwrap().threshold, 7.0);
+        assert!(super::registry(&[InstrumentConfig {
+            id: "ucla3".into(),
+            items: Some(4),
+            ..Default::default()
+        }])
+        .is_err());
+    }
+
+    #[test]
+    fn reversed_items_use_the_raw_range() {
+        let registry = registry(&[InstrumentConfig {
+            id: "mood".into(),
+            items: Some(2),
+            raw_min: Some(1),
+            raw_max: Some(5),
+            reverse: vec![2],
+            direction: Some("higher_is_better".into()),
+            ..Default::default()
+        }])
+        .unwrap();
+        let mood = registry.iter().find(|i| i.id == "mood").unwrap();
+        assert_eq!(mood.item_rules[1].apply(1), 5.0);
+        assert_eq!((mood.score_min, mood.score_max), (2.0, 10.0));
+    }
+}

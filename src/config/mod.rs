@@ -1,0 +1,343 @@
+//! Settings in two levels: the raw TOML file and command-line flags, each
+//! checked where parsed, then one `resolve` step that applies defaults and
+//! cross-field rules before any long work starts.
+
+mod instruments;
+mod layout;
+mod suggest;
+
+pub use instruments::InstrumentConfig;
+pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
+pub use suggest::closest;
+
+use crate::analysis::{AnalysisOptions, DoseBand};
+use crate::error::{Error, Result};
+use crate::ingest::convert::MissingMarkers;
+use crate::instruments::Instrument;
+use crate::waves::WaveSettings;
+use std::path::{Path, PathBuf};
+
+/// Default seed for anything random (the bootstrap, synthetic data).
+pub const DEFAULT_SEED: u64 = 20_251_125;
+/// Default small-cell threshold for publication.
+pub const DEFAULT_MIN_CELL: usize = 10;
+/// Default number of bootstrap resamples.
+pub const DEFAULT_BOOTSTRAP_B: usize = 2000;
+
+/// `belong.toml` as written by the user. Unknown keys are errors.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Wave order, baseline first.
+    pub waves: Option<Vec<String>>,
+    pub baseline: Option<String>,
+    pub followup: Option<String>,
+    /// Grouping columns of the participants table.
+    pub group_by: Option<Vec<String>>,
+    /// Cell texts that mean "missing".
+    pub missing_values: Option<Vec<String>>,
+    pub min_cell: Option<usize>,
+    pub seed: Option<u64>,
+    pub bootstrap_b: Option<usize>,
+    /// Sessions that make a participant "engaged" (default 6).
+    pub engaged_sessions: Option<u32>,
+    /// Dose bands of sessions attended (default ["0", "1-5", "6-11", "12+"]).
+    pub dose_bands: Option<Vec<String>>,
+    /// `iso` (default), `day-first` or `month-first`.
+    pub date_format: Option<String>,
+    /// Which human outputs to write: any of `html`, `markdown`, `excel`,
+    /// `charts` (default all). estimates, tables/ and the manifest are
+    /// always written.
+    pub outputs: Option<Vec<String>>,
+    pub participants: Option<TableConfig>,
+    pub assessments: Option<TableConfig>,
+    pub attendance: Option<TableConfig>,
+    pub wide: Option<WideConfig>,
+    pub instruments: Option<Vec<InstrumentConfig>>,
+}
+
+/// The human outputs `outputs` may name.
+pub const OUTPUTS: [&str; 4] = ["html", "markdown", "excel", "charts"];
+
+impl RawConfig {
+    /// Parses a TOML file, naming the file and the key on error.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        RawConfig::from_text(&text)
+            .map_err(|message| Error::Config(format!("{}: {message}", path.display())))
+    }
+
+    /// Parses TOML text; unknown keys get a "did you mean".
+    pub fn from_text(text: &str) -> std::result::Result<Self, String> {
+        toml::from_str(text).map_err(|e| {
+            suggest::explain_unknown_field(e.to_string().trim())
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+}
+
+/// Command-line flags that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub min_cell: Option<usize>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+}
+
+/// Everything a run needs, resolved and checked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub config_file: Option<PathBuf>,
+    /// Where the report goes; not recorded in the manifest, which lives
+    /// there.
+    #[serde(skip)]
+    pub out_dir: PathBuf,
+    pub waves: WaveSettings,
+    pub group_columns: Vec<String>,
+    #[serde(serialize_with = "serialize_markers")]
+    pub missing: MissingMarkers,
+    pub min_cell: usize,
+    pub seed: u64,
+    pub bootstrap_b: usize,
+    pub analysis: AnalysisOptions,
+    /// `None`: ISO, and local dates like 03/04/2025 are an error.
+    pub date_format: Option<DateFormat>,
+    pub outputs: Vec<String>,
+    #[serde(skip_serializing_if = "is_default")]
+    pub tables: Tables,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wide: Option<WideConfig>,
+    /// The instrument registry: built in, changed and added by config.
+    #[serde(skip)]
+    pub instruments: Vec<Instrument>,
+    /// The `[[instruments]]` entries that changed it, as written.
+    #[serde(rename = "instruments", skip_serializing_if = "Vec::is_empty")]
+    pub instrument_changes: Vec<InstrumentConfig>,
+    /// Worker threads; `None` uses every core. Not part of the results.
+    #[serde(skip)]
+    pub threads: Option<usize>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn serialize_markers<S: serde::Serializer>(
+    markers: &MissingMarkers,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(markers.markers())
+}
+
+impl Settings {
+    /// Finds and reads the config, applies flags and defaults, and checks
+    /// the combination.
+    pub fn resolve(flags: Flags) -> Result<Settings> {
+        let data_dir = flags.data_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let config_file = match &flags.config {
+            Some(path) if !path.is_file() => {
+                return Err(Error::Config(format!(
+                    "--config {}: no such file",
+                    path.display()
+                )))
+            }
+            Some(path) => Some(path.clone()),
+            None => Some(data_folder(&data_dir).join("belong.toml")).filter(|p| p.is_file()),
+        };
+        let raw = match &config_file {
+            Some(path) => RawConfig::from_file(path)?,
+            None => RawConfig::default(),
+        };
+        if let Some(0) = raw.bootstrap_b {
+            return Err(Error::Config(
+                "bootstrap_b = 0 in belong.toml: use at least 200 resamples (default 2000)".into(),
+            ));
+        }
+        if let Some(order) = &raw.waves {
+            if order.len() < 2 {
+                return Err(Error::Config(
+                    "waves in belong.toml needs at least two waves, baseline first".into(),
+                ));
+            }
+            let mut unique = order.clone();
+            unique.sort();
+            unique.dedup();
+            if unique.len() != order.len() {
+                return Err(Error::Config(
+                    "waves in belong.toml lists a wave twice".into(),
+                ));
+            }
+        }
+        if flags.threads == Some(0) {
+            return Err(Error::Config("--threads 0: give at least 1".into()));
+        }
+        let mut analysis = AnalysisOptions {
+            bootstrap_resamples: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
+            seed: flags.seed.or(raw.seed).unwrap_or(DEFAULT_SEED),
+            ..AnalysisOptions::default()
+        };
+        if let Some(threshold) = raw.engaged_sessions {
+            analysis.engaged_sessions = threshold;
+        }
+        if let Some(labels) = &raw.dose_bands {
+            analysis.dose_bands = labels
+                .iter()
+                .map(|label| {
+                    DoseBand::parse(label).ok_or_else(|| {
+                        Error::Config(format!(
+                            "dose_bands in belong.toml: \"{label}\" is not a band; write \"0\", \"1-5\" or \"12+\""
+                        ))
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
+        let date_format = match &raw.date_format {
+            None => None,
+            Some(text) => Some(DateFormat::parse(text).ok_or_else(|| {
+                Error::Config(format!(
+                    "date_format = \"{text}\" in belong.toml: write \"iso\" (2026-11-25), \"day-first\" (25/11/2026) or \"month-first\" (11/25/2026)"
+                ))
+            })?),
+        };
+        let outputs = match &raw.outputs {
+            None => OUTPUTS.iter().map(|o| o.to_string()).collect(),
+            Some(list) => {
+                for output in list {
+                    if !OUTPUTS.contains(&output.as_str()) {
+                        let hint = closest(output, OUTPUTS)
+                            .map(|s| format!("; did you mean \"{s}\"?"))
+                            .unwrap_or_default();
+                        return Err(Error::Config(format!(
+                            "outputs in belong.toml: \"{output}\" is not one of {}{hint}",
+                            OUTPUTS.join(", ")
+                        )));
+                    }
+                }
+                list.clone()
+            }
+        };
+        let instruments = instruments::registry(raw.instruments.as_deref().unwrap_or_default())?;
+        let wide = resolve_wide(raw.wide.clone(), &data_dir)?;
+        if wide.is_some()
+            && (raw.participants.is_some() || raw.assessments.is_some() || raw.attendance.is_some())
+        {
+            return Err(Error::Config(
+                "belong.toml has both [wide] and native tables ([participants], [assessments], [attendance]); a data set is one or the other".into(),
+            ));
+        }
+        if wide.is_none() && data_dir.is_file() {
+            return Err(Error::Config(format!(
+                "{}: a single sheet needs a [wide] section in belong.toml saying which columns hold each wave; run `belong init {}` to write one",
+                data_dir.display(),
+                data_dir.display()
+            )));
+        }
+        let tables = Tables {
+            participants: raw.participants.clone().unwrap_or_default(),
+            assessments: raw.assessments.clone().unwrap_or_default(),
+            attendance: raw.attendance.clone().unwrap_or_default(),
+        };
+        let out_dir = flags
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out_dir(&data_dir));
+        Ok(Settings {
+            waves: WaveSettings {
+                order: raw.waves.or_else(|| {
+                    wide.as_ref()
+                        .map(|w| w.waves.iter().map(|w| w.name.clone()).collect())
+                }),
+                baseline: raw.baseline,
+                followup: raw.followup,
+            },
+            group_columns: raw
+                .group_by
+                .unwrap_or_else(|| vec!["cohort".into(), "site".into(), "arm".into()]),
+            missing: raw
+                .missing_values
+                .map(MissingMarkers::new)
+                .unwrap_or_default(),
+            min_cell: flags.min_cell.or(raw.min_cell).unwrap_or(DEFAULT_MIN_CELL),
+            seed: flags.seed.or(raw.seed).unwrap_or(DEFAULT_SEED),
+            bootstrap_b: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
+            analysis,
+            date_format,
+            outputs,
+            tables,
+            wide,
+            instruments,
+            instrument_changes: raw.instruments.clone().unwrap_or_default(),
+            threads: flags.threads,
+            data_dir,
+            config_file,
+            out_dir,
+        })
+    }
+}
+
+/// Checks the wide layout; the sheet defaults to DATA when DATA is a file.
+fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<WideConfig>> {
+    let Some(mut wide) = wide else {
+        return Ok(None);
+    };
+    if wide.file.is_none() {
+        if data_dir.is_file() {
+            wide.file = data_dir.file_name().map(PathBuf::from);
+        } else {
+            return Err(Error::Config(
+                "[wide] in belong.toml: add file = \"NAME.csv\" (the sheet, relative to the data folder), or give the sheet itself as DATA".into(),
+            ));
+        }
+    }
+    if wide.waves.len() < 2 {
+        return Err(Error::Config(
+            "[wide] in belong.toml needs at least two [[wide.waves]] entries, baseline first, each with columns = { ... }".into(),
+        ));
+    }
+    for wave in &wide.waves {
+        if wave.columns.is_empty() {
+            return Err(Error::Config(format!(
+                "[[wide.waves]] name = \"{}\" in belong.toml: add columns = {{ ucla3_total = \"UCLA pre\" }} mapping score columns to the sheet's",
+                wave.name
+            )));
+        }
+    }
+    let mut names: Vec<&str> = wide.waves.iter().map(|w| w.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() != wide.waves.len() {
+        return Err(Error::Config(
+            "[wide] in belong.toml names a wave twice".into(),
+        ));
+    }
+    Ok(Some(wide))
+}
+
+/// The folder a data path lives in: itself, or a file's parent.
+pub fn data_folder(data: &Path) -> PathBuf {
+    if data.is_file() {
+        data.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    } else {
+        data.to_path_buf()
+    }
+}
+
+/// `reports/<name of the data folder>`.
+fn default_out_dir(data_dir: &Path) -> PathBuf {
+    let name = std::fs::canonicalize(data_dir)
+        .ok()
+        .and_then(|p| p.file_stem().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "report".into());
+    PathBuf::from("reports").join(name)
+}

@@ -1,0 +1,161 @@
+//! Reading one sheet of an .xlsx workbook (calamine) into a frame of text
+//! columns, so conversion and its messages are the same as for CSV.
+//! Dates stored as Excel dates become ISO text; numbers keep every digit.
+
+use super::convert::{days_from_civil, format_date};
+use crate::error::{Error, Result};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use polars::prelude::*;
+use std::path::Path;
+
+/// The sheet as text columns, and the 1-based row of its header.
+pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> {
+    let fail = |message: String| Error::Table {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut workbook: Xlsx<_> =
+        open_workbook(path).map_err(|e| fail(format!("not a readable .xlsx workbook ({e})")))?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                fail(format!(
+                    "no sheet named \"{wanted}\"; the sheets are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| fail("the workbook has no sheets".into()))?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| fail(format!("sheet \"{name}\": {e}")))?;
+    let Some((start_row, start_column)) = range.start() else {
+        return Err(fail(format!("sheet \"{name}\" is empty")));
+    };
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap_or_default()
+        .iter()
+        .map(|cell| text_of(cell).unwrap_or_default().trim().to_string())
+        .collect();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
+    for (index, row) in rows.enumerate() {
+        for (column, cell) in row.iter().enumerate() {
+            if let Data::Error(error) = cell {
+                let letter = column_letter(start_column as usize + column);
+                return Err(Error::Value(Box::new(crate::error::CellError {
+                    path: path.to_path_buf(),
+                    line: u64::from(start_row) + index as u64 + 2,
+                    column: header
+                        .get(column)
+                        .cloned()
+                        .unwrap_or_else(|| letter.clone()),
+                    found: format!("{error}"),
+                    expected: "a value".into(),
+                    fix: format!(
+                        "fix the formula in cell {letter}{} of sheet \"{name}\" or clear it",
+                        u64::from(start_row) + index as u64 + 2
+                    ),
+                })));
+            }
+            if let Some(values) = columns.get_mut(column) {
+                values.push(text_of(cell));
+            }
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut frame_columns = Vec::with_capacity(header.len());
+    for (k, (title, values)) in header.iter().zip(columns).enumerate() {
+        // An unnamed column gets a placeholder; ingest drops it when empty.
+        let column_name = if title.is_empty() {
+            format!("column_{}", k + 1)
+        } else {
+            title.clone()
+        };
+        if seen.contains(&column_name) {
+            return Err(fail(format!(
+                "sheet \"{name}\": the header names column {column_name} twice; rename one"
+            )));
+        }
+        seen.push(column_name.clone());
+        frame_columns.push(Column::new(column_name.into(), values));
+    }
+    let frame = DataFrame::new_infer_height(frame_columns)
+        .map_err(|e| fail(format!("sheet \"{name}\": {e}")))?;
+    Ok((frame, u64::from(start_row) + 1))
+}
+
+/// Text of a cell as a CSV export would write it; `None` when empty.
+fn text_of(cell: &Data) -> Option<String> {
+    match cell {
+        Data::Empty => None,
+        Data::String(text) => Some(text.clone()),
+        Data::Int(value) => Some(value.to_string()),
+        Data::Float(value) => Some(if value.fract() == 0.0 && value.abs() < 1e15 {
+            format!("{}", *value as i64)
+        } else {
+            // Shortest text that reads back as the same double.
+            format!("{value}")
+        }),
+        Data::Bool(value) => Some(value.to_string()),
+        Data::DateTime(datetime) => {
+            let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();
+            let date = format_date(days_from_civil(
+                i64::from(year),
+                u32::from(month),
+                u32::from(day),
+            ));
+            Some(if (hour, minute, second) == (0, 0, 0) {
+                date
+            } else {
+                format!("{date}T{hour:02}:{minute:02}:{second:02}")
+            })
+        }
+        Data::DateTimeIso(text) | Data::DurationIso(text) => Some(text.clone()),
+        Data::Error(error) => Some(format!("{error}")),
+    }
+}
+
+/// `A`, `B`, …, `Z`, `AA`, … for a 0-based column index.
+fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+    }
+
+    #[test]
+    fn numbers_keep_their_digits() {
+        assert_eq!(text_of(&Data::Float(3.0)).unwrap(), "3");
+        assert_eq!(text_of(&Data::Float(80.7)).unwrap(), "80.7");
+        assert_eq!(text_of(&Data::Empty), None);
+    }
+}

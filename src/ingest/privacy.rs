@@ -1,0 +1,261 @@
+//! The privacy guard: columns that look identifying — names, email
+//! addresses, phone numbers, postcodes, dates of birth, NHS-number- or
+//! SSN-like ids — stop the run unless config drops them (never read) or
+//! explicitly allows them. Judged by the column name and by its values.
+
+/// Why a column looks identifying, or `None`.
+pub fn identifying(name: &str, values: &[Option<String>]) -> Option<&'static str> {
+    by_name(name).or_else(|| by_values(values))
+}
+
+fn words(name: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push(' ');
+        }
+        previous_lower = c.is_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn by_name(name: &str) -> Option<&'static str> {
+    let words = words(name);
+    let has = |phrase: &str| {
+        words == phrase
+            || words.starts_with(&format!("{phrase} "))
+            || words.ends_with(&format!(" {phrase}"))
+            || words.contains(&format!(" {phrase} "))
+    };
+    let rules: [(&[&str], &'static str); 7] = [
+        (
+            &[
+                "name",
+                "first name",
+                "firstname",
+                "surname",
+                "last name",
+                "lastname",
+                "full name",
+                "fullname",
+                "forename",
+                "given name",
+            ],
+            "a name column",
+        ),
+        (&["email", "e mail", "mail"], "an email column"),
+        (
+            &[
+                "phone",
+                "mobile",
+                "telephone",
+                "tel",
+                "phone number",
+                "contact number",
+            ],
+            "a phone number column",
+        ),
+        (
+            &[
+                "postcode",
+                "post code",
+                "zip",
+                "zipcode",
+                "zip code",
+                "postal code",
+                "address",
+                "street",
+            ],
+            "an address or postcode column",
+        ),
+        (
+            &[
+                "dob",
+                "date of birth",
+                "birth date",
+                "birthdate",
+                "birthday",
+                "born",
+            ],
+            "a date of birth column",
+        ),
+        (
+            &["nhs", "nhs number", "nhs no", "chi number"],
+            "an NHS number column",
+        ),
+        (
+            &[
+                "ssn",
+                "social security",
+                "national insurance",
+                "ni number",
+                "nino",
+                "passport",
+            ],
+            "a national identity number column",
+        ),
+    ];
+    rules
+        .iter()
+        .find(|(phrases, _)| phrases.iter().any(|p| has(p)))
+        .map(|(_, why)| *why)
+}
+
+fn is_email(text: &str) -> bool {
+    let Some((user, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !user.is_empty() && !text.contains(' ') && domain.contains('.') && !domain.ends_with('.')
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn is_phone(text: &str) -> bool {
+    let allowed = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let d = digits(text);
+    allowed && (10..=13).contains(&d.len()) && (text.starts_with('0') || text.starts_with('+'))
+}
+
+/// UK postcodes: `SW1A 1AA`, `M1 1AE`, `B33 8TH`.
+fn is_postcode(text: &str) -> bool {
+    let compact: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if !(5..=7).contains(&compact.len()) {
+        return false;
+    }
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    let inward_ok = inward[0].is_ascii_digit()
+        && inward[1].is_ascii_alphabetic()
+        && inward[2].is_ascii_alphabetic();
+    let outward_ok = outward[0].is_ascii_alphabetic()
+        && outward.iter().any(char::is_ascii_digit)
+        && outward.iter().all(char::is_ascii_alphanumeric);
+    inward_ok && outward_ok
+}
+
+/// Ten digits whose modulus-11 check digit is right.
+fn is_nhs_number(text: &str) -> bool {
+    let allowed = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let d: Vec<u32> = digits(text)
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    if !allowed || d.len() != 10 {
+        return false;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * (10 - i as u32))
+        .sum();
+    let check = (11 - sum % 11) % 11;
+    check != 10 && check == d[9]
+}
+
+fn is_ssn(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts.as_slice(), [a, b, c] if a.len() == 3 && b.len() == 2 && c.len() == 4
+        && parts.iter().all(|p| p.chars().all(|ch| ch.is_ascii_digit())))
+}
+
+/// A test of one value.
+type Check = fn(&str) -> bool;
+
+/// Half or more of up to 500 values look like one kind of identifier.
+fn by_values(values: &[Option<String>]) -> Option<&'static str> {
+    let sample: Vec<&str> = values
+        .iter()
+        .flatten()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .take(500)
+        .collect();
+    if sample.len() < 3 {
+        return None;
+    }
+    let checks: [(Check, &'static str); 5] = [
+        (is_email, "email addresses in its values"),
+        (is_phone, "phone numbers in its values"),
+        (is_postcode, "postcodes in its values"),
+        (is_nhs_number, "NHS numbers in its values"),
+        (is_ssn, "social security numbers in its values"),
+    ];
+    checks.iter().find_map(|(check, why)| {
+        let hits = sample.iter().filter(|v| check(v)).count();
+        (hits * 2 >= sample.len()).then_some(*why)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(items: &[&str]) -> Vec<Option<String>> {
+        items.iter().map(|s| Some(s.to_string())).collect()
+    }
+
+    #[test]
+    fn names_that_identify() {
+        for name in [
+            "Name",
+            "first_name",
+            "Surname",
+            "Email",
+            "e-mail",
+            "Mobile",
+            "Post Code",
+            "DOB",
+            "Date of birth",
+            "NHS Number",
+            "SSN",
+            "ClientName",
+        ] {
+            assert!(by_name(name).is_some(), "{name}");
+        }
+        for name in [
+            "participant_id",
+            "site",
+            "age_band",
+            "cohort",
+            "arm",
+            "enrolled_on",
+            "activity",
+            "lives_alone",
+            "username_hash_free",
+        ] {
+            assert!(by_name(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_that_identify() {
+        assert!(by_values(&values(&["a@b.org", "c@d.com", "x@y.net"])).is_some());
+        assert!(by_values(&values(&[
+            "07700 900123",
+            "+44 7700 900456",
+            "020 7946 0018"
+        ]))
+        .is_some());
+        assert!(by_values(&values(&["SW1A 1AA", "M1 1AE", "B33 8TH"])).is_some());
+        assert!(by_values(&values(&["943 476 5919", "9434765919", "943-476-5919"])).is_some());
+        assert!(by_values(&values(&["078-05-1120", "219-09-9999", "123-45-6789"])).is_some());
+        assert!(by_values(&values(&["P0001", "P0002", "P0003"])).is_none());
+        assert!(by_values(&values(&["2024-autumn", "Northgate", "65-74"])).is_none());
+        assert!(by_values(&values(&["1", "2", "3", "4"])).is_none());
+    }
+}
