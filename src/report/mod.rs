@@ -111,11 +111,20 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
         &dir.join("data_quality.csv"),
         data_quality::to_csv(content.accounts),
     )?;
-    tables::write(dir, &tables::tables(content))?;
+    let wanted = |output: &str| content.settings.outputs.iter().any(|o| o == output);
+    tables::write(dir, &tables::tables(content), wanted("excel"))?;
     internal::write(&dir.join("internal"), content)?;
-    let figures = charts::write(dir, content)?;
-    write_file(&dir.join("index.html"), html::render(content, &figures)?)?;
-    write_file(&dir.join("report.md"), markdown::render(content, &figures))?;
+    let figures = if wanted("charts") {
+        charts::write(dir, content)?
+    } else {
+        Vec::new()
+    };
+    if wanted("html") {
+        write_file(&dir.join("index.html"), html::render(content, &figures)?)?;
+    }
+    if wanted("markdown") {
+        write_file(&dir.join("report.md"), markdown::render(content, &figures))?;
+    }
     write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
     Ok(())
 }

@@ -567,13 +567,16 @@ pub fn to_csv(table: &Table) -> String {
     out
 }
 
-/// Writes `tables/NAME.csv` for every table and `tables.xlsx` with one
-/// sheet each.
-pub fn write(dir: &Path, tables: &[Table]) -> Result<()> {
+/// Writes `tables/NAME.csv` for every table and, with `excel`,
+/// `tables.xlsx` with one sheet each.
+pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
     let folder = dir.join("tables");
     std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
     for table in tables {
         super::write_file(&folder.join(format!("{}.csv", table.name)), to_csv(table))?;
+    }
+    if !excel {
+        return Ok(());
     }
     let path = dir.join("tables.xlsx");
     let xlsx_error = |e: rust_xlsxwriter::XlsxError| Error::Write {

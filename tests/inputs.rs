@@ -1,0 +1,323 @@
+//! Real-world inputs end to end: the same data as Excel workbooks, as a
+//! day-first semicolon export with a byte-order mark and `N/A` markers, and
+//! with renamed columns mapped in belong.toml, all give the same estimates;
+//! identifying columns stop the run unless dropped or allowed; config
+//! mistakes are explained.
+
+mod common;
+
+use common::{belong, fixture, split_record};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const TABLES: [&str; 3] = ["participants", "assessments", "attendance"];
+
+/// (header, rows) of a CSV file, in order.
+fn read_table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines().filter(|l| !l.is_empty());
+    let header = split_record(lines.next().unwrap());
+    (header, lines.map(split_record).collect())
+}
+
+fn is_date(text: &str) -> bool {
+    text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-'
+}
+
+/// Runs a report with --min-cell 0 and returns estimates.csv.
+fn estimates_of(data: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    let assert = belong()
+        .args(["report", "--quiet", "--min-cell", "0", "--out"])
+        .arg(&report)
+        .arg(data)
+        .assert();
+    let output = assert.get_output().clone();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    fs::read_to_string(report.join("estimates.csv")).unwrap()
+}
+
+/// Runs a report expecting failure; returns stderr and whether a report
+/// folder was left.
+fn failure_of(data: &Path) -> (String, bool) {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&report)
+        .arg(data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "expected exit 1");
+    (
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        report.exists(),
+    )
+}
+
+fn small() -> PathBuf {
+    fixture("small-ucla3")
+}
+
+#[test]
+fn excel_workbooks_give_the_same_estimates() {
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    for table in TABLES {
+        let (header, rows) = read_table(&small().join(format!("{table}.csv")));
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (c, name) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, name).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                if cell.is_empty() {
+                    continue;
+                }
+                if is_date(cell) {
+                    // Real Excel dates, as people's workbooks hold them.
+                    let date = ExcelDateTime::parse_from_str(cell).unwrap();
+                    sheet.write_datetime_with_format(r, c, &date, &date_format).unwrap();
+                } else if header[c as usize].starts_with("ucla3_") {
+                    sheet.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+                } else {
+                    sheet.write_string(r, c, cell).unwrap();
+                }
+            }
+        }
+        workbook
+            .save(folder.path().join(format!("{table}.xlsx")))
+            .unwrap();
+    }
+    assert_eq!(estimates_of(folder.path()), expected);
+}
+
+#[test]
+fn day_first_semicolon_export_with_bom_and_na_gives_the_same_estimates() {
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    for table in TABLES {
+        let (header, rows) = read_table(&small().join(format!("{table}.csv")));
+        let mut text = String::from("\u{feff}");
+        text.push_str(&header.join(";"));
+        text.push_str(";;\r\n");
+        for row in rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| {
+                    if cell.is_empty() {
+                        "N/A".to_string()
+                    } else if is_date(cell) {
+                        format!("{}/{}/{}", &cell[8..10], &cell[5..7], &cell[0..4])
+                    } else {
+                        cell.clone()
+                    }
+                })
+                .collect();
+            text.push_str(&cells.join(";"));
+            text.push_str(";;\r\n");
+        }
+        fs::write(folder.path().join(format!("{table}.csv")), text).unwrap();
+    }
+    // Without saying how dates are written, the run stops and says which
+    // key settles it.
+    let (stderr, left) = failure_of(folder.path());
+    assert!(stderr.contains("date_format"), "{stderr}");
+    assert!(stderr.contains("column enrolled_on"), "{stderr}");
+    assert!(!left);
+    fs::write(
+        folder.path().join("belong.toml"),
+        "date_format = \"day-first\"\n",
+    )
+    .unwrap();
+    assert_eq!(estimates_of(folder.path()), expected);
+}
+
+/// small-ucla3 with its columns renamed as an export would have them.
+fn renamed_copy(folder: &Path) {
+    let renames = [
+        ("participant_id", "Client ID"),
+        ("enrolled_on", "Start date"),
+        ("cohort", "Intake"),
+        ("wave", "Timepoint"),
+        ("ucla3_1", "Q1 companionship"),
+        ("ucla3_2", "Q2 left out"),
+        ("ucla3_3", "Q3 isolated"),
+        ("assessed_on", "Completed"),
+        ("session_date", "Date"),
+    ];
+    for table in TABLES {
+        let text = fs::read_to_string(small().join(format!("{table}.csv"))).unwrap();
+        let (header, rest) = text.split_once('\n').unwrap();
+        let header: Vec<String> = header
+            .split(',')
+            .map(|name| {
+                renames
+                    .iter()
+                    .find(|(from, _)| *from == name)
+                    .map_or(name.to_string(), |(_, to)| to.to_string())
+            })
+            .collect();
+        fs::write(
+            folder.join(format!("{table}.csv")),
+            format!("{}\n{rest}", header.join(",")),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn renamed_columns_mapped_in_config_give_the_same_estimates() {
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    renamed_copy(folder.path());
+    fs::write(
+        folder.path().join("belong.toml"),
+        r#"
+[participants]
+columns = { participant_id = "Client ID", enrolled_on = "Start date", cohort = "Intake" }
+
+[assessments]
+columns = { participant_id = "Client ID", wave = "Timepoint", assessed_on = "Completed", ucla3_1 = "Q1 companionship", ucla3_2 = "Q2 left out", ucla3_3 = "Q3 isolated" }
+
+[attendance]
+columns = { participant_id = "Client ID", session_date = "Date" }
+"#,
+    )
+    .unwrap();
+    assert_eq!(estimates_of(folder.path()), expected);
+    // A mapped column that is not there is named, with the closest one.
+    let config = fs::read_to_string(folder.path().join("belong.toml")).unwrap();
+    fs::write(
+        folder.path().join("belong.toml"),
+        config.replace("\"Q2 left out\"", "\"Q2 leftout\""),
+    )
+    .unwrap();
+    let (stderr, _) = failure_of(folder.path());
+    assert!(
+        stderr.contains("no column \"Q2 leftout\" (did you mean \"Q2 left out\"?)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn identifying_columns_stop_the_run_unless_dropped_or_allowed() {
+    let folder = tempfile::tempdir().unwrap();
+    for table in TABLES {
+        fs::copy(
+            small().join(format!("{table}.csv")),
+            folder.path().join(format!("{table}.csv")),
+        )
+        .unwrap();
+    }
+    let path = folder.path().join("participants.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},contact\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        out.push_str(&format!("{line},person{i}@example.org\n"));
+    }
+    fs::write(&path, out).unwrap();
+    let (stderr, left) = failure_of(folder.path());
+    assert!(stderr.contains("column \"contact\" looks identifying (email addresses"), "{stderr}");
+    assert!(stderr.contains("drop = [\"contact\"]"), "{stderr}");
+    assert!(!left);
+
+    fs::write(
+        folder.path().join("belong.toml"),
+        "[participants]\ndrop = [\"contact\"]\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&report)
+        .arg(folder.path())
+        .assert()
+        .success();
+    // A dropped column's values reach no output at all, internal/ included.
+    let mut stack = vec![report.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = fs::read(&path).unwrap();
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains("@example.org"), "{}", path.display());
+                // Only the manifest names it, recording the config.
+                if !path.ends_with("manifest.json") {
+                    assert!(!text.contains("contact"), "{}", path.display());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn misspelt_config_keys_get_a_suggestion() {
+    let folder = tempfile::tempdir().unwrap();
+    for table in TABLES {
+        fs::copy(
+            small().join(format!("{table}.csv")),
+            folder.path().join(format!("{table}.csv")),
+        )
+        .unwrap();
+    }
+    for (config, suggestion) in [
+        ("min_cel = 5\n", "did you mean `min_cell`?"),
+        ("[participants]\ncolumn = {}\n", "did you mean `columns`?"),
+        ("date_format = \"dd-mm\"\n", "day-first"),
+        ("outputs = [\"htm\"]\n", "did you mean \"html\"?"),
+    ] {
+        fs::write(folder.path().join("belong.toml"), config).unwrap();
+        let output = belong()
+            .args(["report", "--quiet"])
+            .arg(folder.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{config}: {stderr}");
+        assert!(stderr.contains(suggestion), "{config}: {stderr}");
+        assert!(stderr.contains("belong.toml"), "{config}: {stderr}");
+    }
+}
+
+#[test]
+fn outputs_choose_the_human_formats() {
+    let folder = tempfile::tempdir().unwrap();
+    for table in TABLES {
+        fs::copy(
+            small().join(format!("{table}.csv")),
+            folder.path().join(format!("{table}.csv")),
+        )
+        .unwrap();
+    }
+    fs::write(folder.path().join("belong.toml"), "outputs = [\"html\"]\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&report)
+        .arg(folder.path())
+        .assert()
+        .success();
+    assert!(report.join("index.html").is_file());
+    assert!(report.join("estimates.csv").is_file());
+    assert!(report.join("tables/change_by_group.csv").is_file());
+    assert!(!report.join("report.md").exists());
+    assert!(!report.join("tables.xlsx").exists());
+    assert!(!report.join("charts").exists());
+}
