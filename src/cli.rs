@@ -74,6 +74,15 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         waves: usize,
     },
+    /// Inspect DATA and write a commented belong.toml beside it.
+    Init {
+        /// Data folder, or a single wide sheet.
+        #[arg(value_name = "DATA", default_value = ".")]
+        data: PathBuf,
+        /// Replace an existing belong.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the instrument registry with its sources.
     Instruments,
 }
@@ -199,6 +208,24 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 data.attendance.len(),
                 out.display()
             );
+            Ok(0)
+        }
+        Command::Init { data, force } => {
+            let folder = belong::config::data_folder(&data);
+            let path = folder.join("belong.toml");
+            if path.exists() && !force {
+                anyhow::bail!(
+                    "{} exists; keep it, or run `belong init --force` to replace it",
+                    path.display()
+                );
+            }
+            let proposal = belong::init::inspect(&data, &belong::instruments::builtin())?;
+            std::fs::write(&path, &proposal.config)
+                .map_err(|e| belong::error::Error::io(&path, e))?;
+            for line in &proposal.summary {
+                eprintln!("belong: {line}");
+            }
+            println!("{}", path.display());
             Ok(0)
         }
         Command::Instruments => {

@@ -16,6 +16,7 @@ pub mod disclosure;
 pub mod error;
 pub mod estimate;
 pub mod ingest;
+pub mod init;
 pub mod instruments;
 pub mod model;
 pub mod panel;

@@ -87,9 +87,13 @@ fn excel_workbooks_give_the_same_estimates() {
                 if is_date(cell) {
                     // Real Excel dates, as people's workbooks hold them.
                     let date = ExcelDateTime::parse_from_str(cell).unwrap();
-                    sheet.write_datetime_with_format(r, c, &date, &date_format).unwrap();
+                    sheet
+                        .write_datetime_with_format(r, c, &date, &date_format)
+                        .unwrap();
                 } else if header[c as usize].starts_with("ucla3_") {
-                    sheet.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+                    sheet
+                        .write_number(r, c, cell.parse::<f64>().unwrap())
+                        .unwrap();
                 } else {
                     sheet.write_string(r, c, cell).unwrap();
                 }
@@ -229,7 +233,10 @@ fn identifying_columns_stop_the_run_unless_dropped_or_allowed() {
     }
     fs::write(&path, out).unwrap();
     let (stderr, left) = failure_of(folder.path());
-    assert!(stderr.contains("column \"contact\" looks identifying (email addresses"), "{stderr}");
+    assert!(
+        stderr.contains("column \"contact\" looks identifying (email addresses"),
+        "{stderr}"
+    );
     assert!(stderr.contains("drop = [\"contact\"]"), "{stderr}");
     assert!(!left);
 
@@ -320,4 +327,110 @@ fn outputs_choose_the_human_formats() {
     assert!(!report.join("report.md").exists());
     assert!(!report.join("tables.xlsx").exists());
     assert!(!report.join("charts").exists());
+}
+
+#[test]
+fn init_then_report_works_on_renamed_files_and_columns() {
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    renamed_copy(folder.path());
+    // Other file names and day-first dates, as an export might have.
+    for (from, to) in [
+        ("participants", "clients"),
+        ("assessments", "surveys"),
+        ("attendance", "register"),
+    ] {
+        let text = fs::read_to_string(folder.path().join(format!("{from}.csv"))).unwrap();
+        let day_first: Vec<String> = text
+            .lines()
+            .map(|line| {
+                split_record(line)
+                    .into_iter()
+                    .map(|cell| {
+                        if is_date(&cell) {
+                            format!("{}/{}/{}", &cell[8..10], &cell[5..7], &cell[0..4])
+                        } else {
+                            cell
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        fs::write(
+            folder.path().join(format!("{to}.csv")),
+            day_first.join("\n") + "\n",
+        )
+        .unwrap();
+        fs::remove_file(folder.path().join(format!("{from}.csv"))).unwrap();
+    }
+    belong().arg("init").arg(folder.path()).assert().success();
+    let config = fs::read_to_string(folder.path().join("belong.toml")).unwrap();
+    assert!(config.contains("date_format = \"day-first\""), "{config}");
+    assert!(config.contains("file = \"surveys.csv\""), "{config}");
+    // A second init does not overwrite the user's file.
+    belong().arg("init").arg(folder.path()).assert().code(1);
+    // The item columns were named by an export, not by instrument, so
+    // init cannot know them: it names the tables and roles it found, and
+    // the questionnaire items are mapped by hand here, as a user would.
+    assert!(
+        config.contains("# CHECK: no questionnaire columns recognised"),
+        "{config}"
+    );
+    let estimates = if config.contains("\"Q1 companionship\"") {
+        estimates_of(folder.path())
+    } else {
+        let mapped = config.replace(
+            "wave = \"Timepoint\"",
+            "wave = \"Timepoint\", ucla3_1 = \"Q1 companionship\", ucla3_2 = \"Q2 left out\", ucla3_3 = \"Q3 isolated\"",
+        );
+        fs::write(folder.path().join("belong.toml"), mapped).unwrap();
+        estimates_of(folder.path())
+    };
+    assert_eq!(estimates, expected);
+}
+
+#[test]
+fn init_recognises_instrument_columns_and_a_wide_sheet() {
+    // Long tables with instrument-named item columns: no hand edits.
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    renamed_copy(folder.path());
+    let path = folder.path().join("assessments.csv");
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replacen("Q1 companionship", "UCLA 1", 1)
+        .replacen("Q2 left out", "UCLA 2", 1)
+        .replacen("Q3 isolated", "UCLA 3", 1);
+    fs::write(&path, text).unwrap();
+    belong().arg("init").arg(folder.path()).assert().success();
+    assert_eq!(estimates_of(folder.path()), expected);
+
+    // The most common nonprofit file: one row per person.
+    let sheet = tempfile::tempdir().unwrap();
+    let mut text = String::from("ID,Site,UCLA pre,UCLA post,Sessions attended\n");
+    for i in 0..60 {
+        let pre = 5 + i % 5;
+        let post = pre - (i % 3) + i32::from(i % 7 == 0);
+        let site = ["North", "South"][(i % 2) as usize];
+        text.push_str(&format!("C{i:03},{site},{pre},{post},{}\n", i % 13));
+    }
+    fs::write(sheet.path().join("programme.csv"), text).unwrap();
+    belong().arg("init").arg(sheet.path()).assert().success();
+    let config = fs::read_to_string(sheet.path().join("belong.toml")).unwrap();
+    assert!(config.contains("[wide]"), "{config}");
+    assert!(config.contains("ucla3_total = \"UCLA pre\""), "{config}");
+    assert!(
+        config.contains("sessions = \"Sessions attended\""),
+        "{config}"
+    );
+    let estimates = estimates_of(sheet.path());
+    assert!(
+        estimates.contains("ucla3,change,all,all,followup,,n_pairs,60"),
+        "{estimates}"
+    );
+    assert!(
+        estimates.contains("dose_response"),
+        "sessions reach the dose-response analysis"
+    );
 }

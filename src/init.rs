@@ -1,0 +1,753 @@
+//! `belong init`: inspect a data folder (or one sheet) and write a
+//! commented belong.toml — which file is which table, which column plays
+//! which role, the instruments, waves and date format — so that
+//! `belong report` works without hand-written config. What cannot be told
+//! from the data is left as a commented question, never guessed.
+
+use crate::config::DateFormat;
+use crate::error::{Error, Result};
+use crate::ingest::convert::{looks_like_local_date, MissingMarkers};
+use crate::ingest::read::{read_part, TablePart};
+use crate::instruments::Instrument;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Lower case, words separated by single spaces: `Client ID` → `client id`.
+fn normalise(name: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push(' ');
+        }
+        previous_lower = c.is_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn has_word(name: &str, words: &[&str]) -> bool {
+    let n = normalise(name);
+    words.iter().any(|w| {
+        n == *w
+            || n.starts_with(&format!("{w} "))
+            || n.ends_with(&format!(" {w}"))
+            || n.contains(&format!(" {w} "))
+    })
+}
+
+fn is_id(name: &str) -> bool {
+    let n = normalise(name);
+    n == "participant id"
+        || [
+            "id",
+            "participant",
+            "client",
+            "person",
+            "member",
+            "pid",
+            "ref",
+            "reference",
+            "respondent",
+        ]
+        .contains(&n.as_str())
+        || (has_word(name, &["id", "ref", "number"])
+            && has_word(
+                name,
+                &[
+                    "participant",
+                    "client",
+                    "person",
+                    "member",
+                    "respondent",
+                    "service user",
+                    "user",
+                ],
+            ))
+}
+
+fn is_wave(name: &str) -> bool {
+    let n = normalise(name);
+    [
+        "wave",
+        "timepoint",
+        "time point",
+        "time",
+        "visit",
+        "occasion",
+        "stage",
+        "round",
+        "period",
+        "assessment point",
+        "survey round",
+    ]
+    .contains(&n.as_str())
+}
+
+/// Item or total columns of an instrument, recognised from names such as
+/// `UCLA 1`, `ucla_q2`, `UCLA item 3`, `DJG11 4`, `UCLA total`.
+#[derive(Debug, Default)]
+struct InstrumentColumnsFound {
+    items: BTreeMap<usize, String>,
+    total: Option<String>,
+}
+
+const ALIASES: [(&str, &[&str]); 5] = [
+    ("ucla", &["ucla", "ucla3", "ucla20", "ucla loneliness"]),
+    (
+        "djg",
+        &[
+            "djg",
+            "djg6",
+            "djg11",
+            "de jong",
+            "de jong gierveld",
+            "jong gierveld",
+        ],
+    ),
+    (
+        "ons_lonely",
+        &["ons", "ons lonely", "ons loneliness", "how often lonely"],
+    ),
+    ("cel3", &["cel", "cel3", "campaign to end loneliness"]),
+    (
+        "swemwbs",
+        &["swemwbs", "wemwbs", "swemwbs", "warwick edinburgh"],
+    ),
+];
+
+/// (family, item number or None for a total) of a column name.
+fn instrument_column(name: &str) -> Option<(&'static str, Option<usize>)> {
+    let n = normalise(name);
+    for (family, aliases) in ALIASES {
+        for alias in aliases.iter() {
+            let Some(rest) = n.strip_prefix(alias) else {
+                continue;
+            };
+            let rest = rest.trim();
+            let rest = rest
+                .strip_prefix("item")
+                .or_else(|| rest.strip_prefix("q"))
+                .unwrap_or(rest)
+                .trim();
+            if let Ok(k) = rest.parse::<usize>() {
+                return Some((family, Some(k)));
+            }
+            if rest.is_empty() || ["total", "score", "sum", "total score"].contains(&rest) {
+                return Some((family, None));
+            }
+        }
+    }
+    None
+}
+
+/// The registry instrument a family with `items` items (or a total with
+/// values up to `max_value`) is.
+fn resolve_family(family: &str, items: usize, max_value: f64) -> Option<&'static str> {
+    Some(match (family, items) {
+        ("ucla", 3) => "ucla3",
+        ("ucla", 20) => "ucla20",
+        ("ucla", 0) if max_value <= 9.0 => "ucla3",
+        ("ucla", 0) => "ucla20",
+        ("djg", 6) => "djg6",
+        ("djg", 11) => "djg11",
+        ("djg", 0) if max_value <= 6.0 => "djg6",
+        ("djg", 0) => "djg11",
+        ("ons_lonely", _) => "ons_lonely",
+        ("cel3", _) => "cel3",
+        ("swemwbs", _) => "swemwbs",
+        _ => return None,
+    })
+}
+
+/// Words in a wide sheet's column names that name a wave, in wave order.
+const WAVE_WORDS: [(&str, &str); 12] = [
+    ("pre", "baseline"),
+    ("baseline", "baseline"),
+    ("before", "baseline"),
+    ("intake", "baseline"),
+    ("t0", "baseline"),
+    ("start", "baseline"),
+    ("post", "followup"),
+    ("after", "followup"),
+    ("follow up", "followup"),
+    ("followup", "followup"),
+    ("end", "followup"),
+    ("t1", "followup"),
+];
+
+/// One inspected file.
+struct Inspected {
+    path: PathBuf,
+    part: TablePart,
+    columns: Vec<String>,
+}
+
+impl Inspected {
+    fn values(&self, column: &str, missing: &MissingMarkers) -> Vec<String> {
+        self.part
+            .text(column)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| missing.value(v.as_deref()).map(str::to_string))
+            .collect()
+    }
+}
+
+/// What init found, and the config text it writes.
+pub struct Proposal {
+    pub config: String,
+    /// One line per finding, for the terminal.
+    pub summary: Vec<String>,
+}
+
+fn data_files(data: &Path) -> Result<Vec<PathBuf>> {
+    if data.is_file() {
+        return Ok(vec![data.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(data).map_err(|e| Error::io(data, e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| {
+                    ["csv", "parquet", "xlsx"]
+                        .contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+                })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the date format from date-like values: `None` when every value
+/// is ISO or when local dates never show which part is the day.
+fn date_format_of(values: &[String]) -> (Option<DateFormat>, bool) {
+    let mut local = false;
+    let (mut day_first, mut month_first) = (false, false);
+    for value in values {
+        if !looks_like_local_date(value) {
+            continue;
+        }
+        local = true;
+        let parts: Vec<u32> = value
+            .split(['/', '.', '-', ' ', 'T'])
+            .take(2)
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if let [a, b] = parts.as_slice() {
+            if *a > 12 {
+                day_first = true;
+            }
+            if *b > 12 {
+                month_first = true;
+            }
+        }
+    }
+    match (local, day_first, month_first) {
+        (false, _, _) => (None, false),
+        (true, true, false) => (Some(DateFormat::DayFirst), false),
+        (true, false, true) => (Some(DateFormat::MonthFirst), false),
+        _ => (None, true),
+    }
+}
+
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Inspects `data` and proposes a config.
+pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
+    let folder = crate::config::data_folder(data);
+    let missing = MissingMarkers::default();
+    let mut inspected = Vec::new();
+    for (index, path) in data_files(data)?.into_iter().enumerate() {
+        let (part, _) = read_part(&folder, "init", &path, index as u32, None)?;
+        let columns = part.column_names();
+        inspected.push(Inspected {
+            path,
+            part,
+            columns,
+        });
+    }
+    if inspected.is_empty() {
+        return Err(Error::Layout(format!(
+            "{}: no .csv, .parquet or .xlsx files to inspect",
+            data.display()
+        )));
+    }
+    let mut config = String::from(
+        "# belong.toml written by `belong init`: check every line, then run `belong report`.\n# Every key is documented in docs/config.md.\n\n",
+    );
+    let mut summary = Vec::new();
+    let mut sections = String::new();
+    let mut date_values: Vec<String> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut waves_line = String::new();
+    let mut found_assessments = false;
+    let mut taken: Vec<&str> = Vec::new();
+
+    for file in &inspected {
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = file
+            .path
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let id_column = file.columns.iter().find(|c| is_id(c)).cloned();
+        let wave_column = file.columns.iter().find(|c| is_wave(c)).cloned();
+        let mut families: BTreeMap<&'static str, InstrumentColumnsFound> = BTreeMap::new();
+        for column in &file.columns {
+            if let Some((family, item)) = instrument_column(&strip_wave_words(column)) {
+                let entry = families.entry(family).or_default();
+                match item {
+                    Some(k) => {
+                        entry.items.insert(k, column.clone());
+                    }
+                    None => entry.total = Some(column.clone()),
+                }
+            }
+        }
+        let native_items = file.columns.iter().any(|c| {
+            instruments.iter().any(|i| {
+                c.strip_prefix(&format!("{}_", i.id))
+                    .is_some_and(|rest| rest == "total" || rest.parse::<usize>().is_ok())
+            })
+        });
+        let ids = id_column
+            .as_ref()
+            .map(|c| file.values(c, &missing))
+            .unwrap_or_default();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        let one_row_per_id = !ids.is_empty() && unique.len() == ids.len();
+        let wave_columns: Vec<(&String, &'static str)> = file
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let n = normalise(c);
+                WAVE_WORDS
+                    .iter()
+                    .find(|(word, _)| has_word(&n, &[word]))
+                    .map(|(_, wave)| (c, *wave))
+            })
+            .collect();
+        let has_scores = !families.is_empty() || native_items;
+        let date_columns: Vec<&String> = file
+            .columns
+            .iter()
+            .filter(|c| has_word(c, &["date", "on", "when", "completed", "day"]))
+            .collect();
+        for column in &date_columns {
+            date_values.extend(file.values(column, &missing).into_iter().take(2000));
+        }
+
+        // The wide sheet: one row per person, scores named by wave.
+        if one_row_per_id_or_no_id(one_row_per_id, &id_column)
+            && wave_column.is_none()
+            && has_scores
+            && !wave_columns.is_empty()
+        {
+            summary.push(format!(
+                "{name}: a wide sheet (one row per participant, scores per wave)"
+            ));
+            let _ = writeln!(
+                sections,
+                "# {name}: one row per participant with scores per wave.\n[wide]\nfile = {}",
+                toml_string(&name)
+            );
+            if let Some(id) = &id_column {
+                let _ = writeln!(sections, "participant_id = {}", toml_string(id));
+            } else {
+                sections.push_str("# No id column found: participants are numbered by row.\n");
+            }
+            if let Some(sessions) = file
+                .columns
+                .iter()
+                .find(|c| has_word(c, &["sessions", "attended", "attendance"]))
+            {
+                let _ = writeln!(sections, "sessions = {}", toml_string(sessions));
+            }
+            let mapped = map_groups(&file.columns, &mut groups);
+            if !mapped.is_empty() {
+                let _ = writeln!(sections, "columns = {{ {} }}", mapped.join(", "));
+            }
+            let drop = identifying_columns(file, &missing);
+            if !drop.is_empty() {
+                let _ = writeln!(sections, "# These columns look identifying and are not read. Remove one from drop only if it is safe, and list it in allow.\ndrop = [{}]", drop.iter().map(|c| toml_string(c)).collect::<Vec<_>>().join(", "));
+            }
+            for wave in ["baseline", "followup"] {
+                let mut pairs = Vec::new();
+                for (column, column_wave) in &wave_columns {
+                    if *column_wave != wave {
+                        continue;
+                    }
+                    if let Some((family, item)) = instrument_column(&strip_wave_words(column)) {
+                        let values: Vec<f64> = file
+                            .values(column, &missing)
+                            .iter()
+                            .filter_map(|v| v.parse().ok())
+                            .collect();
+                        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        let count = families.get(family).map_or(0, |f| f.items.len());
+                        if let Some(id) =
+                            resolve_family(family, if item.is_some() { count } else { 0 }, max)
+                        {
+                            let native = match item {
+                                Some(k) => format!("{id}_{k}"),
+                                None => format!("{id}_total"),
+                            };
+                            pairs.push(format!("{native} = {}", toml_string(column)));
+                        }
+                    }
+                }
+                if pairs.is_empty() {
+                    let _ = writeln!(sections, "\n# CHECK: no score columns recognised for {wave}; map them like ucla3_total = \"UCLA {wave}\".");
+                }
+                let _ = writeln!(
+                    sections,
+                    "\n[[wide.waves]]\nname = \"{wave}\"\ncolumns = {{ {} }}",
+                    pairs.join(", ")
+                );
+            }
+            sections.push('\n');
+            found_assessments = true;
+            continue;
+        }
+
+        // Native tables.
+        let role = if (has_scores && (wave_column.is_some() || stem.contains("assess")))
+            || (wave_column.is_some() && !one_row_per_id)
+        {
+            "assessments"
+        } else if !has_scores
+            && !date_columns.is_empty()
+            && (stem.contains("attend")
+                || stem.contains("session")
+                || stem.contains("register")
+                || file
+                    .columns
+                    .iter()
+                    .any(|c| has_word(c, &["activity", "attended"]))
+                || !one_row_per_id)
+        {
+            "attendance"
+        } else if !has_scores && one_row_per_id {
+            "participants"
+        } else {
+            summary.push(format!("{name}: not recognised; left out"));
+            let _ = writeln!(
+                sections,
+                "# {name}: not recognised as participants, assessments or attendance; left out.\n"
+            );
+            continue;
+        };
+        if taken.contains(&role) {
+            summary.push(format!(
+                "{name}: looks like a second {role} table; left out"
+            ));
+            let _ = writeln!(sections, "# {name}: looks like a second {role} table; left out (combine the files, or give the right one as file = ... under [{role}]).\n");
+            continue;
+        }
+        taken.push(role);
+        summary.push(format!("{name}: the {role} table"));
+        let mut mapping: Vec<String> = Vec::new();
+        let mut check_note: Option<&str> = None;
+        if let Some(id) = id_column
+            .as_ref()
+            .filter(|c| c.as_str() != "participant_id")
+        {
+            mapping.push(format!("participant_id = {}", toml_string(id)));
+        }
+        match role {
+            "participants" => {
+                mapping.extend(map_groups(&file.columns, &mut groups));
+                if let Some(date) = date_columns.iter().find(|c| {
+                    c.as_str() != "enrolled_on"
+                        && has_word(
+                            c,
+                            &[
+                                "start",
+                                "enrolled",
+                                "enrolment",
+                                "enrollment",
+                                "joined",
+                                "referral",
+                                "referred",
+                            ],
+                        )
+                }) {
+                    mapping.push(format!("enrolled_on = {}", toml_string(date)));
+                }
+            }
+            "assessments" => {
+                found_assessments = true;
+                if let Some(wave) = wave_column.as_ref().filter(|c| c.as_str() != "wave") {
+                    mapping.push(format!("wave = {}", toml_string(wave)));
+                }
+                if let Some(date) = date_columns.iter().find(|c| c.as_str() != "assessed_on") {
+                    mapping.push(format!("assessed_on = {}", toml_string(date)));
+                }
+                if families.is_empty() && !native_items {
+                    summary.push(format!("{name}: no questionnaire columns recognised; map them under [assessments] columns (e.g. ucla3_1 = \"Q1\")"));
+                    check_note = Some("# CHECK: no questionnaire columns recognised; add them to columns, e.g. ucla3_1 = \"Q1\"\n");
+                }
+                for (family, found) in &families {
+                    let max = found
+                        .total
+                        .as_ref()
+                        .map(|t| {
+                            file.values(t, &missing)
+                                .iter()
+                                .filter_map(|v| v.parse::<f64>().ok())
+                                .fold(f64::NEG_INFINITY, f64::max)
+                        })
+                        .unwrap_or(f64::NEG_INFINITY);
+                    let Some(id) = resolve_family(family, found.items.len(), max) else {
+                        summary.push(format!("{name}: {} item columns of {family} match no registry instrument; map them by hand", found.items.len()));
+                        continue;
+                    };
+                    if found.items.is_empty() {
+                        if let Some(total) = &found.total {
+                            mapping.push(format!("{id}_total = {}", toml_string(total)));
+                        }
+                    }
+                    for (k, column) in &found.items {
+                        mapping.push(format!("{id}_{k} = {}", toml_string(column)));
+                    }
+                    summary.push(format!("{name}: instrument {id}"));
+                }
+                if let Some(wave) = &wave_column {
+                    let mut labels = file.values(wave, &missing);
+                    labels.sort();
+                    labels.dedup();
+                    if labels.len() >= 2 {
+                        let (mut first, rest): (Vec<String>, Vec<String>) =
+                            labels.into_iter().partition(|l| {
+                                ["baseline", "pre", "intake", "t0"]
+                                    .contains(&l.to_ascii_lowercase().as_str())
+                            });
+                        first.extend(rest);
+                        waves_line = format!(
+                            "# Waves found: {}. belong orders them (baseline first, then by date or label); to fix the order write\n# waves = [{}]\n",
+                            first.join(", "),
+                            first.iter().map(|w| toml_string(w)).collect::<Vec<_>>().join(", ")
+                        );
+                    }
+                }
+            }
+            _ => {
+                if let Some(date) = date_columns.iter().find(|c| c.as_str() != "session_date") {
+                    mapping.push(format!("session_date = {}", toml_string(date)));
+                }
+                let optional: [(&str, &[&str]); 4] = [
+                    (
+                        "activity",
+                        &[
+                            "activity",
+                            "session type",
+                            "group type",
+                            "class",
+                            "programme",
+                            "program",
+                        ],
+                    ),
+                    ("format", &["format", "mode", "delivery"]),
+                    (
+                        "attended",
+                        &["attended", "present", "attendance", "did attend"],
+                    ),
+                    ("minutes", &["minutes", "mins", "duration", "time attended"]),
+                ];
+                for (native, names) in optional {
+                    if let Some(column) = file
+                        .columns
+                        .iter()
+                        .find(|c| c.as_str() != native && names.contains(&normalise(c).as_str()))
+                    {
+                        if !file.columns.iter().any(|c| c == native) {
+                            mapping.push(format!("{native} = {}", toml_string(column)));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = writeln!(sections, "# {name}: the {role} table.\n[{role}]");
+        if stem != role {
+            let _ = writeln!(sections, "file = {}", toml_string(&name));
+        }
+        if let Some(note) = check_note {
+            sections.push_str(note);
+        }
+        if !mapping.is_empty() {
+            let _ = writeln!(sections, "columns = {{ {} }}", mapping.join(", "));
+        }
+        let drop = identifying_columns(file, &missing);
+        if !drop.is_empty() {
+            let _ = writeln!(sections, "# These columns look identifying and are not read. Remove one from drop only if it is safe, and list it in allow.\ndrop = [{}]", drop.iter().map(|c| toml_string(c)).collect::<Vec<_>>().join(", "));
+        }
+        sections.push('\n');
+    }
+    if !found_assessments {
+        summary.push(
+            "no questionnaire scores recognised: map them by hand (see docs/config.md)".into(),
+        );
+    }
+    let (date_format, ambiguous) = date_format_of(&date_values);
+    match (date_format, ambiguous) {
+        (Some(DateFormat::DayFirst), _) => {
+            config.push_str(
+                "# Dates are written day first (25/11/2026).\ndate_format = \"day-first\"\n",
+            );
+            summary.push("dates: day first".into());
+        }
+        (Some(DateFormat::MonthFirst), _) => {
+            config.push_str(
+                "# Dates are written month first (11/25/2026).\ndate_format = \"month-first\"\n",
+            );
+            summary.push("dates: month first".into());
+        }
+        (_, true) => {
+            config.push_str("# CHECK: dates like 03/04/2025 could be day or month first and no value settles it.\n# Uncomment the right one:\n# date_format = \"day-first\"\n# date_format = \"month-first\"\n");
+            summary.push(
+                "dates: ambiguous (day or month first); set date_format in belong.toml".into(),
+            );
+        }
+        _ => {}
+    }
+    if !groups.is_empty() {
+        let _ = writeln!(
+            config,
+            "# Groups compared in every table.\ngroup_by = [{}]",
+            groups
+                .iter()
+                .map(|g| toml_string(g))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    config.push_str(&waves_line);
+    config.push('\n');
+    config.push_str(&sections);
+    // What init writes must parse; a failure here is a bug in init.
+    crate::config::RawConfig::from_text(&config).map_err(|message| {
+        Error::Config(format!(
+            "belong init wrote an invalid config ({message}); please report this"
+        ))
+    })?;
+    Ok(Proposal { config, summary })
+}
+
+fn one_row_per_id_or_no_id(one_row_per_id: bool, id: &Option<String>) -> bool {
+    one_row_per_id || id.is_none()
+}
+
+/// A wide column name without its wave words: `UCLA pre` → `UCLA`.
+fn strip_wave_words(name: &str) -> String {
+    let words: Vec<String> = normalise(name)
+        .split(' ')
+        .filter(|w| !WAVE_WORDS.iter().any(|(word, _)| word == w) && *w != "follow" && *w != "up")
+        .map(str::to_string)
+        .collect();
+    words.join(" ")
+}
+
+/// Grouping columns under other names: `Intake` → cohort, `Location` →
+/// site, `Treatment` → arm. Records the native names in `groups`.
+fn map_groups(columns: &[String], groups: &mut Vec<String>) -> Vec<String> {
+    let rules: [(&str, &[&str]); 3] = [
+        (
+            "cohort",
+            &["cohort", "intake", "intake group", "term", "season"],
+        ),
+        (
+            "site",
+            &[
+                "site", "location", "venue", "centre", "center", "hub", "area", "branch",
+            ],
+        ),
+        (
+            "arm",
+            &[
+                "arm",
+                "treatment",
+                "treat",
+                "condition",
+                "group",
+                "allocation",
+            ],
+        ),
+    ];
+    let mut mapping = Vec::new();
+    for (native, names) in rules {
+        if let Some(column) = columns
+            .iter()
+            .find(|c| names.contains(&normalise(c).as_str()))
+        {
+            if !groups.iter().any(|g| g == native) {
+                groups.push(native.to_string());
+            }
+            if column != native {
+                mapping.push(format!("{native} = {}", toml_string(column)));
+            }
+        }
+    }
+    mapping
+}
+
+/// Columns the privacy guard would stop on (the id column aside).
+fn identifying_columns(file: &Inspected, missing: &MissingMarkers) -> Vec<String> {
+    file.columns
+        .iter()
+        .filter(|c| !is_id(c))
+        .filter(|c| {
+            let values: Vec<Option<String>> = file
+                .values(c, missing)
+                .into_iter()
+                .take(500)
+                .map(Some)
+                .collect();
+            crate::ingest::privacy::identifying(c, &values).is_some()
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_roles_from_names() {
+        assert!(is_id("Client ID"));
+        assert!(is_id("participant_id"));
+        assert!(!is_id("Site"));
+        assert!(is_wave("Timepoint"));
+        assert_eq!(instrument_column("UCLA 1"), Some(("ucla", Some(1))));
+        assert_eq!(instrument_column("ucla_q2"), Some(("ucla", Some(2))));
+        assert_eq!(instrument_column("UCLA total"), Some(("ucla", None)));
+        assert_eq!(instrument_column("DJG11 item 4"), Some(("djg", Some(4))));
+        assert_eq!(
+            instrument_column(&strip_wave_words("UCLA pre")),
+            Some(("ucla", None))
+        );
+        assert_eq!(strip_wave_words("UCLA pre"), "ucla");
+        assert_eq!(
+            date_format_of(&["25/11/2026".into()]).0,
+            Some(DateFormat::DayFirst)
+        );
+        assert_eq!(date_format_of(&["03/04/2026".into()]), (None, true));
+    }
+}
