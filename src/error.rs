@@ -44,7 +44,7 @@ pub enum Error {
 
 /// A cell whose value does not convert to the column's type.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}: column {column}: \"{found}\" is not {expected}; {fix}")]
+#[error("{path}:{line}: column {column}: \"{}\" is not {expected}; {fix}", found.escape_debug())]
 pub struct CellError {
     pub path: PathBuf,
     /// CSV line (header = 1) or 1-based Parquet row.

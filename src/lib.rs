@@ -125,6 +125,22 @@ impl Progress for Silent {
 
 /// Runs score → panel → analyses on validated data.
 pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed> {
+    // "Nothing to analyse" is about the assessments: name their files.
+    let assessment_files: Vec<String> = checked
+        .sources
+        .iter()
+        .filter(|s| s.table == "assessments" || s.table == "wide")
+        .map(|s| s.path.display().to_string())
+        .collect();
+    analyse_inner(settings, checked).map_err(|error| match error {
+        Error::NothingToAnalyse(message) if !assessment_files.is_empty() => {
+            Error::NothingToAnalyse(format!("{}: {message}", assessment_files.join(", ")))
+        }
+        other => other,
+    })
+}
+
+fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
     let Checked {
         sources,
         validated,

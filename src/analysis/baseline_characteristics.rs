@@ -2,8 +2,8 @@
 //! category of every descriptive participant column (age band, gender, …),
 //! as a count and a percentage of the group. The outcome column holds the
 //! participant column's name and the contrast column the category.
-//! Columns with more than `MAX_CATEGORIES` categories (free text, exact
-//! ages) are left out: a table of them would be unreadable and closer to
+//! Columns with more than `MAX_CATEGORIES` categories or a category longer
+//! than `MAX_CATEGORY_LENGTH` characters (free text, exact ages) are left out: a table of them would be unreadable and closer to
 //! identifying people.
 
 use super::Group;
@@ -11,6 +11,8 @@ use crate::estimate::{Estimate, Place};
 use crate::panel::Panel;
 
 pub const MAX_CATEGORIES: usize = 12;
+/// Longer "categories" are free text.
+pub const MAX_CATEGORY_LENGTH: usize = 60;
 
 /// The category of a missing value.
 pub const MISSING: &str = "missing";
@@ -24,7 +26,13 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
             .collect();
         categories.sort_unstable();
         categories.dedup();
-        if categories.len() > MAX_CATEGORIES {
+        // Many categories, or long ones, are free text rather than
+        // categories: not tabulated.
+        if categories.len() > MAX_CATEGORIES
+            || categories
+                .iter()
+                .any(|c| c.chars().count() > MAX_CATEGORY_LENGTH)
+        {
             continue;
         }
         for group in groups {
