@@ -156,6 +156,16 @@ impl Settings {
             Some(path) => RawConfig::from_file(path)?,
             None => RawConfig::default(),
         };
+        Settings::resolve_raw(flags, raw, config_file, data_dir)
+    }
+
+    /// Checks a parsed config against the rules no single key can check.
+    pub fn resolve_raw(
+        flags: Flags,
+        raw: RawConfig,
+        config_file: Option<PathBuf>,
+        data_dir: PathBuf,
+    ) -> Result<Settings> {
         if let Some(0) = raw.bootstrap_b {
             return Err(Error::Config(
                 "bootstrap_b = 0 in belong.toml: use at least 200 resamples (default 2000)".into(),
