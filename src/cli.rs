@@ -73,6 +73,12 @@ enum Command {
         /// Number of assessment waves (2 = baseline/week12, 3 adds month6).
         #[arg(long, default_value_t = 2)]
         waves: usize,
+        /// Program length in weeks (sessions are offered until then).
+        #[arg(long, default_value_t = 12)]
+        weeks: u32,
+        /// File format: csv, parquet, or both (into OUT/csv and OUT/parquet).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "parquet", "both"])]
+        format: String,
     },
     /// Inspect DATA and write a commented belong.toml beside it.
     Init {
@@ -190,6 +196,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             instrument,
             comparison_arm,
             waves,
+            weeks,
+            format,
         } => {
             let data = belong::synth::generate_to(
                 &out,
@@ -199,6 +207,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     instrument,
                     comparison_arm,
                     waves,
+                    weeks,
+                    format: match format.as_str() {
+                        "parquet" => belong::synth::SynthFormat::Parquet,
+                        "both" => belong::synth::SynthFormat::Both,
+                        _ => belong::synth::SynthFormat::Csv,
+                    },
                 },
             )?;
             eprintln!(

@@ -32,6 +32,19 @@ pub struct SynthOptions {
     pub comparison_arm: bool,
     /// 2 (baseline, week12) or 3 (adds month6).
     pub waves: usize,
+    /// Length of the program in weeks (sessions are offered until then).
+    pub weeks: u32,
+    /// Write CSV, Parquet, or both.
+    pub format: SynthFormat,
+}
+
+/// File formats `belong synth` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SynthFormat {
+    Csv,
+    Parquet,
+    /// CSV into `OUT/csv`, Parquet into `OUT/parquet`.
+    Both,
 }
 
 /// The generated tables, as rows ready to write.
@@ -175,6 +188,13 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
             options.waves
         )));
     }
+    if !(1..=104).contains(&options.weeks) {
+        return Err(Error::Config(format!(
+            "--weeks {}: give 1 to 104",
+            options.weeks
+        )));
+    }
+    let program_days = options.weeks as i32 * 7;
     if options.participants == 0 {
         return Err(Error::Config("--participants 0: give at least 1".into()));
     }
@@ -227,7 +247,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
         // Dropping out is likelier for lonelier and less engaged people.
         let drops_out = rng.gen::<f64>() < logistic(-1.9 + 0.5 * baseline_state - 0.8 * engagement);
         let dropout_day = if drops_out {
-            rng.gen_range(14..84)
+            rng.gen_range(14..program_days.max(15))
         } else {
             i32::MAX
         };
@@ -247,7 +267,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
             for ((activity, every, minutes), is_group) in offered {
                 let start = rng.gen_range(1..every.min(7) + 1);
                 let mut day = start;
-                while day < 84 {
+                while day < program_days {
                     let attended = day < dropout_day && rng.gen::<f64>() < show_up;
                     data.attendance.push(AttendanceRow {
                         participant: index,
@@ -303,9 +323,16 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
     Ok(data)
 }
 
-/// Generates and writes the three CSV tables into `out_dir`.
+/// Generates and writes the three tables into `out_dir`.
 pub fn generate_to(out_dir: &Path, options: &SynthOptions) -> Result<SynthData> {
     let data = generate(options)?;
-    write::write_csv(out_dir, &data)?;
+    match options.format {
+        SynthFormat::Csv => write::write_csv(out_dir, &data)?,
+        SynthFormat::Parquet => write::write_parquet(out_dir, &data)?,
+        SynthFormat::Both => {
+            write::write_csv(&out_dir.join("csv"), &data)?;
+            write::write_parquet(&out_dir.join("parquet"), &data)?;
+        }
+    }
     Ok(data)
 }
