@@ -26,7 +26,9 @@ fn pairs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
 fn wilcoxon(c: &mut Criterion) {
     let mut group = c.benchmark_group("wilcoxon");
     // Exact: fewer than 50 differences without ties or zeros.
-    let exact: Vec<f64> = (1..=40).map(|k| f64::from(k) * if k % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let exact: Vec<f64> = (1..=40)
+        .map(|k| f64::from(k) * if k % 3 == 0 { -1.0 } else { 1.0 })
+        .collect();
     group.bench_function("exact_n40", |b| b.iter(|| signed_rank(&exact)));
     for n in [1_000usize, 100_000] {
         let (baseline, followup) = pairs(n, 1);
@@ -62,7 +64,11 @@ fn regression(c: &mut Criterion) {
         let change: Vec<f64> = followup.iter().zip(&baseline).map(|(f, b)| f - b).collect();
         let columns = vec![vec![1.0; n], sessions, baseline];
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| ols(&columns, &change).ok().and_then(|fit| fit.test(1, true)))
+            b.iter(|| {
+                ols(&columns, &change)
+                    .ok()
+                    .and_then(|fit| fit.test(1, true))
+            })
         });
     }
     group.finish();

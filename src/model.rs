@@ -52,17 +52,25 @@ pub struct Assessments {
     pub origin: Vec<RowOrigin>,
 }
 
-/// One row per participant per offered session.
+/// One row per participant per offered session. Tens of millions of rows
+/// at national scale, so ids and activities are stored once and rows hold
+/// indices into them.
 #[derive(Debug, Clone, Default)]
 pub struct Attendance {
-    pub participant_id: Vec<String>,
+    /// Per row: index into `ids`.
+    pub participant: Vec<u32>,
+    /// Distinct participant ids as written (`""` for a missing id).
+    pub ids: Vec<String>,
     pub session_date: Vec<Option<Date>>,
-    pub activity: Vec<Option<String>>,
+    /// Per row: index into `activities`, `None` when not given.
+    pub activity: Vec<Option<u16>>,
+    /// Distinct activity names.
+    pub activities: Vec<String>,
     /// `true` for group sessions (the default when format is missing).
     pub is_group: Vec<bool>,
     /// `true` unless the row records a missed session.
     pub attended: Vec<bool>,
-    pub minutes: Vec<Option<f64>>,
+    pub minutes: Vec<Option<f32>>,
     pub origin: Vec<RowOrigin>,
 }
 
@@ -117,13 +125,17 @@ impl Assessments {
 
 impl Attendance {
     pub fn len(&self) -> usize {
-        self.participant_id.len()
+        self.participant.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.participant_id.is_empty()
+        self.participant.is_empty()
+    }
+    /// The participant id of row `row`.
+    pub fn participant_id(&self, row: usize) -> &str {
+        &self.ids[self.participant[row] as usize]
     }
     pub fn retain(&mut self, keep: &[bool]) {
-        retain(&mut self.participant_id, keep);
+        retain(&mut self.participant, keep);
         retain(&mut self.session_date, keep);
         retain(&mut self.activity, keep);
         retain(&mut self.is_group, keep);

@@ -136,9 +136,8 @@ pub fn build_panel(
         .collect();
     let enrolled_on: Vec<Option<crate::model::Date>> =
         order.iter().map(|&i| participants.enrolled_on[i]).collect();
-    let mut activity_sessions: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
-    let mut weekly: std::collections::BTreeMap<(String, u32), (u64, Vec<usize>)> =
-        Default::default();
+    let mut activity_sessions: Vec<(String, Vec<u32>)> = Vec::new();
+    let mut activity_weeks: Vec<(String, Vec<WeekAttendance>)> = Vec::new();
     let (sessions, group_sessions) = match attendance {
         // A sessions count instead of an attendance table (the wide
         // sheet): a missing count is 0 sessions, as a participant without
@@ -151,50 +150,12 @@ pub fn build_panel(
             None => (None, None),
         },
         Some(table) => {
-            let mut sessions = vec![0u32; n];
-            let mut group_sessions = vec![0u32; n];
-            for row in 0..table.len() {
-                if !table.attended[row] {
-                    continue;
-                }
-                if let Some(&p) = position.get(table.participant_id[row].as_str()) {
-                    sessions[p] += 1;
-                    if table.is_group[row] {
-                        group_sessions[p] += 1;
-                    }
-                    if let Some(activity) = &table.activity[row] {
-                        activity_sessions
-                            .entry(activity.clone())
-                            .or_insert_with(|| vec![0; n])[p] += 1;
-                        if let (Some(date), Some(start)) = (table.session_date[row], enrolled_on[p])
-                        {
-                            if date >= start {
-                                let week = ((date - start) / 7 + 1) as u32;
-                                let entry = weekly.entry((activity.clone(), week)).or_default();
-                                entry.0 += 1;
-                                entry.1.push(p);
-                            }
-                        }
-                    }
-                }
-            }
-            (Some(sessions), Some(group_sessions))
+            let tally = tally_attendance(table, &position, &enrolled_on, n);
+            activity_sessions = tally.activity_sessions;
+            activity_weeks = tally.activity_weeks;
+            (Some(tally.sessions), Some(tally.group_sessions))
         }
     };
-    let mut activity_weeks: Vec<(String, Vec<WeekAttendance>)> = Vec::new();
-    for ((activity, week), (sessions, mut people)) in weekly {
-        people.sort_unstable();
-        people.dedup();
-        let record = WeekAttendance {
-            week,
-            sessions,
-            participants: people.len(),
-        };
-        match activity_weeks.last_mut() {
-            Some((last, weeks)) if *last == activity => weeks.push(record),
-            _ => activity_weeks.push((activity, vec![record])),
-        }
-    }
     Panel {
         participant_id,
         groups,
@@ -203,7 +164,100 @@ pub fn build_panel(
         outcomes,
         sessions,
         group_sessions,
-        activity_sessions: activity_sessions.into_iter().collect(),
+        activity_sessions,
+        activity_weeks,
+    }
+}
+
+/// Attendance counted per participant, per activity and per week.
+struct AttendanceTally {
+    sessions: Vec<u32>,
+    group_sessions: Vec<u32>,
+    activity_sessions: Vec<(String, Vec<u32>)>,
+    activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
+}
+
+/// One pass over the attended rows. Rows hold indices, so nothing is
+/// looked up or allocated per row; distinct attendees per (activity, week)
+/// are counted with one bit per participant.
+fn tally_attendance(
+    table: &Attendance,
+    position: &HashMap<&str, usize>,
+    enrolled_on: &[Option<crate::model::Date>],
+    n: usize,
+) -> AttendanceTally {
+    let panel_row: Vec<Option<usize>> = table
+        .ids
+        .iter()
+        .map(|id| position.get(id.as_str()).copied())
+        .collect();
+    let mut sessions = vec![0u32; n];
+    let mut group_sessions = vec![0u32; n];
+    let mut per_activity: Vec<Vec<u32>> = vec![Vec::new(); table.activities.len()];
+    // (sessions, attendees, bit per participant) per activity and week.
+    let mut weeks: Vec<std::collections::BTreeMap<u32, (u64, usize, Vec<u64>)>> =
+        vec![Default::default(); table.activities.len()];
+    for row in 0..table.len() {
+        if !table.attended[row] {
+            continue;
+        }
+        let Some(p) = panel_row[table.participant[row] as usize] else {
+            continue;
+        };
+        sessions[p] += 1;
+        if table.is_group[row] {
+            group_sessions[p] += 1;
+        }
+        let Some(activity) = table.activity[row] else {
+            continue;
+        };
+        let activity = usize::from(activity);
+        let counts = &mut per_activity[activity];
+        if counts.is_empty() {
+            counts.resize(n, 0);
+        }
+        counts[p] += 1;
+        if let (Some(date), Some(start)) = (table.session_date[row], enrolled_on[p]) {
+            if date >= start {
+                let week = ((date - start) / 7 + 1) as u32;
+                let entry = weeks[activity]
+                    .entry(week)
+                    .or_insert_with(|| (0, 0, vec![0u64; n.div_ceil(64)]));
+                entry.0 += 1;
+                let (word, bit) = (p / 64, 1u64 << (p % 64));
+                if entry.2[word] & bit == 0 {
+                    entry.2[word] |= bit;
+                    entry.1 += 1;
+                }
+            }
+        }
+    }
+    // Activities in byte order of their names.
+    let mut order: Vec<usize> = (0..table.activities.len()).collect();
+    order.sort_by(|&a, &b| table.activities[a].cmp(&table.activities[b]));
+    let mut activity_sessions = Vec::new();
+    let mut activity_weeks = Vec::new();
+    for a in order {
+        let name = table.activities[a].clone();
+        if !per_activity[a].is_empty() {
+            activity_sessions.push((name.clone(), std::mem::take(&mut per_activity[a])));
+        }
+        let records: Vec<WeekAttendance> = std::mem::take(&mut weeks[a])
+            .into_iter()
+            .map(|(week, (sessions, participants, _))| WeekAttendance {
+                week,
+                sessions,
+                participants,
+            })
+            .collect();
+        if !records.is_empty() {
+            activity_weeks.push((name, records));
+        }
+    }
+    AttendanceTally {
+        sessions,
+        group_sessions,
+        activity_sessions,
         activity_weeks,
     }
 }

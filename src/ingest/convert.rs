@@ -56,10 +56,13 @@ pub fn parse_number(text: &str) -> Option<f64> {
 
 /// A boolean as spreadsheets and survey tools write it.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" => Some(true),
-        "false" | "f" | "no" | "n" | "0" => Some(false),
-        _ => None,
+    let is = |options: &[&str]| options.iter().any(|o| text.eq_ignore_ascii_case(o));
+    if is(&["true", "t", "yes", "y", "1"]) {
+        Some(true)
+    } else if is(&["false", "f", "no", "n", "0"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 

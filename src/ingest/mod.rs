@@ -271,19 +271,22 @@ fn convert_column<T>(
     fix: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Vec<Option<T>>> {
-    let Some(cells) = part.text(column)? else {
+    let Some(cells) = part.cells(column)? else {
         return Ok((0..part.frame.height()).map(|_| None).collect());
     };
-    cells
-        .iter()
-        .enumerate()
-        .map(|(row, cell)| match missing.value(cell.as_deref()) {
-            None => Ok(None),
-            Some(text) => parse(text)
-                .map(Some)
-                .ok_or_else(|| value_error(part, row, column, text, expected, fix)),
-        })
-        .collect()
+    let mut values = Vec::with_capacity(part.frame.height());
+    cells.try_for_each(|row, cell| {
+        match missing.value(cell) {
+            None => values.push(None),
+            Some(text) => {
+                values.push(Some(parse(text).ok_or_else(|| {
+                    value_error(part, row, column, text, expected, fix)
+                })?))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(values)
 }
 
 /// A text column whose missing cells become empty strings, for validate to
@@ -317,15 +320,18 @@ fn date_column(
     column: &str,
     options: &IngestOptions,
 ) -> Result<Vec<Option<Date>>> {
-    let Some(cells) = part.text(column)? else {
+    // Dates stored as dates (Parquet) need no parsing.
+    if let Some(days) = part.typed_dates(column) {
+        return Ok(days);
+    }
+    let Some(cells) = part.cells(column)? else {
         return Ok((0..part.frame.height()).map(|_| None).collect());
     };
-    cells
-        .iter()
-        .enumerate()
-        .map(|(row, cell)| match options.missing.value(cell.as_deref()) {
-            None => Ok(None),
-            Some(text) => parse_date(text, options.date_format).map(Some).ok_or_else(|| {
+    let mut values = Vec::with_capacity(part.frame.height());
+    cells.try_for_each(|row, cell| {
+        values.push(match options.missing.value(cell) {
+            None => None,
+            Some(text) => Some(parse_date(text, options.date_format).ok_or_else(|| {
                 let (expected, fix) = if !options.date_format_configured && looks_like_local_date(text) {
                     (
                         "a date in YYYY-MM-DD",
@@ -339,9 +345,11 @@ fn date_column(
                     }
                 };
                 value_error(part, row, column, text, expected, fix)
-            }),
-        })
-        .collect()
+            })?),
+        });
+        Ok(())
+    })?;
+    Ok(values)
 }
 
 pub(crate) fn build_participants(
@@ -510,14 +518,20 @@ pub(crate) fn build_assessments(
             let instrument = &instruments[columns.instrument];
             let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
             for (k, values) in columns.items.iter_mut().enumerate() {
-                values.extend(convert_column(
-                    part,
-                    &instrument.item_column(k + 1),
-                    missing,
-                    &expected,
-                    "fix the cell or mark it missing (NA)",
-                    parse_integer,
-                )?);
+                let name = instrument.item_column(k + 1);
+                // Integer columns (Parquet) need no parsing; the range is
+                // checked by validate either way.
+                match part.typed_integers(&name) {
+                    Some(typed) => values.extend(typed),
+                    None => values.extend(convert_column(
+                        part,
+                        &name,
+                        missing,
+                        &expected,
+                        "fix the cell or mark it missing (NA)",
+                        parse_integer,
+                    )?),
+                }
             }
             if let Some(total) = &mut columns.total {
                 total.extend(convert_column(
@@ -536,10 +550,32 @@ pub(crate) fn build_assessments(
 }
 
 fn parse_format(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "group" => Some(true),
-        "individual" | "one-to-one" | "1:1" => Some(false),
-        _ => None,
+    let is = |options: &[&str]| options.iter().any(|o| text.eq_ignore_ascii_case(o));
+    if is(&["group"]) {
+        Some(true)
+    } else if is(&["individual", "one-to-one", "1:1"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Distinct texts and their indices, looked up without allocating.
+#[derive(Default)]
+struct Interner {
+    index: std::collections::HashMap<Box<str>, u32>,
+    values: Vec<String>,
+}
+
+impl Interner {
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.index.insert(text.into(), i);
+        self.values.push(text.to_string());
+        i
     }
 }
 
@@ -556,16 +592,39 @@ fn build_attendance(parts: &[TablePart], options: &IngestOptions) -> Result<Atte
         "add the date of each session as session_date",
     )?;
     let mut table = Attendance::default();
+    let mut ids = Interner::default();
+    let mut activities = Interner::default();
     for part in parts {
-        table
-            .participant_id
-            .extend(id_like_column(part, "participant_id", missing)?);
+        let height = part.frame.height();
+        match part.cells("participant_id")? {
+            Some(cells) => cells.try_for_each(|_, cell| {
+                table
+                    .participant
+                    .push(ids.intern(missing.value(cell).unwrap_or_default()));
+                Ok::<(), Error>(())
+            })?,
+            None => table
+                .participant
+                .extend(std::iter::repeat_n(ids.intern(""), height)),
+        }
         table
             .session_date
             .extend(date_column(part, "session_date", options)?);
-        table
-            .activity
-            .extend(text_column(part, "activity", missing)?);
+        match part.cells("activity")? {
+            Some(cells) => cells.try_for_each(|_, cell| {
+                let index = missing.value(cell).map(|a| activities.intern(a));
+                if activities.values.len() > usize::from(u16::MAX) {
+                    return Err(Error::Layout(format!(
+                        "{}: column activity has more than {} different activities; it looks like free text, not an activity name",
+                        part.path.display(),
+                        u16::MAX
+                    )));
+                }
+                table.activity.push(index.map(|i| i as u16));
+                Ok(())
+            })?,
+            None => table.activity.extend(std::iter::repeat_n(None, height)),
+        }
         table.is_group.extend(
             convert_column(
                 part,
@@ -590,15 +649,21 @@ fn build_attendance(parts: &[TablePart], options: &IngestOptions) -> Result<Atte
             .into_iter()
             .map(|v| v.unwrap_or(true)),
         );
-        table.minutes.extend(convert_column(
-            part,
-            "minutes",
-            missing,
-            "a number of minutes",
-            "fix the cell or mark it missing (NA)",
-            parse_number,
-        )?);
+        table.minutes.extend(
+            convert_column(
+                part,
+                "minutes",
+                missing,
+                "a number of minutes",
+                "fix the cell or mark it missing (NA)",
+                parse_number,
+            )?
+            .into_iter()
+            .map(|m| m.map(|v| v as f32)),
+        );
         table.origin.extend(origins(part));
     }
+    table.ids = ids.values;
+    table.activities = activities.values;
     Ok(table)
 }

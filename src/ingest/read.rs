@@ -71,6 +71,41 @@ impl TablePart {
         names
     }
 
+    /// The column's cells as text without copying each into its own
+    /// allocation; `None` when the part lacks the column.
+    pub fn cells(&self, name: &str) -> Result<Option<Cells>> {
+        if let Ok(column) = self.frame.column(name) {
+            let error = |e: PolarsError| Error::Table {
+                path: self.path.clone(),
+                message: format!("column {name}: {e}"),
+            };
+            let as_text = column.cast(&DataType::String).map_err(error)?;
+            let strings = as_text.str().map_err(error)?.clone();
+            return Ok(Some(Cells::Strings(strings)));
+        }
+        if let Some((_, value)) = self.partition_values.iter().find(|(k, _)| k == name) {
+            return Ok(Some(Cells::Constant(value.clone(), self.frame.height())));
+        }
+        Ok(None)
+    }
+
+    /// A column stored as a Parquet/Arrow date, as days since 1970-01-01.
+    pub fn typed_dates(&self, name: &str) -> Option<Vec<Option<i32>>> {
+        let column = self.frame.column(name).ok()?;
+        let dates = column.date().ok()?;
+        Some(dates.physical().iter().collect())
+    }
+
+    /// A column stored as integers.
+    pub fn typed_integers(&self, name: &str) -> Option<Vec<Option<i64>>> {
+        let column = self.frame.column(name).ok()?;
+        if !column.dtype().is_integer() {
+            return None;
+        }
+        let cast = column.cast(&DataType::Int64).ok()?;
+        Some(cast.i64().ok()?.iter().collect())
+    }
+
     /// The column as text, one entry per row (`None` for nulls); `None` when
     /// the part lacks the column.
     pub fn text(&self, name: &str) -> Result<Option<Vec<Option<String>>>> {
@@ -91,6 +126,35 @@ impl TablePart {
             return Ok(Some(vec![Some(value.clone()); self.frame.height()]));
         }
         Ok(None)
+    }
+}
+
+/// The cells of one column as text.
+pub enum Cells {
+    Strings(StringChunked),
+    /// A hive partition value, the same in every row.
+    Constant(String, usize),
+}
+
+impl Cells {
+    /// Visits every cell in row order.
+    pub fn try_for_each<E>(
+        &self,
+        mut visit: impl FnMut(usize, Option<&str>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        match self {
+            Cells::Strings(strings) => {
+                for (row, cell) in strings.iter().enumerate() {
+                    visit(row, cell)?;
+                }
+            }
+            Cells::Constant(value, rows) => {
+                for row in 0..*rows {
+                    visit(row, Some(value))?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

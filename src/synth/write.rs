@@ -124,17 +124,32 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
     let p = &data.participants;
     let mut columns = vec![
         Column::new("participant_id".into(), ids.clone()),
-        Column::new("cohort".into(), p.iter().map(|r| r.cohort).collect::<Vec<_>>()),
+        Column::new(
+            "cohort".into(),
+            p.iter().map(|r| r.cohort).collect::<Vec<_>>(),
+        ),
         Column::new("site".into(), p.iter().map(|r| r.site).collect::<Vec<_>>()),
     ];
     if data.has_arm {
-        columns.push(Column::new("arm".into(), p.iter().map(|r| r.arm).collect::<Vec<_>>()));
+        columns.push(Column::new(
+            "arm".into(),
+            p.iter().map(|r| r.arm).collect::<Vec<_>>(),
+        ));
     }
     columns.extend([
         date_column("enrolled_on", p.iter().map(|r| r.enrolled_on).collect()),
-        Column::new("age_band".into(), p.iter().map(|r| r.age_band).collect::<Vec<_>>()),
-        Column::new("gender".into(), p.iter().map(|r| r.gender).collect::<Vec<_>>()),
-        Column::new("lives_alone".into(), p.iter().map(|r| r.lives_alone).collect::<Vec<_>>()),
+        Column::new(
+            "age_band".into(),
+            p.iter().map(|r| r.age_band).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "gender".into(),
+            p.iter().map(|r| r.gender).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "lives_alone".into(),
+            p.iter().map(|r| r.lives_alone).collect::<Vec<_>>(),
+        ),
     ]);
     let mut frame = DataFrame::new_infer_height(columns).map_err(frame_error(&path))?;
     crate::report::estimates::write_parquet(&path, &mut frame)?;
@@ -166,14 +181,20 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
             t.iter().map(|r| ids[r.participant]).collect::<Vec<_>>(),
         ),
         date_column("session_date", t.iter().map(|r| r.session_date).collect()),
-        Column::new("activity".into(), t.iter().map(|r| r.activity).collect::<Vec<_>>()),
+        Column::new(
+            "activity".into(),
+            t.iter().map(|r| r.activity).collect::<Vec<_>>(),
+        ),
         Column::new(
             "format".into(),
             t.iter()
                 .map(|r| if r.is_group { "group" } else { "individual" })
                 .collect::<Vec<_>>(),
         ),
-        Column::new("attended".into(), t.iter().map(|r| r.attended).collect::<Vec<_>>()),
+        Column::new(
+            "attended".into(),
+            t.iter().map(|r| r.attended).collect::<Vec<_>>(),
+        ),
         Column::new(
             "minutes".into(),
             t.iter()

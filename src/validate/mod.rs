@@ -222,9 +222,16 @@ fn validate_attendance(
     enrolled_on: &HashMap<&str, Option<Date>>,
 ) -> Exclusions {
     let mut exclusions = Exclusions::new("attendance", attendance.len());
+    // Each distinct id is looked up once, not once per row.
+    let known: Vec<Option<Option<Date>>> = attendance
+        .ids
+        .iter()
+        .map(|id| enrolled_on.get(id.as_str()).copied())
+        .collect();
     for row in 0..attendance.len() {
         let origin = attendance.origin[row];
-        let id = attendance.participant_id[row].as_str();
+        let id = attendance.participant_id(row);
+        let enrolled = known[attendance.participant[row] as usize];
         if id.is_empty() {
             exclusions.exclude(
                 row,
@@ -233,7 +240,7 @@ fn validate_attendance(
                 "missing participant_id",
                 String::new(),
             );
-        } else if !enrolled_on.contains_key(id) {
+        } else if enrolled.is_none() {
             exclusions.exclude(
                 row,
                 origin,
@@ -250,9 +257,9 @@ fn validate_attendance(
                 String::new(),
             );
         } else if let (Some(session), Some(Some(enrolled))) =
-            (attendance.session_date[row], enrolled_on.get(id))
+            (attendance.session_date[row], enrolled)
         {
-            if session < *enrolled {
+            if session < enrolled {
                 exclusions.exclude(
                     row,
                     origin,
@@ -261,7 +268,7 @@ fn validate_attendance(
                     format!(
                         "{} is before enrolled_on {}",
                         format_date(session),
-                        format_date(*enrolled)
+                        format_date(enrolled)
                     ),
                 );
             }
