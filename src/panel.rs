@@ -169,6 +169,10 @@ pub fn build_panel(
     }
 }
 
+/// Sessions, attendees, and a bit per participant, of one activity in one
+/// week.
+type WeekTally = (u64, usize, Vec<u64>);
+
 /// Attendance counted per participant, per activity and per week.
 struct AttendanceTally {
     sessions: Vec<u32>,
@@ -194,8 +198,7 @@ fn tally_attendance(
     let mut sessions = vec![0u32; n];
     let mut group_sessions = vec![0u32; n];
     let mut per_activity: Vec<Vec<u32>> = vec![Vec::new(); table.activities.len()];
-    // (sessions, attendees, bit per participant) per activity and week.
-    let mut weeks: Vec<std::collections::BTreeMap<u32, (u64, usize, Vec<u64>)>> =
+    let mut weeks: Vec<std::collections::BTreeMap<u32, WeekTally>> =
         vec![Default::default(); table.activities.len()];
     for row in 0..table.len() {
         if !table.attended[row] {
