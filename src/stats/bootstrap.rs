@@ -21,6 +21,17 @@ pub trait Resampleable: Sync {
     fn on_indices(&self, indices: &[usize]) -> Option<f64>;
     /// The statistic leaving out each row in turn.
     fn jackknife(&self) -> Option<Vec<f64>>;
+    /// When rows take few distinct values (scores on a scale), the number
+    /// of rows of each distinct value. A resample is then a multinomial
+    /// draw of counts over them — the same distribution as drawing rows —
+    /// in O(distinct) instead of O(rows).
+    fn distinct_counts(&self) -> Option<&[u64]> {
+        None
+    }
+    /// The statistic on a resample given as counts per distinct value.
+    fn on_counts(&self, _counts: &[u64]) -> Option<f64> {
+        None
+    }
 }
 
 /// A BCa interval and what went into it.
@@ -40,6 +51,27 @@ fn stream(seed: u64, index: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Draws `total` rows with probabilities proportional to `counts` as counts
+/// per category: each category takes a binomial share of what is left.
+fn multinomial(rng: &mut ChaCha8Rng, total: u64, counts: &[u64], drawn: &mut [u64]) {
+    let mut remaining_rows = total;
+    let mut remaining_weight: u64 = counts.iter().sum();
+    for (count, out) in counts.iter().zip(drawn.iter_mut()) {
+        *out = if remaining_rows == 0 || remaining_weight == 0 {
+            0
+        } else if *count >= remaining_weight {
+            remaining_rows
+        } else {
+            let p = *count as f64 / remaining_weight as f64;
+            rand_distr::Binomial::new(remaining_rows, p)
+                .map(|d| rng.sample(d))
+                .unwrap_or(0)
+        };
+        remaining_rows -= *out;
+        remaining_weight -= count;
+    }
+}
+
 /// Statistics of `resamples` bootstrap resamples, in resample order.
 pub fn resample<S: Resampleable + ?Sized>(
     statistic: &S,
@@ -47,6 +79,20 @@ pub fn resample<S: Resampleable + ?Sized>(
     seed: u64,
 ) -> Vec<Option<f64>> {
     let n = statistic.observations();
+    if let Some(counts) = statistic.distinct_counts() {
+        return (0..resamples)
+            .into_par_iter()
+            .with_min_len(16)
+            .map_init(
+                || vec![0u64; counts.len()],
+                |drawn, b| {
+                    let mut rng = stream(seed, b as u64);
+                    multinomial(&mut rng, n as u64, counts, drawn);
+                    statistic.on_counts(drawn)
+                },
+            )
+            .collect();
+    }
     (0..resamples)
         .into_par_iter()
         .with_min_len(16)
@@ -147,7 +193,16 @@ pub struct PairedDav<'a> {
     followup: &'a [f64],
     centre_b: f64,
     centre_f: f64,
+    /// Distinct (baseline, follow-up) pairs and how many rows have each,
+    /// when there are few enough for multinomial resampling.
+    distinct: Option<DistinctPairs>,
 }
+
+/// Distinct (baseline, follow-up) pairs and the rows of each.
+type DistinctPairs = (Vec<(f64, f64)>, Vec<u64>);
+
+/// Multinomial resampling pays when rows outnumber distinct pairs by this.
+const DISTINCT_FACTOR: usize = 8;
 
 impl<'a> PairedDav<'a> {
     pub fn new(baseline: &'a [f64], followup: &'a [f64]) -> Self {
@@ -157,6 +212,7 @@ impl<'a> PairedDav<'a> {
             followup,
             centre_b: baseline.iter().sum::<f64>() / n,
             centre_f: followup.iter().sum::<f64>() / n,
+            distinct: distinct_pairs(baseline, followup),
         }
     }
 
@@ -183,9 +239,54 @@ impl<'a> PairedDav<'a> {
     }
 }
 
+/// Distinct pairs in first-seen order with their counts, or `None` when
+/// there are too many for multinomial resampling to pay.
+fn distinct_pairs(baseline: &[f64], followup: &[f64]) -> Option<DistinctPairs> {
+    let limit = baseline.len() / DISTINCT_FACTOR;
+    let mut index: std::collections::HashMap<(u64, u64), usize> = Default::default();
+    let mut values = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    for (b, f) in baseline.iter().zip(followup) {
+        let key = (b.to_bits(), f.to_bits());
+        let slot = *index.entry(key).or_insert_with(|| {
+            values.push((*b, *f));
+            counts.push(0);
+            values.len() - 1
+        });
+        counts[slot] += 1;
+        if values.len() > limit {
+            return None;
+        }
+    }
+    Some((values, counts))
+}
+
 impl Resampleable for PairedDav<'_> {
     fn observations(&self) -> usize {
         self.baseline.len()
+    }
+
+    fn distinct_counts(&self) -> Option<&[u64]> {
+        self.distinct.as_ref().map(|(_, counts)| counts.as_slice())
+    }
+
+    fn on_counts(&self, counts: &[u64]) -> Option<f64> {
+        let (values, _) = self.distinct.as_ref()?;
+        let (mut sb, mut sbb, mut sf, mut sff, mut n) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for ((b, f), count) in values.iter().zip(counts) {
+            if *count == 0 {
+                continue;
+            }
+            let weight = *count as f64;
+            let b = b - self.centre_b;
+            let f = f - self.centre_f;
+            sb += weight * b;
+            sbb += weight * b * b;
+            sf += weight * f;
+            sff += weight * f * f;
+            n += weight;
+        }
+        self.d_av_of_centred_sums(n, sb, sbb, sf, sff)
     }
 
     fn on_indices(&self, indices: &[usize]) -> Option<f64> {
@@ -246,6 +347,49 @@ mod tests {
         let jack = statistic.jackknife().unwrap();
         let leave_first = d_av(&b[1..], &f[1..]).unwrap();
         assert!((jack[0] - leave_first).abs() < 1e-12);
+    }
+
+    #[test]
+    fn multinomial_resampling_of_distinct_pairs_matches_row_resampling() {
+        // Scores on a 3-point scale: few distinct pairs, many rows.
+        let n = 4000;
+        let b: Vec<f64> = (0..n).map(|i| f64::from(1 + (i * 7 % 3))).collect();
+        let f: Vec<f64> = (0..n).map(|i| f64::from(1 + (i * 5 % 3) / 2)).collect();
+        let statistic = PairedDav::new(&b, &f);
+        assert!(statistic.distinct_counts().is_some());
+        let all = statistic
+            .on_counts(statistic.distinct_counts().unwrap())
+            .unwrap();
+        assert!((all - d_av(&b, &f).unwrap()).abs() < 1e-12);
+        // The two resampling schemes give the same distribution: compare
+        // the spread of 2000 resamples (standard errors agree to ~5%).
+        let spread = |values: Vec<Option<f64>>| {
+            let v: Vec<f64> = values.into_iter().flatten().collect();
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+        };
+        let by_counts = spread(resample(&statistic, 2000, 3));
+        let rows = PairedDavRows(&statistic);
+        let by_rows = spread(resample(&rows, 2000, 3));
+        assert!(
+            (by_counts / by_rows - 1.0).abs() < 0.08,
+            "{by_counts} vs {by_rows}"
+        );
+    }
+
+    /// PairedDav without the distinct-pairs shortcut.
+    struct PairedDavRows<'a>(&'a PairedDav<'a>);
+
+    impl Resampleable for PairedDavRows<'_> {
+        fn observations(&self) -> usize {
+            self.0.observations()
+        }
+        fn on_indices(&self, indices: &[usize]) -> Option<f64> {
+            self.0.on_indices(indices)
+        }
+        fn jackknife(&self) -> Option<Vec<f64>> {
+            self.0.jackknife()
+        }
     }
 
     #[test]
