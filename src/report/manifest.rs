@@ -6,7 +6,8 @@ use super::ReportContent;
 use crate::error::{Error, Result};
 use serde_json::json;
 
-pub fn render(content: &ReportContent) -> Result<String> {
+/// `render_ms`: how long writing the other report files took.
+pub fn render(content: &ReportContent, render_ms: u128) -> Result<String> {
     let inputs: Vec<serde_json::Value> = content
         .sources
         .iter()
@@ -38,6 +39,7 @@ pub fn render(content: &ReportContent) -> Result<String> {
         .timings
         .iter()
         .map(|(stage, ms)| (format!("{stage}_ms"), json!(ms)))
+        .chain(std::iter::once(("render_ms".to_string(), json!(render_ms))))
         .collect();
     let manifest = json!({
         "tool": "belong",

@@ -97,6 +97,7 @@ pub fn write_report(content: &ReportContent) -> Result<PathBuf> {
 }
 
 fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(dir.join("internal")).map_err(|e| Error::io(dir, e))?;
     write_file(
         &dir.join("estimates.csv"),
@@ -125,6 +126,9 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     if wanted("markdown") {
         write_file(&dir.join("report.md"), markdown::render(content, &figures))?;
     }
-    write_file(&dir.join("manifest.json"), manifest::render(content)?)?;
+    write_file(
+        &dir.join("manifest.json"),
+        manifest::render(content, started.elapsed().as_millis())?,
+    )?;
     Ok(())
 }
