@@ -241,9 +241,15 @@ fn sha256_of(path: &Path) -> Result<String> {
 /// The delimiter of a CSV file, from its header line: `,` unless the header
 /// holds semicolons or tabs and no commas (European Excel exports).
 fn sniff_delimiter(path: &Path) -> u8 {
-    let Ok(bytes) = std::fs::read(path) else {
+    use std::io::Read;
+    // The header is in the first bytes; never read a large file for it.
+    let mut bytes = Vec::with_capacity(65_536);
+    let Ok(file) = std::fs::File::open(path) else {
         return b',';
     };
+    if file.take(65_536).read_to_end(&mut bytes).is_err() {
+        return b',';
+    }
     let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |c: u8| header.iter().filter(|b| **b == c).count();
     match (count(b','), count(b';'), count(b'\t')) {
@@ -333,6 +339,36 @@ pub fn read_part(
     file_index: u32,
     sheet: Option<&str>,
 ) -> Result<(TablePart, SourceFile)> {
+    // The manifest's hash needs the whole file; compute it while polars
+    // reads, so large files are not read twice in sequence.
+    let (part, sha256) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| sha256_of(path));
+        let part = read_frame(data_dir, table, path, file_index, sheet);
+        let sha256 = hashing.join().unwrap_or_else(|_| {
+            Err(Error::Table {
+                path: path.to_path_buf(),
+                message: "hashing the file failed".into(),
+            })
+        });
+        (part, sha256)
+    });
+    let part = part?;
+    let source = SourceFile {
+        table: table.to_string(),
+        path: path.to_path_buf(),
+        rows: part.frame.height(),
+        sha256: sha256?,
+    };
+    Ok((part, source))
+}
+
+fn read_frame(
+    data_dir: &Path,
+    table: &str,
+    path: &Path,
+    file_index: u32,
+    sheet: Option<&str>,
+) -> Result<TablePart> {
     let table_error = |e: PolarsError| Error::Table {
         path: path.to_path_buf(),
         message: e.to_string().lines().next().unwrap_or_default().to_string(),
@@ -415,13 +451,7 @@ pub fn read_part(
         first_line,
         lines: None,
     };
-    let source = SourceFile {
-        table: table.to_string(),
-        path: path.to_path_buf(),
-        rows: part.frame.height(),
-        sha256: sha256_of(path)?,
-    };
-    Ok((part, source))
+    Ok(part)
 }
 
 /// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
