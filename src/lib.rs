@@ -103,6 +103,7 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
         date_format_configured: settings.date_format.is_some(),
         tables: settings.tables.clone(),
         wide: settings.wide.clone(),
+        chunk_rows: 0,
     }
 }
 

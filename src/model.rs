@@ -55,7 +55,7 @@ pub struct Assessments {
 /// One row per participant per offered session. Tens of millions of rows
 /// at national scale, so ids and activities are stored once and rows hold
 /// indices into them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attendance {
     /// Per row: index into `ids`.
     pub participant: Vec<u32>,

@@ -434,3 +434,34 @@ fn init_recognises_instrument_columns_and_a_wide_sheet() {
         "sessions reach the dose-response analysis"
     );
 }
+
+#[test]
+fn large_parquet_tables_read_in_slices_give_the_same_rows() {
+    let folder = tempfile::tempdir().unwrap();
+    belong()
+        .args([
+            "synth",
+            "--participants",
+            "60",
+            "--format",
+            "parquet",
+            "--out",
+        ])
+        .arg(folder.path())
+        .assert()
+        .success();
+    let instruments = belong::instruments::builtin();
+    let whole = belong::ingest::ingest(folder.path(), &instruments, &Default::default()).unwrap();
+    let sliced = belong::ingest::ingest(
+        folder.path(),
+        &instruments,
+        &belong::ingest::IngestOptions {
+            chunk_rows: 7,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (whole, sliced) = (whole.attendance.unwrap(), sliced.attendance.unwrap());
+    assert!(whole.len() > 100);
+    assert_eq!(whole, sliced, "slices keep every row, value and line");
+}

@@ -19,7 +19,7 @@ use crate::model::{Assessments, Attendance, Date, InstrumentColumns, Participant
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
 };
-use read::{locate, read_part, SourceFile, TablePart};
+use read::{locate, SourceFile, TablePart};
 use std::path::Path;
 
 /// What ingest needs to know from the settings.
@@ -32,6 +32,9 @@ pub struct IngestOptions {
     pub date_format_configured: bool,
     pub tables: Tables,
     pub wide: Option<WideConfig>,
+    /// Rows per slice when reading large Parquet files (0: the default,
+    /// [`read::CHUNK_ROWS`]).
+    pub chunk_rows: usize,
 }
 
 /// The typed tables of one data folder.
@@ -59,8 +62,12 @@ pub fn ingest(
             data_dir.display()
         )));
     }
+    // Each table is converted as soon as it is read, so its frame is freed
+    // before the next is read; attendance, the largest, slice by slice.
     let mut sources = Vec::new();
-    let participant_parts = read_table(data_dir, "participants", options, &mut sources)?;
+    let participants = read_table(data_dir, "participants", options, &mut sources)?
+        .map(|parts| build_participants(&parts, options))
+        .transpose()?;
     let assessment_parts =
         read_table(data_dir, "assessments", options, &mut sources)?.ok_or_else(|| {
             Error::Layout(format!(
@@ -68,14 +75,13 @@ pub fn ingest(
                 data_dir.display()
             ))
         })?;
-    let attendance_parts = read_table(data_dir, "attendance", options, &mut sources)?;
-    let participants = participant_parts
-        .map(|parts| build_participants(&parts, options))
-        .transpose()?;
     let assessments = build_assessments(&assessment_parts, instruments, options)?;
-    let attendance = attendance_parts
-        .map(|parts| build_attendance(&parts, options))
-        .transpose()?;
+    drop(assessment_parts);
+    let mut attendance_builder = AttendanceBuilder::default();
+    let has_attendance = visit_table(data_dir, "attendance", options, &mut sources, |part| {
+        attendance_builder.append(&part, options)
+    })?;
+    let attendance = has_attendance.then(|| attendance_builder.finish());
     Ok(Ingested {
         sources,
         participants,
@@ -119,24 +125,47 @@ fn read_table(
     options: &IngestOptions,
     sources: &mut Vec<SourceFile>,
 ) -> Result<Option<Vec<TablePart>>> {
+    let mut parts = Vec::new();
+    let found = visit_table(data_dir, table, options, sources, |part| {
+        parts.push(part);
+        Ok(())
+    })?;
+    Ok(found.then_some(parts))
+}
+
+/// Hands every part of a table, mapped and checked, to `visit` as it is
+/// read (large Parquet files in slices); false when the table is absent.
+fn visit_table(
+    data_dir: &Path,
+    table: &str,
+    options: &IngestOptions,
+    sources: &mut Vec<SourceFile>,
+    mut visit: impl FnMut(TablePart) -> Result<()>,
+) -> Result<bool> {
     let config = options.tables.get(table);
     let Some(paths) = table_paths(data_dir, table, config)? else {
-        return Ok(None);
+        return Ok(false);
     };
-    let mut parts = Vec::with_capacity(paths.len());
     for path in paths {
-        let (mut part, source) = read_part(
+        let source = read::read_in_chunks(
             data_dir,
             table,
             &path,
             sources.len() as u32,
             config.sheet.as_deref(),
+            if options.chunk_rows == 0 {
+                read::CHUNK_ROWS
+            } else {
+                options.chunk_rows
+            },
+            |mut part| {
+                apply_mapping(&mut part, table, config, &options.missing)?;
+                visit(part)
+            },
         )?;
         sources.push(source);
-        apply_mapping(&mut part, table, config, &options.missing)?;
-        parts.push(part);
     }
-    Ok(Some(parts))
+    Ok(true)
 }
 
 /// Drops the configured columns, renames mapped ones to their native
@@ -579,22 +608,36 @@ impl Interner {
     }
 }
 
-fn build_attendance(parts: &[TablePart], options: &IngestOptions) -> Result<Attendance> {
-    let missing = &options.missing;
-    require_column(
-        parts,
-        "participant_id",
-        "every attendance table needs a participant_id column",
-    )?;
-    require_column(
-        parts,
-        "session_date",
-        "add the date of each session as session_date",
-    )?;
-    let mut table = Attendance::default();
-    let mut ids = Interner::default();
-    let mut activities = Interner::default();
-    for part in parts {
+/// The attendance table, built part by part.
+#[derive(Default)]
+struct AttendanceBuilder {
+    table: Attendance,
+    ids: Interner,
+    activities: Interner,
+}
+
+impl AttendanceBuilder {
+    fn append(&mut self, part: &TablePart, options: &IngestOptions) -> Result<()> {
+        let missing = &options.missing;
+        for (column, fix) in [
+            (
+                "participant_id",
+                "every attendance table needs a participant_id column",
+            ),
+            (
+                "session_date",
+                "add the date of each session as session_date",
+            ),
+        ] {
+            if !part.has_column(column) {
+                return Err(Error::MissingColumn {
+                    path: part.path.clone(),
+                    column: column.to_string(),
+                    fix: fix.to_string(),
+                });
+            }
+        }
+        let (table, ids, activities) = (&mut self.table, &mut self.ids, &mut self.activities);
         let height = part.frame.height();
         match part.cells("participant_id")? {
             Some(cells) => cells.try_for_each(|_, cell| {
@@ -662,8 +705,12 @@ fn build_attendance(parts: &[TablePart], options: &IngestOptions) -> Result<Atte
             .map(|m| m.map(|v| v as f32)),
         );
         table.origin.extend(origins(part));
+        Ok(())
     }
-    table.ids = ids.values;
-    table.activities = activities.values;
-    Ok(table)
+
+    fn finish(mut self) -> Attendance {
+        self.table.ids = self.ids.values;
+        self.table.activities = self.activities.values;
+        self.table
+    }
 }

@@ -362,6 +362,87 @@ pub fn read_part(
     Ok((part, source))
 }
 
+/// Parquet files larger than this are read and handed on in slices of this
+/// many rows, so a table of tens of millions of rows never sits in memory
+/// as a frame and as converted columns at once.
+pub const CHUNK_ROWS: usize = 2_000_000;
+
+/// Reads one file and hands it to `visit` whole, or for large Parquet
+/// files slice by slice (each slice numbered by its rows in the file).
+pub fn read_in_chunks(
+    data_dir: &Path,
+    table: &str,
+    path: &Path,
+    file_index: u32,
+    sheet: Option<&str>,
+    chunk_rows: usize,
+    mut visit: impl FnMut(TablePart) -> Result<()>,
+) -> Result<SourceFile> {
+    let chunk_rows = chunk_rows.max(1);
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if !is_parquet {
+        let (part, source) = read_part(data_dir, table, path, file_index, sheet)?;
+        visit(part)?;
+        return Ok(source);
+    }
+    let table_error = |e: PolarsError| Error::Table {
+        path: path.to_path_buf(),
+        message: e.to_string().lines().next().unwrap_or_default().to_string(),
+    };
+    let path_text = path.to_string_lossy().into_owned();
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| sha256_of(path));
+        let scan = LazyFrame::scan_parquet(PlRefPath::new(&path_text), ScanArgsParquet::default())
+            .map_err(table_error)?;
+        let rows = scan
+            .clone()
+            .select([len()])
+            .collect()
+            .map_err(table_error)?
+            .column("len")
+            .ok()
+            .and_then(|c| c.get(0).ok())
+            .and_then(|v| v.extract::<usize>())
+            .unwrap_or(0);
+        let table_root = data_dir.join(table);
+        let mut offset = 0;
+        loop {
+            let frame = scan
+                .clone()
+                .slice(offset as i64, chunk_rows as IdxSize)
+                .collect()
+                .map_err(table_error)?;
+            visit(TablePart {
+                file: file_index,
+                path: path.to_path_buf(),
+                kind: FileKind::Parquet,
+                partition_values: partition_values(&table_root, path),
+                frame,
+                first_line: 1 + offset as u64,
+                lines: None,
+            })?;
+            offset += chunk_rows;
+            if offset >= rows {
+                break;
+            }
+        }
+        let sha256 = hashing.join().unwrap_or_else(|_| {
+            Err(Error::Table {
+                path: path.to_path_buf(),
+                message: "hashing the file failed".into(),
+            })
+        })?;
+        Ok(SourceFile {
+            table: table.to_string(),
+            path: path.to_path_buf(),
+            rows,
+            sha256,
+        })
+    })
+}
+
 fn read_frame(
     data_dir: &Path,
     table: &str,
