@@ -592,7 +592,7 @@ fn parse_format(text: &str) -> Option<bool> {
 /// Distinct texts and their indices, looked up without allocating.
 #[derive(Default)]
 struct Interner {
-    index: std::collections::HashMap<Box<str>, u32>,
+    index: polars::prelude::PlHashMap<Box<str>, u32>,
     values: Vec<String>,
 }
 
@@ -680,30 +680,35 @@ impl AttendanceBuilder {
             .into_iter()
             .map(|v| v.unwrap_or(true)),
         );
-        table.attended.extend(
-            convert_column(
+        // Typed columns (Parquet) need no parsing.
+        let attended = match part.typed_booleans("attended") {
+            Some(values) => values,
+            None => convert_column(
                 part,
                 "attended",
                 missing,
                 "true or false",
                 "write true or false, or leave it empty for attended",
                 parse_bool,
-            )?
-            .into_iter()
-            .map(|v| v.unwrap_or(true)),
-        );
-        table.minutes.extend(
-            convert_column(
+            )?,
+        };
+        table
+            .attended
+            .extend(attended.into_iter().map(|v| v.unwrap_or(true)));
+        let minutes = match part.typed_numbers("minutes") {
+            Some(values) => values,
+            None => convert_column(
                 part,
                 "minutes",
                 missing,
                 "a number of minutes",
                 "fix the cell or mark it missing (NA)",
                 parse_number,
-            )?
-            .into_iter()
-            .map(|m| m.map(|v| v as f32)),
-        );
+            )?,
+        };
+        table
+            .minutes
+            .extend(minutes.into_iter().map(|m| m.map(|v| v as f32)));
         table.origin.extend(origins(part));
         Ok(())
     }

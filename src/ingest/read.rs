@@ -96,6 +96,22 @@ impl TablePart {
         Some(dates.physical().iter().collect())
     }
 
+    /// A column stored as booleans.
+    pub fn typed_booleans(&self, name: &str) -> Option<Vec<Option<bool>>> {
+        let column = self.frame.column(name).ok()?;
+        Some(column.bool().ok()?.iter().collect())
+    }
+
+    /// A column stored as numbers (integers or floats).
+    pub fn typed_numbers(&self, name: &str) -> Option<Vec<Option<f64>>> {
+        let column = self.frame.column(name).ok()?;
+        if !column.dtype().is_primitive_numeric() {
+            return None;
+        }
+        let cast = column.cast(&DataType::Float64).ok()?;
+        Some(cast.f64().ok()?.iter().collect())
+    }
+
     /// A column stored as integers.
     pub fn typed_integers(&self, name: &str) -> Option<Vec<Option<i64>>> {
         let column = self.frame.column(name).ok()?;

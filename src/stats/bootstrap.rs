@@ -201,8 +201,9 @@ pub struct PairedDav<'a> {
 /// Distinct (baseline, follow-up) pairs and the rows of each.
 type DistinctPairs = (Vec<(f64, f64)>, Vec<u64>);
 
-/// Multinomial resampling pays when rows outnumber distinct pairs by this.
-const DISTINCT_FACTOR: usize = 8;
+/// Multinomial resampling pays when rows outnumber distinct pairs by this:
+/// a binomial draw costs about as much as drawing 50 rows.
+const DISTINCT_FACTOR: usize = 64;
 
 impl<'a> PairedDav<'a> {
     pub fn new(baseline: &'a [f64], followup: &'a [f64]) -> Self {
@@ -243,7 +244,7 @@ impl<'a> PairedDav<'a> {
 /// there are too many for multinomial resampling to pay.
 fn distinct_pairs(baseline: &[f64], followup: &[f64]) -> Option<DistinctPairs> {
     let limit = baseline.len() / DISTINCT_FACTOR;
-    let mut index: std::collections::HashMap<(u64, u64), usize> = Default::default();
+    let mut index: polars::prelude::PlHashMap<(u64, u64), usize> = Default::default();
     let mut values = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
     for (b, f) in baseline.iter().zip(followup) {

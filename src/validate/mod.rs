@@ -7,7 +7,8 @@
 use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
 use crate::model::{Assessments, Attendance, Date, Participants, RowOrigin};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// One row left out of the analysis, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +99,7 @@ impl Exclusions {
 
 fn validate_participants(participants: &Participants) -> Exclusions {
     let mut exclusions = Exclusions::new("participants", participants.len());
-    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    let mut first_line: HashMap<&str, u64> = HashMap::default();
     for (row, id) in participants.id.iter().enumerate() {
         let origin = participants.origin[row];
         if id.is_empty() {
@@ -130,7 +131,9 @@ fn validate_assessments(
     known_ids: Option<&HashSet<&str>>,
 ) -> Exclusions {
     let mut exclusions = Exclusions::new("assessments", assessments.len());
-    let mut rows_of_key: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    // First row of each (participant, wave); rows of repeated keys aside.
+    let mut first_of_key: HashMap<(&str, &str), usize> = HashMap::default();
+    let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for row in 0..assessments.len() {
         let origin = assessments.origin[row];
         let id = assessments.participant_id[row].as_str();
@@ -159,7 +162,15 @@ fn validate_assessments(
             );
             continue;
         }
-        rows_of_key.entry((id, wave)).or_default().push(row);
+        match first_of_key.get(&(id, wave)) {
+            Some(&first) => repeats
+                .entry(first)
+                .or_insert_with(|| vec![first])
+                .push(row),
+            None => {
+                first_of_key.insert((id, wave), row);
+            }
+        }
         for columns in &assessments.instruments {
             let instrument = &instruments[columns.instrument];
             for (k, values) in columns.items.iter().enumerate() {
@@ -196,10 +207,7 @@ fn validate_assessments(
     }
     // A participant answering the same wave twice cannot be resolved without
     // guessing which answer is right, so every copy is excluded.
-    let mut duplicated: Vec<&Vec<usize>> =
-        rows_of_key.values().filter(|rows| rows.len() > 1).collect();
-    duplicated.sort();
-    for rows in duplicated {
+    for rows in repeats.values() {
         let lines: Vec<String> = rows
             .iter()
             .map(|&r| assessments.origin[r].line.to_string())
@@ -415,6 +423,7 @@ pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wav
             }
         }
     }
+    drop(baseline_dates);
     if exclusions.rows.is_empty() {
         return;
     }
