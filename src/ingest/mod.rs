@@ -240,10 +240,18 @@ fn guard_privacy(
         {
             continue;
         }
-        let values: Vec<Option<String>> = text_column(part, &name, missing)?
-            .into_iter()
-            .take(2000)
-            .collect();
+        // The first 2,000 cells are enough to judge a column; converting
+        // every cell of a large table would cost a string per cell.
+        let mut values: Vec<Option<String>> = Vec::with_capacity(2000);
+        if let Some(cells) = part.cells(&name)? {
+            let _ = cells.try_for_each(|row, cell| {
+                if row >= 2000 {
+                    return Err(());
+                }
+                values.push(missing.value(cell).map(str::to_string));
+                Ok(())
+            });
+        }
         let flagged_name = if name == "participant_id" || name == "wave" {
             None
         } else {
