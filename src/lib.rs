@@ -39,6 +39,8 @@ use validate::Validated;
 /// The result of the analysis stages, before rendering.
 pub struct Analysed {
     pub sources: Vec<SourceFile>,
+    /// The data-quality account and excluded rows. Its row tables
+    /// (assessments, attendance) are released once the panel is built.
     pub validated: Validated,
     /// The registry the panel's outcomes index into.
     pub instruments: Vec<instruments::Instrument>,
@@ -144,7 +146,7 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
 fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
     let Checked {
         sources,
-        validated,
+        mut validated,
         mut timings,
     } = checked;
     let instruments = settings.instruments.clone();
@@ -166,6 +168,12 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
             validated.attendance.as_ref(),
         )
     });
+    // The panel holds everything the analyses and the report need; the
+    // row-level tables (tens of millions of attendance rows at national
+    // scale) are released before the analyses run. Their account stays.
+    validated.attendance = None;
+    validated.assessments = model::Assessments::default();
+    drop(scores);
     let has_pairs = panel
         .outcomes
         .iter()
