@@ -31,7 +31,7 @@ timed() {
     cat "$scratch/time"
 }
 
-synth_line=""
+synth_line="| belong synth | not run: the dataset in $data was reused | |"
 if [ ! -f "$data/parquet/attendance.parquet" ]; then
     echo "generating the national dataset into $data ..." >&2
     read -r s kib < <(timed "$belong" synth --out "$data" --participants 1000000 --instrument ucla20 --waves 3 --weeks 18 --format both)
