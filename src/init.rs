@@ -15,20 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Lower case, words separated by single spaces: `Client ID` → `client id`.
 fn normalise(name: &str) -> String {
-    let mut out = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            out.push(' ');
-        }
-        previous_lower = c.is_ascii_lowercase();
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(' ');
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::ingest::privacy::words(name)
 }
 
 fn has_word(name: &str, words: &[&str]) -> bool {

@@ -65,6 +65,17 @@ fn small() -> PathBuf {
     fixture("small-ucla3")
 }
 
+/// small-ucla3's three tables, copied into `folder`.
+fn copy_small(folder: &Path) {
+    for table in TABLES {
+        fs::copy(
+            small().join(format!("{table}.csv")),
+            folder.join(format!("{table}.csv")),
+        )
+        .unwrap();
+    }
+}
+
 #[test]
 fn excel_workbooks_give_the_same_estimates() {
     let expected = estimates_of(&small());
@@ -217,13 +228,7 @@ columns = { participant_id = "Client ID", session_date = "Date" }
 #[test]
 fn identifying_columns_stop_the_run_unless_dropped_or_allowed() {
     let folder = tempfile::tempdir().unwrap();
-    for table in TABLES {
-        fs::copy(
-            small().join(format!("{table}.csv")),
-            folder.path().join(format!("{table}.csv")),
-        )
-        .unwrap();
-    }
+    copy_small(folder.path());
     let path = folder.path().join("participants.csv");
     let text = fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
@@ -276,13 +281,7 @@ fn identifying_columns_stop_the_run_unless_dropped_or_allowed() {
 #[test]
 fn misspelt_config_keys_get_a_suggestion() {
     let folder = tempfile::tempdir().unwrap();
-    for table in TABLES {
-        fs::copy(
-            small().join(format!("{table}.csv")),
-            folder.path().join(format!("{table}.csv")),
-        )
-        .unwrap();
-    }
+    copy_small(folder.path());
     for (config, suggestion) in [
         ("min_cel = 5\n", "did you mean `min_cell`?"),
         ("[participants]\ncolumn = {}\n", "did you mean `columns`?"),
@@ -305,13 +304,7 @@ fn misspelt_config_keys_get_a_suggestion() {
 #[test]
 fn outputs_choose_the_human_formats() {
     let folder = tempfile::tempdir().unwrap();
-    for table in TABLES {
-        fs::copy(
-            small().join(format!("{table}.csv")),
-            folder.path().join(format!("{table}.csv")),
-        )
-        .unwrap();
-    }
+    copy_small(folder.path());
     fs::write(folder.path().join("belong.toml"), "outputs = [\"html\"]\n").unwrap();
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("report");

@@ -8,7 +8,9 @@ pub fn identifying(name: &str, values: &[Option<String>]) -> Option<&'static str
     by_name(name).or_else(|| by_values(values))
 }
 
-fn words(name: &str) -> String {
+/// Lower case, words separated by single spaces: `ClientName` → `client
+/// name`, `Post-Code` → `post code`.
+pub(crate) fn words(name: &str) -> String {
     let mut out = String::new();
     let mut previous_lower = false;
     for c in name.chars() {
