@@ -342,7 +342,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         }
 
         // The wide sheet: one row per person, scores named by wave.
-        if one_row_per_id_or_no_id(one_row_per_id, &id_column)
+        if (one_row_per_id || id_column.is_none())
             && wave_column.is_none()
             && has_scores
             && !wave_columns.is_empty()
@@ -635,10 +635,6 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         ))
     })?;
     Ok(Proposal { config, summary })
-}
-
-fn one_row_per_id_or_no_id(one_row_per_id: bool, id: &Option<String>) -> bool {
-    one_row_per_id || id.is_none()
 }
 
 /// A wide column name without its wave words: `UCLA pre` → `UCLA`.

@@ -127,7 +127,11 @@ fn p_text(p: Option<f64>) -> String {
 }
 
 /// `figures` are the charts, inlined as SVG in their sections.
-pub fn render(content: &ReportContent, figures: &[super::charts::Figure]) -> Result<String> {
+pub fn render(
+    content: &ReportContent,
+    figures: &[super::charts::Figure],
+    tables: &[super::tables::Table],
+) -> Result<String> {
     let mut by_cell: BTreeMap<(&str, usize), BTreeMap<&str, &Estimate>> = BTreeMap::new();
     let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
     for e in content.estimates.iter().filter(|e| e.analysis == "change") {
@@ -190,7 +194,6 @@ pub fn render(content: &ReportContent, figures: &[super::charts::Figure]) -> Res
             lines
         })
         .collect();
-    let tables = super::tables::tables(content);
     let sections: Vec<minijinja::Value> = super::SECTIONS
         .iter()
         .filter_map(|(id, title, names)| {

@@ -1,16 +1,19 @@
 //! `report.md`: the same story as index.html, in Markdown.
 
 use super::story::story;
-use super::tables::{tables, to_markdown};
+use super::tables::to_markdown;
 use super::ReportContent;
 
-pub fn render(content: &ReportContent, figures: &[super::charts::Figure]) -> String {
+pub fn render(
+    content: &ReportContent,
+    figures: &[super::charts::Figure],
+    tables: &[super::tables::Table],
+) -> String {
     let story = story(content);
     let mut out = String::from("# Evaluation report\n\n## Summary\n\n");
     for line in &story.summary {
         out.push_str(&format!("- {line}\n"));
     }
-    let tables = tables(content);
     for (id, title, names) in super::SECTIONS {
         let section_figures: Vec<_> = figures.iter().filter(|f| f.section == id).collect();
         let section_tables: Vec<_> = tables

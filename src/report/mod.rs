@@ -113,7 +113,9 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
         data_quality::to_csv(content.accounts),
     )?;
     let wanted = |output: &str| content.settings.outputs.iter().any(|o| o == output);
-    tables::write(dir, &tables::tables(content), wanted("excel"))?;
+    // Built once: written as files and shown in index.html and report.md.
+    let tables = tables::tables(content);
+    tables::write(dir, &tables, wanted("excel"))?;
     internal::write(&dir.join("internal"), content)?;
     let figures = if wanted("charts") {
         charts::write(dir, content)?
@@ -121,10 +123,16 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
         Vec::new()
     };
     if wanted("html") {
-        write_file(&dir.join("index.html"), html::render(content, &figures)?)?;
+        write_file(
+            &dir.join("index.html"),
+            html::render(content, &figures, &tables)?,
+        )?;
     }
     if wanted("markdown") {
-        write_file(&dir.join("report.md"), markdown::render(content, &figures))?;
+        write_file(
+            &dir.join("report.md"),
+            markdown::render(content, &figures, &tables),
+        )?;
     }
     write_file(
         &dir.join("manifest.json"),

@@ -398,30 +398,49 @@ const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
 const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const LIGHT: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
 
-fn stacked<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+/// A chart with a 0–100 x axis and one unit of y per row.
+type PercentChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A white chart of `rows` horizontal rows on a 0–100% axis, row labels
+/// drawn by the caller in the wide left margin.
+fn percent_rows<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
     title: &str,
-    bars: &[StackedBar],
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    rows: f64,
+    x_label: &str,
+) -> std::result::Result<PercentChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let n = bars.len() as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 18))
         .margin(12)
+        .margin_bottom(30)
         .x_label_area_size(42)
         .y_label_area_size(190)
-        .margin_bottom(30)
-        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
+        .build_cartesian_2d(0.0..100.0, 0.0..rows)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
         .x_label_formatter(&|v| bands::trimmed(*v))
         .y_labels(0)
-        .x_desc("% of people with both answers")
+        .x_desc(x_label)
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .draw()?;
+    Ok(chart)
+}
+
+fn stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[StackedBar],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let n = bars.len() as f64;
+    let mut chart = percent_rows(root, title, n, "% of people with both answers")?;
     let colours = [GREEN, LIGHT, ORANGE];
     let names = [
         "improved reliably",
@@ -566,25 +585,13 @@ fn paired_bars<DB: DrawingBackend>(
     followup: &str,
     bars: &[CasenessBar],
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
     let n = bars.len() as f64;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_bottom(30)
-        .x_label_area_size(42)
-        .y_label_area_size(190)
-        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(TRANSPARENT)
-        .x_label_formatter(&|v| bands::trimmed(*v))
-        .y_labels(0)
-        .x_desc("% of people with both answers who are cases")
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .draw()?;
+    let mut chart = percent_rows(
+        root,
+        title,
+        n,
+        "% of people with both answers who are cases",
+    )?;
     for (i, bar) in bars.iter().enumerate() {
         let y = n - i as f64 - 0.5;
         for (offset, value, colour) in [(0.18, bar.before, BLUE), (-0.18, bar.after, ORANGE)] {
