@@ -158,9 +158,15 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
             wave_order.baseline_name(),
         )
     });
+    // The panel needs only the ids and waves of the assessment rows: the
+    // responses (a gigabyte at national scale) go before it is built.
+    validated.assessments.instruments = Vec::new();
+    validated.assessments.assessed_on = Vec::new();
+    validated.assessments.origin = Vec::new();
+    let participants = std::mem::take(&mut validated.participants);
     let panel = timed(&mut timings, "panel", || {
         panel::build_panel(
-            &validated.participants,
+            participants,
             &validated.assessments.participant_id,
             &validated.assessments.wave,
             &scores,

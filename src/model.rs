@@ -8,10 +8,42 @@ pub type Date = i32;
 
 /// Where a row was read: index into the list of source files, and the line
 /// (CSV) or 1-based row (Parquet) in that file.
+///
+/// Packed into one `u64` (file in the top 24 bits, line in the low 40):
+/// every attendance row carries one, and at tens of millions of rows the
+/// 16-byte pair was half a gigabyte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RowOrigin {
-    pub file: u32,
-    pub line: u64,
+pub struct RowOrigin(u64);
+
+impl RowOrigin {
+    const LINE_BITS: u32 = 40;
+    /// The largest file index; also marks rows made up rather than read.
+    pub const MAX_FILE: u32 = (1 << 24) - 1;
+    /// The largest line: a trillion lines, far beyond any file.
+    pub const MAX_LINE: u64 = (1 << Self::LINE_BITS) - 1;
+
+    /// `file` and `line`, each kept within its bits (the limits are
+    /// checked where files are listed).
+    pub fn new(file: u32, line: u64) -> RowOrigin {
+        let file = u64::from(file.min(Self::MAX_FILE));
+        RowOrigin((file << Self::LINE_BITS) | line.min(Self::MAX_LINE))
+    }
+
+    /// A row that was not read from a file (participants implied by the
+    /// assessments when there is no participants table).
+    pub fn derived() -> RowOrigin {
+        RowOrigin::new(Self::MAX_FILE, 0)
+    }
+
+    /// Index into the list of source files.
+    pub fn file(self) -> u32 {
+        (self.0 >> Self::LINE_BITS) as u32
+    }
+
+    /// The line (CSV) or 1-based row (Parquet, Excel) in the file.
+    pub fn line(self) -> u64 {
+        self.0 & Self::MAX_LINE
+    }
 }
 
 /// One participant per row.
@@ -142,5 +174,23 @@ impl Attendance {
         retain(&mut self.attended, keep);
         retain(&mut self.minutes, keep);
         retain(&mut self.origin, keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowOrigin;
+
+    #[test]
+    fn row_origin_keeps_file_and_line() {
+        for (file, line) in [
+            (0, 1),
+            (7, 31_857_229),
+            (RowOrigin::MAX_FILE, RowOrigin::MAX_LINE),
+        ] {
+            let origin = RowOrigin::new(file, line);
+            assert_eq!((origin.file(), origin.line()), (file, line));
+        }
+        assert_eq!(std::mem::size_of::<RowOrigin>(), 8);
     }
 }

@@ -7,7 +7,7 @@
 use crate::model::{Attendance, Participants};
 use crate::score::{Outcome, Scores};
 use crate::waves::WaveOrder;
-use std::collections::HashMap;
+use polars::prelude::PlHashMap;
 
 /// An outcome's scores across waves.
 #[derive(Debug, Clone)]
@@ -72,7 +72,7 @@ impl PanelOutcome {
 
 /// Builds the panel from kept participants, scored assessments and attendance.
 pub fn build_panel(
-    participants: &Participants,
+    mut participants: Participants,
     assessment_ids: &[String],
     assessment_waves: &[String],
     scores: &Scores,
@@ -81,26 +81,28 @@ pub fn build_panel(
 ) -> Panel {
     let mut order: Vec<usize> = (0..participants.len()).collect();
     order.sort_by(|&a, &b| participants.id[a].cmp(&participants.id[b]));
-    let participant_id: Vec<String> = order.iter().map(|&i| participants.id[i].clone()).collect();
-    let position: HashMap<&str, usize> = participant_id
+    // Columns are moved into panel order, not copied: a million ids and
+    // their covariates would otherwise be held twice.
+    let participant_id: Vec<String> = order
+        .iter()
+        .map(|&i| std::mem::take(&mut participants.id[i]))
+        .collect();
+    let position: PlHashMap<&str, usize> = participant_id
         .iter()
         .enumerate()
         .map(|(p, id)| (id.as_str(), p))
         .collect();
-    let reorder =
-        |columns: &[(String, Vec<Option<String>>)]| -> Vec<(String, Vec<Option<String>>)> {
-            columns
-                .iter()
-                .map(|(name, values)| {
-                    (
-                        name.clone(),
-                        order.iter().map(|&i| values[i].clone()).collect(),
-                    )
-                })
-                .collect()
-        };
-    let groups = reorder(&participants.groups);
-    let covariates = reorder(&participants.covariates);
+    let reorder = |columns: &mut Vec<(String, Vec<Option<String>>)>| {
+        std::mem::take(columns)
+            .into_iter()
+            .map(|(name, mut values)| {
+                let reordered = order.iter().map(|&i| values[i].take()).collect();
+                (name, reordered)
+            })
+            .collect::<Vec<_>>()
+    };
+    let groups = reorder(&mut participants.groups);
+    let covariates = reorder(&mut participants.covariates);
     let n = participant_id.len();
     let outcomes = scores
         .outcomes
@@ -156,6 +158,7 @@ pub fn build_panel(
             (Some(tally.sessions), Some(tally.group_sessions))
         }
     };
+    drop(position);
     Panel {
         participant_id,
         groups,
@@ -186,7 +189,7 @@ struct AttendanceTally {
 /// are counted with one bit per participant.
 fn tally_attendance(
     table: &Attendance,
-    position: &HashMap<&str, usize>,
+    position: &PlHashMap<&str, usize>,
     enrolled_on: &[Option<crate::model::Date>],
     n: usize,
 ) -> AttendanceTally {

@@ -1,6 +1,6 @@
 //! Score: totals and subscales per assessment row, from the registry rules.
 
-use crate::instruments::scoring::{prorated_total, score_items};
+use crate::instruments::scoring::prorated_total;
 use crate::instruments::{Direction, Instrument};
 use crate::model::Assessments;
 
@@ -28,20 +28,9 @@ pub struct Scores {
     pub baseline_items: Vec<Vec<(usize, Vec<f64>)>>,
 }
 
-fn complete_sets(
-    scored_rows: &[Vec<Option<f64>>],
-    item_numbers: &[usize],
-    is_baseline: &[bool],
-) -> Vec<(usize, Vec<f64>)> {
-    scored_rows
-        .iter()
-        .enumerate()
-        .filter(|(row, _)| is_baseline[*row])
-        .filter_map(|(row, items)| {
-            let set: Option<Vec<f64>> = item_numbers.iter().map(|&k| items[k - 1]).collect();
-            set.map(|set| (row, set))
-        })
-        .collect()
+/// The scored items of `item_numbers` when none is missing.
+fn complete_set(scored: &[Option<f64>], item_numbers: &[usize]) -> Option<Vec<f64>> {
+    item_numbers.iter().map(|&k| scored[k - 1]).collect()
 }
 
 /// Scores every instrument present in the assessments.
@@ -68,26 +57,44 @@ pub fn score(assessments: &Assessments, instruments: &[Instrument], baseline_wav
             baseline_items.push(Vec::new());
             continue;
         }
-        let scored_rows: Vec<Vec<Option<f64>>> = (0..assessments.len())
-            .map(|row| {
-                let raw: Vec<Option<i64>> = columns.items.iter().map(|item| item[row]).collect();
-                score_items(instrument, &raw)
-            })
+        // Row by row into reused buffers: at national scale a Vec per row
+        // was millions of allocations and a gigabyte held at once.
+        let all_items: Vec<usize> = (1..=instrument.item_count()).collect();
+        let item_lists: Vec<&[usize]> = std::iter::once(all_items.as_slice())
+            .chain(instrument.subscales.iter().map(|s| s.items.as_slice()))
             .collect();
+        let mut totals: Vec<Vec<Option<f64>>> = item_lists
+            .iter()
+            .map(|_| Vec::with_capacity(assessments.len()))
+            .collect();
+        let mut sets: Vec<Vec<(usize, Vec<f64>)>> = item_lists.iter().map(|_| Vec::new()).collect();
+        let mut scored: Vec<Option<f64>> = vec![None; instrument.item_count()];
+        let mut subset: Vec<Option<f64>> = Vec::with_capacity(instrument.item_count());
+        for row in 0..assessments.len() {
+            for ((out, item), rule) in scored
+                .iter_mut()
+                .zip(&columns.items)
+                .zip(&instrument.item_rules)
+            {
+                *out = item[row].map(|response| rule.apply(response));
+            }
+            for (list, (totals, sets)) in item_lists.iter().zip(totals.iter_mut().zip(&mut sets)) {
+                subset.clear();
+                subset.extend(list.iter().map(|&k| scored[k - 1]));
+                totals.push(prorated_total(&subset, instrument.max_missing));
+                if is_baseline[row] {
+                    if let Some(set) = complete_set(&scored, list) {
+                        sets.push((row, set));
+                    }
+                }
+            }
+        }
         outcomes.push(Outcome {
             id: instrument.id.clone(),
             instrument: columns.instrument,
             subscale: None,
             direction: instrument.direction,
         });
-        values.push(
-            scored_rows
-                .iter()
-                .map(|items| prorated_total(items, instrument.max_missing))
-                .collect(),
-        );
-        let all_items: Vec<usize> = (1..=instrument.item_count()).collect();
-        baseline_items.push(complete_sets(&scored_rows, &all_items, &is_baseline));
         for (index, subscale) in instrument.subscales.iter().enumerate() {
             outcomes.push(Outcome {
                 id: instrument.subscale_outcome(subscale),
@@ -95,18 +102,9 @@ pub fn score(assessments: &Assessments, instruments: &[Instrument], baseline_wav
                 subscale: Some(index),
                 direction: instrument.direction,
             });
-            values.push(
-                scored_rows
-                    .iter()
-                    .map(|items| {
-                        let subset: Vec<Option<f64>> =
-                            subscale.items.iter().map(|&k| items[k - 1]).collect();
-                        prorated_total(&subset, instrument.max_missing)
-                    })
-                    .collect(),
-            );
-            baseline_items.push(complete_sets(&scored_rows, &subscale.items, &is_baseline));
         }
+        values.extend(totals);
+        baseline_items.extend(sets);
     }
     Scores {
         outcomes,

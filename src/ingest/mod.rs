@@ -147,6 +147,13 @@ fn visit_table(
         return Ok(false);
     };
     for path in paths {
+        if sources.len() >= crate::model::RowOrigin::MAX_FILE as usize {
+            return Err(Error::Layout(format!(
+                "{}: more than {} files; combine the parts into fewer, larger files",
+                path.display(),
+                crate::model::RowOrigin::MAX_FILE
+            )));
+        }
         let source = read::read_in_chunks(
             data_dir,
             table,
@@ -344,10 +351,7 @@ fn text_column(
 }
 
 fn origins(part: &TablePart) -> impl Iterator<Item = RowOrigin> + '_ {
-    (0..part.frame.height()).map(|row| RowOrigin {
-        file: part.file,
-        line: part.line_of(row),
-    })
+    (0..part.frame.height()).map(|row| RowOrigin::new(part.file, part.line_of(row)))
 }
 
 /// A date column, read in the configured format. Without a configured

@@ -7,16 +7,19 @@ use super::Instrument;
 ///
 /// Summation runs in item order so results are reproducible to the bit.
 pub fn prorated_total(scored_items: &[Option<f64>], max_missing: usize) -> Option<f64> {
-    let answered: Vec<f64> = scored_items.iter().flatten().copied().collect();
-    let missing = scored_items.len() - answered.len();
-    if answered.is_empty() || missing > max_missing {
+    let (mut sum, mut answered) = (0.0, 0usize);
+    for value in scored_items.iter().flatten() {
+        sum += value;
+        answered += 1;
+    }
+    let missing = scored_items.len() - answered;
+    if answered == 0 || missing > max_missing {
         return None;
     }
-    let sum: f64 = answered.iter().sum();
     if missing == 0 {
         Some(sum)
     } else {
-        Some(sum / answered.len() as f64 * scored_items.len() as f64)
+        Some(sum / answered as f64 * scored_items.len() as f64)
     }
 }
 

@@ -28,14 +28,14 @@ fn excluded_csv(content: &ReportContent) -> String {
     for row in content.excluded {
         let file = content
             .sources
-            .get(row.origin.file as usize)
+            .get(row.origin.file() as usize)
             .map(|s| s.path.display().to_string())
             .unwrap_or_default();
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
             row.table,
             csv_field(&file),
-            row.origin.line,
+            row.origin.line(),
             csv_field(row.column.as_deref().unwrap_or("")),
             csv_field(row.reason),
             csv_field(&row.detail)

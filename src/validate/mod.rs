@@ -119,7 +119,7 @@ fn validate_participants(participants: &Participants) -> Exclusions {
                 format!("also on line {first}"),
             );
         } else {
-            first_line.insert(id, origin.line);
+            first_line.insert(id, origin.line());
         }
     }
     exclusions
@@ -210,7 +210,7 @@ fn validate_assessments(
     for rows in repeats.values() {
         let lines: Vec<String> = rows
             .iter()
-            .map(|&r| assessments.origin[r].line.to_string())
+            .map(|&r| assessments.origin[r].line().to_string())
             .collect();
         for &row in rows {
             exclusions.exclude(
@@ -319,13 +319,7 @@ pub fn validate(
         ids.dedup();
         Participants {
             enrolled_on: vec![None; ids.len()],
-            origin: vec![
-                RowOrigin {
-                    file: u32::MAX,
-                    line: 0
-                };
-                ids.len()
-            ],
+            origin: vec![RowOrigin::derived(); ids.len()],
             id: ids,
             groups: Vec::new(),
             covariates: Vec::new(),
@@ -449,7 +443,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn origin(line: u64) -> RowOrigin {
-        RowOrigin { file: 0, line }
+        RowOrigin::new(0, line)
     }
 
     proptest! {
