@@ -227,6 +227,9 @@ pub(crate) fn apply_mapping(
     guard_privacy(part, section, config, missing)
 }
 
+/// How many cells of each column the privacy guard looks at.
+const PRIVACY_SAMPLE_ROWS: usize = 2000;
+
 /// Stops on the first column that looks identifying and is not allowed.
 fn guard_privacy(
     part: &TablePart,
@@ -249,15 +252,12 @@ fn guard_privacy(
         }
         // The first 2,000 cells are enough to judge a column; converting
         // every cell of a large table would cost a string per cell.
-        let mut values: Vec<Option<String>> = Vec::with_capacity(2000);
-        if let Some(cells) = part.cells(&name)? {
-            let _ = cells.try_for_each(|row, cell| {
-                if row >= 2000 {
-                    return Err(());
-                }
+        let mut values: Vec<Option<String>> = Vec::with_capacity(PRIVACY_SAMPLE_ROWS);
+        if let Some(cells) = part.head_cells(&name, PRIVACY_SAMPLE_ROWS)? {
+            cells.try_for_each(|_, cell| {
                 values.push(missing.value(cell).map(str::to_string));
-                Ok(())
-            });
+                Ok::<(), Error>(())
+            })?;
         }
         let flagged_name = if name == "participant_id" || name == "wave" {
             None
@@ -606,16 +606,29 @@ fn parse_format(text: &str) -> Option<bool> {
 struct Interner {
     index: polars::prelude::PlHashMap<Box<str>, u32>,
     values: Vec<String>,
+    /// The last text looked up: attendance rows usually come in runs of
+    /// one participant or one activity, and comparing with the previous
+    /// text is cheaper than hashing it.
+    last: Option<u32>,
 }
 
 impl Interner {
     fn intern(&mut self, text: &str) -> u32 {
-        if let Some(&i) = self.index.get(text) {
-            return i;
+        if let Some(last) = self.last {
+            if self.values[last as usize] == text {
+                return last;
+            }
         }
-        let i = self.values.len() as u32;
-        self.index.insert(text.into(), i);
-        self.values.push(text.to_string());
+        let i = match self.index.get(text) {
+            Some(&i) => i,
+            None => {
+                let i = self.values.len() as u32;
+                self.index.insert(text.into(), i);
+                self.values.push(text.to_string());
+                i
+            }
+        };
+        self.last = Some(i);
         i
     }
 }
@@ -626,6 +639,15 @@ struct AttendanceBuilder {
     table: Attendance,
     ids: Interner,
     activities: Interner,
+}
+
+/// One part's attendance columns other than the participant.
+struct OtherAttendanceColumns {
+    session_date: Vec<Option<Date>>,
+    activity: Vec<Option<u16>>,
+    is_group: Vec<bool>,
+    attended: Vec<bool>,
+    minutes: Vec<Option<f32>>,
 }
 
 impl AttendanceBuilder {
@@ -649,78 +671,21 @@ impl AttendanceBuilder {
                 });
             }
         }
-        let (table, ids, activities) = (&mut self.table, &mut self.ids, &mut self.activities);
-        let height = part.frame.height();
-        match part.cells("participant_id")? {
-            Some(cells) => cells.try_for_each(|_, cell| {
-                table
-                    .participant
-                    .push(ids.intern(missing.value(cell).unwrap_or_default()));
-                Ok::<(), Error>(())
-            })?,
-            None => table
-                .participant
-                .extend(std::iter::repeat_n(ids.intern(""), height)),
-        }
-        table
-            .session_date
-            .extend(date_column(part, "session_date", options)?);
-        match part.cells("activity")? {
-            Some(cells) => cells.try_for_each(|_, cell| {
-                let index = missing.value(cell).map(|a| activities.intern(a));
-                if activities.values.len() > usize::from(u16::MAX) {
-                    return Err(Error::Layout(format!(
-                        "{}: column activity has more than {} different activities; it looks like free text, not an activity name",
-                        part.path.display(),
-                        u16::MAX
-                    )));
-                }
-                table.activity.push(index.map(|i| i as u16));
-                Ok(())
-            })?,
-            None => table.activity.extend(std::iter::repeat_n(None, height)),
-        }
-        table.is_group.extend(
-            convert_column(
-                part,
-                "format",
-                missing,
-                "group or individual",
-                "write group or individual, or leave it empty for group",
-                parse_format,
-            )?
-            .into_iter()
-            .map(|v| v.unwrap_or(true)),
+        let (ids, activities) = (&mut self.ids, &mut self.activities);
+        // Interning ids is the largest single cost at tens of millions of
+        // rows: it runs beside the other columns' conversion.
+        let (participant, others) = rayon::join(
+            || intern_participants(part, missing, ids),
+            || other_attendance_columns(part, options, activities),
         );
-        // Typed columns (Parquet) need no parsing.
-        let attended = match part.typed_booleans("attended") {
-            Some(values) => values,
-            None => convert_column(
-                part,
-                "attended",
-                missing,
-                "true or false",
-                "write true or false, or leave it empty for attended",
-                parse_bool,
-            )?,
-        };
-        table
-            .attended
-            .extend(attended.into_iter().map(|v| v.unwrap_or(true)));
-        let minutes = match part.typed_numbers("minutes") {
-            Some(values) => values,
-            None => convert_column(
-                part,
-                "minutes",
-                missing,
-                "a number of minutes",
-                "fix the cell or mark it missing (NA)",
-                parse_number,
-            )?,
-        };
-        table
-            .minutes
-            .extend(minutes.into_iter().map(|m| m.map(|v| v as f32)));
+        let (participant, others) = (participant?, others?);
+        let table = &mut self.table;
+        table.participant.extend(participant);
+        table.session_date.extend(others.session_date);
+        table.activity.extend(others.activity);
+        table.is_group.extend(others.is_group);
+        table.attended.extend(others.attended);
+        table.minutes.extend(others.minutes);
         table.origin.extend(origins(part));
         Ok(())
     }
@@ -730,4 +695,88 @@ impl AttendanceBuilder {
         self.table.activities = self.activities.values;
         self.table
     }
+}
+
+fn intern_participants(
+    part: &TablePart,
+    missing: &MissingMarkers,
+    ids: &mut Interner,
+) -> Result<Vec<u32>> {
+    let height = part.frame.height();
+    let mut participant = Vec::with_capacity(height);
+    match part.cells("participant_id")? {
+        Some(cells) => cells.try_for_each(|_, cell| {
+            participant.push(ids.intern(missing.value(cell).unwrap_or_default()));
+            Ok::<(), Error>(())
+        })?,
+        None => participant.extend(std::iter::repeat_n(ids.intern(""), height)),
+    }
+    Ok(participant)
+}
+
+fn other_attendance_columns(
+    part: &TablePart,
+    options: &IngestOptions,
+    activities: &mut Interner,
+) -> Result<OtherAttendanceColumns> {
+    let missing = &options.missing;
+    let height = part.frame.height();
+    let session_date = date_column(part, "session_date", options)?;
+    let mut activity = Vec::with_capacity(height);
+    match part.cells("activity")? {
+        Some(cells) => cells.try_for_each(|_, cell| {
+            let index = missing.value(cell).map(|a| activities.intern(a));
+            if activities.values.len() > usize::from(u16::MAX) {
+                return Err(Error::Layout(format!(
+                    "{}: column activity has more than {} different activities; it looks like free text, not an activity name",
+                    part.path.display(),
+                    u16::MAX
+                )));
+            }
+            activity.push(index.map(|i| i as u16));
+            Ok(())
+        })?,
+        None => activity.extend(std::iter::repeat_n(None, height)),
+    }
+    let is_group = convert_column(
+        part,
+        "format",
+        missing,
+        "group or individual",
+        "write group or individual, or leave it empty for group",
+        parse_format,
+    )?
+    .into_iter()
+    .map(|v| v.unwrap_or(true))
+    .collect();
+    // Typed columns (Parquet) need no parsing.
+    let attended = match part.typed_booleans("attended") {
+        Some(values) => values,
+        None => convert_column(
+            part,
+            "attended",
+            missing,
+            "true or false",
+            "write true or false, or leave it empty for attended",
+            parse_bool,
+        )?,
+    };
+    let minutes = match part.typed_numbers("minutes") {
+        Some(values) => values,
+        None => convert_column(
+            part,
+            "minutes",
+            missing,
+            "a number of minutes",
+            "fix the cell or mark it missing (NA)",
+            parse_number,
+        )?,
+    };
+    Ok(OtherAttendanceColumns {
+        session_date,
+        activity,
+        is_group,
+        attended: attended.into_iter().map(|v| v.unwrap_or(true)).collect(),
+        minutes: minutes.into_iter().map(|m| m.map(|v| v as f32)).collect(),
+    })
 }

@@ -89,6 +89,26 @@ impl TablePart {
         Ok(None)
     }
 
+    /// The first `rows` cells of the column as text; only those are
+    /// converted.
+    pub fn head_cells(&self, name: &str, rows: usize) -> Result<Option<Cells>> {
+        if let Ok(column) = self.frame.column(name) {
+            let head = column.slice(0, rows);
+            let error = |e: PolarsError| Error::Table {
+                path: self.path.clone(),
+                message: format!("column {name}: {e}"),
+            };
+            let as_text = head.cast(&DataType::String).map_err(error)?;
+            let strings = as_text.str().map_err(error)?.clone();
+            return Ok(Some(Cells::Strings(strings)));
+        }
+        if let Some((_, value)) = self.partition_values.iter().find(|(k, _)| k == name) {
+            let height = self.frame.height().min(rows);
+            return Ok(Some(Cells::Constant(value.clone(), height)));
+        }
+        Ok(None)
+    }
+
     /// A column stored as a Parquet/Arrow date, as days since 1970-01-01.
     pub fn typed_dates(&self, name: &str) -> Option<Vec<Option<i32>>> {
         let column = self.frame.column(name).ok()?;
