@@ -112,6 +112,12 @@ pub fn retain<T>(values: &mut Vec<T>, keep: &[bool]) {
     values.retain(|_| *flags.next().unwrap_or(&false));
 }
 
+/// Nothing to remove: the usual case, and at tens of millions of rows
+/// not worth rewriting every column for.
+fn keeps_all(keep: &[bool]) -> bool {
+    keep.iter().all(|k| *k)
+}
+
 impl Participants {
     pub fn len(&self) -> usize {
         self.id.len()
@@ -120,6 +126,9 @@ impl Participants {
         self.id.is_empty()
     }
     pub fn retain(&mut self, keep: &[bool]) {
+        if keeps_all(keep) {
+            return;
+        }
         retain(&mut self.id, keep);
         for (_, values) in self.groups.iter_mut().chain(self.covariates.iter_mut()) {
             retain(values, keep);
@@ -140,6 +149,9 @@ impl Assessments {
         self.participant_id.is_empty()
     }
     pub fn retain(&mut self, keep: &[bool]) {
+        if keeps_all(keep) {
+            return;
+        }
         retain(&mut self.participant_id, keep);
         retain(&mut self.wave, keep);
         retain(&mut self.assessed_on, keep);
@@ -167,6 +179,9 @@ impl Attendance {
         &self.ids[self.participant[row] as usize]
     }
     pub fn retain(&mut self, keep: &[bool]) {
+        if keeps_all(keep) {
+            return;
+        }
         retain(&mut self.participant, keep);
         retain(&mut self.session_date, keep);
         retain(&mut self.activity, keep);

@@ -69,8 +69,10 @@ pub struct MultinomialSampler {
     /// The sample's counts, summed: row `r` of the sample is in the first
     /// category whose cumulative count exceeds `r`.
     cumulative: Vec<u64>,
-    /// Per category, its Poisson table in `tables`.
-    table_of_category: Vec<u32>,
+    /// Categories grouped by their count, as (category, table in
+    /// `tables`): drawing all categories of one table in a row keeps that
+    /// table in cache.
+    draw_order: Vec<(u32, u32)>,
     tables: Vec<PoissonTable>,
 }
 
@@ -164,15 +166,18 @@ impl MultinomialSampler {
     pub fn new(counts: &[u64]) -> MultinomialSampler {
         let mut tables = Vec::new();
         let mut table_of_rate: std::collections::HashMap<u64, u32> = Default::default();
-        let table_of_category = counts
+        let mut draw_order: Vec<(u32, u32)> = counts
             .iter()
-            .map(|&count| {
-                *table_of_rate.entry(count).or_insert_with(|| {
+            .enumerate()
+            .map(|(category, &count)| {
+                let table = *table_of_rate.entry(count).or_insert_with(|| {
                     tables.push(PoissonTable::new(count as f64));
                     (tables.len() - 1) as u32
-                })
+                });
+                (category as u32, table)
             })
             .collect();
+        draw_order.sort_by_key(|&(category, table)| (table, category));
         let mut running = 0;
         let cumulative = counts
             .iter()
@@ -184,7 +189,7 @@ impl MultinomialSampler {
         MultinomialSampler {
             total: running,
             cumulative,
-            table_of_category,
+            draw_order,
             tables,
         }
     }
@@ -193,9 +198,10 @@ impl MultinomialSampler {
     /// scratch space of the same length.
     pub fn draw(&self, rng: &mut ChaCha8Rng, drawn: &mut [u64], tree: &mut [u64]) {
         let mut drawn_total: u64 = 0;
-        for (out, table) in drawn.iter_mut().zip(&self.table_of_category) {
-            *out = self.tables[*table as usize].draw(rng);
-            drawn_total += *out;
+        for &(category, table) in &self.draw_order {
+            let count = self.tables[table as usize].draw(rng);
+            drawn[category as usize] = count;
+            drawn_total += count;
         }
         while drawn_total < self.total {
             let row = rng.gen_range(0..self.total);

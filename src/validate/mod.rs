@@ -225,10 +225,13 @@ fn validate_assessments(
     exclusions
 }
 
-fn validate_attendance(
-    attendance: &Attendance,
-    enrolled_on: &HashMap<&str, Option<Date>>,
-) -> Exclusions {
+fn validate_attendance(attendance: &Attendance, participants: &Participants) -> Exclusions {
+    let enrolled_on: HashMap<&str, Option<Date>> = participants
+        .id
+        .iter()
+        .map(String::as_str)
+        .zip(participants.enrolled_on.iter().copied())
+        .collect();
     let mut exclusions = Exclusions::new("attendance", attendance.len());
     // Each distinct id is looked up once, not once per row.
     let known: Vec<Option<Option<Date>>> = attendance
@@ -304,14 +307,29 @@ pub fn validate(
         table
     });
 
-    let known: Option<HashSet<&str>> = participants
-        .as_ref()
-        .map(|p| p.id.iter().map(String::as_str).collect());
-    let exclusions = validate_assessments(&assessments, instruments, known.as_ref());
-    drop(known);
-    assessments.retain(&exclusions.keep);
-    accounts.push(exclusions.account());
-    excluded.extend(exclusions.rows);
+    // With a participants table, assessments and attendance are checked
+    // against it independently, side by side. Without one, the
+    // participants are those of the kept assessments, so attendance waits.
+    let (assessment_exclusions, attendance_exclusions) = match &participants {
+        Some(given) => {
+            let (assessment_exclusions, attendance_exclusions) = rayon::join(
+                || {
+                    let known: HashSet<&str> = given.id.iter().map(String::as_str).collect();
+                    validate_assessments(&assessments, instruments, Some(&known))
+                },
+                || {
+                    attendance
+                        .as_ref()
+                        .map(|table| validate_attendance(table, given))
+                },
+            );
+            (assessment_exclusions, Some(attendance_exclusions))
+        }
+        None => (validate_assessments(&assessments, instruments, None), None),
+    };
+    assessments.retain(&assessment_exclusions.keep);
+    accounts.push(assessment_exclusions.account());
+    excluded.extend(assessment_exclusions.rows);
 
     let participants = participants.unwrap_or_else(|| {
         let mut ids: Vec<String> = assessments.participant_id.clone();
@@ -328,13 +346,10 @@ pub fn validate(
     });
 
     let attendance = attendance.map(|mut table| {
-        let enrolled_on: HashMap<&str, Option<Date>> = participants
-            .id
-            .iter()
-            .map(String::as_str)
-            .zip(participants.enrolled_on.iter().copied())
-            .collect();
-        let exclusions = validate_attendance(&table, &enrolled_on);
+        let exclusions = match attendance_exclusions {
+            Some(Some(exclusions)) => exclusions,
+            _ => validate_attendance(&table, &participants),
+        };
         table.retain(&exclusions.keep);
         accounts.push(exclusions.account());
         excluded.extend(exclusions.rows);
