@@ -25,9 +25,9 @@ pub struct PanelOutcome {
 pub struct Panel {
     pub participant_id: Vec<String>,
     /// Grouping columns present, in configured order.
-    pub groups: Vec<(String, Vec<Option<String>>)>,
-    /// Other participant columns, as text (for researchers' own models).
-    pub covariates: Vec<(String, Vec<Option<String>>)>,
+    pub groups: Vec<(String, CategoricalColumn)>,
+    /// Other participant columns (for researchers' own models).
+    pub covariates: Vec<(String, CategoricalColumn)>,
     pub waves: WaveOrder,
     pub outcomes: Vec<PanelOutcome>,
     /// Sessions attended (None when there is no attendance table).
@@ -38,6 +38,71 @@ pub struct Panel {
     /// Per activity (in byte order): attendance per week since each
     /// participant's enrolment (week 1 = days 0–6), in week order.
     pub activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
+}
+
+/// A text column stored once per distinct value: a code per participant
+/// into `levels`. Groups are found by code, not by comparing text, and a
+/// million participants in three sites hold three strings, not a million.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CategoricalColumn {
+    /// The distinct values, in byte order.
+    pub levels: Vec<String>,
+    /// Per participant: index into `levels`, `None` when missing.
+    pub codes: Vec<Option<u32>>,
+}
+
+impl CategoricalColumn {
+    /// Codes the values; levels end up in byte order.
+    pub fn from_values(values: impl IntoIterator<Item = Option<String>>) -> CategoricalColumn {
+        let mut first_seen: PlHashMap<String, u32> = PlHashMap::default();
+        let mut levels: Vec<String> = Vec::new();
+        let codes: Vec<Option<u32>> = values
+            .into_iter()
+            .map(|value| {
+                let value = value?;
+                if let Some(&code) = first_seen.get(&value) {
+                    return Some(code);
+                }
+                let code = levels.len() as u32;
+                levels.push(value.clone());
+                first_seen.insert(value, code);
+                Some(code)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..levels.len()).collect();
+        order.sort_by(|&a, &b| levels[a].cmp(&levels[b]));
+        let mut recode = vec![0u32; levels.len()];
+        for (sorted, &seen) in order.iter().enumerate() {
+            recode[seen] = sorted as u32;
+        }
+        let levels = order
+            .iter()
+            .map(|&i| std::mem::take(&mut levels[i]))
+            .collect();
+        CategoricalColumn {
+            levels,
+            codes: codes
+                .into_iter()
+                .map(|code| code.map(|c| recode[c as usize]))
+                .collect(),
+        }
+    }
+
+    /// The value of participant `row`.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.codes[row].map(|code| self.levels[code as usize].as_str())
+    }
+
+    /// Every participant's value, in panel order.
+    pub fn values(&self) -> Vec<Option<&str>> {
+        (0..self.codes.len()).map(|row| self.get(row)).collect()
+    }
+}
+
+impl FromIterator<Option<String>> for CategoricalColumn {
+    fn from_iter<I: IntoIterator<Item = Option<String>>>(values: I) -> Self {
+        CategoricalColumn::from_values(values)
+    }
 }
 
 /// Attended sessions of one activity in one week since enrolment.
@@ -96,8 +161,8 @@ pub fn build_panel(
         std::mem::take(columns)
             .into_iter()
             .map(|(name, mut values)| {
-                let reordered = order.iter().map(|&i| values[i].take()).collect();
-                (name, reordered)
+                let reordered = order.iter().map(|&i| values[i].take());
+                (name, CategoricalColumn::from_values(reordered))
             })
             .collect::<Vec<_>>()
     };
@@ -265,5 +330,24 @@ fn tally_attendance(
         group_sessions,
         activity_sessions,
         activity_weeks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CategoricalColumn;
+
+    #[test]
+    fn categorical_levels_are_in_byte_order_and_codes_follow_them() {
+        let values = ["site b", "Site a", "", "site b"]
+            .iter()
+            .map(|v| (!v.is_empty()).then(|| v.to_string()));
+        let column = CategoricalColumn::from_values(values);
+        assert_eq!(column.levels, ["Site a", "site b"]);
+        assert_eq!(column.codes, [Some(1), Some(0), None, Some(1)]);
+        assert_eq!(
+            column.values(),
+            [Some("site b"), Some("Site a"), None, Some("site b")]
+        );
     }
 }

@@ -20,10 +20,19 @@ pub const MISSING: &str = "missing";
 pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate> {
     let mut rows = Vec::new();
     for (column, values) in &panel.covariates {
-        let mut categories: Vec<&str> = values
+        // A missing value is the category "missing" (merging with a level
+        // of that name).
+        let category_of_code: Vec<&str> = values
+            .levels
             .iter()
-            .map(|v| v.as_deref().unwrap_or(MISSING))
+            .map(String::as_str)
+            .chain(std::iter::once(MISSING))
             .collect();
+        let missing_code = values.levels.len();
+        let mut categories = category_of_code.clone();
+        if !values.codes.iter().any(Option::is_none) {
+            categories.pop();
+        }
         categories.sort_unstable();
         categories.dedup();
         // Many categories, or long ones, are free text rather than
@@ -47,12 +56,17 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
                 group: &group.group,
                 wave: "",
             };
+            let mut per_code = vec![0usize; category_of_code.len()];
+            for &p in &group.members {
+                per_code[values.codes[p].map_or(missing_code, |c| c as usize)] += 1;
+            }
             for category in &categories {
-                let count = group
-                    .members
+                let count: usize = per_code
                     .iter()
-                    .filter(|&&p| values[p].as_deref().unwrap_or(MISSING) == *category)
-                    .count();
+                    .zip(&category_of_code)
+                    .filter(|(_, name)| *name == category)
+                    .map(|(count, _)| count)
+                    .sum();
                 let mut with_category = |estimate: &'static str, value: f64, method: &str| {
                     let mut row = place.row(estimate, Some(value), n, method);
                     row.contrast = category.to_string();

@@ -17,9 +17,9 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
     for (column, values) in &cell.panel.groups {
         // Pairs with a level in this column.
         let in_model: Vec<usize> = (0..pairs.len())
-            .filter(|&i| values[pairs.rows[i]].is_some())
+            .filter(|&i| values.get(pairs.rows[i]).is_some())
             .collect();
-        let level_of = |i: usize| values[pairs.rows[i]].as_deref().unwrap_or_default();
+        let level_of = |i: usize| values.get(pairs.rows[i]).unwrap_or_default();
         let mut levels: Vec<&str> = in_model.iter().map(|&i| level_of(i)).collect();
         levels.sort();
         levels.dedup();

@@ -148,10 +148,10 @@ pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
         .members
         .iter()
         .copied()
-        .filter(|&p| arms[p].is_some())
+        .filter(|&p| arms.get(p).is_some())
         .collect();
     let obs = observations(cell, &members);
-    let arm_of = |p: usize| arms[p].as_deref().unwrap_or_default();
+    let arm_of = |p: usize| arms.get(p).unwrap_or_default();
     let mut levels: Vec<&str> = obs.cluster.iter().map(|&p| arm_of(p)).collect();
     levels.sort();
     levels.dedup();

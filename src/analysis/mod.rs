@@ -110,19 +110,18 @@ pub fn groups(panel: &Panel) -> Vec<Group> {
         members: (0..panel.participant_id.len()).collect(),
     }];
     for (column, values) in &panel.groups {
-        let mut levels: Vec<&String> = values.iter().flatten().collect();
-        levels.sort();
-        levels.dedup();
-        for level in levels {
+        // One pass over the codes; levels are already in byte order.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); values.levels.len()];
+        for (row, code) in values.codes.iter().enumerate() {
+            if let Some(code) = code {
+                members[*code as usize].push(row);
+            }
+        }
+        for (level, members) in values.levels.iter().zip(members) {
             result.push(Group {
                 group_by: column.clone(),
                 group: level.clone(),
-                members: values
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.as_ref() == Some(level))
-                    .map(|(i, _)| i)
-                    .collect(),
+                members,
             });
         }
     }

@@ -52,7 +52,7 @@ fn panel_frame(content: &ReportContent) -> PolarsResult<DataFrame> {
         panel.participant_id.clone(),
     )];
     for (name, values) in panel.groups.iter().chain(&panel.covariates) {
-        columns.push(Column::new(name.as_str().into(), values.clone()));
+        columns.push(Column::new(name.as_str().into(), values.values()));
     }
     if let (Some(sessions), Some(group)) = (&panel.sessions, &panel.group_sessions) {
         columns.push(Column::new("sessions".into(), sessions.clone()));

@@ -180,14 +180,11 @@ pub fn story(content: &ReportContent) -> Story {
             m = content.settings.min_cell
         ));
     }
-    let has_comparison = content.panel.groups.iter().any(|(name, values)| {
-        name == "arm" && {
-            let mut levels: Vec<&String> = values.iter().flatten().collect();
-            levels.sort();
-            levels.dedup();
-            levels.len() > 1
-        }
-    });
+    let has_comparison = content
+        .panel
+        .groups
+        .iter()
+        .any(|(name, values)| name == "arm" && values.levels.len() > 1);
     if !has_comparison {
         story.limitations.push("There is no comparison group, so the change cannot be attributed to the program: scores of people who join when they feel worst tend to improve anyway (regression to the mean).".into());
     } else {
