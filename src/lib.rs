@@ -39,8 +39,8 @@ use validate::Validated;
 /// The result of the analysis stages, before rendering.
 pub struct Analysed {
     pub sources: Vec<SourceFile>,
-    /// The data-quality account and excluded rows. Its row tables
-    /// (assessments, attendance) are released once the panel is built.
+    /// The data-quality account and excluded rows. Its assessment rows and
+    /// attendance counts are released once the panel is built.
     pub validated: Validated,
     /// The registry the panel's outcomes index into.
     pub instruments: Vec<instruments::Instrument>,
@@ -69,27 +69,59 @@ pub struct Checked {
 }
 
 /// Ingest and validate: the data-quality account.
+///
+/// Attendance, the largest table, is streamed: each part is converted,
+/// checked against the kept participants and counted, then dropped. Its
+/// reading and converting count as ingest time, its checks as validate.
 pub fn validate_data(settings: &Settings) -> Result<Checked> {
     let mut timings = Vec::new();
     let instruments = settings.instruments.clone();
-    let ingested = timed(&mut timings, "ingest", || {
-        ingest::ingest(&settings.data_dir, &instruments, &ingest_options(settings))
-    })?;
-    let validated = timed(&mut timings, "validate", || {
-        let mut validated = validate::validate(
-            ingested.participants,
-            ingested.assessments,
-            ingested.attendance,
-            &instruments,
-        );
-        // Date order needs the wave order; when the waves cannot be ordered
-        // the analysis stops later with that error.
-        if let Ok(order) = waves::order_waves(&validated.assessments, &settings.waves) {
-            validate::exclude_followups_before_baseline(&mut validated, order.baseline_name());
+    let options = ingest_options(settings);
+    let start = Instant::now();
+    let mut ingested = ingest::ingest_people(&settings.data_dir, &instruments, &options)?;
+    let mut ingest_time = start.elapsed();
+    let start = Instant::now();
+    let mut validated = validate::validate(
+        ingested.participants,
+        ingested.assessments,
+        None,
+        &instruments,
+    );
+    let mut validate_time = start.elapsed();
+    if options.wide.is_none() {
+        let start = Instant::now();
+        let mut checking = std::time::Duration::ZERO;
+        let mut check = validate::AttendanceCheck::new(&validated.participants);
+        let found = ingest::visit_attendance(
+            &settings.data_dir,
+            &options,
+            &mut ingested.sources,
+            |part| {
+                let started = Instant::now();
+                check.add(part);
+                checking += started.elapsed();
+                Ok(())
+            },
+        )?;
+        let (account, rows, tally) = check.into_parts();
+        if found.is_some() {
+            validated.accounts.push(account);
+            validated.excluded.extend(rows);
+            validated.attendance = Some(tally);
         }
-        validate::note_participants_without_assessment(&mut validated);
-        validated
-    });
+        ingest_time += start.elapsed().saturating_sub(checking);
+        validate_time += checking;
+    }
+    let start = Instant::now();
+    // Date order needs the wave order; when the waves cannot be ordered
+    // the analysis stops later with that error.
+    if let Ok(order) = waves::order_waves(&validated.assessments, &settings.waves) {
+        validate::exclude_followups_before_baseline(&mut validated, order.baseline_name());
+    }
+    validate::note_participants_without_assessment(&mut validated);
+    validate_time += start.elapsed();
+    timings.push(("ingest", ingest_time.as_millis()));
+    timings.push(("validate", validate_time.as_millis()));
     Ok(Checked {
         sources: ingested.sources,
         validated,
@@ -171,13 +203,12 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
             &validated.assessments.wave,
             &scores,
             wave_order,
-            validated.attendance.as_ref(),
+            validated.attendance.take(),
         )
     });
     // The panel holds everything the analyses and the report need; the
-    // row-level tables (tens of millions of attendance rows at national
-    // scale) are released before the analyses run. Their account stays.
-    validated.attendance = None;
+    // row-level assessments are released before the analyses run. Their
+    // account stays.
     validated.assessments = model::Assessments::default();
     drop(scores);
     let has_pairs = panel

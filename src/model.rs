@@ -178,6 +178,27 @@ impl Attendance {
     pub fn participant_id(&self, row: usize) -> &str {
         &self.ids[self.participant[row] as usize]
     }
+    /// Appends the rows of `part`, whose indices refer to the same id and
+    /// activity lists.
+    pub fn append_rows(&mut self, part: &Attendance) {
+        self.participant.extend_from_slice(&part.participant);
+        self.session_date.extend_from_slice(&part.session_date);
+        self.activity.extend_from_slice(&part.activity);
+        self.is_group.extend_from_slice(&part.is_group);
+        self.attended.extend_from_slice(&part.attended);
+        self.minutes.extend_from_slice(&part.minutes);
+        self.origin.extend_from_slice(&part.origin);
+    }
+    /// Forgets the rows, keeping the id and activity lists.
+    pub fn clear_rows(&mut self) {
+        self.participant.clear();
+        self.session_date.clear();
+        self.activity.clear();
+        self.is_group.clear();
+        self.attended.clear();
+        self.minutes.clear();
+        self.origin.clear();
+    }
     pub fn retain(&mut self, keep: &[bool]) {
         if keeps_all(keep) {
             return;

@@ -4,10 +4,11 @@
 //! Participants are in byte order of their id, so every later stage sees
 //! the same order whatever order the files came in.
 
-use crate::model::{Attendance, Participants};
+use crate::model::{Attendance, Date, Participants};
 use crate::score::{Outcome, Scores};
 use crate::waves::WaveOrder;
 use polars::prelude::PlHashMap;
+use std::collections::BTreeMap;
 
 /// An outcome's scores across waves.
 #[derive(Debug, Clone)]
@@ -142,7 +143,7 @@ pub fn build_panel(
     assessment_waves: &[String],
     scores: &Scores,
     waves: WaveOrder,
-    attendance: Option<&Attendance>,
+    attendance: Option<AttendanceTally>,
 ) -> Panel {
     let mut order: Vec<usize> = (0..participants.len()).collect();
     order.sort_by(|&a, &b| participants.id[a].cmp(&participants.id[b]));
@@ -201,8 +202,6 @@ pub fn build_panel(
             }
         })
         .collect();
-    let enrolled_on: Vec<Option<crate::model::Date>> =
-        order.iter().map(|&i| participants.enrolled_on[i]).collect();
     let mut activity_sessions: Vec<(String, Vec<u32>)> = Vec::new();
     let mut activity_weeks: Vec<(String, Vec<WeekAttendance>)> = Vec::new();
     let (sessions, group_sessions) = match attendance {
@@ -216,11 +215,11 @@ pub fn build_panel(
             }
             None => (None, None),
         },
-        Some(table) => {
-            let tally = tally_attendance(table, &position, &enrolled_on, n);
-            activity_sessions = tally.activity_sessions;
-            activity_weeks = tally.activity_weeks;
-            (Some(tally.sessions), Some(tally.group_sessions))
+        Some(tally) => {
+            let counted = tally.into_panel_order(&order);
+            activity_sessions = counted.activity_sessions;
+            activity_weeks = counted.activity_weeks;
+            (Some(counted.sessions), Some(counted.group_sessions))
         }
     };
     drop(position);
@@ -241,96 +240,124 @@ pub fn build_panel(
 /// week.
 type WeekTally = (u64, usize, Vec<u64>);
 
-/// Attendance counted per participant, per activity and per week.
-struct AttendanceTally {
+/// Attendance counted as its rows stream past, per participant (in the
+/// participants table's order), per activity and per week since enrolment.
+/// Rows hold indices, so nothing is looked up or allocated per row;
+/// distinct attendees per (activity, week) are counted with one bit per
+/// participant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttendanceTally {
+    enrolled_on: Vec<Option<Date>>,
     sessions: Vec<u32>,
     group_sessions: Vec<u32>,
-    activity_sessions: Vec<(String, Vec<u32>)>,
-    activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
+    /// Per activity (in order of first appearance), sessions per participant;
+    /// empty until the activity is attended.
+    per_activity: Vec<Vec<u32>>,
+    weeks: Vec<BTreeMap<u32, WeekTally>>,
+    activities: Vec<String>,
 }
 
-/// One pass over the attended rows. Rows hold indices, so nothing is
-/// looked up or allocated per row; distinct attendees per (activity, week)
-/// are counted with one bit per participant.
-fn tally_attendance(
-    table: &Attendance,
-    position: &PlHashMap<&str, usize>,
-    enrolled_on: &[Option<crate::model::Date>],
-    n: usize,
-) -> AttendanceTally {
-    let panel_row: Vec<Option<usize>> = table
-        .ids
-        .iter()
-        .map(|id| position.get(id.as_str()).copied())
-        .collect();
-    let mut sessions = vec![0u32; n];
-    let mut group_sessions = vec![0u32; n];
-    let mut per_activity: Vec<Vec<u32>> = vec![Vec::new(); table.activities.len()];
-    let mut weeks: Vec<std::collections::BTreeMap<u32, WeekTally>> =
-        vec![Default::default(); table.activities.len()];
-    for row in 0..table.len() {
-        if !table.attended[row] {
-            continue;
+impl AttendanceTally {
+    /// An empty tally for participants enrolled on `enrolled_on`.
+    pub fn new(enrolled_on: Vec<Option<Date>>) -> AttendanceTally {
+        let n = enrolled_on.len();
+        AttendanceTally {
+            enrolled_on,
+            sessions: vec![0; n],
+            group_sessions: vec![0; n],
+            ..AttendanceTally::default()
         }
-        let Some(p) = panel_row[table.participant[row] as usize] else {
-            continue;
-        };
-        sessions[p] += 1;
-        if table.is_group[row] {
-            group_sessions[p] += 1;
+    }
+
+    /// Counts the attended rows of `part` that are kept; `participant_row`
+    /// gives the participants-table row of each of the part's ids.
+    pub fn add(&mut self, part: &Attendance, participant_row: &[Option<u32>], keep: &[bool]) {
+        let n = self.enrolled_on.len();
+        if part.activities.len() > self.activities.len() {
+            self.activities
+                .extend_from_slice(&part.activities[self.activities.len()..]);
+            self.per_activity.resize(part.activities.len(), Vec::new());
+            self.weeks.resize(part.activities.len(), BTreeMap::new());
         }
-        let Some(activity) = table.activity[row] else {
-            continue;
-        };
-        let activity = usize::from(activity);
-        let counts = &mut per_activity[activity];
-        if counts.is_empty() {
-            counts.resize(n, 0);
-        }
-        counts[p] += 1;
-        if let (Some(date), Some(start)) = (table.session_date[row], enrolled_on[p]) {
-            if date >= start {
-                let week = ((date - start) / 7 + 1) as u32;
-                let entry = weeks[activity]
-                    .entry(week)
-                    .or_insert_with(|| (0, 0, vec![0u64; n.div_ceil(64)]));
-                entry.0 += 1;
-                let (word, bit) = (p / 64, 1u64 << (p % 64));
-                if entry.2[word] & bit == 0 {
-                    entry.2[word] |= bit;
-                    entry.1 += 1;
+        for row in 0..part.len() {
+            if !keep[row] || !part.attended[row] {
+                continue;
+            }
+            let Some(p) = participant_row[part.participant[row] as usize] else {
+                continue;
+            };
+            let p = p as usize;
+            self.sessions[p] += 1;
+            if part.is_group[row] {
+                self.group_sessions[p] += 1;
+            }
+            let Some(activity) = part.activity[row] else {
+                continue;
+            };
+            let activity = usize::from(activity);
+            let counts = &mut self.per_activity[activity];
+            if counts.is_empty() {
+                counts.resize(n, 0);
+            }
+            counts[p] += 1;
+            if let (Some(date), Some(start)) = (part.session_date[row], self.enrolled_on[p]) {
+                if date >= start {
+                    let week = ((date - start) / 7 + 1) as u32;
+                    let entry = self.weeks[activity]
+                        .entry(week)
+                        .or_insert_with(|| (0, 0, vec![0u64; n.div_ceil(64)]));
+                    entry.0 += 1;
+                    let (word, bit) = (p / 64, 1u64 << (p % 64));
+                    if entry.2[word] & bit == 0 {
+                        entry.2[word] |= bit;
+                        entry.1 += 1;
+                    }
                 }
             }
         }
     }
-    // Activities in byte order of their names.
-    let mut order: Vec<usize> = (0..table.activities.len()).collect();
-    order.sort_by(|&a, &b| table.activities[a].cmp(&table.activities[b]));
-    let mut activity_sessions = Vec::new();
-    let mut activity_weeks = Vec::new();
-    for a in order {
-        let name = table.activities[a].clone();
-        if !per_activity[a].is_empty() {
-            activity_sessions.push((name.clone(), std::mem::take(&mut per_activity[a])));
+
+    /// The counts with participants in panel order (`order[p]` is the
+    /// participants-table row of panel row `p`) and activities in byte
+    /// order of their names.
+    fn into_panel_order(mut self, order: &[usize]) -> PanelAttendance {
+        let reorder = |counts: &[u32]| -> Vec<u32> { order.iter().map(|&i| counts[i]).collect() };
+        let mut activity_order: Vec<usize> = (0..self.activities.len()).collect();
+        activity_order.sort_by(|&a, &b| self.activities[a].cmp(&self.activities[b]));
+        let mut activity_sessions = Vec::new();
+        let mut activity_weeks = Vec::new();
+        for a in activity_order {
+            let name = self.activities[a].clone();
+            if !self.per_activity[a].is_empty() {
+                activity_sessions.push((name.clone(), reorder(&self.per_activity[a])));
+            }
+            let records: Vec<WeekAttendance> = std::mem::take(&mut self.weeks[a])
+                .into_iter()
+                .map(|(week, (sessions, participants, _))| WeekAttendance {
+                    week,
+                    sessions,
+                    participants,
+                })
+                .collect();
+            if !records.is_empty() {
+                activity_weeks.push((name, records));
+            }
         }
-        let records: Vec<WeekAttendance> = std::mem::take(&mut weeks[a])
-            .into_iter()
-            .map(|(week, (sessions, participants, _))| WeekAttendance {
-                week,
-                sessions,
-                participants,
-            })
-            .collect();
-        if !records.is_empty() {
-            activity_weeks.push((name, records));
+        PanelAttendance {
+            sessions: reorder(&self.sessions),
+            group_sessions: reorder(&self.group_sessions),
+            activity_sessions,
+            activity_weeks,
         }
     }
-    AttendanceTally {
-        sessions,
-        group_sessions,
-        activity_sessions,
-        activity_weeks,
-    }
+}
+
+/// Attendance counted per panel row, per activity and per week.
+struct PanelAttendance {
+    sessions: Vec<u32>,
+    group_sessions: Vec<u32>,
+    activity_sessions: Vec<(String, Vec<u32>)>,
+    activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
 }
 
 #[cfg(test)]

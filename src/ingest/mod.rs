@@ -46,8 +46,34 @@ pub struct Ingested {
     pub attendance: Option<Attendance>,
 }
 
-/// Reads the data: the native layout of a folder, or a wide sheet.
+/// Reads the data: the native layout of a folder, or a wide sheet, with
+/// the whole attendance table in memory. The report streams attendance
+/// instead ([`ingest_people`], then [`visit_attendance`]).
 pub fn ingest(
+    data_path: &Path,
+    instruments: &[Instrument],
+    options: &IngestOptions,
+) -> Result<Ingested> {
+    let mut ingested = ingest_people(data_path, instruments, options)?;
+    if options.wide.is_some() {
+        return Ok(ingested);
+    }
+    let mut whole = Attendance::default();
+    let names = visit_attendance(data_path, options, &mut ingested.sources, |part| {
+        whole.append_rows(part);
+        Ok(())
+    })?;
+    ingested.attendance = names.map(|(ids, activities)| Attendance {
+        ids,
+        activities,
+        ..whole
+    });
+    Ok(ingested)
+}
+
+/// Reads participants and assessments (or the wide sheet): everything
+/// but the attendance table.
+pub fn ingest_people(
     data_path: &Path,
     instruments: &[Instrument],
     options: &IngestOptions,
@@ -63,7 +89,7 @@ pub fn ingest(
         )));
     }
     // Each table is converted as soon as it is read, so its frame is freed
-    // before the next is read; attendance, the largest, slice by slice.
+    // before the next is read.
     let mut sources = Vec::new();
     let participants = read_table(data_dir, "participants", options, &mut sources)?
         .map(|parts| build_participants(&parts, options))
@@ -76,18 +102,32 @@ pub fn ingest(
             ))
         })?;
     let assessments = build_assessments(&assessment_parts, instruments, options)?;
-    drop(assessment_parts);
-    let mut attendance_builder = AttendanceBuilder::default();
-    let has_attendance = visit_table(data_dir, "attendance", options, &mut sources, |part| {
-        attendance_builder.append(&part, options)
-    })?;
-    let attendance = has_attendance.then(|| attendance_builder.finish());
     Ok(Ingested {
         sources,
         participants,
         assessments,
-        attendance,
+        attendance: None,
     })
+}
+
+/// Reads the attendance table of a native data folder part by part (large
+/// Parquet files in slices) and hands each part, converted, to `visit`, so
+/// tens of millions of rows need never be held at once. Ids and activities
+/// are interned across parts: every part carries the lists so far, and a
+/// part's indices stay valid for the later ones. Returns the final lists
+/// of ids and activities, or `None` when there is no attendance table.
+pub fn visit_attendance(
+    data_dir: &Path,
+    options: &IngestOptions,
+    sources: &mut Vec<SourceFile>,
+    mut visit: impl FnMut(&Attendance) -> Result<()>,
+) -> Result<Option<(Vec<String>, Vec<String>)>> {
+    let mut builder = AttendanceBuilder::default();
+    let found = visit_table(data_dir, "attendance", options, sources, |part| {
+        builder.append(&part, options)?;
+        builder.hand_over(&mut visit)
+    })?;
+    Ok(found.then(|| builder.finish()))
 }
 
 /// Where a table's files are: the configured `file`, else the default
@@ -690,10 +730,22 @@ impl AttendanceBuilder {
         Ok(())
     }
 
-    fn finish(mut self) -> Attendance {
-        self.table.ids = self.ids.values;
-        self.table.activities = self.activities.values;
-        self.table
+    /// Lends the rows read so far, with the id and activity lists, to
+    /// `visit`, then forgets the rows (keeping the lists).
+    fn hand_over(&mut self, visit: &mut impl FnMut(&Attendance) -> Result<()>) -> Result<()> {
+        let table = &mut self.table;
+        table.ids = std::mem::take(&mut self.ids.values);
+        table.activities = std::mem::take(&mut self.activities.values);
+        let result = visit(table);
+        self.ids.values = std::mem::take(&mut table.ids);
+        self.activities.values = std::mem::take(&mut table.activities);
+        table.clear_rows();
+        result
+    }
+
+    /// The distinct ids and activities.
+    fn finish(self) -> (Vec<String>, Vec<String>) {
+        (self.ids.values, self.activities.values)
     }
 }
 

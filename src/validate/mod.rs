@@ -7,6 +7,7 @@
 use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
 use crate::model::{Assessments, Attendance, Date, Participants, RowOrigin};
+use crate::panel::AttendanceTally;
 use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
 use std::collections::BTreeMap;
 
@@ -41,7 +42,8 @@ pub struct Validated {
     pub participants: Participants,
     pub participants_given: bool,
     pub assessments: Assessments,
-    pub attendance: Option<Attendance>,
+    /// Kept attendance, counted (the rows are not kept).
+    pub attendance: Option<AttendanceTally>,
     pub excluded: Vec<ExcludedRow>,
     pub accounts: Vec<TableAccount>,
 }
@@ -225,67 +227,112 @@ fn validate_assessments(
     exclusions
 }
 
-fn validate_attendance(attendance: &Attendance, participants: &Participants) -> Exclusions {
-    let enrolled_on: HashMap<&str, Option<Date>> = participants
-        .id
-        .iter()
-        .map(String::as_str)
-        .zip(participants.enrolled_on.iter().copied())
-        .collect();
-    let mut exclusions = Exclusions::new("attendance", attendance.len());
-    // Each distinct id is looked up once, not once per row.
-    let known: Vec<Option<Option<Date>>> = attendance
-        .ids
-        .iter()
-        .map(|id| enrolled_on.get(id.as_str()).copied())
-        .collect();
-    for row in 0..attendance.len() {
-        let origin = attendance.origin[row];
-        let id = attendance.participant_id(row);
-        let enrolled = known[attendance.participant[row] as usize];
-        if id.is_empty() {
-            exclusions.exclude(
-                row,
-                origin,
-                Some("participant_id"),
-                "missing participant_id",
-                String::new(),
-            );
-        } else if enrolled.is_none() {
-            exclusions.exclude(
-                row,
-                origin,
-                Some("participant_id"),
-                "unknown participant",
-                format!("{id} is not among the participants"),
-            );
-        } else if attendance.session_date[row].is_none() {
-            exclusions.exclude(
-                row,
-                origin,
-                Some("session_date"),
-                "missing session_date",
-                String::new(),
-            );
-        } else if let (Some(session), Some(Some(enrolled))) =
-            (attendance.session_date[row], enrolled)
-        {
-            if session < enrolled {
+/// Checks attendance part by part as it is read, and counts the kept rows
+/// into an [`AttendanceTally`]: the rows themselves are never all held.
+pub struct AttendanceCheck<'a> {
+    participants: &'a Participants,
+    position: HashMap<&'a str, u32>,
+    /// Per interned attendance id: its participants-table row, if any.
+    participant_row: Vec<Option<u32>>,
+    read: usize,
+    excluded: Vec<ExcludedRow>,
+    tally: AttendanceTally,
+}
+
+impl<'a> AttendanceCheck<'a> {
+    /// Attendance is checked against these (kept) participants.
+    pub fn new(participants: &'a Participants) -> AttendanceCheck<'a> {
+        AttendanceCheck {
+            participants,
+            position: participants
+                .id
+                .iter()
+                .enumerate()
+                .map(|(row, id)| (id.as_str(), row as u32))
+                .collect(),
+            participant_row: Vec::new(),
+            read: 0,
+            excluded: Vec::new(),
+            tally: AttendanceTally::new(participants.enrolled_on.clone()),
+        }
+    }
+
+    /// Checks and counts one part of the attendance table.
+    pub fn add(&mut self, part: &Attendance) {
+        // Each distinct id is looked up once, not once per row.
+        for id in &part.ids[self.participant_row.len()..] {
+            self.participant_row
+                .push(self.position.get(id.as_str()).copied());
+        }
+        let mut exclusions = Exclusions::new("attendance", part.len());
+        for row in 0..part.len() {
+            let origin = part.origin[row];
+            let id = part.participant_id(row);
+            let participant = self.participant_row[part.participant[row] as usize];
+            let enrolled = participant.map(|p| self.participants.enrolled_on[p as usize]);
+            if id.is_empty() {
+                exclusions.exclude(
+                    row,
+                    origin,
+                    Some("participant_id"),
+                    "missing participant_id",
+                    String::new(),
+                );
+            } else if enrolled.is_none() {
+                exclusions.exclude(
+                    row,
+                    origin,
+                    Some("participant_id"),
+                    "unknown participant",
+                    format!("{id} is not among the participants"),
+                );
+            } else if part.session_date[row].is_none() {
                 exclusions.exclude(
                     row,
                     origin,
                     Some("session_date"),
-                    "session before enrolment",
-                    format!(
-                        "{} is before enrolled_on {}",
-                        format_date(session),
-                        format_date(enrolled)
-                    ),
+                    "missing session_date",
+                    String::new(),
                 );
+            } else if let (Some(session), Some(Some(enrolled))) = (part.session_date[row], enrolled)
+            {
+                if session < enrolled {
+                    exclusions.exclude(
+                        row,
+                        origin,
+                        Some("session_date"),
+                        "session before enrolment",
+                        format!(
+                            "{} is before enrolled_on {}",
+                            format_date(session),
+                            format_date(enrolled)
+                        ),
+                    );
+                }
             }
         }
+        self.tally
+            .add(part, &self.participant_row, &exclusions.keep);
+        self.read += part.len();
+        self.excluded.extend(exclusions.rows);
     }
-    exclusions
+
+    /// The attendance account, its excluded rows and the counts.
+    pub fn into_parts(self) -> (TableAccount, Vec<ExcludedRow>, AttendanceTally) {
+        let mut by_reason = BTreeMap::new();
+        for row in &self.excluded {
+            *by_reason.entry(row.reason).or_insert(0) += 1;
+        }
+        let account = TableAccount {
+            table: "attendance",
+            read: self.read,
+            kept: self.read - self.excluded.len(),
+            excluded: self.excluded.len(),
+            excluded_by_reason: by_reason,
+            notes: BTreeMap::new(),
+        };
+        (account, self.excluded, self.tally)
+    }
 }
 
 /// Applies every rule and returns the kept tables with the full account.
@@ -307,29 +354,14 @@ pub fn validate(
         table
     });
 
-    // With a participants table, assessments and attendance are checked
-    // against it independently, side by side. Without one, the
-    // participants are those of the kept assessments, so attendance waits.
-    let (assessment_exclusions, attendance_exclusions) = match &participants {
-        Some(given) => {
-            let (assessment_exclusions, attendance_exclusions) = rayon::join(
-                || {
-                    let known: HashSet<&str> = given.id.iter().map(String::as_str).collect();
-                    validate_assessments(&assessments, instruments, Some(&known))
-                },
-                || {
-                    attendance
-                        .as_ref()
-                        .map(|table| validate_attendance(table, given))
-                },
-            );
-            (assessment_exclusions, Some(attendance_exclusions))
-        }
-        None => (validate_assessments(&assessments, instruments, None), None),
-    };
-    assessments.retain(&assessment_exclusions.keep);
-    accounts.push(assessment_exclusions.account());
-    excluded.extend(assessment_exclusions.rows);
+    let known: Option<HashSet<&str>> = participants
+        .as_ref()
+        .map(|p| p.id.iter().map(String::as_str).collect());
+    let exclusions = validate_assessments(&assessments, instruments, known.as_ref());
+    drop(known);
+    assessments.retain(&exclusions.keep);
+    accounts.push(exclusions.account());
+    excluded.extend(exclusions.rows);
 
     let participants = participants.unwrap_or_else(|| {
         let mut ids: Vec<String> = assessments.participant_id.clone();
@@ -345,25 +377,23 @@ pub fn validate(
         }
     });
 
-    let attendance = attendance.map(|mut table| {
-        let exclusions = match attendance_exclusions {
-            Some(Some(exclusions)) => exclusions,
-            _ => validate_attendance(&table, &participants),
-        };
-        table.retain(&exclusions.keep);
-        accounts.push(exclusions.account());
-        excluded.extend(exclusions.rows);
-        table
-    });
-
-    Validated {
+    let mut validated = Validated {
         participants,
         participants_given,
         assessments,
-        attendance,
+        attendance: None,
         excluded,
         accounts,
+    };
+    if let Some(table) = attendance {
+        let mut check = AttendanceCheck::new(&validated.participants);
+        check.add(&table);
+        let (account, rows, tally) = check.into_parts();
+        validated.accounts.push(account);
+        validated.excluded.extend(rows);
+        validated.attendance = Some(tally);
     }
+    validated
 }
 
 /// Notes how many kept participants have no kept assessment at all.
@@ -512,5 +542,73 @@ mod tests {
         assert_eq!(validated.assessments.participant_id, vec!["B".to_string()]);
         assert_eq!(validated.excluded.len(), 2);
         assert!(validated.excluded[0].detail.contains("lines 2, 3"));
+    }
+
+    #[test]
+    fn attendance_checked_in_parts_matches_the_whole_table() {
+        // Two participants enrolled on day 100; rows with an unknown id, a
+        // missing id, a missing date, a session before enrolment, a missed
+        // session and good rows, checked whole and in two parts.
+        let participants = Participants {
+            id: vec!["A".into(), "B".into()],
+            groups: vec![],
+            covariates: vec![],
+            enrolled_on: vec![Some(100), Some(100)],
+            sessions: None,
+            origin: vec![origin(2), origin(3)],
+        };
+        let rows: [(u32, Option<Date>, bool); 7] = [
+            (0, Some(101), true),
+            (2, Some(101), true),
+            (3, Some(101), true),
+            (1, None, true),
+            (1, Some(99), true),
+            (1, Some(108), false),
+            (1, Some(115), true),
+        ];
+        let whole = Attendance {
+            participant: rows.iter().map(|r| r.0).collect(),
+            ids: vec!["A".into(), "B".into(), "Z".into(), String::new()],
+            session_date: rows.iter().map(|r| r.1).collect(),
+            activity: vec![Some(0); rows.len()],
+            activities: vec!["walk".into()],
+            is_group: vec![true; rows.len()],
+            attended: rows.iter().map(|r| r.2).collect(),
+            minutes: vec![None; rows.len()],
+            origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
+        };
+        let mut one = AttendanceCheck::new(&participants);
+        one.add(&whole);
+        let mut two = AttendanceCheck::new(&participants);
+        for (start, end) in [(0, 3), (3, rows.len())] {
+            let mut part = Attendance {
+                ids: whole.ids.clone(),
+                activities: whole.activities.clone(),
+                ..Attendance::default()
+            };
+            for row in start..end {
+                part.participant.push(whole.participant[row]);
+                part.session_date.push(whole.session_date[row]);
+                part.activity.push(whole.activity[row]);
+                part.is_group.push(whole.is_group[row]);
+                part.attended.push(whole.attended[row]);
+                part.minutes.push(whole.minutes[row]);
+                part.origin.push(whole.origin[row]);
+            }
+            two.add(&part);
+        }
+        let (account, excluded, tally) = one.into_parts();
+        assert_eq!((account.read, account.kept, account.excluded), (7, 3, 4));
+        let reasons: Vec<&str> = excluded.iter().map(|r| r.reason).collect();
+        assert_eq!(
+            reasons,
+            [
+                "unknown participant",
+                "missing participant_id",
+                "missing session_date",
+                "session before enrolment"
+            ]
+        );
+        assert_eq!((account, excluded, tally), two.into_parts());
     }
 }
