@@ -19,6 +19,7 @@ use crate::model::{Assessments, Attendance, Date, InstrumentColumns, Participant
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
 };
+use rayon::prelude::*;
 use read::{locate, SourceFile, TablePart};
 use std::path::Path;
 
@@ -588,46 +589,88 @@ pub(crate) fn build_assessments(
         ..Assessments::default()
     };
     for part in parts {
-        table
-            .participant_id
-            .extend(id_like_column(part, "participant_id", missing)?);
-        table.wave.extend(id_like_column(part, "wave", missing)?);
-        table
-            .assessed_on
-            .extend(date_column(part, "assessed_on", options)?);
-        for columns in &mut table.instruments {
-            let instrument = &instruments[columns.instrument];
-            let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
-            for (k, values) in columns.items.iter_mut().enumerate() {
-                let name = instrument.item_column(k + 1);
-                // Integer columns (Parquet) need no parsing; the range is
-                // checked by validate either way.
-                match part.typed_integers(&name) {
-                    Some(typed) => values.extend(typed),
-                    None => values.extend(convert_column(
-                        part,
-                        &name,
-                        missing,
-                        &expected,
-                        "fix the cell or mark it missing (NA)",
-                        parse_integer,
-                    )?),
-                }
+        // Columns convert independently: the id, wave and date columns on
+        // one side, the item columns in parallel on the other. The first
+        // error in column order is the one reported, whatever finishes first.
+        let (people, responses) = rayon::join(
+            || -> Result<_> {
+                Ok((
+                    id_like_column(part, "participant_id", missing)?,
+                    id_like_column(part, "wave", missing)?,
+                    date_column(part, "assessed_on", options)?,
+                ))
+            },
+            || {
+                table
+                    .instruments
+                    .par_iter()
+                    .map(|columns| {
+                        convert_responses(part, &instruments[columns.instrument], columns, missing)
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        let (ids, waves, dates) = people?;
+        table.participant_id.extend(ids);
+        table.wave.extend(waves);
+        table.assessed_on.extend(dates);
+        for (columns, converted) in table.instruments.iter_mut().zip(responses) {
+            let (items, total) = converted?;
+            for (values, item) in columns.items.iter_mut().zip(items) {
+                values.extend(item);
             }
-            if let Some(total) = &mut columns.total {
-                total.extend(convert_column(
-                    part,
-                    &instrument.total_column(),
-                    missing,
-                    "a number",
-                    "fix the cell or mark it missing (NA)",
-                    parse_number,
-                )?);
+            if let (Some(values), Some(total)) = (&mut columns.total, total) {
+                values.extend(total);
             }
         }
         table.origin.extend(origins(part));
     }
     Ok(table)
+}
+
+/// One part's item columns (each converted in parallel) and total column
+/// of one instrument.
+type Responses = (Vec<Vec<Option<i64>>>, Option<Vec<Option<f64>>>);
+
+fn convert_responses(
+    part: &TablePart,
+    instrument: &Instrument,
+    columns: &InstrumentColumns,
+    missing: &MissingMarkers,
+) -> Result<Responses> {
+    let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
+    let items: Vec<Result<Vec<Option<i64>>>> = (0..columns.items.len())
+        .into_par_iter()
+        .map(|k| {
+            let name = instrument.item_column(k + 1);
+            // Integer columns (Parquet) need no parsing; the range is
+            // checked by validate either way.
+            match part.typed_integers(&name) {
+                Some(typed) => Ok(typed),
+                None => convert_column(
+                    part,
+                    &name,
+                    missing,
+                    &expected,
+                    "fix the cell or mark it missing (NA)",
+                    parse_integer,
+                ),
+            }
+        })
+        .collect();
+    let items = items.into_iter().collect::<Result<Vec<_>>>()?;
+    let total = match columns.total {
+        Some(_) => Some(convert_column(
+            part,
+            &instrument.total_column(),
+            missing,
+            "a number",
+            "fix the cell or mark it missing (NA)",
+            parse_number,
+        )?),
+        None => None,
+    };
+    Ok((items, total))
 }
 
 fn parse_format(text: &str) -> Option<bool> {
