@@ -100,7 +100,9 @@ ${synth_line}
 
 The full report takes ${ratio}× the I/O floor. Output with \`--threads 1\` is byte-identical to the default: $identical.
 
-Stages of \`belong report\` on the national data (from manifest.json):
+Stages of \`belong report\` on the national data (from manifest.json). Attendance is
+streamed part by part: reading and converting it counts as ingest, checking and counting
+it as validate.
 
 | stage | median |
 |---|---|
