@@ -74,19 +74,7 @@ impl TablePart {
     /// The column's cells as text without copying each into its own
     /// allocation; `None` when the part lacks the column.
     pub fn cells(&self, name: &str) -> Result<Option<Cells>> {
-        if let Ok(column) = self.frame.column(name) {
-            let error = |e: PolarsError| Error::Table {
-                path: self.path.clone(),
-                message: format!("column {name}: {e}"),
-            };
-            let as_text = column.cast(&DataType::String).map_err(error)?;
-            let strings = as_text.str().map_err(error)?.clone();
-            return Ok(Some(Cells::Strings(strings)));
-        }
-        if let Some((_, value)) = self.partition_values.iter().find(|(k, _)| k == name) {
-            return Ok(Some(Cells::Constant(value.clone(), self.frame.height())));
-        }
-        Ok(None)
+        self.head_cells(name, self.frame.height())
     }
 
     /// The first `rows` cells of the column as text; only those are

@@ -82,6 +82,15 @@ impl Exclusions {
             });
         }
     }
+    fn exclude_missing_id(&mut self, row: usize, origin: RowOrigin) {
+        self.exclude(
+            row,
+            origin,
+            Some("participant_id"),
+            "missing participant_id",
+            String::new(),
+        );
+    }
     fn account(&self) -> TableAccount {
         let mut by_reason = BTreeMap::new();
         for row in &self.rows {
@@ -105,13 +114,7 @@ fn validate_participants(participants: &Participants) -> Exclusions {
     for (row, id) in participants.id.iter().enumerate() {
         let origin = participants.origin[row];
         if id.is_empty() {
-            exclusions.exclude(
-                row,
-                origin,
-                Some("participant_id"),
-                "missing participant_id",
-                String::new(),
-            );
+            exclusions.exclude_missing_id(row, origin);
         } else if let Some(first) = first_line.get(id.as_str()) {
             exclusions.exclude(
                 row,
@@ -141,13 +144,7 @@ fn validate_assessments(
         let id = assessments.participant_id[row].as_str();
         let wave = assessments.wave[row].as_str();
         if id.is_empty() {
-            exclusions.exclude(
-                row,
-                origin,
-                Some("participant_id"),
-                "missing participant_id",
-                String::new(),
-            );
+            exclusions.exclude_missing_id(row, origin);
             continue;
         }
         if wave.is_empty() {
@@ -271,13 +268,7 @@ impl<'a> AttendanceCheck<'a> {
             let participant = self.participant_row[part.participant[row] as usize];
             let enrolled = participant.map(|p| self.participants.enrolled_on[p as usize]);
             if id.is_empty() {
-                exclusions.exclude(
-                    row,
-                    origin,
-                    Some("participant_id"),
-                    "missing participant_id",
-                    String::new(),
-                );
+                exclusions.exclude_missing_id(row, origin);
             } else if enrolled.is_none() {
                 exclusions.exclude(
                     row,
