@@ -201,7 +201,7 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
             participants,
             &validated.assessments.participant_id,
             &validated.assessments.wave,
-            &scores,
+            scores,
             wave_order,
             validated.attendance.take(),
         )
@@ -210,7 +210,6 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
     // row-level assessments are released before the analyses run. Their
     // account stays.
     validated.assessments = model::Assessments::default();
-    drop(scores);
     let has_pairs = panel
         .outcomes
         .iter()

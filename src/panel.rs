@@ -141,7 +141,7 @@ pub fn build_panel(
     mut participants: Participants,
     assessment_ids: &[String],
     assessment_waves: &[String],
-    scores: &Scores,
+    scores: Scores,
     waves: WaveOrder,
     attendance: Option<AttendanceTally>,
 ) -> Panel {
@@ -170,33 +170,37 @@ pub fn build_panel(
     let groups = reorder(&mut participants.groups);
     let covariates = reorder(&mut participants.covariates);
     let n = participant_id.len();
+    // Each assessment row's panel row and wave, looked up once for all
+    // outcomes.
+    let place_of_row: Vec<Option<(usize, usize)>> = assessment_ids
+        .iter()
+        .zip(assessment_waves)
+        .map(|(id, wave)| Some((*position.get(id.as_str())?, waves.index_of(wave)?)))
+        .collect();
     let outcomes = scores
         .outcomes
-        .iter()
-        .zip(&scores.values)
-        .zip(&scores.baseline_items)
+        .into_iter()
+        .zip(scores.values)
+        .zip(scores.baseline_items)
         .map(|((outcome, values), item_sets)| {
             let mut by_wave = vec![vec![None; n]; waves.waves.len()];
-            for (row, value) in values.iter().enumerate() {
-                let (Some(&p), Some(w)) = (
-                    position.get(assessment_ids[row].as_str()),
-                    waves.index_of(&assessment_waves[row]),
-                ) else {
-                    continue;
-                };
-                by_wave[w][p] = *value;
+            for (place, value) in place_of_row.iter().zip(values) {
+                if let Some((p, w)) = place {
+                    by_wave[*w][*p] = value;
+                }
             }
+            // The item sets move into the panel; they are not copied.
             let baseline_items = (!item_sets.is_empty()).then(|| {
                 let mut per_participant = vec![None; n];
                 for (row, items) in item_sets {
-                    if let Some(&p) = position.get(assessment_ids[*row].as_str()) {
-                        per_participant[p] = Some(items.clone());
+                    if let Some((p, _)) = place_of_row[row] {
+                        per_participant[p] = Some(items);
                     }
                 }
                 per_participant
             });
             PanelOutcome {
-                outcome: outcome.clone(),
+                outcome,
                 scores: by_wave,
                 baseline_items,
             }
