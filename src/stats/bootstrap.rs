@@ -380,8 +380,8 @@ pub struct PairedDav<'a> {
     centred: Vec<(f64, f64)>,
     centre_b: f64,
     centre_f: f64,
-    /// Distinct (baseline, follow-up) pairs and how many rows have each,
-    /// when there are few enough for multinomial resampling.
+    /// Distinct (baseline, follow-up) pairs, centred, and how many rows
+    /// have each, when there are few enough for multinomial resampling.
     distinct: Option<DistinctPairs>,
 }
 
@@ -397,7 +397,14 @@ impl<'a> PairedDav<'a> {
         let n = baseline.len().max(1) as f64;
         let centre_b = baseline.iter().sum::<f64>() / n;
         let centre_f = followup.iter().sum::<f64>() / n;
-        let distinct = distinct_pairs(baseline, followup);
+        // Distinct pairs are kept centred, as every resample uses them so.
+        let distinct = distinct_pairs(baseline, followup).map(|(values, counts)| {
+            let centred = values
+                .into_iter()
+                .map(|(b, f)| (b - centre_b, f - centre_f))
+                .collect();
+            (centred, counts)
+        });
         let centred = if distinct.is_some() {
             Vec::new()
         } else {
@@ -472,15 +479,12 @@ impl Resampleable for PairedDav<'_> {
     }
 
     fn on_counts(&self, counts: &[u64]) -> Option<f64> {
-        let (values, _) = self.distinct.as_ref()?;
+        let (centred, _) = self.distinct.as_ref()?;
         let (mut sb, mut sbb, mut sf, mut sff, mut n) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for ((b, f), count) in values.iter().zip(counts) {
-            if *count == 0 {
-                continue;
-            }
+        // No test for empty categories: a zero weight adds nothing, and a
+        // branch that is taken at random costs more than the arithmetic.
+        for ((b, f), count) in centred.iter().zip(counts) {
             let weight = *count as f64;
-            let b = b - self.centre_b;
-            let f = f - self.centre_f;
             sb += weight * b;
             sbb += weight * b * b;
             sf += weight * f;
