@@ -244,6 +244,9 @@ pub fn build_panel(
 /// week.
 type WeekTally = (u64, usize, Vec<u64>);
 
+/// Weeks since enrolment held in a plain index (20 years).
+const WEEKS_INDEXED: usize = 1045;
+
 /// Attendance counted as its rows stream past, per participant (in the
 /// participants table's order), per activity and per week since enrolment.
 /// Rows hold indices, so nothing is looked up or allocated per row;
@@ -257,7 +260,13 @@ pub struct AttendanceTally {
     /// Per activity (in order of first appearance), sessions per participant;
     /// empty until the activity is attended.
     per_activity: Vec<Vec<u32>>,
-    weeks: Vec<BTreeMap<u32, WeekTally>>,
+    /// Per activity, indexed by week since enrolment: weeks are small
+    /// numbers, and a map looked up per row cost more than the rest of the
+    /// row. Weeks from [`WEEKS_INDEXED`] on (dates decades after
+    /// enrolment) go to `later_weeks`, so a stray date cannot make the
+    /// index huge.
+    weeks: Vec<Vec<Option<WeekTally>>>,
+    later_weeks: Vec<BTreeMap<usize, WeekTally>>,
     activities: Vec<String>,
 }
 
@@ -281,7 +290,9 @@ impl AttendanceTally {
             self.activities
                 .extend_from_slice(&part.activities[self.activities.len()..]);
             self.per_activity.resize(part.activities.len(), Vec::new());
-            self.weeks.resize(part.activities.len(), BTreeMap::new());
+            self.weeks.resize(part.activities.len(), Vec::new());
+            self.later_weeks
+                .resize(part.activities.len(), BTreeMap::new());
         }
         for row in 0..part.len() {
             if !keep[row] || !part.attended[row] {
@@ -306,10 +317,17 @@ impl AttendanceTally {
             counts[p] += 1;
             if let (Some(date), Some(start)) = (part.session_date[row], self.enrolled_on[p]) {
                 if date >= start {
-                    let week = ((date - start) / 7 + 1) as u32;
-                    let entry = self.weeks[activity]
-                        .entry(week)
-                        .or_insert_with(|| (0, 0, vec![0u64; n.div_ceil(64)]));
+                    let week = ((date - start) / 7 + 1) as usize;
+                    let empty = || (0, 0, vec![0u64; n.div_ceil(64)]);
+                    let entry = if week < WEEKS_INDEXED {
+                        let weeks = &mut self.weeks[activity];
+                        if weeks.len() <= week {
+                            weeks.resize(week + 1, None);
+                        }
+                        weeks[week].get_or_insert_with(empty)
+                    } else {
+                        self.later_weeks[activity].entry(week).or_insert_with(empty)
+                    };
                     entry.0 += 1;
                     let (word, bit) = (p / 64, 1u64 << (p % 64));
                     if entry.2[word] & bit == 0 {
@@ -335,10 +353,14 @@ impl AttendanceTally {
             if !self.per_activity[a].is_empty() {
                 activity_sessions.push((name.clone(), reorder(&self.per_activity[a])));
             }
-            let records: Vec<WeekAttendance> = std::mem::take(&mut self.weeks[a])
+            let indexed = std::mem::take(&mut self.weeks[a])
                 .into_iter()
+                .enumerate()
+                .filter_map(|(week, tally)| Some((week, tally?)));
+            let records: Vec<WeekAttendance> = indexed
+                .chain(std::mem::take(&mut self.later_weeks[a]))
                 .map(|(week, (sessions, participants, _))| WeekAttendance {
-                    week,
+                    week: week as u32,
                     sessions,
                     participants,
                 })
@@ -380,5 +402,30 @@ mod tests {
             column.values(),
             [Some("site b"), Some("Site a"), None, Some("site b")]
         );
+    }
+
+    #[test]
+    fn weeks_far_from_enrolment_are_counted_in_week_order() {
+        use super::{Attendance, AttendanceTally};
+        use crate::model::RowOrigin;
+        // Enrolled on day 0: sessions in week 1, week 2001 and week 2.
+        let days = [0, 7 * 2000, 7];
+        let part = Attendance {
+            participant: vec![0; 3],
+            ids: vec!["A".into()],
+            session_date: days.iter().map(|d| Some(*d)).collect(),
+            activity: vec![Some(0); 3],
+            activities: vec!["walk".into()],
+            is_group: vec![true; 3],
+            attended: vec![true; 3],
+            minutes: vec![None; 3],
+            origin: vec![RowOrigin::new(0, 2); 3],
+        };
+        let mut tally = AttendanceTally::new(vec![Some(0)]);
+        tally.add(&part, &[Some(0)], &[true; 3]);
+        let counted = tally.into_panel_order(&[0]);
+        assert_eq!(counted.sessions, [3]);
+        let weeks: Vec<u32> = counted.activity_weeks[0].1.iter().map(|w| w.week).collect();
+        assert_eq!(weeks, [1, 2, 2001]);
     }
 }

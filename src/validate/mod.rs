@@ -161,14 +161,12 @@ fn validate_assessments(
             );
             continue;
         }
-        match first_of_key.get(&(id, wave)) {
-            Some(&first) => repeats
+        let first = *first_of_key.entry((id, wave)).or_insert(row);
+        if first != row {
+            repeats
                 .entry(first)
                 .or_insert_with(|| vec![first])
-                .push(row),
-            None => {
-                first_of_key.insert((id, wave), row);
-            }
+                .push(row);
         }
         for columns in &assessments.instruments {
             let instrument = &instruments[columns.instrument];
