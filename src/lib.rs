@@ -89,27 +89,9 @@ pub fn validate_data(settings: &Settings) -> Result<Checked> {
     );
     let mut validate_time = start.elapsed();
     if options.wide.is_none() {
-        let start = Instant::now();
-        let mut checking = std::time::Duration::ZERO;
-        let mut check = validate::AttendanceCheck::new(&validated.participants);
-        let found = ingest::visit_attendance(
-            &settings.data_dir,
-            &options,
-            &mut ingested.sources,
-            |part| {
-                let started = Instant::now();
-                check.add(part);
-                checking += started.elapsed();
-                Ok(())
-            },
-        )?;
-        let (account, rows, tally) = check.into_parts();
-        if found.is_some() {
-            validated.accounts.push(account);
-            validated.excluded.extend(rows);
-            validated.attendance = Some(tally);
-        }
-        ingest_time += start.elapsed().saturating_sub(checking);
+        let (reading, checking) =
+            stream_attendance(settings, &options, &mut ingested.sources, &mut validated)?;
+        ingest_time += reading;
         validate_time += checking;
     }
     let start = Instant::now();
@@ -127,6 +109,33 @@ pub fn validate_data(settings: &Settings) -> Result<Checked> {
         validated,
         timings,
     })
+}
+
+/// Reads the attendance table part by part, checking each part against the
+/// kept participants and counting it into `validated`. Returns the time
+/// spent reading and converting, and the time spent checking and counting.
+fn stream_attendance(
+    settings: &Settings,
+    options: &ingest::IngestOptions,
+    sources: &mut Vec<SourceFile>,
+    validated: &mut Validated,
+) -> Result<(std::time::Duration, std::time::Duration)> {
+    let start = Instant::now();
+    let mut checking = std::time::Duration::ZERO;
+    let mut check = validate::AttendanceCheck::new(&validated.participants);
+    let found = ingest::visit_attendance(&settings.data_dir, options, sources, |part| {
+        let started = Instant::now();
+        check.add(part);
+        checking += started.elapsed();
+        Ok(())
+    })?;
+    let (account, rows, tally) = check.into_parts();
+    if found.is_some() {
+        validated.accounts.push(account);
+        validated.excluded.extend(rows);
+        validated.attendance = Some(tally);
+    }
+    Ok((start.elapsed().saturating_sub(checking), checking))
 }
 
 fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
