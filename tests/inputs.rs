@@ -429,32 +429,68 @@ fn init_recognises_instrument_columns_and_a_wide_sheet() {
 }
 
 #[test]
-fn large_parquet_tables_read_in_slices_give_the_same_rows() {
+fn large_tables_read_in_slices_give_the_same_rows() {
+    // Parquet is read in row slices, CSV in batches from polars' streaming
+    // engine; both must keep every row, value and line of a whole read.
+    for format in ["parquet", "csv"] {
+        let folder = tempfile::tempdir().unwrap();
+        belong()
+            .args(["synth", "--participants", "60", "--format", format, "--out"])
+            .arg(folder.path())
+            .assert()
+            .success();
+        let instruments = belong::instruments::builtin();
+        let whole =
+            belong::ingest::ingest(folder.path(), &instruments, &Default::default()).unwrap();
+        let sliced = belong::ingest::ingest(
+            folder.path(),
+            &instruments,
+            &belong::ingest::IngestOptions {
+                chunk_rows: 7,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(whole.sources.len(), sliced.sources.len());
+        for (a, b) in whole.sources.iter().zip(&sliced.sources) {
+            assert_eq!((&a.path, a.rows, &a.sha256), (&b.path, b.rows, &b.sha256));
+        }
+        assert_eq!(
+            whole.assessments.participant_id, sliced.assessments.participant_id,
+            "{format}"
+        );
+        assert_eq!(
+            whole.assessments.origin, sliced.assessments.origin,
+            "{format}"
+        );
+        let (whole, sliced) = (whole.attendance.unwrap(), sliced.attendance.unwrap());
+        assert!(whole.len() > 100);
+        assert_eq!(
+            whole, sliced,
+            "{format}: slices keep every row, value and line"
+        );
+    }
+}
+
+#[test]
+fn a_broken_row_in_a_csv_read_in_batches_is_an_error_naming_the_file() {
     let folder = tempfile::tempdir().unwrap();
     belong()
-        .args([
-            "synth",
-            "--participants",
-            "60",
-            "--format",
-            "parquet",
-            "--out",
-        ])
+        .args(["synth", "--participants", "30", "--format", "csv", "--out"])
         .arg(folder.path())
         .assert()
         .success();
-    let instruments = belong::instruments::builtin();
-    let whole = belong::ingest::ingest(folder.path(), &instruments, &Default::default()).unwrap();
-    let sliced = belong::ingest::ingest(
-        folder.path(),
-        &instruments,
-        &belong::ingest::IngestOptions {
-            chunk_rows: 7,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let (whole, sliced) = (whole.attendance.unwrap(), sliced.attendance.unwrap());
-    assert!(whole.len() > 100);
-    assert_eq!(whole, sliced, "slices keep every row, value and line");
+    let attendance = folder.path().join("attendance.csv");
+    let mut text = std::fs::read_to_string(&attendance).unwrap();
+    text.push_str("P0001,2025-03-01,walking group,group,true,60,1,2,3\n");
+    std::fs::write(&attendance, text).unwrap();
+    let options = belong::ingest::IngestOptions {
+        chunk_rows: 7,
+        ..Default::default()
+    };
+    let error = belong::ingest::ingest(folder.path(), &belong::instruments::builtin(), &options)
+        .err()
+        .expect("a ragged row is an error")
+        .to_string();
+    assert!(error.contains("attendance.csv"), "{error}");
 }

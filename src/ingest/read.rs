@@ -391,6 +391,88 @@ pub fn read_part(
 /// as a frame and as converted columns at once.
 pub const CHUNK_ROWS: usize = 2_000_000;
 
+/// CSV files larger than this are read in batches of rows by polars'
+/// streaming engine; smaller ones whole.
+pub const CSV_BATCH_BYTES: u64 = 256 << 20;
+
+/// Reads a CSV file in batches of about `chunk_rows` rows, in file order,
+/// handing each to `visit` while polars reads the next: a file of tens of
+/// millions of rows is never held whole.
+fn read_csv_in_batches(
+    data_dir: &Path,
+    table: &str,
+    path: &Path,
+    file_index: u32,
+    chunk_rows: usize,
+    mut visit: impl FnMut(TablePart) -> Result<()>,
+) -> Result<SourceFile> {
+    let path_text = path.to_str().ok_or_else(|| Error::Table {
+        path: path.to_path_buf(),
+        message: "the path is not valid UTF-8; rename the file".into(),
+    })?;
+    let delimiter = sniff_delimiter(path);
+    let polars_error = |e: PolarsError| diagnose_csv(path, delimiter, &e.to_string());
+    let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+    let batches = LazyCsvReader::new(PlRefPath::new(path_text))
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_separator(delimiter)
+        .finish()
+        .and_then(|lazy| {
+            lazy.sink_batches(
+                // A closed channel (the reader stopped on an error) stops
+                // the query.
+                PlanCallback::new(move |frame| Ok(send.send(frame).is_err())),
+                true,
+                std::num::NonZeroUsize::new(chunk_rows),
+            )
+        })
+        .map_err(polars_error)?;
+    let table_root = data_dir.join(table);
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| sha256_of(path));
+        let reading = scope.spawn(move || batches.collect_with_engine(Engine::Streaming));
+        let mut rows = 0usize;
+        let mut outcome = Ok(());
+        for mut frame in receive.iter() {
+            let height = frame.height();
+            outcome = tidy_columns(&mut frame, path).and_then(|()| {
+                visit(TablePart {
+                    file: file_index,
+                    path: path.to_path_buf(),
+                    kind: FileKind::Csv,
+                    partition_values: partition_values(&table_root, path),
+                    frame,
+                    first_line: 2 + rows as u64,
+                    lines: None,
+                })
+            });
+            rows += height;
+            if outcome.is_err() {
+                break;
+            }
+        }
+        drop(receive);
+        let read = reading
+            .join()
+            .unwrap_or_else(|_| Err(PolarsError::ComputeError("the CSV reader stopped".into())));
+        outcome?;
+        read.map_err(polars_error)?;
+        let sha256 = hashing.join().unwrap_or_else(|_| {
+            Err(Error::Table {
+                path: path.to_path_buf(),
+                message: "hashing the file failed".into(),
+            })
+        })?;
+        Ok(SourceFile {
+            table: table.to_string(),
+            path: path.to_path_buf(),
+            rows,
+            sha256,
+        })
+    })
+}
+
 /// Reads one file and hands it to `visit` whole, or for large Parquet
 /// files slice by slice (each slice numbered by its rows in the file).
 pub fn read_in_chunks(
@@ -406,6 +488,15 @@ pub fn read_in_chunks(
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let is_csv = path.extension().is_some_and(|e| {
+        !e.eq_ignore_ascii_case("parquet")
+            && !e.eq_ignore_ascii_case("xlsx")
+            && !e.eq_ignore_ascii_case("xlsm")
+    });
+    let large = std::fs::metadata(path).is_ok_and(|m| m.len() > CSV_BATCH_BYTES);
+    if is_csv && sheet.is_none() && (large || chunk_rows < CHUNK_ROWS) {
+        return read_csv_in_batches(data_dir, table, path, file_index, chunk_rows, visit);
+    }
     if !is_parquet {
         let (part, source) = read_part(data_dir, table, path, file_index, sheet)?;
         visit(part)?;
@@ -533,19 +624,7 @@ fn read_frame(
                 .map_err(|e| diagnose_csv(path, delimiter, &e.to_string()))?
         }
     };
-    // A UTF-8 byte-order mark sticks to the first header name.
-    let renames: Vec<(String, String)> = frame
-        .get_column_names()
-        .iter()
-        .filter_map(|n| {
-            let stripped = n.trim_start_matches('\u{feff}').trim();
-            (stripped != n.as_str()).then(|| (n.to_string(), stripped.to_string()))
-        })
-        .collect();
-    for (old, new) in renames {
-        frame.rename(&old, new.into()).map_err(table_error)?;
-    }
-    drop_empty_unnamed_columns(&mut frame, path)?;
+    tidy_columns(&mut frame, path)?;
     let table_root = data_dir.join(table);
     let part = TablePart {
         file: file_index,
@@ -562,6 +641,26 @@ fn read_frame(
 /// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
 /// without a header name are dropped when empty, and an error when they
 /// hold values (the header is missing a name).
+/// Header names without a UTF-8 byte-order mark or surrounding spaces,
+/// and without the empty, unnamed columns that trailing delimiters make.
+fn tidy_columns(frame: &mut DataFrame, path: &Path) -> Result<()> {
+    let renames: Vec<(String, String)> = frame
+        .get_column_names()
+        .iter()
+        .filter_map(|n| {
+            let stripped = n.trim_start_matches('\u{feff}').trim();
+            (stripped != n.as_str()).then(|| (n.to_string(), stripped.to_string()))
+        })
+        .collect();
+    for (old, new) in renames {
+        frame.rename(&old, new.into()).map_err(|e| Error::Table {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    }
+    drop_empty_unnamed_columns(frame, path)
+}
+
 fn drop_empty_unnamed_columns(frame: &mut DataFrame, path: &Path) -> Result<()> {
     let unnamed: Vec<String> = frame
         .get_column_names()
