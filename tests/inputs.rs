@@ -489,8 +489,7 @@ fn a_broken_row_in_a_csv_read_in_batches_is_an_error_naming_the_file() {
         ..Default::default()
     };
     let error = belong::ingest::ingest(folder.path(), &belong::instruments::builtin(), &options)
-        .err()
-        .expect("a ragged row is an error")
+        .expect_err("a ragged row is an error")
         .to_string();
     assert!(error.contains("attendance.csv"), "{error}");
 }
