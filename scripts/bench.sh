@@ -8,6 +8,7 @@
 #     attended sessions per participant (examples/io_floor.rs);
 #   - `belong report` on the national Parquet data: wall time, peak RSS
 #     (GNU time -v) and belong's own stage timings (manifest.json);
+#   - `belong report` on the same data as CSV (once);
 #   - `belong report` on data/sample;
 #   - byte-identical estimates with --threads 1.
 #
@@ -62,6 +63,10 @@ done
 rm -rf "$scratch/one"
 "$belong" report "$data/parquet" --out "$scratch/one" --quiet --threads 1
 if cmp -s "$scratch/one/estimates.csv" "$scratch/report/estimates.csv"; then identical="yes"; else identical="NO"; fi
+# The same data as CSV, once: large CSV files are read in batches.
+rm -rf "$scratch/csv"
+read -r csv_s csv_kib < <(timed "$belong" report "$data/csv" --out "$scratch/csv" --quiet)
+if cmp -s "$scratch/csv/estimates.csv" "$scratch/report/estimates.csv"; then csv_identical="yes"; else csv_identical="NO"; fi
 
 stages="$(python3 - "$scratch" $runs <<'PY'
 import json, statistics, sys
@@ -96,9 +101,11 @@ $counts
 ${synth_line}
 | I/O floor: polars reads the Parquet tables and counts sessions per participant | $floor_median s | |
 | \`belong report DATA/parquet\` (full report, charts included) | $report_median s | $rss_median MiB |
+| \`belong report DATA/csv\` (the same data as CSV; one run) | $csv_s s | $((csv_kib / 1024)) MiB |
 | \`belong report data/sample\` | $sample_median s | |
 
 The full report takes ${ratio}× the I/O floor. Output with \`--threads 1\` is byte-identical to the default: $identical.
+Estimates from the CSV copy are byte-identical to those from Parquet: $csv_identical.
 
 Stages of \`belong report\` on the national data (from manifest.json). Attendance is
 streamed part by part: reading and converting it counts as ingest, checking and counting
