@@ -83,9 +83,16 @@ fn ask_for_config(waves: &[String], why: &str) -> Error {
 
 /// Orders the waves found in the assessments.
 pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result<WaveOrder> {
-    let mut found: Vec<String> = assessments.wave.clone();
-    found.sort();
-    found.dedup();
+    // Distinct names without copying and sorting a string per row.
+    let mut distinct: std::collections::BTreeSet<&str> = Default::default();
+    let mut previous: Option<&str> = None;
+    for wave in &assessments.wave {
+        if previous != Some(wave.as_str()) {
+            distinct.insert(wave);
+            previous = Some(wave);
+        }
+    }
+    let found: Vec<String> = distinct.into_iter().map(str::to_string).collect();
     if found.is_empty() {
         return Err(Error::NothingToAnalyse(
             "no assessment rows were kept".into(),

@@ -390,12 +390,16 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
     if !validated.participants_given {
         return;
     }
-    let assessed: HashSet<&str> = validated
-        .assessments
-        .participant_id
-        .iter()
-        .map(String::as_str)
-        .collect();
+    // Rows usually come in runs of one participant: a repeat of the
+    // previous id needs no hashing.
+    let mut assessed: HashSet<&str> = HashSet::default();
+    let mut previous: Option<&str> = None;
+    for id in &validated.assessments.participant_id {
+        if previous != Some(id.as_str()) {
+            assessed.insert(id);
+            previous = Some(id);
+        }
+    }
     let without = validated
         .participants
         .id
