@@ -129,11 +129,9 @@ fn stream_attendance(
         checking += started.elapsed();
         Ok(())
     })?;
-    let (account, rows, tally) = check.into_parts();
+    let checked = check.into_parts();
     if found.is_some() {
-        validated.accounts.push(account);
-        validated.excluded.extend(rows);
-        validated.attendance = Some(tally);
+        validated.add_attendance(checked);
     }
     Ok((start.elapsed().saturating_sub(checking), checking))
 }

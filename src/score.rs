@@ -1,6 +1,6 @@
 //! Score: totals and subscales per assessment row, from the registry rules.
 
-use crate::instruments::scoring::prorated_total;
+use crate::instruments::scoring::{prorated_total, score_items_into};
 use crate::instruments::{Direction, Instrument};
 use crate::model::{Assessments, InstrumentColumns};
 use rayon::prelude::*;
@@ -58,13 +58,11 @@ fn score_block(
     let mut scored: Vec<Option<f64>> = vec![None; instrument.item_count()];
     let mut subset: Vec<Option<f64>> = Vec::with_capacity(instrument.item_count());
     for row in rows {
-        for ((out, item), rule) in scored
-            .iter_mut()
-            .zip(&columns.items)
-            .zip(&instrument.item_rules)
-        {
-            *out = item[row].map(|response| rule.apply(response));
-        }
+        score_items_into(
+            instrument,
+            columns.items.iter().map(|item| item[row]),
+            &mut scored,
+        );
         for (list, (totals, sets)) in item_lists.iter().zip(totals.iter_mut().zip(&mut sets)) {
             subset.clear();
             subset.extend(list.iter().map(|&k| scored[k - 1]));

@@ -112,22 +112,29 @@ impl TablePart {
 
     /// A column stored as numbers (integers or floats).
     pub fn typed_numbers(&self, name: &str) -> Option<Vec<Option<f64>>> {
-        let column = self.frame.column(name).ok()?;
-        if !column.dtype().is_primitive_numeric() {
-            return None;
-        }
-        let cast = column.cast(&DataType::Float64).ok()?;
+        let cast = self.typed_cast(name, DataType::is_primitive_numeric, DataType::Float64)?;
         Some(cast.f64().ok()?.iter().collect())
     }
 
     /// A column stored as integers.
     pub fn typed_integers(&self, name: &str) -> Option<Vec<Option<i64>>> {
+        let cast = self.typed_cast(name, DataType::is_integer, DataType::Int64)?;
+        Some(cast.i64().ok()?.iter().collect())
+    }
+
+    /// The column cast to `to`, when it is stored as a type `stored_as`
+    /// accepts (text columns are parsed by the caller instead).
+    fn typed_cast(
+        &self,
+        name: &str,
+        stored_as: fn(&DataType) -> bool,
+        to: DataType,
+    ) -> Option<Column> {
         let column = self.frame.column(name).ok()?;
-        if !column.dtype().is_integer() {
+        if !stored_as(column.dtype()) {
             return None;
         }
-        let cast = column.cast(&DataType::Int64).ok()?;
-        Some(cast.i64().ok()?.iter().collect())
+        column.cast(&to).ok()
     }
 
     /// The column as text, one entry per row (`None` for nulls); `None` when
@@ -395,6 +402,28 @@ pub const CHUNK_ROWS: usize = 2_000_000;
 /// streaming engine; smaller ones whole.
 pub const CSV_BATCH_BYTES: u64 = 256 << 20;
 
+/// The account of a file read, once its hash (computed beside the
+/// reading) is in.
+fn source_file(
+    table: &str,
+    path: &Path,
+    rows: usize,
+    hashed: std::thread::Result<Result<String>>,
+) -> Result<SourceFile> {
+    let sha256 = hashed.unwrap_or_else(|_| {
+        Err(Error::Table {
+            path: path.to_path_buf(),
+            message: "hashing the file failed".into(),
+        })
+    })?;
+    Ok(SourceFile {
+        table: table.to_string(),
+        path: path.to_path_buf(),
+        rows,
+        sha256,
+    })
+}
+
 /// Reads a CSV file in batches of about `chunk_rows` rows, in file order,
 /// handing each to `visit` while polars reads the next: a file of tens of
 /// millions of rows is never held whole.
@@ -458,18 +487,7 @@ fn read_csv_in_batches(
             .unwrap_or_else(|_| Err(PolarsError::ComputeError("the CSV reader stopped".into())));
         outcome?;
         read.map_err(polars_error)?;
-        let sha256 = hashing.join().unwrap_or_else(|_| {
-            Err(Error::Table {
-                path: path.to_path_buf(),
-                message: "hashing the file failed".into(),
-            })
-        })?;
-        Ok(SourceFile {
-            table: table.to_string(),
-            path: path.to_path_buf(),
-            rows,
-            sha256,
-        })
+        source_file(table, path, rows, hashing.join())
     })
 }
 
@@ -485,19 +503,12 @@ pub fn read_in_chunks(
     mut visit: impl FnMut(TablePart) -> Result<()>,
 ) -> Result<SourceFile> {
     let chunk_rows = chunk_rows.max(1);
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let is_csv = path.extension().is_some_and(|e| {
-        !e.eq_ignore_ascii_case("parquet")
-            && !e.eq_ignore_ascii_case("xlsx")
-            && !e.eq_ignore_ascii_case("xlsm")
-    });
+    let kind = file_kind(path)?;
     let large = std::fs::metadata(path).is_ok_and(|m| m.len() > CSV_BATCH_BYTES);
-    if is_csv && sheet.is_none() && (large || chunk_rows < CHUNK_ROWS) {
+    if kind == FileKind::Csv && sheet.is_none() && (large || chunk_rows < CHUNK_ROWS) {
         return read_csv_in_batches(data_dir, table, path, file_index, chunk_rows, visit);
     }
-    if !is_parquet {
+    if kind != FileKind::Parquet {
         let (part, source) = read_part(data_dir, table, path, file_index, sheet)?;
         visit(part)?;
         return Ok(source);
@@ -543,19 +554,28 @@ pub fn read_in_chunks(
                 break;
             }
         }
-        let sha256 = hashing.join().unwrap_or_else(|_| {
-            Err(Error::Table {
-                path: path.to_path_buf(),
-                message: "hashing the file failed".into(),
-            })
-        })?;
-        Ok(SourceFile {
-            table: table.to_string(),
-            path: path.to_path_buf(),
-            rows,
-            sha256,
-        })
+        source_file(table, path, rows, hashing.join())
     })
+}
+
+/// What a file is, by its extension; spreadsheet formats other than .xlsx
+/// are refused with the fix.
+fn file_kind(path: &Path) -> Result<FileKind> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "parquet" => Ok(FileKind::Parquet),
+        "xlsx" | "xlsm" => Ok(FileKind::Xlsx),
+        "xls" | "ods" | "numbers" => Err(Error::Table {
+            path: path.to_path_buf(),
+            message: format!(
+                "{extension} files are not read; save the sheet as .xlsx or CSV UTF-8"
+            ),
+        }),
+        _ => Ok(FileKind::Csv),
+    }
 }
 
 fn read_frame(
@@ -573,23 +593,7 @@ fn read_frame(
         path: path.to_path_buf(),
         message: "the path is not valid UTF-8; rename the file".into(),
     })?;
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let kind = match extension.as_str() {
-        "parquet" => FileKind::Parquet,
-        "xlsx" | "xlsm" => FileKind::Xlsx,
-        "xls" | "ods" | "numbers" => {
-            return Err(Error::Table {
-                path: path.to_path_buf(),
-                message: format!(
-                    "{extension} files are not read; save the sheet as .xlsx or CSV UTF-8"
-                ),
-            })
-        }
-        _ => FileKind::Csv,
-    };
+    let kind = file_kind(path)?;
     let mut first_line = match kind {
         FileKind::Parquet => 1,
         _ => 2,

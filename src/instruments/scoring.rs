@@ -25,12 +25,20 @@ pub fn prorated_total(scored_items: &[Option<f64>], max_missing: usize) -> Optio
 
 /// Applies each item's rule to raw responses (index k − 1 holds item k).
 pub fn score_items(instrument: &Instrument, raw: &[Option<i64>]) -> Vec<Option<f64>> {
-    instrument
-        .item_rules
-        .iter()
-        .zip(raw)
-        .map(|(rule, response)| response.map(|r| rule.apply(r)))
-        .collect()
+    let mut scored = vec![None; instrument.item_rules.len()];
+    score_items_into(instrument, raw.iter().copied(), &mut scored);
+    scored
+}
+
+/// [`score_items`] into a buffer the caller reuses from row to row.
+pub fn score_items_into(
+    instrument: &Instrument,
+    raw: impl IntoIterator<Item = Option<i64>>,
+    scored: &mut [Option<f64>],
+) {
+    for ((out, rule), response) in scored.iter_mut().zip(&instrument.item_rules).zip(raw) {
+        *out = response.map(|r| rule.apply(r));
+    }
 }
 
 #[cfg(test)]

@@ -222,6 +222,19 @@ fn validate_assessments(
     exclusions
 }
 
+impl Validated {
+    /// Adds the attendance account, its excluded rows and its counts, as
+    /// [`AttendanceCheck::into_parts`] gives them.
+    pub fn add_attendance(
+        &mut self,
+        (account, rows, tally): (TableAccount, Vec<ExcludedRow>, AttendanceTally),
+    ) {
+        self.accounts.push(account);
+        self.excluded.extend(rows);
+        self.attendance = Some(tally);
+    }
+}
+
 /// Checks attendance part by part as it is read, and counts the kept rows
 /// into an [`AttendanceTally`]: the rows themselves are never all held.
 pub struct AttendanceCheck<'a> {
@@ -377,10 +390,8 @@ pub fn validate(
     if let Some(table) = attendance {
         let mut check = AttendanceCheck::new(&validated.participants);
         check.add(&table);
-        let (account, rows, tally) = check.into_parts();
-        validated.accounts.push(account);
-        validated.excluded.extend(rows);
-        validated.attendance = Some(tally);
+        let checked = check.into_parts();
+        validated.add_attendance(checked);
     }
     validated
 }
