@@ -122,7 +122,8 @@ fn stream_attendance(
 ) -> Result<(std::time::Duration, std::time::Duration)> {
     let start = Instant::now();
     let mut checking = std::time::Duration::ZERO;
-    let mut check = validate::AttendanceCheck::new(&validated.participants);
+    let mut check =
+        validate::AttendanceCheck::new(&validated.participants, &validated.participant_index);
     let found = ingest::visit_attendance(&settings.data_dir, options, sources, |part| {
         let started = Instant::now();
         check.add(part);
@@ -203,10 +204,11 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
     validated.assessments.assessed_on = Vec::new();
     validated.assessments.origin = Vec::new();
     let participants = std::mem::take(&mut validated.participants);
+    validated.participant_index = model::ParticipantIndex::default();
     let panel = timed(&mut timings, "panel", || {
         panel::build_panel(
             participants,
-            &validated.assessments.participant_id,
+            &validated.assessments.participant,
             &validated.assessments.wave,
             scores,
             wave_order,

@@ -139,25 +139,28 @@ impl PanelOutcome {
 /// Builds the panel from kept participants, scored assessments and attendance.
 pub fn build_panel(
     mut participants: Participants,
-    assessment_ids: &[String],
+    assessment_participants: &[u32],
     assessment_waves: &[String],
     scores: Scores,
     waves: WaveOrder,
     attendance: Option<AttendanceTally>,
 ) -> Panel {
     let mut order: Vec<usize> = (0..participants.len()).collect();
-    order.sort_by(|&a, &b| participants.id[a].cmp(&participants.id[b]));
+    // Ids are unique once validated, so an unstable sort gives the one
+    // order; exports are often sorted already, which one pass confirms.
+    if !participants.id.is_sorted() {
+        order.sort_unstable_by(|&a, &b| participants.id[a].cmp(&participants.id[b]));
+    }
     // Columns are moved into panel order, not copied: a million ids and
     // their covariates would otherwise be held twice.
     let participant_id: Vec<String> = order
         .iter()
         .map(|&i| std::mem::take(&mut participants.id[i]))
         .collect();
-    let position: PlHashMap<&str, usize> = participant_id
-        .iter()
-        .enumerate()
-        .map(|(p, id)| (id.as_str(), p))
-        .collect();
+    let mut panel_row = vec![0usize; order.len()];
+    for (row, &participant) in order.iter().enumerate() {
+        panel_row[participant] = row;
+    }
     let reorder = |columns: &mut Vec<(String, Vec<Option<String>>)>| {
         std::mem::take(columns)
             .into_iter()
@@ -172,10 +175,12 @@ pub fn build_panel(
     let n = participant_id.len();
     // Each assessment row's panel row and wave, looked up once for all
     // outcomes.
-    let place_of_row: Vec<Option<(usize, usize)>> = assessment_ids
+    let place_of_row: Vec<Option<(usize, usize)>> = assessment_participants
         .iter()
         .zip(assessment_waves)
-        .map(|(id, wave)| Some((*position.get(id.as_str())?, waves.index_of(wave)?)))
+        .map(|(&participant, wave)| {
+            Some((*panel_row.get(participant as usize)?, waves.index_of(wave)?))
+        })
         .collect();
     let outcomes = scores
         .outcomes
@@ -226,7 +231,6 @@ pub fn build_panel(
             (Some(counted.sessions), Some(counted.group_sessions))
         }
     };
-    drop(position);
     Panel {
         participant_id,
         groups,

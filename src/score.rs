@@ -172,6 +172,7 @@ mod tests {
         let rows = 50;
         let assessments = Assessments {
             participant_id: (0..rows).map(|i| format!("P{}", i / 2)).collect(),
+            participant: Vec::new(),
             wave: (0..rows)
                 .map(|i| ["baseline", "week12"][i % 2].to_string())
                 .collect(),

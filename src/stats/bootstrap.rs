@@ -197,19 +197,36 @@ impl MultinomialSampler {
     /// One resample's counts per category, written into `drawn`; `tree` is
     /// scratch space of the same length.
     pub fn draw(&self, rng: &mut ChaCha8Rng, drawn: &mut [u64], tree: &mut [u64]) {
-        let mut drawn_total: u64 = 0;
+        self.draw_batch(std::slice::from_mut(rng), drawn, tree);
+    }
+
+    /// The counts of one resample per random stream in `rngs`, written one
+    /// after another into `drawn` (`rngs.len()` × categories). Each stream
+    /// sees exactly the draws `draw` would make, so batching changes no
+    /// number; it visits each category's table once for the whole batch,
+    /// which keeps the table in cache (tables of large counts are spread
+    /// over megabytes, and a draw per cache miss was the bootstrap's cost).
+    pub fn draw_batch(&self, rngs: &mut [ChaCha8Rng], drawn: &mut [u64], tree: &mut [u64]) {
+        let categories = self.cumulative.len();
         for &(category, table) in &self.draw_order {
-            let count = self.tables[table as usize].draw(rng);
-            drawn[category as usize] = count;
-            drawn_total += count;
+            let table = &self.tables[table as usize];
+            for (resample, rng) in rngs.iter_mut().enumerate() {
+                drawn[resample * categories + category as usize] = table.draw(rng);
+            }
         }
-        while drawn_total < self.total {
-            let row = rng.gen_range(0..self.total);
-            drawn[self.cumulative.partition_point(|c| *c <= row)] += 1;
-            drawn_total += 1;
-        }
-        if drawn_total > self.total {
-            remove_uniformly(rng, drawn, tree, drawn_total - self.total);
+        for (rng, drawn) in rngs
+            .iter_mut()
+            .zip(drawn.chunks_exact_mut(categories.max(1)))
+        {
+            let mut drawn_total: u64 = drawn.iter().sum();
+            while drawn_total < self.total {
+                let row = rng.gen_range(0..self.total);
+                drawn[self.cumulative.partition_point(|c| *c <= row)] += 1;
+                drawn_total += 1;
+            }
+            if drawn_total > self.total {
+                remove_uniformly(rng, drawn, tree, drawn_total - self.total);
+            }
         }
     }
 }
@@ -255,6 +272,11 @@ fn remove_uniformly(rng: &mut ChaCha8Rng, counts: &mut [u64], tree: &mut [u64], 
     }
 }
 
+/// Resamples drawn together by `MultinomialSampler::draw_batch`: enough
+/// to reuse each table from cache, few enough for 2000 resamples to spread
+/// over the cores.
+const RESAMPLE_BATCH: usize = 16;
+
 /// Statistics of `resamples` bootstrap resamples, in resample order.
 pub fn resample<S: Resampleable + ?Sized>(
     statistic: &S,
@@ -264,18 +286,33 @@ pub fn resample<S: Resampleable + ?Sized>(
     let n = statistic.observations();
     if let Some(counts) = statistic.distinct_counts() {
         let sampler = MultinomialSampler::new(counts);
-        return (0..resamples)
+        let categories = counts.len();
+        let batches: Vec<std::ops::Range<usize>> = (0..resamples)
+            .step_by(RESAMPLE_BATCH)
+            .map(|start| start..(start + RESAMPLE_BATCH).min(resamples))
+            .collect();
+        let per_batch: Vec<Vec<Option<f64>>> = batches
             .into_par_iter()
-            .with_min_len(16)
             .map_init(
-                || (vec![0u64; counts.len()], vec![0u64; counts.len()]),
-                |(drawn, tree), b| {
-                    let mut rng = stream(seed, b as u64);
-                    sampler.draw(&mut rng, drawn, tree);
-                    statistic.on_counts(drawn)
+                || {
+                    (
+                        vec![0u64; RESAMPLE_BATCH * categories],
+                        vec![0u64; categories],
+                    )
+                },
+                |(drawn, tree), batch| {
+                    let mut rngs: Vec<ChaCha8Rng> =
+                        batch.clone().map(|b| stream(seed, b as u64)).collect();
+                    let drawn = &mut drawn[..rngs.len() * categories];
+                    sampler.draw_batch(&mut rngs, drawn, tree);
+                    drawn
+                        .chunks_exact(categories.max(1))
+                        .map(|counts| statistic.on_counts(counts))
+                        .collect()
                 },
             )
             .collect();
+        return per_batch.into_iter().flatten().collect();
     }
     (0..resamples)
         .into_par_iter()
@@ -625,6 +662,21 @@ mod tests {
         }
         for table in &sampler.tables {
             assert_eq!(table.cdf.last(), Some(&1.0));
+        }
+    }
+
+    #[test]
+    fn a_batch_draws_what_each_stream_draws_alone() {
+        let counts = [1u64, 2, 3, 7, 40, 947, 3];
+        let sampler = MultinomialSampler::new(&counts);
+        let mut tree = vec![0u64; counts.len()];
+        let mut rngs: Vec<ChaCha8Rng> = (0..5).map(|b| stream(11, b)).collect();
+        let mut batch = vec![0u64; 5 * counts.len()];
+        sampler.draw_batch(&mut rngs, &mut batch, &mut tree);
+        for (b, batched) in batch.chunks_exact(counts.len()).enumerate() {
+            let mut alone = vec![0u64; counts.len()];
+            sampler.draw(&mut stream(11, b as u64), &mut alone, &mut tree);
+            assert_eq!(batched, alone.as_slice(), "resample {b}");
         }
     }
 

@@ -6,9 +6,9 @@
 
 use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
-use crate::model::{Assessments, Attendance, Date, Participants, RowOrigin};
+use crate::model::{Assessments, Attendance, Date, ParticipantIndex, Participants, RowOrigin};
 use crate::panel::AttendanceTally;
-use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
+use polars::prelude::PlHashMap as HashMap;
 use std::collections::BTreeMap;
 
 /// One row left out of the analysis, and why.
@@ -41,6 +41,8 @@ pub struct Validated {
     /// participants table exists.
     pub participants: Participants,
     pub participants_given: bool,
+    /// The rows of `participants` by id.
+    pub participant_index: ParticipantIndex,
     pub assessments: Assessments,
     /// Kept attendance, counted (the rows are not kept).
     pub attendance: Option<AttendanceTally>,
@@ -108,36 +110,63 @@ impl Exclusions {
     }
 }
 
-fn validate_participants(participants: &Participants) -> Exclusions {
+/// Exclusions of the participants table, and the kept rows' index.
+fn validate_participants(participants: &Participants) -> (Exclusions, ParticipantIndex) {
     let mut exclusions = Exclusions::new("participants", participants.len());
-    let mut first_line: HashMap<&str, u64> = HashMap::default();
+    let mut first_row: HashMap<Box<str>, u32> =
+        HashMap::with_capacity_and_hasher(participants.len(), Default::default());
     for (row, id) in participants.id.iter().enumerate() {
         let origin = participants.origin[row];
         if id.is_empty() {
             exclusions.exclude_missing_id(row, origin);
-        } else if let Some(first) = first_line.get(id.as_str()) {
+        } else if let Some(&first) = first_row.get(id.as_str()) {
             exclusions.exclude(
                 row,
                 origin,
                 Some("participant_id"),
                 "duplicate participant_id",
-                format!("also on line {first}"),
+                format!(
+                    "also on line {}",
+                    participants.origin[first as usize].line()
+                ),
             );
         } else {
-            first_line.insert(id, origin.line());
+            first_row.insert(id.as_str().into(), row as u32);
         }
     }
-    exclusions
+    // The first row of every id is kept, so its place among the kept rows
+    // is its row less the rows excluded before it.
+    let mut kept_before = Vec::with_capacity(participants.len());
+    let mut kept = 0u32;
+    for keep in &exclusions.keep {
+        kept_before.push(kept);
+        kept += u32::from(*keep);
+    }
+    for row in first_row.values_mut() {
+        *row = kept_before[*row as usize];
+    }
+    (exclusions, ParticipantIndex::from_rows(first_row))
 }
 
+/// Exclusions of the assessment rows, and each row's participant: its row
+/// in the participants table when one is given (`index`), otherwise a
+/// number per distinct id. Excluded rows get `u32::MAX`.
 fn validate_assessments(
     assessments: &Assessments,
     instruments: &[Instrument],
-    known_ids: Option<&HashSet<&str>>,
-) -> Exclusions {
+    index: Option<&ParticipantIndex>,
+) -> (Exclusions, Vec<u32>) {
     let mut exclusions = Exclusions::new("assessments", assessments.len());
+    let mut participant_of_row = vec![u32::MAX; assessments.len()];
+    // Without a participants table, ids are numbered as they appear.
+    let mut numbered: HashMap<&str, u32> = HashMap::default();
+    // Rows usually come in runs of one participant: a repeat of the
+    // previous id needs no hashing.
+    let mut previous: Option<(&str, Option<u32>)> = None;
+    let mut wave_codes: HashMap<&str, u32> = HashMap::default();
     // First row of each (participant, wave); rows of repeated keys aside.
-    let mut first_of_key: HashMap<(&str, &str), usize> = HashMap::default();
+    let mut first_of_key: HashMap<u64, usize> =
+        HashMap::with_capacity_and_hasher(assessments.len(), Default::default());
     let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for row in 0..assessments.len() {
         let origin = assessments.origin[row];
@@ -151,7 +180,21 @@ fn validate_assessments(
             exclusions.exclude(row, origin, Some("wave"), "missing wave", String::new());
             continue;
         }
-        if known_ids.is_some_and(|known| !known.contains(id)) {
+        let participant = match previous {
+            Some((previous_id, participant)) if previous_id == id => participant,
+            _ => {
+                let participant = match index {
+                    Some(index) => index.get(id),
+                    None => {
+                        let next = numbered.len() as u32;
+                        Some(*numbered.entry(id).or_insert(next))
+                    }
+                };
+                previous = Some((id, participant));
+                participant
+            }
+        };
+        let Some(participant) = participant else {
             exclusions.exclude(
                 row,
                 origin,
@@ -160,8 +203,12 @@ fn validate_assessments(
                 format!("{id} is not in the participants table"),
             );
             continue;
-        }
-        let first = *first_of_key.entry((id, wave)).or_insert(row);
+        };
+        participant_of_row[row] = participant;
+        let next_code = wave_codes.len() as u32;
+        let wave_code = *wave_codes.entry(wave).or_insert(next_code);
+        let key = (u64::from(participant) << 32) | u64::from(wave_code);
+        let first = *first_of_key.entry(key).or_insert(row);
         if first != row {
             repeats
                 .entry(first)
@@ -219,7 +266,7 @@ fn validate_assessments(
             );
         }
     }
-    exclusions
+    (exclusions, participant_of_row)
 }
 
 impl Validated {
@@ -239,7 +286,7 @@ impl Validated {
 /// into an [`AttendanceTally`]: the rows themselves are never all held.
 pub struct AttendanceCheck<'a> {
     participants: &'a Participants,
-    position: HashMap<&'a str, u32>,
+    index: &'a ParticipantIndex,
     /// Per interned attendance id: its participants-table row, if any.
     participant_row: Vec<Option<u32>>,
     read: usize,
@@ -249,15 +296,10 @@ pub struct AttendanceCheck<'a> {
 
 impl<'a> AttendanceCheck<'a> {
     /// Attendance is checked against these (kept) participants.
-    pub fn new(participants: &'a Participants) -> AttendanceCheck<'a> {
+    pub fn new(participants: &'a Participants, index: &'a ParticipantIndex) -> AttendanceCheck<'a> {
         AttendanceCheck {
             participants,
-            position: participants
-                .id
-                .iter()
-                .enumerate()
-                .map(|(row, id)| (id.as_str(), row as u32))
-                .collect(),
+            index,
             participant_row: Vec::new(),
             read: 0,
             excluded: Vec::new(),
@@ -269,8 +311,7 @@ impl<'a> AttendanceCheck<'a> {
     pub fn add(&mut self, part: &Attendance) {
         // Each distinct id is looked up once, not once per row.
         for id in &part.ids[self.participant_row.len()..] {
-            self.participant_row
-                .push(self.position.get(id.as_str()).copied());
+            self.participant_row.push(self.index.get(id));
         }
         let mut exclusions = Exclusions::new("attendance", part.len());
         for row in 0..part.len() {
@@ -349,38 +390,51 @@ pub fn validate(
     let participants_given = participants.is_some();
 
     let participants = participants.map(|mut table| {
-        let exclusions = validate_participants(&table);
+        let (exclusions, index) = validate_participants(&table);
         table.retain(&exclusions.keep);
         accounts.push(exclusions.account());
         excluded.extend(exclusions.rows);
-        table
+        (table, index)
     });
 
-    let known: Option<HashSet<&str>> = participants
-        .as_ref()
-        .map(|p| p.id.iter().map(String::as_str).collect());
-    let exclusions = validate_assessments(&assessments, instruments, known.as_ref());
-    drop(known);
+    let (exclusions, participant_of_row) = validate_assessments(
+        &assessments,
+        instruments,
+        participants.as_ref().map(|(_, index)| index),
+    );
+    assessments.participant = participant_of_row;
     assessments.retain(&exclusions.keep);
     accounts.push(exclusions.account());
     excluded.extend(exclusions.rows);
 
-    let participants = participants.unwrap_or_else(|| {
+    let (participants, participant_index) = participants.unwrap_or_else(|| {
+        // Participants implied by the kept assessments, in id order; the
+        // rows' numbers become rows of this table.
         let mut ids: Vec<String> = assessments.participant_id.clone();
-        ids.sort();
+        ids.sort_unstable();
         ids.dedup();
-        Participants {
+        let implied = Participants {
             enrolled_on: vec![None; ids.len()],
             origin: vec![RowOrigin::derived(); ids.len()],
             id: ids,
             groups: Vec::new(),
             covariates: Vec::new(),
             sessions: None,
+        };
+        let index = ParticipantIndex::of(&implied);
+        for (participant, id) in assessments
+            .participant
+            .iter_mut()
+            .zip(&assessments.participant_id)
+        {
+            *participant = index.get(id).unwrap_or(u32::MAX);
         }
+        (implied, index)
     });
 
     let mut validated = Validated {
         participants,
+        participant_index,
         participants_given,
         assessments,
         attendance: None,
@@ -388,7 +442,7 @@ pub fn validate(
         accounts,
     };
     if let Some(table) = attendance {
-        let mut check = AttendanceCheck::new(&validated.participants);
+        let mut check = AttendanceCheck::new(&validated.participants, &validated.participant_index);
         check.add(&table);
         let checked = check.into_parts();
         validated.add_attendance(checked);
@@ -401,22 +455,11 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
     if !validated.participants_given {
         return;
     }
-    // Rows usually come in runs of one participant: a repeat of the
-    // previous id needs no hashing.
-    let mut assessed: HashSet<&str> = HashSet::default();
-    let mut previous: Option<&str> = None;
-    for id in &validated.assessments.participant_id {
-        if previous != Some(id.as_str()) {
-            assessed.insert(id);
-            previous = Some(id);
-        }
+    let mut assessed = vec![false; validated.participants.len()];
+    for &participant in &validated.assessments.participant {
+        assessed[participant as usize] = true;
     }
-    let without = validated
-        .participants
-        .id
-        .iter()
-        .filter(|id| !assessed.contains(id.as_str()))
-        .count();
+    let without = assessed.iter().filter(|a| !**a).count();
     if let Some(account) = validated
         .accounts
         .iter_mut()
@@ -433,23 +476,19 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
 /// dates (or wave labels) is wrong; the later wave's row is the one left out.
 pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wave: &str) {
     let assessments = &validated.assessments;
-    let baseline_dates: HashMap<&str, Date> = (0..assessments.len())
-        .filter(|&row| assessments.wave[row] == baseline_wave)
-        .filter_map(|row| {
-            Some((
-                assessments.participant_id[row].as_str(),
-                assessments.assessed_on[row]?,
-            ))
-        })
-        .collect();
+    let mut baseline_dates: Vec<Option<Date>> = vec![None; validated.participants.len()];
+    for row in 0..assessments.len() {
+        if assessments.wave[row] == baseline_wave {
+            baseline_dates[assessments.participant[row] as usize] = assessments.assessed_on[row];
+        }
+    }
     let mut exclusions = Exclusions::new("assessments", assessments.len());
     for row in 0..assessments.len() {
         if assessments.wave[row] == baseline_wave {
             continue;
         }
-        let id = assessments.participant_id[row].as_str();
-        if let (Some(date), Some(baseline)) = (assessments.assessed_on[row], baseline_dates.get(id))
-        {
+        let baseline = &baseline_dates[assessments.participant[row] as usize];
+        if let (Some(date), Some(baseline)) = (assessments.assessed_on[row], baseline) {
             if date < *baseline {
                 exclusions.exclude(
                     row,
@@ -513,6 +552,7 @@ mod tests {
             };
             let assessments = Assessments {
                 participant_id: rows.iter().map(|(p, _, _)| if *p == 5 { String::new() } else { format!("P{p}") }).collect(),
+                participant: Vec::new(),
                 wave: rows.iter().map(|(_, w, _)| ["baseline", "week12", ""][*w as usize].to_string()).collect(),
                 assessed_on: vec![None; rows.len()],
                 instruments: vec![InstrumentColumns {
@@ -537,6 +577,7 @@ mod tests {
     fn conflicting_duplicates_are_all_excluded() {
         let assessments = Assessments {
             participant_id: vec!["A".into(), "A".into(), "B".into()],
+            participant: Vec::new(),
             wave: vec!["baseline".into(), "baseline".into(), "baseline".into()],
             assessed_on: vec![None; 3],
             instruments: vec![],
@@ -581,9 +622,10 @@ mod tests {
             minutes: vec![None; rows.len()],
             origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
         };
-        let mut one = AttendanceCheck::new(&participants);
+        let index = ParticipantIndex::of(&participants);
+        let mut one = AttendanceCheck::new(&participants, &index);
         one.add(&whole);
-        let mut two = AttendanceCheck::new(&participants);
+        let mut two = AttendanceCheck::new(&participants, &index);
         for (start, end) in [(0, 3), (3, rows.len())] {
             let mut part = Attendance {
                 ids: whole.ids.clone(),
