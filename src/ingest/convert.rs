@@ -9,11 +9,15 @@ pub const DEFAULT_MISSING_MARKERS: [&str; 8] =
 
 /// Decides which cells count as missing.
 #[derive(Debug, Clone)]
-pub struct MissingMarkers(Vec<String>);
+pub struct MissingMarkers {
+    markers: Vec<String>,
+    /// The longest marker: a longer cell is not compared with any.
+    longest: usize,
+}
 
 impl Default for MissingMarkers {
     fn default() -> Self {
-        MissingMarkers(
+        MissingMarkers::new(
             DEFAULT_MISSING_MARKERS
                 .iter()
                 .map(|s| s.to_string())
@@ -24,19 +28,30 @@ impl Default for MissingMarkers {
 
 impl MissingMarkers {
     pub fn new(markers: Vec<String>) -> Self {
-        MissingMarkers(markers)
+        let longest = markers.iter().map(String::len).max().unwrap_or(0);
+        MissingMarkers { markers, longest }
     }
     /// The trimmed cell, or `None` when it is a missing marker.
     pub fn value<'a>(&self, cell: Option<&'a str>) -> Option<&'a str> {
-        let trimmed = cell?.trim();
-        if self.0.iter().any(|m| m == trimmed) || trimmed.is_empty() {
+        let cell = cell?;
+        // Called for every cell of tens of millions of rows: most cells
+        // start and end with a visible ASCII character, which `trim` (a
+        // Unicode whitespace scan) would leave as they are.
+        let trimmed = match (cell.as_bytes().first(), cell.as_bytes().last()) {
+            (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => {
+                cell
+            }
+            _ => cell.trim(),
+        };
+        let is_marker = trimmed.len() <= self.longest && self.markers.iter().any(|m| m == trimmed);
+        if is_marker || trimmed.is_empty() {
             None
         } else {
             Some(trimmed)
         }
     }
     pub fn markers(&self) -> &[String] {
-        &self.0
+        &self.markers
     }
 }
 
@@ -216,6 +231,19 @@ mod tests {
         fn dates_round_trip(days in -100_000i32..200_000) {
             let text = format_date(days);
             prop_assert_eq!(parse_iso_date(&text), Some(days));
+        }
+
+        #[test]
+        fn missing_markers_see_the_trimmed_cell(
+            text in prop::sample::select(vec!["NA", " NA", "N/A\t", "\u{a0}-", "x", " ", "", "missing", "P0000001"])
+                .prop_flat_map(|core| (Just(core), "[ \t\u{a0}\u{2003}a.]{0,2}", "[ \t\u{a0}a.]{0,2}"))
+                .prop_map(|(core, before, after)| format!("{before}{core}{after}"))
+        ) {
+            // The quick path must agree with trimming every cell.
+            let markers = MissingMarkers::default();
+            let trimmed = text.trim();
+            let expected = (!trimmed.is_empty() && !DEFAULT_MISSING_MARKERS.contains(&trimmed)).then_some(trimmed);
+            prop_assert_eq!(markers.value(Some(&text)), expected);
         }
 
         #[test]

@@ -348,7 +348,7 @@ fn value_error(
 
 /// Converts one column of one part with `parse`, reporting the first cell
 /// that fails. A part without the column yields all-missing values.
-fn convert_column<T>(
+fn convert_column<T: Clone>(
     part: &TablePart,
     column: &str,
     missing: &MissingMarkers,
@@ -359,19 +359,14 @@ fn convert_column<T>(
     let Some(cells) = part.cells(column)? else {
         return Ok((0..part.frame.height()).map(|_| None).collect());
     };
-    let mut values = Vec::with_capacity(part.frame.height());
-    cells.try_for_each(|row, cell| {
-        match missing.value(cell) {
-            None => values.push(None),
-            Some(text) => {
-                values.push(Some(parse(text).ok_or_else(|| {
-                    value_error(part, row, column, text, expected, fix)
-                })?))
-            }
+    cells.try_map(|row, cell| match missing.value(cell) {
+        None => Ok(None),
+        Some(text) => {
+            Ok(Some(parse(text).ok_or_else(|| {
+                value_error(part, row, column, text, expected, fix)
+            })?))
         }
-        Ok(())
-    })?;
-    Ok(values)
+    })
 }
 
 /// A text column whose missing cells become empty strings, for validate to
@@ -409,9 +404,8 @@ fn date_column(
     let Some(cells) = part.cells(column)? else {
         return Ok((0..part.frame.height()).map(|_| None).collect());
     };
-    let mut values = Vec::with_capacity(part.frame.height());
-    cells.try_for_each(|row, cell| {
-        values.push(match options.missing.value(cell) {
+    cells.try_map(|row, cell| {
+        Ok(match options.missing.value(cell) {
             None => None,
             Some(text) => Some(parse_date(text, options.date_format).ok_or_else(|| {
                 let (expected, fix) = if !options.date_format_configured && looks_like_local_date(text) {
@@ -428,10 +422,8 @@ fn date_column(
                 };
                 value_error(part, row, column, text, expected, fix)
             })?),
-        });
-        Ok(())
-    })?;
-    Ok(values)
+        })
+    })
 }
 
 pub(crate) fn build_participants(
@@ -797,16 +789,12 @@ fn intern_participants(
     missing: &MissingMarkers,
     ids: &mut Interner,
 ) -> Result<Vec<u32>> {
-    let height = part.frame.height();
-    let mut participant = Vec::with_capacity(height);
     match part.cells("participant_id")? {
-        Some(cells) => cells.try_for_each(|_, cell| {
-            participant.push(ids.intern(missing.value(cell).unwrap_or_default()));
-            Ok::<(), Error>(())
-        })?,
-        None => participant.extend(std::iter::repeat_n(ids.intern(""), height)),
+        Some(cells) => {
+            cells.try_map(|_, cell| Ok(ids.intern(missing.value(cell).unwrap_or_default())))
+        }
+        None => Ok(vec![ids.intern(""); part.frame.height()]),
     }
-    Ok(participant)
 }
 
 fn other_attendance_columns(
@@ -817,9 +805,8 @@ fn other_attendance_columns(
     let missing = &options.missing;
     let height = part.frame.height();
     let session_date = date_column(part, "session_date", options)?;
-    let mut activity = Vec::with_capacity(height);
-    match part.cells("activity")? {
-        Some(cells) => cells.try_for_each(|_, cell| {
+    let activity = match part.cells("activity")? {
+        Some(cells) => cells.try_map(|_, cell| {
             let index = missing.value(cell).map(|a| activities.intern(a));
             if activities.values.len() > usize::from(u16::MAX) {
                 return Err(Error::Layout(format!(
@@ -828,11 +815,10 @@ fn other_attendance_columns(
                     u16::MAX
                 )));
             }
-            activity.push(index.map(|i| i as u16));
-            Ok(())
+            Ok(index.map(|i| i as u16))
         })?,
-        None => activity.extend(std::iter::repeat_n(None, height)),
-    }
+        None => vec![None; height],
+    };
     let is_group = convert_column(
         part,
         "format",

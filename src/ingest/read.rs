@@ -168,6 +168,67 @@ pub enum Cells {
 }
 
 impl Cells {
+    /// `convert` of every cell, in row order. Cells that Arrow stores
+    /// alike are converted once: within one chunk, equal string views hold
+    /// equal text (short text inside the view, longer text at the same
+    /// place of the same buffer), so a column of a few distinct values
+    /// (activity, format, responses) costs a table lookup per row, not a
+    /// parse or a hash of the text. `convert` sees the first cell of each
+    /// distinct value first, so the first failing cell is the one whose
+    /// error is returned.
+    pub fn try_map<T: Clone, E>(
+        &self,
+        mut convert: impl FnMut(usize, Option<&str>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<Vec<T>, E> {
+        const SLOTS: usize = 1024;
+        match self {
+            Cells::Strings(strings) => {
+                let mut converted = Vec::with_capacity(strings.len());
+                let mut row = 0;
+                for array in strings.downcast_iter() {
+                    // Views refer to this chunk's buffers: the remembered
+                    // values start afresh with each chunk.
+                    let mut remembered: Vec<Option<(u128, T)>> = vec![None; SLOTS];
+                    let mut missing: Option<T> = None;
+                    for (view, cell) in array.views().iter().zip(array.iter()) {
+                        let value = if let Some(text) = cell {
+                            let key = view.as_u128();
+                            let mixed = (key as u64 ^ (key >> 64) as u64)
+                                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                            let slot = (mixed >> 54) as usize % SLOTS;
+                            match &remembered[slot] {
+                                Some((seen, value)) if *seen == key => value.clone(),
+                                _ => {
+                                    let value = convert(row, Some(text))?;
+                                    remembered[slot] = Some((key, value.clone()));
+                                    value
+                                }
+                            }
+                        } else {
+                            match &missing {
+                                Some(value) => value.clone(),
+                                None => {
+                                    let value = convert(row, None)?;
+                                    missing = Some(value.clone());
+                                    value
+                                }
+                            }
+                        };
+                        converted.push(value);
+                        row += 1;
+                    }
+                }
+                Ok(converted)
+            }
+            Cells::Constant(value, rows) => {
+                if *rows == 0 {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![convert(0, Some(value))?; *rows])
+            }
+        }
+    }
+
     /// Visits every cell in row order.
     pub fn try_for_each<E>(
         &self,
@@ -708,4 +769,42 @@ fn drop_empty_unnamed_columns(frame: &mut DataFrame, path: &Path) -> Result<()> 
 fn is_placeholder(name: &str) -> bool {
     name.strip_prefix("column_")
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Converting each distinct view once gives what converting every
+        /// cell gives, across chunks (whose buffers differ), with missing
+        /// cells and text longer than a view holds; and the first failing
+        /// cell is the one reported.
+        #[test]
+        fn converting_alike_cells_once_changes_nothing(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(proptest::option::of(0usize..6), 0..40),
+                1..4,
+            ),
+            failing in 0usize..7,
+        ) {
+            let texts = ["a", "group", "individual", "one-to-one check-in", "walking group (long name)", "x"];
+            let mut strings: Option<StringChunked> = None;
+            for chunk in &chunks {
+                let part: StringChunked = chunk.iter().map(|cell| cell.map(|i| texts[i])).collect();
+                match &mut strings {
+                    Some(strings) => { strings.append(&part).unwrap(); }
+                    None => strings = Some(part),
+                }
+            }
+            let cells = Cells::Strings(strings.unwrap());
+            let plain: Vec<Option<String>> = chunks.iter().flatten().map(|cell| cell.map(|i| texts[i].to_string())).collect();
+            let mapped = cells.try_map(|_, cell| Ok::<_, ()>(cell.map(str::to_string))).unwrap();
+            prop_assert_eq!(&mapped, &plain);
+            let first_failure = plain.iter().position(|cell| cell.as_deref() == texts.get(failing).copied());
+            let result = cells.try_map(|row, cell| if cell == texts.get(failing).copied() { Err(row) } else { Ok(()) });
+            prop_assert_eq!(result.err(), first_failure);
+        }
+    }
 }

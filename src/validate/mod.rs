@@ -8,7 +8,8 @@ use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
 use crate::model::{Assessments, Attendance, Date, ParticipantIndex, Participants, RowOrigin};
 use crate::panel::AttendanceTally;
-use polars::prelude::PlHashMap as HashMap;
+use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// One row left out of the analysis, and why.
@@ -158,15 +159,33 @@ fn validate_assessments(
 ) -> (Exclusions, Vec<u32>) {
     let mut exclusions = Exclusions::new("assessments", assessments.len());
     let mut participant_of_row = vec![u32::MAX; assessments.len()];
+    // The two costly parts, looking ids up (a cache miss or two each) and
+    // reading every response, are read-only: they run in parallel first,
+    // and the rules are then applied row by row in the usual order.
+    let looked_up: Option<Vec<Option<u32>>> = index.map(|index| {
+        assessments
+            .participant_id
+            .par_iter()
+            .with_min_len(4096)
+            .map(|id| index.get(id))
+            .collect()
+    });
+    let mut out_of_range = (0..assessments.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .filter(|&row| has_value_out_of_range(assessments, instruments, row))
+        .collect::<Vec<usize>>()
+        .into_iter()
+        .peekable();
     // Without a participants table, ids are numbered as they appear.
     let mut numbered: HashMap<&str, u32> = HashMap::default();
-    // Rows usually come in runs of one participant: a repeat of the
-    // previous id needs no hashing.
-    let mut previous: Option<(&str, Option<u32>)> = None;
     let mut wave_codes: HashMap<&str, u32> = HashMap::default();
-    // First row of each (participant, wave); rows of repeated keys aside.
-    let mut first_of_key: HashMap<u64, usize> =
-        HashMap::with_capacity_and_hasher(assessments.len(), Default::default());
+    // The waves seen per participant, one bit per wave code: a bit seen
+    // twice marks a repeated (participant, wave), whose rows are gathered
+    // afterwards. Wave codes beyond the bits use a map.
+    let mut waves_seen: Vec<u64> = Vec::new();
+    let mut repeated_keys: HashSet<u64> = HashSet::default();
+    let mut first_of_key: HashMap<u64, usize> = HashMap::default();
     let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for row in 0..assessments.len() {
         let origin = assessments.origin[row];
@@ -180,18 +199,11 @@ fn validate_assessments(
             exclusions.exclude(row, origin, Some("wave"), "missing wave", String::new());
             continue;
         }
-        let participant = match previous {
-            Some((previous_id, participant)) if previous_id == id => participant,
-            _ => {
-                let participant = match index {
-                    Some(index) => index.get(id),
-                    None => {
-                        let next = numbered.len() as u32;
-                        Some(*numbered.entry(id).or_insert(next))
-                    }
-                };
-                previous = Some((id, participant));
-                participant
+        let participant = match &looked_up {
+            Some(looked_up) => looked_up[row],
+            None => {
+                let next = numbered.len() as u32;
+                Some(*numbered.entry(id).or_insert(next))
             }
         };
         let Some(participant) = participant else {
@@ -208,46 +220,43 @@ fn validate_assessments(
         let next_code = wave_codes.len() as u32;
         let wave_code = *wave_codes.entry(wave).or_insert(next_code);
         let key = (u64::from(participant) << 32) | u64::from(wave_code);
-        let first = *first_of_key.entry(key).or_insert(row);
-        if first != row {
-            repeats
-                .entry(first)
-                .or_insert_with(|| vec![first])
-                .push(row);
-        }
-        for columns in &assessments.instruments {
-            let instrument = &instruments[columns.instrument];
-            for (k, values) in columns.items.iter().enumerate() {
-                if let Some(response) = values[row] {
-                    if response < instrument.raw_min || response > instrument.raw_max {
-                        exclusions.exclude(
-                            row,
-                            origin,
-                            Some(&instrument.item_column(k + 1)),
-                            "response out of range",
-                            format!(
-                                "{response} is outside {}–{}",
-                                instrument.raw_min, instrument.raw_max
-                            ),
-                        );
-                    }
-                }
+        if wave_code < u64::BITS {
+            if waves_seen.len() <= participant as usize {
+                waves_seen.resize(participant as usize + 1, 0);
             }
-            if let Some(total) = columns.total.as_ref().and_then(|t| t[row]) {
-                if total < instrument.score_min || total > instrument.score_max {
-                    exclusions.exclude(
-                        row,
-                        origin,
-                        Some(&instrument.total_column()),
-                        "total out of range",
-                        format!(
-                            "{total} is outside {}–{}",
-                            instrument.score_min, instrument.score_max
-                        ),
-                    );
-                }
+            let bit = 1u64 << wave_code;
+            if waves_seen[participant as usize] & bit != 0 {
+                repeated_keys.insert(key);
+            }
+            waves_seen[participant as usize] |= bit;
+        } else {
+            let first = *first_of_key.entry(key).or_insert(row);
+            if first != row {
+                repeats
+                    .entry(first)
+                    .or_insert_with(|| vec![first])
+                    .push(row);
             }
         }
+        // Rows excluded above never reach this check: pass over them.
+        while out_of_range.next_if(|&flagged| flagged < row).is_some() {}
+        if out_of_range.next_if_eq(&row).is_some() {
+            exclude_values_out_of_range(assessments, instruments, row, &mut exclusions);
+        }
+    }
+    if !repeated_keys.is_empty() {
+        let mut rows_of_key: HashMap<u64, Vec<usize>> = HashMap::default();
+        for (row, &participant) in participant_of_row.iter().enumerate() {
+            if participant == u32::MAX {
+                continue;
+            }
+            let wave_code = wave_codes[assessments.wave[row].as_str()];
+            let key = (u64::from(participant) << 32) | u64::from(wave_code);
+            if repeated_keys.contains(&key) {
+                rows_of_key.entry(key).or_default().push(row);
+            }
+        }
+        repeats.extend(rows_of_key.into_values().map(|rows| (rows[0], rows)));
     }
     // A participant answering the same wave twice cannot be resolved without
     // guessing which answer is right, so every copy is excluded.
@@ -267,6 +276,67 @@ fn validate_assessments(
         }
     }
     (exclusions, participant_of_row)
+}
+
+/// Whether any response or total of assessment `row` is out of range.
+fn has_value_out_of_range(
+    assessments: &Assessments,
+    instruments: &[Instrument],
+    row: usize,
+) -> bool {
+    assessments.instruments.iter().any(|columns| {
+        let instrument = &instruments[columns.instrument];
+        let item_outside = columns.items.iter().any(|values| {
+            values[row].is_some_and(|r| r < instrument.raw_min || r > instrument.raw_max)
+        });
+        let total_outside = columns.total.as_ref().is_some_and(|totals| {
+            totals[row].is_some_and(|t| t < instrument.score_min || t > instrument.score_max)
+        });
+        item_outside || total_outside
+    })
+}
+
+/// Excludes assessment `row` for its first response or total out of range.
+fn exclude_values_out_of_range(
+    assessments: &Assessments,
+    instruments: &[Instrument],
+    row: usize,
+    exclusions: &mut Exclusions,
+) {
+    let origin = assessments.origin[row];
+    for columns in &assessments.instruments {
+        let instrument = &instruments[columns.instrument];
+        for (k, values) in columns.items.iter().enumerate() {
+            if let Some(response) = values[row] {
+                if response < instrument.raw_min || response > instrument.raw_max {
+                    exclusions.exclude(
+                        row,
+                        origin,
+                        Some(&instrument.item_column(k + 1)),
+                        "response out of range",
+                        format!(
+                            "{response} is outside {}–{}",
+                            instrument.raw_min, instrument.raw_max
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(total) = columns.total.as_ref().and_then(|t| t[row]) {
+            if total < instrument.score_min || total > instrument.score_max {
+                exclusions.exclude(
+                    row,
+                    origin,
+                    Some(&instrument.total_column()),
+                    "total out of range",
+                    format!(
+                        "{total} is outside {}–{}",
+                        instrument.score_min, instrument.score_max
+                    ),
+                );
+            }
+        }
+    }
 }
 
 impl Validated {
@@ -571,6 +641,100 @@ mod tests {
             }
             prop_assert_eq!(validated.accounts[1].kept, validated.assessments.len());
         }
+
+        /// The assessment rules, however they are computed, exclude the
+        /// rows (in the order, with the reasons) that applying them plainly
+        /// row by row does; with more than 64 waves too.
+        #[test]
+        fn assessment_rules_match_their_plain_statement(
+            rows in proptest::collection::vec((0u8..6, 0u8..70, proptest::option::of(0i64..6)), 0..80),
+            wave_names in 2u8..70,
+            known in proptest::option::of(0u8..6),
+        ) {
+            let instruments = crate::instruments::builtin();
+            let participants = known.map(|known| Participants {
+                id: (0..known).map(|i| format!("P{i}")).collect(),
+                enrolled_on: vec![None; known as usize],
+                origin: (0..known as u64).map(origin).collect(),
+                ..Participants::default()
+            });
+            let wave_of = |w: u8| if w % wave_names == 0 { String::new() } else { format!("w{}", w % wave_names) };
+            let assessments = Assessments {
+                participant_id: rows.iter().map(|(p, _, _)| if *p == 5 { String::new() } else { format!("P{p}") }).collect(),
+                wave: rows.iter().map(|(_, w, _)| wave_of(*w)).collect(),
+                assessed_on: vec![None; rows.len()],
+                instruments: vec![InstrumentColumns {
+                    instrument: 0,
+                    items: vec![rows.iter().map(|(_, _, v)| *v).collect(); 3],
+                    total: None,
+                }],
+                origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
+                ..Assessments::default()
+            };
+            let plain = plain_assessment_exclusions(&assessments, &instruments[0], participants.as_ref());
+            let validated = validate(participants, assessments, None, &instruments);
+            let found: Vec<(u64, &str)> = validated
+                .excluded
+                .iter()
+                .filter(|r| r.table == "assessments")
+                .map(|r| (r.origin.line(), r.reason))
+                .collect();
+            prop_assert_eq!(found, plain);
+        }
+    }
+
+    /// The assessment rules as DATA.md states them, row by row.
+    fn plain_assessment_exclusions(
+        assessments: &Assessments,
+        instrument: &Instrument,
+        participants: Option<&Participants>,
+    ) -> Vec<(u64, &'static str)> {
+        let mut excluded: Vec<(u64, &'static str)> = Vec::new();
+        let mut excluded_rows = std::collections::HashSet::new();
+        let mut first_of_key: std::collections::HashMap<(&str, &str), usize> = Default::default();
+        let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut exclude = |row: usize, reason, excluded: &mut Vec<(u64, &'static str)>| {
+            if excluded_rows.insert(row) {
+                excluded.push((row as u64 + 2, reason));
+            }
+        };
+        for row in 0..assessments.len() {
+            let (id, wave) = (
+                assessments.participant_id[row].as_str(),
+                assessments.wave[row].as_str(),
+            );
+            if id.is_empty() {
+                exclude(row, "missing participant_id", &mut excluded);
+                continue;
+            }
+            if wave.is_empty() {
+                exclude(row, "missing wave", &mut excluded);
+                continue;
+            }
+            if participants.is_some_and(|p| !p.id.iter().any(|known| known == id)) {
+                exclude(row, "unknown participant", &mut excluded);
+                continue;
+            }
+            let first = *first_of_key.entry((id, wave)).or_insert(row);
+            if first != row {
+                repeats
+                    .entry(first)
+                    .or_insert_with(|| vec![first])
+                    .push(row);
+            }
+            let items = &assessments.instruments[0].items;
+            if items.iter().any(|values| {
+                values[row].is_some_and(|r| r < instrument.raw_min || r > instrument.raw_max)
+            }) {
+                exclude(row, "response out of range", &mut excluded);
+            }
+        }
+        for rows in repeats.values() {
+            for &row in rows {
+                exclude(row, "duplicate (participant, wave)", &mut excluded);
+            }
+        }
+        excluded
     }
 
     #[test]
