@@ -346,6 +346,17 @@ fn value_error(
     }))
 }
 
+/// Appends a part's converted column to the table's. The first part's
+/// column becomes the table's, moved rather than copied: a table read in
+/// one part (or attendance, handed on part by part) is never copied.
+fn append_column<T>(column: &mut Vec<T>, mut part: Vec<T>) {
+    if column.is_empty() {
+        *column = part;
+    } else {
+        column.append(&mut part);
+    }
+}
+
 /// Converts one column of one part with `parse`, reporting the first cell
 /// that fails. A part without the column yields all-missing values.
 fn convert_column<T: Clone>(
@@ -465,15 +476,17 @@ pub(crate) fn build_participants(
         ..Participants::default()
     };
     for part in parts {
-        table
-            .id
-            .extend(id_like_column(part, "participant_id", &options.missing)?);
+        append_column(
+            &mut table.id,
+            id_like_column(part, "participant_id", &options.missing)?,
+        );
         for (name, values) in table.groups.iter_mut().chain(table.covariates.iter_mut()) {
-            values.extend(text_column(part, name, &options.missing)?);
+            append_column(values, text_column(part, name, &options.missing)?);
         }
-        table
-            .enrolled_on
-            .extend(date_column(part, "enrolled_on", options)?);
+        append_column(
+            &mut table.enrolled_on,
+            date_column(part, "enrolled_on", options)?,
+        );
         if parts.iter().any(|p| p.has_column("sessions")) {
             table
                 .sessions
@@ -603,16 +616,16 @@ pub(crate) fn build_assessments(
             },
         );
         let (ids, waves, dates) = people?;
-        table.participant_id.extend(ids);
-        table.wave.extend(waves);
-        table.assessed_on.extend(dates);
+        append_column(&mut table.participant_id, ids);
+        append_column(&mut table.wave, waves);
+        append_column(&mut table.assessed_on, dates);
         for (columns, converted) in table.instruments.iter_mut().zip(responses) {
             let (items, total) = converted?;
             for (values, item) in columns.items.iter_mut().zip(items) {
-                values.extend(item);
+                append_column(values, item);
             }
             if let (Some(values), Some(total)) = (&mut columns.total, total) {
-                values.extend(total);
+                append_column(values, total);
             }
         }
         table.origin.extend(origins(part));
@@ -755,12 +768,12 @@ impl AttendanceBuilder {
         );
         let (participant, others) = (participant?, others?);
         let table = &mut self.table;
-        table.participant.extend(participant);
-        table.session_date.extend(others.session_date);
-        table.activity.extend(others.activity);
-        table.is_group.extend(others.is_group);
-        table.attended.extend(others.attended);
-        table.minutes.extend(others.minutes);
+        append_column(&mut table.participant, participant);
+        append_column(&mut table.session_date, others.session_date);
+        append_column(&mut table.activity, others.activity);
+        append_column(&mut table.is_group, others.is_group);
+        append_column(&mut table.attended, others.attended);
+        append_column(&mut table.minutes, others.minutes);
         table.origin.extend(origins(part));
         Ok(())
     }
