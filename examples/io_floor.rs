@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .agg([
             len().alias("sessions"),
             col("session_date").max().alias("last_session"),
-            col("activity").n_unique().alias("activities"),
+            col("activity").first().alias("first_activity"),
             (col("format").eq(lit("group")))
                 .sum()
                 .alias("group_sessions"),

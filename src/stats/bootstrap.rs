@@ -62,7 +62,7 @@ fn stream(seed: u64, index: u64) -> ChaCha8Rng {
 /// of the drawn rows uniformly at random, or when `N < total`, adding
 /// `total − N` rows drawn from the sample, leaves exactly a multinomial
 /// draw of `total` rows. The Poisson rates are the sample's counts, fixed
-/// for every resample, so each rate gets an inverse-CDF table once and a
+/// for every resample, so each rate gets an alias table once and a
 /// draw is a table lookup. `N − total` is about √total rows.
 pub struct MultinomialSampler {
     total: u64,
@@ -76,88 +76,96 @@ pub struct MultinomialSampler {
     tables: Vec<PoissonTable>,
 }
 
-/// Inverse-CDF sampling of one Poisson rate: the CDF over the values that
-/// carry all but ~1e-18 of the mass, and a guide table that starts the
-/// search near the answer (Chen & Asau 1974), so a draw takes O(1) steps.
+/// Sampling of one Poisson rate by Walker's alias method (Vose's
+/// construction) over the values that carry all but ~1e-18 of the mass: a
+/// draw is one uniform, one table entry and one comparison, with no search
+/// (an inverse-CDF search cost a mispredicted branch per step). The
+/// uniform's 53 bits pick the entry and, below that, decide between the
+/// entry's value and its alias, so each value's probability is kept to
+/// ~1e-14 (rounding in the table's construction; the Poisson tail beyond
+/// the table is ~1e-18).
 struct PoissonTable {
     first_value: u64,
-    cdf: Vec<f64>,
-    guide: Vec<u32>,
+    /// Per entry: the chance of keeping its own value, and the value (as an
+    /// offset from `first_value`) taken otherwise.
+    entries: Vec<(f64, u32)>,
 }
 
 impl PoissonTable {
     fn new(rate: f64) -> PoissonTable {
-        // Probabilities relative to the mode's, outwards until negligible;
-        // normalising their sum makes the mode's own value irrelevant.
-        let mode = rate.floor();
-        let negligible = 1e-18;
-        let mut below = Vec::new();
-        let (mut probability, mut value) = (1.0f64, mode);
-        while value > 0.0 {
-            probability *= value / rate;
-            value -= 1.0;
-            if probability < negligible {
-                break;
+        let (first_value, probabilities) = poisson_probabilities(rate);
+        let size = probabilities.len();
+        let mut scaled: Vec<f64> = probabilities.iter().map(|p| p * size as f64).collect();
+        let mut entries: Vec<(f64, u32)> = (0..size).map(|i| (1.0, i as u32)).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..size).partition(|&i| scaled[i] < 1.0);
+        while let (Some(&under), Some(&over)) = (small.last(), large.last()) {
+            small.pop();
+            entries[under] = (scaled[under], over as u32);
+            scaled[over] = (scaled[over] + scaled[under]) - 1.0;
+            if scaled[over] < 1.0 {
+                large.pop();
+                small.push(over);
             }
-            below.push(probability);
         }
-        let mut above = Vec::new();
-        let (mut probability, mut value) = (1.0f64, mode);
-        loop {
-            value += 1.0;
-            probability *= rate / value;
-            if probability < negligible {
-                break;
-            }
-            above.push(probability);
-        }
-        let first_value = mode as u64 - below.len() as u64;
-        let probabilities: Vec<f64> = below
-            .iter()
-            .rev()
-            .copied()
-            .chain(std::iter::once(1.0))
-            .chain(above)
-            .collect();
-        let sum: f64 = probabilities.iter().sum();
-        let mut running = 0.0;
-        let mut cdf: Vec<f64> = probabilities
-            .iter()
-            .map(|p| {
-                running += p / sum;
-                running
-            })
-            .collect();
-        // The last value closes the table, so a search always stops.
-        if let Some(last) = cdf.last_mut() {
-            *last = 1.0;
-        }
-        let buckets = cdf.len();
-        let mut guide = Vec::with_capacity(buckets);
-        let mut index = 0usize;
-        for bucket in 0..buckets {
-            let threshold = bucket as f64 / buckets as f64;
-            while cdf[index] <= threshold {
-                index += 1;
-            }
-            guide.push(index as u32);
-        }
+        // What is left is full up to rounding: it keeps its own value.
         PoissonTable {
             first_value,
-            cdf,
-            guide,
+            entries,
         }
     }
 
     fn draw(&self, rng: &mut ChaCha8Rng) -> u64 {
-        let uniform: f64 = rng.gen();
-        let bucket = ((uniform * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
-        let mut index = self.guide[bucket] as usize;
-        while self.cdf[index] <= uniform {
-            index += 1;
-        }
-        self.first_value + index as u64
+        let size = self.entries.len();
+        let position = rng.gen::<f64>() * size as f64;
+        let entry = (position as usize).min(size - 1);
+        let (keep, alias) = self.entries[entry];
+        let within = position - entry as f64;
+        let value = if within < keep { entry as u32 } else { alias };
+        self.first_value + u64::from(value)
     }
+}
+
+/// The Poisson(`rate`) probabilities of the values around the mode that
+/// carry all but ~1e-18 of the mass, normalised, and the first value.
+fn poisson_probabilities(rate: f64) -> (u64, Vec<f64>) {
+    // Probabilities relative to the mode's, outwards until negligible;
+    // normalising their sum makes the mode's own value irrelevant.
+    let mode = rate.floor();
+    let negligible = 1e-18;
+    let mut below = Vec::new();
+    let (mut probability, mut value) = (1.0f64, mode);
+    while value > 0.0 {
+        probability *= value / rate;
+        value -= 1.0;
+        if probability < negligible {
+            break;
+        }
+        below.push(probability);
+    }
+    let mut above = Vec::new();
+    let (mut probability, mut value) = (1.0f64, mode);
+    loop {
+        value += 1.0;
+        probability *= rate / value;
+        if probability < negligible {
+            break;
+        }
+        above.push(probability);
+    }
+    let first_value = mode as u64 - below.len() as u64;
+    let mut probabilities: Vec<f64> = below
+        .iter()
+        .rev()
+        .copied()
+        .chain(std::iter::once(1.0))
+        .chain(above)
+        .collect();
+    let sum: f64 = probabilities.iter().sum();
+    for probability in &mut probabilities {
+        *probability /= sum;
+    }
+    (first_value, probabilities)
 }
 
 impl MultinomialSampler {
@@ -660,8 +668,22 @@ mod tests {
                 "category {k}: variance {variance} vs {expected_variance}"
             );
         }
-        for table in &sampler.tables {
-            assert_eq!(table.cdf.last(), Some(&1.0));
+        // Each alias table gives every value its Poisson probability.
+        for (&count, table) in counts.iter().zip(&sampler.tables) {
+            let (first, probabilities) = poisson_probabilities(count as f64);
+            assert_eq!(first, table.first_value);
+            let size = table.entries.len() as f64;
+            let mut implied = vec![0.0; probabilities.len()];
+            for (entry, &(keep, alias)) in table.entries.iter().enumerate() {
+                implied[entry] += keep / size;
+                implied[alias as usize] += (1.0 - keep) / size;
+            }
+            for (value, (implied, expected)) in implied.iter().zip(&probabilities).enumerate() {
+                assert!(
+                    (implied - expected).abs() < 1e-14,
+                    "rate {count}, value {value}: {implied} vs {expected}"
+                );
+            }
         }
     }
 
