@@ -9,11 +9,11 @@ pub fn reliability(cell: &Cell) -> Vec<Estimate> {
     let Some(item_sets) = &cell.outcome.baseline_items else {
         return Vec::new();
     };
-    let sets: Vec<Vec<f64>> = cell
+    let sets: Vec<&[f64]> = cell
         .group
         .members
         .iter()
-        .filter_map(|&p| item_sets[p].clone())
+        .filter_map(|&p| item_sets[p].as_deref())
         .collect();
     let place = cell.place("reliability", cell.panel.waves.baseline_name());
     match cronbach_alpha(&sets) {

@@ -44,12 +44,11 @@ pub fn threshold(
             format!("Jacobson-Truax, r = {} (registry)", reliability.value),
         ),
         None => {
-            let sets: Vec<Vec<f64>> = outcome
+            let sets: Vec<&[f64]> = outcome
                 .baseline_items
                 .as_ref()?
                 .iter()
-                .flatten()
-                .cloned()
+                .filter_map(Option::as_deref)
                 .collect();
             let (alpha, _) = cronbach_alpha(&sets)?;
             (

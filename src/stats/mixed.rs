@@ -130,26 +130,23 @@ impl Sufficient {
         let mut xtx = vec![0.0; p * p];
         let mut xty = vec![0.0; p];
         let mut yty = 0.0;
-        // Per-cluster sums, then pooled by cluster size.
-        let mut per_cluster: BTreeMap<usize, (f64, Vec<f64>, f64)> = BTreeMap::new();
-        for (row, &c) in cluster.iter().enumerate() {
-            let entry = per_cluster
-                .entry(c)
-                .or_insert_with(|| (0.0, vec![0.0; p], 0.0));
-            entry.0 += 1.0;
+        let mut add_row = |row: usize, sums: &mut (f64, Vec<f64>, f64)| {
+            sums.0 += 1.0;
             for a in 0..p {
                 let xa = columns[a][row];
-                entry.1[a] += xa;
+                sums.1[a] += xa;
                 xty[a] += xa * y[row];
                 for b in 0..p {
                     xtx[a * p + b] += xa * columns[b][row];
                 }
             }
-            entry.2 += y[row];
+            sums.2 += y[row];
             yty += y[row] * y[row];
-        }
+        };
+        // Per-cluster sums (count, Σx, Σy), then pooled by cluster size, in
+        // cluster order.
         let mut by_size: BTreeMap<u64, SizeClass> = BTreeMap::new();
-        for (size, sx, sy) in per_cluster.into_values() {
+        let mut pool = |(size, sx, sy): (f64, Vec<f64>, f64)| {
             let class = by_size.entry(size as u64).or_insert_with(|| SizeClass {
                 size,
                 clusters: 0.0,
@@ -165,6 +162,32 @@ impl Sufficient {
                 }
             }
             class.sy_squared += sy * sy;
+        };
+        if cluster.is_sorted() {
+            // Rows of a cluster together, clusters in order (the usual
+            // layout): each cluster is summed as its run, with the same
+            // sums in the same order as the map below, and no map of a
+            // million clusters.
+            let mut start = 0;
+            while start < cluster.len() {
+                let mut sums = (0.0, vec![0.0; p], 0.0);
+                let mut end = start;
+                while end < cluster.len() && cluster[end] == cluster[start] {
+                    add_row(end, &mut sums);
+                    end += 1;
+                }
+                pool(sums);
+                start = end;
+            }
+        } else {
+            let mut per_cluster: BTreeMap<usize, (f64, Vec<f64>, f64)> = BTreeMap::new();
+            for (row, &c) in cluster.iter().enumerate() {
+                let sums = per_cluster
+                    .entry(c)
+                    .or_insert_with(|| (0.0, vec![0.0; p], 0.0));
+                add_row(row, sums);
+            }
+            per_cluster.into_values().for_each(&mut pool);
         }
         Sufficient {
             p,
@@ -495,5 +518,34 @@ mod tests {
             max_relative = 1e-7
         );
         assert_relative_eq!(effect.df, df_error, max_relative = 1e-5);
+        // Clusters out of order (summed through a map) fit the same model;
+        // a cluster's rows apart from each other too.
+        let relabelled: Vec<usize> = cluster.iter().map(|c| (c * 3 + 2) % n).collect();
+        let apart = random_intercept(&y, &columns, &relabelled).unwrap();
+        assert_relative_eq!(
+            apart.residual_variance,
+            fit.residual_variance,
+            max_relative = 1e-9
+        );
+        let order: Vec<usize> = (0..y.len()).map(|i| (i * 7) % y.len()).collect();
+        let shuffled = random_intercept(
+            &order.iter().map(|&i| y[i]).collect::<Vec<_>>(),
+            &columns
+                .iter()
+                .map(|c| order.iter().map(|&i| c[i]).collect())
+                .collect::<Vec<_>>(),
+            &order.iter().map(|&i| cluster[i]).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert_relative_eq!(
+            shuffled.residual_variance,
+            fit.residual_variance,
+            max_relative = 1e-9
+        );
+        assert_relative_eq!(
+            shuffled.fixed_effects[1].estimate,
+            effect.estimate,
+            max_relative = 1e-9
+        );
     }
 }
