@@ -124,12 +124,14 @@ fn stream_attendance(
     let mut checking = std::time::Duration::ZERO;
     let mut check =
         validate::AttendanceCheck::new(&validated.participants, &validated.participant_index);
-    let found = ingest::visit_attendance(&settings.data_dir, options, sources, |part| {
-        let started = Instant::now();
-        check.add(part);
-        checking += started.elapsed();
-        Ok(())
-    })?;
+    let expected_ids = validated.participants.len();
+    let found =
+        ingest::visit_attendance(&settings.data_dir, options, sources, expected_ids, |part| {
+            let started = Instant::now();
+            check.add(part);
+            checking += started.elapsed();
+            Ok(())
+        })?;
     let checked = check.into_parts();
     if found.is_some() {
         validated.add_attendance(checked);

@@ -60,10 +60,17 @@ pub fn ingest(
         return Ok(ingested);
     }
     let mut whole = Attendance::default();
-    let names = visit_attendance(data_path, options, &mut ingested.sources, |part| {
-        whole.append_rows(part);
-        Ok(())
-    })?;
+    let expected_ids = ingested.participants.as_ref().map_or(0, Participants::len);
+    let names = visit_attendance(
+        data_path,
+        options,
+        &mut ingested.sources,
+        expected_ids,
+        |part| {
+            whole.append_rows(part);
+            Ok(())
+        },
+    )?;
     ingested.attendance = names.map(|(ids, activities)| Attendance {
         ids,
         activities,
@@ -117,13 +124,17 @@ pub fn ingest_people(
 /// are interned across parts: every part carries the lists so far, and a
 /// part's indices stay valid for the later ones. Returns the final lists
 /// of ids and activities, or `None` when there is no attendance table.
+/// `expected_ids` (the participants, when known) sizes the id list once
+/// instead of growing it a million ids at a time.
 pub fn visit_attendance(
     data_dir: &Path,
     options: &IngestOptions,
     sources: &mut Vec<SourceFile>,
+    expected_ids: usize,
     mut visit: impl FnMut(&Attendance) -> Result<()>,
 ) -> Result<Option<(Vec<String>, Vec<String>)>> {
     let mut builder = AttendanceBuilder::default();
+    builder.ids.reserve(expected_ids);
     let found = visit_table(data_dir, "attendance", options, sources, |part| {
         builder.append(&part, options)?;
         builder.hand_over(&mut visit)
@@ -701,6 +712,11 @@ struct Interner {
 }
 
 impl Interner {
+    fn reserve(&mut self, additional: usize) {
+        self.index.reserve(additional);
+        self.values.reserve(additional);
+    }
+
     fn intern(&mut self, text: &str) -> u32 {
         if let Some(last) = self.last {
             if self.values[last as usize] == text {

@@ -96,9 +96,9 @@ pub fn write_report(content: &ReportContent) -> Result<PathBuf> {
     Ok(out_dir.clone())
 }
 
-fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
-    let started = std::time::Instant::now();
-    std::fs::create_dir_all(dir.join("internal")).map_err(|e| Error::io(dir, e))?;
+/// Everything outside `internal/` but the manifest: estimates, tables,
+/// charts, index.html and report.md.
+fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
     write_file(
         &dir.join("estimates.csv"),
         estimates::to_csv(content.estimates),
@@ -116,7 +116,6 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     // Built once: written as files and shown in index.html and report.md.
     let tables = tables::tables(content);
     tables::write(dir, &tables, wanted("excel"))?;
-    internal::write(&dir.join("internal"), content)?;
     let figures = if wanted("charts") {
         charts::write(dir, content)?
     } else {
@@ -134,6 +133,20 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
             markdown::render(content, &figures, &tables),
         )?;
     }
+    Ok(())
+}
+
+fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
+    let started = std::time::Instant::now();
+    std::fs::create_dir_all(dir.join("internal")).map_err(|e| Error::io(dir, e))?;
+    // The internal panel (a row per participant) is the largest file and
+    // depends on nothing else written: it is written beside the rest.
+    let (internal, published) = rayon::join(
+        || internal::write(&dir.join("internal"), content),
+        || render_published(dir, content),
+    );
+    internal?;
+    published?;
     write_file(
         &dir.join("manifest.json"),
         manifest::render(content, started.elapsed().as_millis())?,
