@@ -4,8 +4,9 @@
 # participants, 3 waves of ucla20 items, an 18-week program), then times in
 # one run, 3 repetitions each, medians reported:
 #   - synth itself;
-#   - the I/O floor: polars alone reading the Parquet tables and counting
-#     attended sessions per participant (examples/io_floor.rs);
+#   - the I/O floor: polars alone reading every column belong reads from the
+#     Parquet tables and aggregating attendance per participant
+#     (examples/io_floor.rs);
 #   - `belong report` on the national Parquet data: wall time, peak RSS
 #     (GNU time -v) and belong's own stage timings (manifest.json);
 #   - `belong report` on the same data as CSV (once);
@@ -99,7 +100,7 @@ $counts
 | what | wall | peak memory |
 |---|---|---|
 ${synth_line}
-| I/O floor: polars reads the Parquet tables and counts sessions per participant | $floor_median s | |
+| I/O floor: polars reads every column belong reads from the Parquet tables and aggregates attendance per participant (sessions, group sessions, minutes, last date, an activity) | $floor_median s | |
 | \`belong report DATA/parquet\` (full report, charts included) | $report_median s | $rss_median MiB |
 | \`belong report DATA/csv\` (the same data as CSV; one run) | $csv_s s | $((csv_kib / 1024)) MiB |
 | \`belong report data/sample\` | $sample_median s | |

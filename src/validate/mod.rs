@@ -151,7 +151,8 @@ fn validate_participants(participants: &Participants) -> (Exclusions, Participan
 
 /// Exclusions of the assessment rows, and each row's participant: its row
 /// in the participants table when one is given (`index`), otherwise a
-/// number per distinct id. Excluded rows get `u32::MAX`.
+/// number per distinct id. Rows excluded before their participant is
+/// known (missing id or wave, unknown id) get `u32::MAX`.
 fn validate_assessments(
     assessments: &Assessments,
     instruments: &[Instrument],
