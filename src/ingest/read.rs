@@ -400,6 +400,36 @@ fn field_count(line: &str, delimiter: char) -> usize {
     fields
 }
 
+/// polars takes a CSV whose first four bytes are a gzip, zlib or zstd
+/// signature for a compressed file and, built without decompression,
+/// panics. Such a file is refused here with the fix, including the text
+/// file that only looks compressed because it starts with "x^".
+fn refuse_compressed(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut start = [0u8; 4];
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut filled = 0;
+    while filled < start.len() {
+        match file.read(&mut start[filled..]) {
+            Ok(0) => return Ok(()),
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(Error::io(path, error)),
+        }
+    }
+    let message = match start {
+        [0x1f, 0x8b, _, _] => "line 1: the file is gzip-compressed, not CSV text; decompress it (gunzip) and give the .csv",
+        [0x28, 0xb5, 0x2f, 0xfd] => "line 1: the file is zstd-compressed, not CSV text; decompress it (unzstd) and give the .csv",
+        [0x78, 0x5e, _, _] => "line 1: the file starts with \"x^\", which CSV readers take for a zlib-compressed file; rename the first column (or add a column before it)",
+        [0x78, 0x01 | 0x9c | 0xda, _, _] => "line 1: the file is zlib-compressed, not CSV text; decompress it and give the .csv",
+        _ => return Ok(()),
+    };
+    Err(Error::Table {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    })
+}
+
 /// Explains why polars could not read a CSV file, naming the line: text
 /// that is not UTF-8, or a row whose field count differs from the header.
 /// Falls back to the first line of polars' own message.
@@ -535,6 +565,7 @@ fn read_csv_in_batches(
         path: path.to_path_buf(),
         message: "the path is not valid UTF-8; rename the file".into(),
     })?;
+    refuse_compressed(path)?;
     let delimiter = sniff_delimiter(path);
     let polars_error = |e: PolarsError| diagnose_csv(path, delimiter, &e.to_string());
     let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
@@ -714,6 +745,7 @@ fn read_frame(
                 .map_err(table_error)?
         }
         FileKind::Csv => {
+            refuse_compressed(path)?;
             let delimiter = sniff_delimiter(path);
             LazyCsvReader::new(PlRefPath::new(path_text))
                 .with_has_header(true)

@@ -621,18 +621,7 @@ mod tests {
                 sessions: None,
                 origin: (0..known as u64).map(origin).collect(),
             };
-            let assessments = Assessments {
-                participant_id: rows.iter().map(|(p, _, _)| if *p == 5 { String::new() } else { format!("P{p}") }).collect(),
-                participant: Vec::new(),
-                wave: rows.iter().map(|(_, w, _)| ["baseline", "week12", ""][*w as usize].to_string()).collect(),
-                assessed_on: vec![None; rows.len()],
-                instruments: vec![InstrumentColumns {
-                    instrument: 0,
-                    items: vec![rows.iter().map(|(_, _, v)| *v).collect(); 3],
-                    total: None,
-                }],
-                origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
-            };
+            let assessments = assessments_of(&rows, |w| ["baseline", "week12", ""][w as usize].to_string());
             let validated = validate(Some(participants), assessments, None, &crate::instruments::builtin());
             for account in &validated.accounts {
                 prop_assert_eq!(account.kept + account.excluded, account.read);
@@ -660,18 +649,7 @@ mod tests {
                 ..Participants::default()
             });
             let wave_of = |w: u8| if w % wave_names == 0 { String::new() } else { format!("w{}", w % wave_names) };
-            let assessments = Assessments {
-                participant_id: rows.iter().map(|(p, _, _)| if *p == 5 { String::new() } else { format!("P{p}") }).collect(),
-                wave: rows.iter().map(|(_, w, _)| wave_of(*w)).collect(),
-                assessed_on: vec![None; rows.len()],
-                instruments: vec![InstrumentColumns {
-                    instrument: 0,
-                    items: vec![rows.iter().map(|(_, _, v)| *v).collect(); 3],
-                    total: None,
-                }],
-                origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
-                ..Assessments::default()
-            };
+            let assessments = assessments_of(&rows, wave_of);
             let plain = plain_assessment_exclusions(&assessments, &instruments[0], participants.as_ref());
             let validated = validate(participants, assessments, None, &instruments);
             let found: Vec<(u64, &str)> = validated
@@ -681,6 +659,35 @@ mod tests {
                 .map(|r| (r.origin.line(), r.reason))
                 .collect();
             prop_assert_eq!(found, plain);
+        }
+    }
+
+    /// Assessments from (participant, wave, response) triples: participant 5
+    /// has no id, and the response fills three items of instrument 0.
+    fn assessments_of(
+        rows: &[(u8, u8, Option<i64>)],
+        wave_of: impl Fn(u8) -> String,
+    ) -> Assessments {
+        Assessments {
+            participant_id: rows
+                .iter()
+                .map(|(p, _, _)| {
+                    if *p == 5 {
+                        String::new()
+                    } else {
+                        format!("P{p}")
+                    }
+                })
+                .collect(),
+            wave: rows.iter().map(|(_, w, _)| wave_of(*w)).collect(),
+            assessed_on: vec![None; rows.len()],
+            instruments: vec![InstrumentColumns {
+                instrument: 0,
+                items: vec![rows.iter().map(|(_, _, v)| *v).collect(); 3],
+                total: None,
+            }],
+            origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
+            ..Assessments::default()
         }
     }
 

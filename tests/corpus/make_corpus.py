@@ -5,6 +5,7 @@ folder) or a correct result (exit 0, kept + excluded = read).
 
     python3 tests/corpus/make_corpus.py ../shared/fixtures/tiny-ucla3
 """
+import gzip
 import os
 import sys
 
@@ -80,6 +81,12 @@ cases = {
     "assessments.latin1.csv": (a_lines[0] + "\n" + "\n".join(a_lines[1:]) + "\nP001,w\xe9ek12,2025-01-01,1,2,3\n").encode("latin-1"),
     "assessments.not_really.xlsx": A,
     "assessments.truncated.parquet": b"PAR1" + bytes(100),
+    # Compressed files named .csv; polars takes the magic bytes for
+    # compression and, built without decompression, used to panic.
+    "assessments.gzip_compressed.csv": gzip.compress(A.encode("utf-8"), mtime=0),
+    "assessments.zstd_magic.csv": b"\x28\xb5\x2f\xfd" + bytes(60),
+    # Plain text whose first bytes read as a zlib header ("x^").
+    "assessments.zlib_like_header.csv": "x^" + A,
     "participants.duplicate_id.csv": P + p_lines[1] + "\n",
     "participants.empty_file.csv": "",
     "participants.long_field.csv": p_lines[0] + ",notes\n" + "\n".join(l + "," + "x" * 100000 for l in p_lines[1:]) + "\n",
