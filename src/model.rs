@@ -64,6 +64,11 @@ pub struct Participants {
     pub origin: Vec<RowOrigin>,
 }
 
+/// One raw item response. Four bytes, not eight: at national scale the item
+/// columns are tens of millions of cells. A whole number beyond ±2^31 is
+/// no questionnaire response; ingest refuses it naming the cell.
+pub type Response = i32;
+
 /// The item (or total) columns of one instrument in the assessments table.
 #[derive(Debug, Clone)]
 pub struct InstrumentColumns {
@@ -71,7 +76,7 @@ pub struct InstrumentColumns {
     pub instrument: usize,
     /// Raw responses per item: `items[k - 1][row]`. Empty when only a total
     /// was collected.
-    pub items: Vec<Vec<Option<i64>>>,
+    pub items: Vec<Vec<Option<Response>>>,
     /// Precomputed totals, used only when there are no item columns.
     pub total: Option<Vec<Option<f64>>>,
 }

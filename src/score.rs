@@ -60,7 +60,7 @@ fn score_block(
     for row in rows {
         score_items_into(
             instrument,
-            columns.items.iter().map(|item| item[row]),
+            columns.items.iter().map(|item| item[row].map(i64::from)),
             &mut scored,
         );
         for (list, (totals, sets)) in item_lists.iter().zip(totals.iter_mut().zip(&mut sets)) {
@@ -182,7 +182,7 @@ mod tests {
                 items: (0..6)
                     .map(|k| {
                         (0..rows)
-                            .map(|i| ((i * 7 + k) % 23 != 0).then_some(1 + ((i + k) % 3) as i64))
+                            .map(|i| ((i * 7 + k) % 23 != 0).then_some(1 + ((i + k) % 3) as i32))
                             .collect()
                     })
                     .collect(),

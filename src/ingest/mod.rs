@@ -15,7 +15,9 @@ mod wide;
 use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
-use crate::model::{Assessments, Attendance, Date, InstrumentColumns, Participants, RowOrigin};
+use crate::model::{
+    Assessments, Attendance, Date, InstrumentColumns, Participants, Response, RowOrigin,
+};
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
 };
@@ -646,7 +648,7 @@ pub(crate) fn build_assessments(
 
 /// One part's item columns (each converted in parallel) and total column
 /// of one instrument.
-type Responses = (Vec<Vec<Option<i64>>>, Option<Vec<Option<f64>>>);
+type Responses = (Vec<Vec<Option<Response>>>, Option<Vec<Option<f64>>>);
 
 fn convert_responses(
     part: &TablePart,
@@ -655,22 +657,26 @@ fn convert_responses(
     missing: &MissingMarkers,
 ) -> Result<Responses> {
     let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
-    let items: Vec<Result<Vec<Option<i64>>>> = (0..columns.items.len())
+    let fix = "fix the cell or mark it missing (NA)";
+    let items: Vec<Result<Vec<Option<Response>>>> = (0..columns.items.len())
         .into_par_iter()
         .map(|k| {
             let name = instrument.item_column(k + 1);
             // Integer columns (Parquet) need no parsing; the range is
             // checked by validate either way.
-            match part.typed_integers(&name) {
-                Some(typed) => Ok(typed),
-                None => convert_column(
+            match part.typed_responses(&name) {
+                Some(Ok(typed)) => Ok(typed),
+                Some(Err((row, value))) => Err(value_error(
                     part,
+                    row,
                     &name,
-                    missing,
+                    &value.to_string(),
                     &expected,
-                    "fix the cell or mark it missing (NA)",
-                    parse_integer,
-                ),
+                    fix,
+                )),
+                None => convert_column(part, &name, missing, &expected, fix, |text| {
+                    parse_integer(text).and_then(|value| Response::try_from(value).ok())
+                }),
             }
         })
         .collect();

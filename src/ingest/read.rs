@@ -136,6 +136,47 @@ impl TablePart {
         Some(primitive_options(cast.i64().ok()?))
     }
 
+    /// A column of item responses stored as integers, or the first row
+    /// and value that is too large to be a response.
+    pub fn typed_responses(
+        &self,
+        name: &str,
+    ) -> Option<std::result::Result<Vec<Option<crate::model::Response>>, TooLarge>> {
+        let cast = self.typed_cast(name, DataType::is_integer, DataType::Int64)?;
+        let integers = cast.i64().ok()?;
+        let mut responses = Vec::with_capacity(integers.len());
+        let mut narrow = |row: usize, value: i64, present: bool| {
+            if !present {
+                responses.push(None);
+                return Ok(());
+            }
+            crate::model::Response::try_from(value)
+                .map(|response| responses.push(Some(response)))
+                .map_err(|_| (row, value))
+        };
+        let mut row = 0;
+        for array in integers.downcast_iter() {
+            let result = match array.validity() {
+                None => array
+                    .values()
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(index, value)| narrow(row + index, *value, true)),
+                Some(valid) => array
+                    .values()
+                    .iter()
+                    .zip(valid.iter())
+                    .enumerate()
+                    .try_for_each(|(index, (value, present))| narrow(row + index, *value, present)),
+            };
+            if let Err(too_large) = result {
+                return Some(Err(too_large));
+            }
+            row += array.len();
+        }
+        Some(Ok(responses))
+    }
+
     /// The column cast to `to`, when it is stored as a type `stored_as`
     /// accepts (text columns are parsed by the caller instead).
     fn typed_cast(
@@ -194,6 +235,9 @@ fn primitive_options<T: PolarsNumericType>(values: &ChunkedArray<T>) -> Vec<Opti
     }
     options
 }
+
+/// The row and value of an integer too large to be a response.
+pub type TooLarge = (usize, i64);
 
 /// The cells of one column as text.
 pub enum Cells {
@@ -874,7 +918,8 @@ mod tests {
             prop_assert_eq!(result.err(), first_failure);
         }
 
-        /// Numbers and booleans read chunk by chunk are the column's values.
+        /// Numbers, responses and booleans read chunk by chunk are the
+        /// column's values.
         #[test]
         fn typed_columns_keep_every_value_and_gap(
             chunks in proptest::collection::vec(
@@ -909,10 +954,34 @@ mod tests {
             };
             let name = part.frame.get_column_names()[0].to_string();
             prop_assert_eq!(part.typed_integers(&name), Some(expected.clone()));
+            let as_responses: Vec<Option<i32>> = expected.iter().map(|v| v.map(|v| v as i32)).collect();
+            prop_assert_eq!(part.typed_responses(&name), Some(Ok(as_responses)));
             let as_numbers: Vec<Option<f64>> = expected.iter().map(|v| v.map(|v| v as f64)).collect();
             prop_assert_eq!(part.typed_numbers(&name), Some(as_numbers));
             let as_flags: Vec<Option<bool>> = expected.iter().map(|v| v.map(|v| v > 0)).collect();
             prop_assert_eq!(part.typed_booleans("flag"), Some(as_flags));
         }
+    }
+
+    #[test]
+    fn a_response_beyond_32_bits_is_named_not_wrapped() {
+        let values: Int64Chunked = [Some(2), None, Some(3_000_000_000), Some(-4_000_000_000)]
+            .into_iter()
+            .collect();
+        let frame = DataFrame::new(
+            4,
+            vec![values.with_name("item".into()).into_series().into()],
+        )
+        .unwrap();
+        let part = TablePart {
+            file: 0,
+            path: PathBuf::from("t.parquet"),
+            kind: FileKind::Parquet,
+            partition_values: Vec::new(),
+            frame,
+            first_line: 1,
+            lines: None,
+        };
+        assert_eq!(part.typed_responses("item"), Some(Err((2, 3_000_000_000))));
     }
 }

@@ -288,7 +288,10 @@ fn has_value_out_of_range(
     assessments.instruments.iter().any(|columns| {
         let instrument = &instruments[columns.instrument];
         let item_outside = columns.items.iter().any(|values| {
-            values[row].is_some_and(|r| r < instrument.raw_min || r > instrument.raw_max)
+            values[row].is_some_and(|r| {
+                let r = i64::from(r);
+                r < instrument.raw_min || r > instrument.raw_max
+            })
         });
         let total_outside = columns.total.as_ref().is_some_and(|totals| {
             totals[row].is_some_and(|t| t < instrument.score_min || t > instrument.score_max)
@@ -308,7 +311,7 @@ fn exclude_values_out_of_range(
     for columns in &assessments.instruments {
         let instrument = &instruments[columns.instrument];
         for (k, values) in columns.items.iter().enumerate() {
-            if let Some(response) = values[row] {
+            if let Some(response) = values[row].map(i64::from) {
                 if response < instrument.raw_min || response > instrument.raw_max {
                     exclusions.exclude(
                         row,
@@ -610,7 +613,7 @@ mod tests {
         /// every excluded row is listed.
         #[test]
         fn kept_plus_excluded_equals_read(
-            rows in proptest::collection::vec((0u8..6, 0u8..3, proptest::option::of(0i64..6)), 0..60),
+            rows in proptest::collection::vec((0u8..6, 0u8..3, proptest::option::of(0i32..6)), 0..60),
             known in 0u8..6,
         ) {
             let participants = Participants {
@@ -637,7 +640,7 @@ mod tests {
         /// row by row does; with more than 64 waves too.
         #[test]
         fn assessment_rules_match_their_plain_statement(
-            rows in proptest::collection::vec((0u8..6, 0u8..70, proptest::option::of(0i64..6)), 0..80),
+            rows in proptest::collection::vec((0u8..6, 0u8..70, proptest::option::of(0i32..6)), 0..80),
             wave_names in 2u8..70,
             known in proptest::option::of(0u8..6),
         ) {
@@ -665,7 +668,7 @@ mod tests {
     /// Assessments from (participant, wave, response) triples: participant 5
     /// has no id, and the response fills three items of instrument 0.
     fn assessments_of(
-        rows: &[(u8, u8, Option<i64>)],
+        rows: &[(u8, u8, Option<i32>)],
         wave_of: impl Fn(u8) -> String,
     ) -> Assessments {
         Assessments {
@@ -732,7 +735,10 @@ mod tests {
             }
             let items = &assessments.instruments[0].items;
             if items.iter().any(|values| {
-                values[row].is_some_and(|r| r < instrument.raw_min || r > instrument.raw_max)
+                values[row].is_some_and(|r| {
+                    let r = i64::from(r);
+                    r < instrument.raw_min || r > instrument.raw_max
+                })
             }) {
                 exclude(row, "response out of range", &mut excluded);
             }

@@ -55,6 +55,8 @@ cases = {
     "assessments.unclosed_quote.csv": A + '"P001,baseline,2025-01-01,1,2,3\n',
     "assessments.letter_in_item.csv": replace_cell(a_lines, 3, "ucla3_2", "x"),
     "assessments.item_out_of_range.csv": replace_cell(a_lines, 3, "ucla3_2", "4"),
+    # Beyond a 32-bit response: refused naming the cell, not wrapped.
+    "assessments.item_beyond_32_bits.csv": replace_cell(a_lines, 3, "ucla3_2", "3000000000"),
     "assessments.negative_item.csv": replace_cell(a_lines, 3, "ucla3_1", "-1"),
     "assessments.fractional_item.csv": replace_cell(a_lines, 3, "ucla3_1", "2.5"),
     "assessments.duplicate_header.csv": a_lines[0].replace("ucla3_3", "ucla3_2") + "\n" + "\n".join(a_lines[1:]) + "\n",
