@@ -887,6 +887,19 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A part of a Parquet file holding `frame`.
+    fn parquet_part(frame: DataFrame) -> TablePart {
+        TablePart {
+            file: 0,
+            path: PathBuf::from("t.parquet"),
+            kind: FileKind::Parquet,
+            partition_values: Vec::new(),
+            frame,
+            first_line: 1,
+            lines: None,
+        }
+    }
+
     proptest! {
         /// Converting each distinct view once gives what converting every
         /// cell gives, across chunks (whose buffers differ), with missing
@@ -943,15 +956,7 @@ mod tests {
                 vec![numbers.into_series().into(), flags.with_name("flag".into()).into_series().into()],
             )
             .unwrap();
-            let part = TablePart {
-                file: 0,
-                path: PathBuf::from("t.parquet"),
-                kind: FileKind::Parquet,
-                partition_values: Vec::new(),
-                frame,
-                first_line: 1,
-                lines: None,
-            };
+            let part = parquet_part(frame);
             let name = part.frame.get_column_names()[0].to_string();
             prop_assert_eq!(part.typed_integers(&name), Some(expected.clone()));
             let as_responses: Vec<Option<i32>> = expected.iter().map(|v| v.map(|v| v as i32)).collect();
@@ -973,15 +978,7 @@ mod tests {
             vec![values.with_name("item".into()).into_series().into()],
         )
         .unwrap();
-        let part = TablePart {
-            file: 0,
-            path: PathBuf::from("t.parquet"),
-            kind: FileKind::Parquet,
-            partition_values: Vec::new(),
-            frame,
-            first_line: 1,
-            lines: None,
-        };
+        let part = parquet_part(frame);
         assert_eq!(part.typed_responses("item"), Some(Err((2, 3_000_000_000))));
     }
 }
