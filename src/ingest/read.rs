@@ -43,6 +43,39 @@ pub struct TablePart {
     pub lines: Option<Vec<u64>>,
 }
 
+/// What every part of one file shares: its index, path, kind and hive
+/// partition values (found once per file, not once per slice).
+struct FileParts {
+    file: u32,
+    path: PathBuf,
+    kind: FileKind,
+    partition_values: Vec<(String, String)>,
+}
+
+impl FileParts {
+    fn new(data_dir: &Path, table: &str, path: &Path, file: u32, kind: FileKind) -> FileParts {
+        FileParts {
+            file,
+            path: path.to_path_buf(),
+            kind,
+            partition_values: partition_values(&data_dir.join(table), path),
+        }
+    }
+
+    /// The part holding `frame`, whose first row is at `first_line`.
+    fn part(&self, frame: DataFrame, first_line: u64) -> TablePart {
+        TablePart {
+            file: self.file,
+            path: self.path.clone(),
+            kind: self.kind,
+            partition_values: self.partition_values.clone(),
+            frame,
+            first_line,
+            lines: None,
+        }
+    }
+}
+
 impl TablePart {
     /// The line (CSV, after the header) or 1-based row (Parquet) of row `i`.
     pub fn line_of(&self, row: usize) -> u64 {
@@ -128,12 +161,6 @@ impl TablePart {
     pub fn typed_numbers(&self, name: &str) -> Option<Vec<Option<f64>>> {
         let cast = self.typed_cast(name, DataType::is_primitive_numeric, DataType::Float64)?;
         Some(primitive_options(cast.f64().ok()?))
-    }
-
-    /// A column stored as integers.
-    pub fn typed_integers(&self, name: &str) -> Option<Vec<Option<i64>>> {
-        let cast = self.typed_cast(name, DataType::is_integer, DataType::Int64)?;
-        Some(primitive_options(cast.i64().ok()?))
     }
 
     /// A column of item responses stored as integers, or the first row
@@ -628,7 +655,7 @@ fn read_csv_in_batches(
             )
         })
         .map_err(polars_error)?;
-    let table_root = data_dir.join(table);
+    let parts = FileParts::new(data_dir, table, path, file_index, FileKind::Csv);
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| sha256_of(path));
         let reading = scope.spawn(move || batches.collect_with_engine(Engine::Streaming));
@@ -636,17 +663,8 @@ fn read_csv_in_batches(
         let mut outcome = Ok(());
         for mut frame in receive.iter() {
             let height = frame.height();
-            outcome = tidy_columns(&mut frame, path).and_then(|()| {
-                visit(TablePart {
-                    file: file_index,
-                    path: path.to_path_buf(),
-                    kind: FileKind::Csv,
-                    partition_values: partition_values(&table_root, path),
-                    frame,
-                    first_line: 2 + rows as u64,
-                    lines: None,
-                })
-            });
+            outcome = tidy_columns(&mut frame, path)
+                .and_then(|()| visit(parts.part(frame, 2 + rows as u64)));
             rows += height;
             if outcome.is_err() {
                 break;
@@ -703,7 +721,7 @@ pub fn read_in_chunks(
             .and_then(|c| c.get(0).ok())
             .and_then(|v| v.extract::<usize>())
             .unwrap_or(0);
-        let table_root = data_dir.join(table);
+        let parts = FileParts::new(data_dir, table, path, file_index, FileKind::Parquet);
         let mut offset = 0;
         loop {
             let frame = scan
@@ -711,15 +729,7 @@ pub fn read_in_chunks(
                 .slice(offset as i64, chunk_rows as IdxSize)
                 .collect()
                 .map_err(table_error)?;
-            visit(TablePart {
-                file: file_index,
-                path: path.to_path_buf(),
-                kind: FileKind::Parquet,
-                partition_values: partition_values(&table_root, path),
-                frame,
-                first_line: 1 + offset as u64,
-                lines: None,
-            })?;
+            visit(parts.part(frame, 1 + offset as u64))?;
             offset += chunk_rows;
             if offset >= rows {
                 break;
@@ -801,17 +811,7 @@ fn read_frame(
         }
     };
     tidy_columns(&mut frame, path)?;
-    let table_root = data_dir.join(table);
-    let part = TablePart {
-        file: file_index,
-        path: path.to_path_buf(),
-        kind,
-        partition_values: partition_values(&table_root, path),
-        frame,
-        first_line,
-        lines: None,
-    };
-    Ok(part)
+    Ok(FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line))
 }
 
 /// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
@@ -958,7 +958,6 @@ mod tests {
             .unwrap();
             let part = parquet_part(frame);
             let name = part.frame.get_column_names()[0].to_string();
-            prop_assert_eq!(part.typed_integers(&name), Some(expected.clone()));
             let as_responses: Vec<Option<i32>> = expected.iter().map(|v| v.map(|v| v as i32)).collect();
             prop_assert_eq!(part.typed_responses(&name), Some(Ok(as_responses)));
             let as_numbers: Vec<Option<f64>> = expected.iter().map(|v| v.map(|v| v as f64)).collect();

@@ -174,8 +174,10 @@ fn validate_assessments(
     let mut out_of_range = (0..assessments.len())
         .into_par_iter()
         .with_min_len(4096)
-        .filter(|&row| has_value_out_of_range(assessments, instruments, row))
-        .collect::<Vec<usize>>()
+        .filter_map(|row| {
+            first_value_out_of_range(assessments, instruments, row).map(|found| (row, found))
+        })
+        .collect::<Vec<(usize, OutOfRange)>>()
         .into_iter()
         .peekable();
     // Without a participants table, ids are numbered as they appear.
@@ -240,9 +242,12 @@ fn validate_assessments(
             }
         }
         // Rows excluded above never reach this check: pass over them.
-        while out_of_range.next_if(|&flagged| flagged < row).is_some() {}
-        if out_of_range.next_if_eq(&row).is_some() {
-            exclude_values_out_of_range(assessments, instruments, row, &mut exclusions);
+        while out_of_range
+            .next_if(|(flagged, _)| *flagged < row)
+            .is_some()
+        {}
+        if let Some((_, found)) = out_of_range.next_if(|(flagged, _)| *flagged == row) {
+            exclusions.exclude(row, origin, Some(&found.column), found.reason, found.detail);
         }
     }
     if !repeated_keys.is_empty() {
@@ -279,68 +284,50 @@ fn validate_assessments(
     (exclusions, participant_of_row)
 }
 
-/// Whether any response or total of assessment `row` is out of range.
-fn has_value_out_of_range(
-    assessments: &Assessments,
-    instruments: &[Instrument],
-    row: usize,
-) -> bool {
-    assessments.instruments.iter().any(|columns| {
-        let instrument = &instruments[columns.instrument];
-        let item_outside = columns.items.iter().any(|values| {
-            values[row].is_some_and(|r| {
-                let r = i64::from(r);
-                r < instrument.raw_min || r > instrument.raw_max
-            })
-        });
-        let total_outside = columns.total.as_ref().is_some_and(|totals| {
-            totals[row].is_some_and(|t| t < instrument.score_min || t > instrument.score_max)
-        });
-        item_outside || total_outside
-    })
+/// A response or total outside its instrument's range: the column, the
+/// reason and the detail an excluded row records.
+struct OutOfRange {
+    column: String,
+    reason: &'static str,
+    detail: String,
 }
 
-/// Excludes assessment `row` for its first response or total out of range.
-fn exclude_values_out_of_range(
+/// The first response or total of assessment `row` that is out of range.
+fn first_value_out_of_range(
     assessments: &Assessments,
     instruments: &[Instrument],
     row: usize,
-    exclusions: &mut Exclusions,
-) {
-    let origin = assessments.origin[row];
+) -> Option<OutOfRange> {
     for columns in &assessments.instruments {
         let instrument = &instruments[columns.instrument];
         for (k, values) in columns.items.iter().enumerate() {
             if let Some(response) = values[row].map(i64::from) {
                 if response < instrument.raw_min || response > instrument.raw_max {
-                    exclusions.exclude(
-                        row,
-                        origin,
-                        Some(&instrument.item_column(k + 1)),
-                        "response out of range",
-                        format!(
+                    return Some(OutOfRange {
+                        column: instrument.item_column(k + 1),
+                        reason: "response out of range",
+                        detail: format!(
                             "{response} is outside {}–{}",
                             instrument.raw_min, instrument.raw_max
                         ),
-                    );
+                    });
                 }
             }
         }
         if let Some(total) = columns.total.as_ref().and_then(|t| t[row]) {
             if total < instrument.score_min || total > instrument.score_max {
-                exclusions.exclude(
-                    row,
-                    origin,
-                    Some(&instrument.total_column()),
-                    "total out of range",
-                    format!(
+                return Some(OutOfRange {
+                    column: instrument.total_column(),
+                    reason: "total out of range",
+                    detail: format!(
                         "{total} is outside {}–{}",
                         instrument.score_min, instrument.score_max
                     ),
-                );
+                });
             }
         }
     }
+    None
 }
 
 impl Validated {
