@@ -1,6 +1,7 @@
 //! The BCa bootstrap (Efron 1987), parallel and deterministic.
 //!
-//! Resample `b` draws its indices from its own ChaCha stream, seeded by
+//! Resample `b` draws its indices (or, for multinomial resampling, the key
+//! of its counter-based uniforms) from its own ChaCha stream, seeded by
 //! (seed, b), so the set of resampled statistics — and the interval — is
 //! the same for any number of threads. The acceleration comes from the
 //! jackknife (Efron & Tibshirani 1993, §14.3); endpoints are read from the
@@ -78,17 +79,18 @@ pub struct MultinomialSampler {
 
 /// Sampling of one Poisson rate by Walker's alias method (Vose's
 /// construction) over the values that carry all but ~1e-18 of the mass: a
-/// draw is one uniform, one table entry and one comparison, with no search
-/// (an inverse-CDF search cost a mispredicted branch per step). The
-/// uniform's 53 bits pick the entry and, below that, decide between the
-/// entry's value and its alias, so each value's probability is kept to
-/// ~1e-14 (rounding in the table's construction; the Poisson tail beyond
-/// the table is ~1e-18).
+/// draw is one 64-bit uniform, one table entry and one comparison, with no
+/// search (an inverse-CDF search cost a mispredicted branch per step). The
+/// uniform times the table size picks the entry with its high 64 bits and,
+/// with its low 64 bits, decides between the entry's value and its alias,
+/// so each value's probability is kept to ~1e-14 (rounding in the table's
+/// construction; the Poisson tail beyond the table is ~1e-18).
 struct PoissonTable {
     first_value: u64,
-    /// Per entry: the chance of keeping its own value, and the value (as an
-    /// offset from `first_value`) taken otherwise.
-    entries: Vec<(f64, u32)>,
+    /// Per entry: the chance of keeping its own value, as a fraction of
+    /// 2^64, and the value (as an offset from `first_value`) taken
+    /// otherwise.
+    entries: Vec<(u64, u32)>,
 }
 
 impl PoissonTable {
@@ -96,34 +98,58 @@ impl PoissonTable {
         let (first_value, probabilities) = poisson_probabilities(rate);
         let size = probabilities.len();
         let mut scaled: Vec<f64> = probabilities.iter().map(|p| p * size as f64).collect();
-        let mut entries: Vec<(f64, u32)> = (0..size).map(|i| (1.0, i as u32)).collect();
+        let mut keep: Vec<(f64, u32)> = (0..size).map(|i| (1.0, i as u32)).collect();
         let (mut small, mut large): (Vec<usize>, Vec<usize>) =
             (0..size).partition(|&i| scaled[i] < 1.0);
         while let (Some(&under), Some(&over)) = (small.last(), large.last()) {
             small.pop();
-            entries[under] = (scaled[under], over as u32);
+            keep[under] = (scaled[under], over as u32);
             scaled[over] = (scaled[over] + scaled[under]) - 1.0;
             if scaled[over] < 1.0 {
                 large.pop();
                 small.push(over);
             }
         }
-        // What is left is full up to rounding: it keeps its own value.
+        // What is left is full up to rounding: it keeps its own value
+        // (a threshold of 2^64 − 1 is kept but for a 2^-64 chance).
+        let entries = keep
+            .into_iter()
+            .map(|(chance, alias)| ((chance * TWO_TO_64) as u64, alias))
+            .collect();
         PoissonTable {
             first_value,
             entries,
         }
     }
 
-    fn draw(&self, rng: &mut ChaCha8Rng) -> u64 {
-        let size = self.entries.len();
-        let position = rng.gen::<f64>() * size as f64;
-        let entry = (position as usize).min(size - 1);
+    fn draw(&self, uniform: u64) -> u64 {
+        let product = u128::from(uniform) * self.entries.len() as u128;
+        let entry = (product >> 64) as usize;
         let (keep, alias) = self.entries[entry];
-        let within = position - entry as f64;
-        let value = if within < keep { entry as u32 } else { alias };
+        let value = if (product as u64) < keep {
+            entry as u32
+        } else {
+            alias
+        };
         self.first_value + u64::from(value)
     }
+}
+
+const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// The uniform of category `category` in the resample keyed `key`: the
+/// SplitMix64 generator (Steele, Lea & Flood 2014) at position
+/// `category + 1` from `key`. A counter-based draw costs two multiplies
+/// and needs no generator state, so one loop fills many resamples'
+/// categories; the resamples' keys come from their ChaCha streams, and
+/// two resamples' runs of positions overlap only when their keys fall
+/// within a few hundred thousand steps of each other (chance ~1e-8 for
+/// 2000 resamples).
+fn category_uniform(key: u64, category: u32) -> u64 {
+    let mut z = key.wrapping_add(u64::from(category + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// The Poisson(`rate`) probabilities of the values around the mode that
@@ -202,10 +228,10 @@ impl MultinomialSampler {
         }
     }
 
-    /// One resample's counts per category, written into `drawn`; `tree` is
-    /// scratch space of the same length.
-    pub fn draw(&self, rng: &mut ChaCha8Rng, drawn: &mut [u64], tree: &mut [u64]) {
-        self.draw_batch(std::slice::from_mut(rng), drawn, tree);
+    /// One resample's counts per category, written into `drawn`;
+    /// `positions` is scratch space.
+    pub fn draw(&self, rng: &mut ChaCha8Rng, drawn: &mut [u64], positions: &mut Vec<u64>) {
+        self.draw_batch(std::slice::from_mut(rng), drawn, positions);
     }
 
     /// The counts of one resample per random stream in `rngs`, written one
@@ -214,69 +240,83 @@ impl MultinomialSampler {
     /// number; it visits each category's table once for the whole batch,
     /// which keeps the table in cache (tables of large counts are spread
     /// over megabytes, and a draw per cache miss was the bootstrap's cost).
-    pub fn draw_batch(&self, rngs: &mut [ChaCha8Rng], drawn: &mut [u64], tree: &mut [u64]) {
+    pub fn draw_batch(&self, rngs: &mut [ChaCha8Rng], drawn: &mut [u64], positions: &mut Vec<u64>) {
         let categories = self.cumulative.len();
+        let keys: Vec<u64> = rngs.iter_mut().map(|rng| rng.gen()).collect();
         for &(category, table) in &self.draw_order {
             let table = &self.tables[table as usize];
-            for (resample, rng) in rngs.iter_mut().enumerate() {
-                drawn[resample * categories + category as usize] = table.draw(rng);
+            for (resample, key) in keys.iter().enumerate() {
+                drawn[resample * categories + category as usize] =
+                    table.draw(category_uniform(*key, category));
             }
         }
         for (rng, drawn) in rngs
             .iter_mut()
             .zip(drawn.chunks_exact_mut(categories.max(1)))
         {
-            let mut drawn_total: u64 = drawn.iter().sum();
-            while drawn_total < self.total {
-                let row = rng.gen_range(0..self.total);
-                drawn[self.cumulative.partition_point(|c| *c <= row)] += 1;
-                drawn_total += 1;
+            let drawn_total: u64 = drawn.iter().sum();
+            if drawn_total < self.total {
+                self.add_rows(rng, drawn, self.total - drawn_total, positions);
+            } else if drawn_total > self.total {
+                remove_uniformly(rng, drawn, drawn_total - self.total, positions);
             }
-            if drawn_total > self.total {
-                remove_uniformly(rng, drawn, tree, drawn_total - self.total);
+        }
+    }
+
+    /// Adds `how_many` rows drawn with replacement from the sample. The
+    /// drawn rows are sorted, so one walk along the cumulative counts finds
+    /// their categories.
+    fn add_rows(
+        &self,
+        rng: &mut ChaCha8Rng,
+        counts: &mut [u64],
+        how_many: u64,
+        positions: &mut Vec<u64>,
+    ) {
+        positions.clear();
+        positions.extend((0..how_many).map(|_| rng.gen_range(0..self.total)));
+        positions.sort_unstable();
+        let mut category = 0;
+        for &row in positions.iter() {
+            while self.cumulative[category] <= row {
+                category += 1;
             }
+            counts[category] += 1;
         }
     }
 }
 
-/// Removes `how_many` of the rows counted in `counts`, each time one of the
-/// remaining rows with equal probability. A Fenwick tree over the counts
-/// finds the category of a random row in O(log categories).
-fn remove_uniformly(rng: &mut ChaCha8Rng, counts: &mut [u64], tree: &mut [u64], how_many: u64) {
-    let size = counts.len();
-    tree.copy_from_slice(counts);
-    for i in 0..size {
-        let parent = i | (i + 1);
-        if parent < size {
-            tree[parent] += tree[i];
-        }
+/// Removes `how_many` of the rows counted in `counts`, a set of rows chosen
+/// uniformly among all sets of that size — what removing one remaining row
+/// at random, `how_many` times, gives. Rows are drawn independently, and
+/// repeats dropped and drawn again until there are `how_many` distinct
+/// rows: that process treats every row alike, so every set of `how_many`
+/// rows is equally likely. Sorted, the rows are found in one walk along
+/// the counts.
+fn remove_uniformly(
+    rng: &mut ChaCha8Rng,
+    counts: &mut [u64],
+    how_many: u64,
+    positions: &mut Vec<u64>,
+) {
+    let rows: u64 = counts.iter().sum();
+    let how_many = how_many.min(rows) as usize;
+    positions.clear();
+    while positions.len() < how_many {
+        let missing = how_many - positions.len();
+        positions.extend((0..missing).map(|_| rng.gen_range(0..rows)));
+        positions.sort_unstable();
+        positions.dedup();
     }
-    let mut remaining: u64 = counts.iter().sum();
-    let top_step = if size == 0 {
-        0
-    } else {
-        1usize << (usize::BITS - 1 - size.leading_zeros())
-    };
-    for _ in 0..how_many {
-        // The category holding row `target` (0-based) among the rows left.
-        let mut target = rng.gen_range(0..remaining);
-        let mut position = 0usize;
-        let mut step = top_step;
-        while step > 0 {
-            let next = position + step;
-            if next <= size && tree[next - 1] <= target {
-                target -= tree[next - 1];
-                position = next;
-            }
-            step >>= 1;
+    // `end` is the number of rows in categories up to and including
+    // `category`, counted before any removal.
+    let (mut category, mut end) = (0, counts.first().copied().unwrap_or(0));
+    for &row in positions.iter() {
+        while end <= row {
+            category += 1;
+            end += counts[category];
         }
-        counts[position] -= 1;
-        let mut i = position;
-        while i < size {
-            tree[i] -= 1;
-            i |= i + 1;
-        }
-        remaining -= 1;
+        counts[category] -= 1;
     }
 }
 
@@ -302,17 +342,12 @@ pub fn resample<S: Resampleable + ?Sized>(
         let per_batch: Vec<Vec<Option<f64>>> = batches
             .into_par_iter()
             .map_init(
-                || {
-                    (
-                        vec![0u64; RESAMPLE_BATCH * categories],
-                        vec![0u64; categories],
-                    )
-                },
-                |(drawn, tree), batch| {
+                || (vec![0u64; RESAMPLE_BATCH * categories], Vec::new()),
+                |(drawn, positions), batch| {
                     let mut rngs: Vec<ChaCha8Rng> =
                         batch.clone().map(|b| stream(seed, b as u64)).collect();
                     let drawn = &mut drawn[..rngs.len() * categories];
-                    sampler.draw_batch(&mut rngs, drawn, tree);
+                    sampler.draw_batch(&mut rngs, drawn, positions);
                     drawn
                         .chunks_exact(categories.max(1))
                         .map(|counts| statistic.on_counts(counts))
@@ -641,16 +676,42 @@ mod tests {
         let total: u64 = counts.iter().sum();
         let sampler = MultinomialSampler::new(&counts);
         let draws = 40_000;
-        let (mut drawn, mut tree) = (vec![0u64; counts.len()], vec![0u64; counts.len()]);
+        let (mut drawn, mut positions) = (vec![0u64; counts.len()], Vec::new());
         let mut sums = vec![0.0f64; counts.len()];
         let mut squares = vec![0.0f64; counts.len()];
+        let mut products = vec![vec![0.0f64; counts.len()]; counts.len()];
         for b in 0..draws {
             let mut rng = stream(5, b);
-            sampler.draw(&mut rng, &mut drawn, &mut tree);
+            sampler.draw(&mut rng, &mut drawn, &mut positions);
             assert_eq!(drawn.iter().sum::<u64>(), total);
             for (k, count) in drawn.iter().enumerate() {
                 sums[k] += *count as f64;
                 squares[k] += (*count as f64).powi(2);
+                for (l, other) in drawn.iter().enumerate() {
+                    products[k][l] += (*count * *other) as f64;
+                }
+            }
+        }
+        // Categories draw independent uniforms: the counts covary only
+        // through the fixed total, −n·p_k·p_l.
+        for k in 0..counts.len() {
+            for l in 0..k {
+                let (p_k, p_l) = (
+                    counts[k] as f64 / total as f64,
+                    counts[l] as f64 / total as f64,
+                );
+                let (mean_k, mean_l) = (sums[k] / draws as f64, sums[l] / draws as f64);
+                let covariance = products[k][l] / draws as f64 - mean_k * mean_l;
+                let expected = -(total as f64) * p_k * p_l;
+                let (var_k, var_l) = (
+                    total as f64 * p_k * (1.0 - p_k),
+                    total as f64 * p_l * (1.0 - p_l),
+                );
+                let standard_error = (var_k * var_l / draws as f64).sqrt();
+                assert!(
+                    (covariance - expected).abs() < 5.0 * standard_error,
+                    "categories {k}, {l}: covariance {covariance} vs {expected}"
+                );
             }
         }
         for (k, count) in counts.iter().enumerate() {
@@ -675,6 +736,7 @@ mod tests {
             let size = table.entries.len() as f64;
             let mut implied = vec![0.0; probabilities.len()];
             for (entry, &(keep, alias)) in table.entries.iter().enumerate() {
+                let keep = keep as f64 / TWO_TO_64;
                 implied[entry] += keep / size;
                 implied[alias as usize] += (1.0 - keep) / size;
             }
@@ -691,33 +753,68 @@ mod tests {
     fn a_batch_draws_what_each_stream_draws_alone() {
         let counts = [1u64, 2, 3, 7, 40, 947, 3];
         let sampler = MultinomialSampler::new(&counts);
-        let mut tree = vec![0u64; counts.len()];
+        let mut positions = Vec::new();
         let mut rngs: Vec<ChaCha8Rng> = (0..5).map(|b| stream(11, b)).collect();
         let mut batch = vec![0u64; 5 * counts.len()];
-        sampler.draw_batch(&mut rngs, &mut batch, &mut tree);
+        sampler.draw_batch(&mut rngs, &mut batch, &mut positions);
         for (b, batched) in batch.chunks_exact(counts.len()).enumerate() {
             let mut alone = vec![0u64; counts.len()];
-            sampler.draw(&mut stream(11, b as u64), &mut alone, &mut tree);
+            sampler.draw(&mut stream(11, b as u64), &mut alone, &mut positions);
             assert_eq!(batched, alone.as_slice(), "resample {b}");
         }
     }
 
     #[test]
-    fn removing_rows_uniformly_takes_each_row_with_equal_chance() {
-        // Remove one of 10 rows (counts 1, 2, 7): category k loses it with
-        // probability count_k / 10.
-        let mut lost = [0u64; 3];
-        let mut tree = [0u64; 3];
-        for b in 0..30_000 {
-            let mut counts = [1u64, 2, 7];
-            remove_uniformly(&mut stream(9, b), &mut counts, &mut tree, 1);
+    fn removing_rows_uniformly_takes_each_set_of_rows_with_equal_chance() {
+        // Remove r of 10 rows (counts 1, 2, 7): category k loses
+        // hypergeometrically many, r·count_k/10 on average, with variance
+        // r·p·(1 − p)·(10 − r)/9.
+        let original = [1u64, 2, 7];
+        let draws = 30_000;
+        let mut positions = Vec::new();
+        for r in [1u64, 3, 9] {
+            let (mut lost, mut squares) = ([0.0f64; 3], [0.0f64; 3]);
+            for b in 0..draws {
+                let mut counts = original;
+                remove_uniformly(&mut stream(9, b), &mut counts, r, &mut positions);
+                assert_eq!(counts.iter().sum::<u64>(), 10 - r);
+                for k in 0..3 {
+                    let removed = (original[k] - counts[k]) as f64;
+                    lost[k] += removed;
+                    squares[k] += removed * removed;
+                }
+            }
             for k in 0..3 {
-                lost[k] += [1u64, 2, 7][k] - counts[k];
+                let p = original[k] as f64 / 10.0;
+                let mean = lost[k] / draws as f64;
+                let variance = squares[k] / draws as f64 - mean * mean;
+                let expected = r as f64 * p * (1.0 - p) * (10.0 - r as f64) / 9.0;
+                assert!((mean - r as f64 * p).abs() < 0.02, "r {r}, k {k}: {mean}");
+                assert!(
+                    (variance - expected).abs() < 0.03,
+                    "r {r}, k {k}: {variance}"
+                );
             }
         }
-        let shares: Vec<f64> = lost.iter().map(|l| *l as f64 / 30_000.0).collect();
-        for (share, expected) in shares.iter().zip([0.1, 0.2, 0.7]) {
-            assert!((share - expected).abs() < 0.01, "{shares:?}");
+    }
+
+    #[test]
+    fn added_rows_fall_in_each_category_by_its_share() {
+        let counts = [1u64, 2, 7];
+        let sampler = MultinomialSampler::new(&counts);
+        let mut added = [0u64; 3];
+        let mut positions = Vec::new();
+        for b in 0..10_000 {
+            let mut drawn = [0u64; 3];
+            sampler.add_rows(&mut stream(4, b), &mut drawn, 3, &mut positions);
+            assert_eq!(drawn.iter().sum::<u64>(), 3);
+            for k in 0..3 {
+                added[k] += drawn[k];
+            }
+        }
+        for (k, expected) in [0.1, 0.2, 0.7].iter().enumerate() {
+            let share = added[k] as f64 / 30_000.0;
+            assert!((share - expected).abs() < 0.01, "{added:?}");
         }
     }
 
