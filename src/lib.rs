@@ -74,57 +74,115 @@ pub struct Checked {
 /// checked against the kept participants and counted, then dropped. Its
 /// reading and converting count as ingest time, its checks as validate.
 pub fn validate_data(settings: &Settings) -> Result<Checked> {
-    let mut timings = Vec::new();
-    let instruments = settings.instruments.clone();
     let options = ingest_options(settings);
-    let start = Instant::now();
-    let mut ingested = ingest::ingest_people(&settings.data_dir, &instruments, &options)?;
-    let mut ingest_time = start.elapsed();
-    let start = Instant::now();
-    let mut validated = validate::validate(
-        ingested.participants,
-        ingested.assessments,
-        None,
-        &instruments,
-    );
-    let mut validate_time = start.elapsed();
+    let People {
+        mut sources,
+        mut validated,
+        mut ingest_time,
+        mut validate_time,
+    } = read_people(settings, &options)?;
     if options.wide.is_none() {
-        let (reading, checking) =
-            stream_attendance(settings, &options, &mut ingested.sources, &mut validated)?;
+        let index = std::mem::take(&mut validated.participant_index);
+        let streamed = stream_attendance(
+            settings,
+            &options,
+            &mut sources,
+            validated.participants.enrolled_on.clone(),
+            &index,
+        );
+        validated.participant_index = index;
+        let (checked, reading, checking) = streamed?;
+        if let Some(checked) = checked {
+            validated.add_attendance(checked);
+        }
         ingest_time += reading;
         validate_time += checking;
     }
     let start = Instant::now();
-    // Date order needs the wave order; when the waves cannot be ordered
-    // the analysis stops later with that error.
-    if let Ok(order) = waves::order_waves(&validated.assessments, &settings.waves) {
-        validate::exclude_followups_before_baseline(&mut validated, order.baseline_name());
-    }
-    validate::note_participants_without_assessment(&mut validated);
+    let later_excluded = check_against_baseline(settings, &mut validated);
+    validated.excluded.extend(later_excluded);
     validate_time += start.elapsed();
-    timings.push(("ingest", ingest_time.as_millis()));
-    timings.push(("validate", validate_time.as_millis()));
     Ok(Checked {
-        sources: ingested.sources,
+        sources,
         validated,
-        timings,
+        timings: vec![
+            ("ingest", ingest_time.as_millis()),
+            ("validate", validate_time.as_millis()),
+        ],
     })
 }
 
+/// Participants and assessments, read and validated.
+struct People {
+    sources: Vec<SourceFile>,
+    validated: Validated,
+    ingest_time: std::time::Duration,
+    validate_time: std::time::Duration,
+}
+
+fn read_people(settings: &Settings, options: &ingest::IngestOptions) -> Result<People> {
+    let start = Instant::now();
+    let ingested = ingest::ingest_people(&settings.data_dir, &settings.instruments, options)?;
+    let ingest_time = start.elapsed();
+    let start = Instant::now();
+    let validated = validate::validate(
+        ingested.participants,
+        ingested.assessments,
+        None,
+        &settings.instruments,
+    );
+    Ok(People {
+        sources: ingested.sources,
+        validated,
+        ingest_time,
+        validate_time: start.elapsed(),
+    })
+}
+
+/// The checks of assessments that need the wave order, and the note of
+/// participants without assessment. Returns the excluded rows, which are
+/// listed after attendance's.
+fn check_against_baseline(
+    settings: &Settings,
+    validated: &mut Validated,
+) -> Vec<validate::ExcludedRow> {
+    // Date order needs the wave order; when the waves cannot be ordered
+    // the analysis stops later with that error.
+    let excluded = match waves::order_waves(&validated.assessments, &settings.waves) {
+        Ok(order) => validate::exclude_followups_before_baseline(validated, order.baseline_name()),
+        Err(_) => Vec::new(),
+    };
+    validate::note_participants_without_assessment(validated);
+    excluded
+}
+
+/// The attendance table's account, excluded rows and counts, when there is
+/// one.
+type CheckedAttendance = (
+    validate::TableAccount,
+    Vec<validate::ExcludedRow>,
+    panel::AttendanceTally,
+);
+
 /// Reads the attendance table part by part, checking each part against the
-/// kept participants and counting it into `validated`. Returns the time
-/// spent reading and converting, and the time spent checking and counting.
+/// kept participants (their ids in `index`, by participants-table row when
+/// each enrolled) and counting it. Returns what was found, the time spent
+/// reading and converting, and the time spent checking and counting.
 fn stream_attendance(
     settings: &Settings,
     options: &ingest::IngestOptions,
     sources: &mut Vec<SourceFile>,
-    validated: &mut Validated,
-) -> Result<(std::time::Duration, std::time::Duration)> {
+    enrolled_on: Vec<Option<model::Date>>,
+    index: &model::ParticipantIndex,
+) -> Result<(
+    Option<CheckedAttendance>,
+    std::time::Duration,
+    std::time::Duration,
+)> {
     let start = Instant::now();
     let mut checking = std::time::Duration::ZERO;
-    let mut check =
-        validate::AttendanceCheck::new(&validated.participants, &validated.participant_index);
-    let expected_ids = validated.participants.len();
+    let expected_ids = enrolled_on.len();
+    let mut check = validate::AttendanceCheck::new(enrolled_on, index);
     let found =
         ingest::visit_attendance(&settings.data_dir, options, sources, expected_ids, |part| {
             let started = Instant::now();
@@ -132,11 +190,8 @@ fn stream_attendance(
             checking += started.elapsed();
             Ok(())
         })?;
-    let checked = check.into_parts();
-    if found.is_some() {
-        validated.add_attendance(checked);
-    }
-    Ok((start.elapsed().saturating_sub(checking), checking))
+    let checked = found.map(|_| check.into_parts());
+    Ok((checked, start.elapsed().saturating_sub(checking), checking))
 }
 
 fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
@@ -152,10 +207,59 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
 }
 
 /// Runs ingest → validate → score → panel → analyses.
+///
+/// Attendance is read while the rest is analysed: scoring, the panel and
+/// every analysis that does not need attendance run beside its streaming,
+/// and the analyses of attendance follow. The result is the one
+/// [`validate_data`] then [`analyse_checked`] give; stage timings overlap.
 pub fn analyse(settings: &Settings) -> Result<Analysed> {
-    analyse_checked(settings, validate_data(settings)?)
+    let options = ingest_options(settings);
+    if options.wide.is_some() {
+        return analyse_checked(settings, validate_data(settings)?);
+    }
+    let People {
+        mut sources,
+        mut validated,
+        ingest_time,
+        mut validate_time,
+    } = read_people(settings, &options)?;
+    let start = Instant::now();
+    let later_excluded = check_against_baseline(settings, &mut validated);
+    validate_time += start.elapsed();
+    let index = std::mem::take(&mut validated.participant_index);
+    let enrolled_on = validated.participants.enrolled_on.clone();
+    let participants = std::mem::take(&mut validated.participants);
+    let assessments = std::mem::take(&mut validated.assessments);
+    // The analyses get a pool of their own: in the shared pool, a thread
+    // waiting inside attendance's parallel work would take a whole
+    // analysis cell and hold attendance back until it finished.
+    let analyses_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the analysis threads: {e}")))?;
+    let (attendance, analysed) = rayon::join(
+        || stream_attendance(settings, &options, &mut sources, enrolled_on, &index),
+        || {
+            analyses_pool
+                .install(|| analyse_without_attendance(settings, participants, assessments))
+        },
+    );
+    drop(index);
+    // Errors in the order the stages would meet them one after another.
+    let (checked, reading, checking) = attendance?;
+    let analysed = analysed.map_err(|error| name_assessment_files(error, &sources))?;
+    if let Some(checked) = checked {
+        validated.add_attendance(checked);
+    }
+    validated.excluded.extend(later_excluded);
+    let timings = vec![
+        ("ingest", (ingest_time + reading).as_millis()),
+        ("validate", (validate_time + checking).as_millis()),
+    ];
+    Ok(analyse_attendance(
+        settings, sources, validated, analysed, timings,
+    ))
 }
-
 /// Told when each long stage starts, so a front end can show progress.
 pub trait Progress {
     fn stage(&mut self, name: &'static str);
@@ -170,57 +274,77 @@ impl Progress for Silent {
 
 /// Runs score → panel → analyses on validated data.
 pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed> {
-    // "Nothing to analyse" is about the assessments: name their files.
-    let assessment_files: Vec<String> = checked
-        .sources
+    let Checked {
+        sources,
+        mut validated,
+        timings,
+    } = checked;
+    let participants = std::mem::take(&mut validated.participants);
+    validated.participant_index = model::ParticipantIndex::default();
+    let assessments = std::mem::take(&mut validated.assessments);
+    let analysed = analyse_without_attendance(settings, participants, assessments)
+        .map_err(|error| name_assessment_files(error, &sources))?;
+    Ok(analyse_attendance(
+        settings, sources, validated, analysed, timings,
+    ))
+}
+
+/// "Nothing to analyse" is about the assessments: name their files.
+fn name_assessment_files(error: Error, sources: &[SourceFile]) -> Error {
+    let assessment_files: Vec<String> = sources
         .iter()
         .filter(|s| s.table == "assessments" || s.table == "wide")
         .map(|s| s.path.display().to_string())
         .collect();
-    analyse_inner(settings, checked).map_err(|error| match error {
+    match error {
         Error::NothingToAnalyse(message) if !assessment_files.is_empty() => {
             Error::NothingToAnalyse(format!("{}: {message}", assessment_files.join(", ")))
         }
         other => other,
-    })
+    }
 }
 
-fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
-    let Checked {
-        sources,
-        mut validated,
-        mut timings,
-    } = checked;
-    let instruments = settings.instruments.clone();
-    let wave_order = waves::order_waves(&validated.assessments, &settings.waves)?;
+/// The panel before attendance, and the analyses that do not need it.
+struct WithoutAttendance {
+    panel: Panel,
+    order: panel::PanelOrder,
+    estimates: analysis::WithoutAttendance,
+    timings: Vec<(&'static str, u128)>,
+}
+
+/// Score → panel → the analyses that do not read attendance.
+fn analyse_without_attendance(
+    settings: &Settings,
+    participants: model::Participants,
+    mut assessments: model::Assessments,
+) -> Result<WithoutAttendance> {
+    let mut timings = Vec::new();
+    let wave_order = waves::order_waves(&assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
         score::score(
-            &validated.assessments,
-            &instruments,
+            &assessments,
+            &settings.instruments,
             wave_order.baseline_name(),
         )
     });
     // The panel needs only the ids and waves of the assessment rows: the
     // responses (a gigabyte at national scale) go before it is built.
-    validated.assessments.instruments = Vec::new();
-    validated.assessments.assessed_on = Vec::new();
-    validated.assessments.origin = Vec::new();
-    let participants = std::mem::take(&mut validated.participants);
-    validated.participant_index = model::ParticipantIndex::default();
-    let panel = timed(&mut timings, "panel", || {
-        panel::build_panel(
+    assessments.instruments = Vec::new();
+    assessments.assessed_on = Vec::new();
+    assessments.origin = Vec::new();
+    let (panel, order) = timed(&mut timings, "panel", || {
+        panel::build_panel_without_attendance(
             participants,
-            &validated.assessments.participant,
-            &validated.assessments.wave,
+            &assessments.participant,
+            &assessments.wave,
             scores,
             wave_order,
-            validated.attendance.take(),
         )
     });
     // The panel holds everything the analyses and the report need; the
     // row-level assessments are released before the analyses run. Their
     // account stays.
-    validated.assessments = model::Assessments::default();
+    drop(assessments);
     let has_pairs = panel
         .outcomes
         .iter()
@@ -233,16 +357,54 @@ fn analyse_inner(settings: &Settings, checked: Checked) -> Result<Analysed> {
         )));
     }
     let estimates = timed(&mut timings, "analyses", || {
-        analysis::run(&panel, &instruments, &settings.analysis)
+        analysis::run_without_attendance(&panel, &settings.instruments, &settings.analysis)
     });
-    Ok(Analysed {
-        sources,
-        validated,
-        instruments,
+    Ok(WithoutAttendance {
         panel,
+        order,
         estimates,
         timings,
     })
+}
+
+/// Adds counted attendance to the panel and runs the analyses that need
+/// it; `timings` holds ingest and validate.
+fn analyse_attendance(
+    settings: &Settings,
+    sources: Vec<SourceFile>,
+    mut validated: Validated,
+    without_attendance: WithoutAttendance,
+    mut timings: Vec<(&'static str, u128)>,
+) -> Analysed {
+    let WithoutAttendance {
+        mut panel,
+        order,
+        estimates,
+        timings: earlier,
+    } = without_attendance;
+    let start = Instant::now();
+    if let Some(tally) = validated.attendance.take() {
+        panel.attach_attendance(tally, &order);
+    }
+    let estimates =
+        analysis::run_with_attendance(estimates, &panel, &settings.instruments, &settings.analysis);
+    let elapsed = start.elapsed().as_millis();
+    for (stage, time) in earlier {
+        let time = if stage == "analyses" {
+            time + elapsed
+        } else {
+            time
+        };
+        timings.push((stage, time));
+    }
+    Analysed {
+        sources,
+        validated,
+        instruments: settings.instruments.clone(),
+        panel,
+        estimates,
+        timings,
+    }
 }
 
 /// The main job: analyse the data, suppress small cells, and write the
@@ -253,10 +415,8 @@ pub fn report(settings: &Settings) -> Result<PathBuf> {
 
 /// [`report`], telling `progress` as each stage starts.
 pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) -> Result<PathBuf> {
-    progress.stage("reading and validating the data");
-    let checked = validate_data(settings)?;
-    progress.stage("scoring and analysing");
-    let mut analysed = analyse_checked(settings, checked)?;
+    progress.stage("reading, checking and analysing the data");
+    let mut analysed = analyse(settings)?;
     progress.stage("writing the report");
     disclosure::suppress(&mut analysed.estimates, settings.min_cell);
     report::write_report(&report::ReportContent {

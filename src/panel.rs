@@ -138,13 +138,40 @@ impl PanelOutcome {
 
 /// Builds the panel from kept participants, scored assessments and attendance.
 pub fn build_panel(
-    mut participants: Participants,
+    participants: Participants,
     assessment_participants: &[u32],
     assessment_waves: &[String],
     scores: Scores,
     waves: WaveOrder,
     attendance: Option<AttendanceTally>,
 ) -> Panel {
+    let (mut panel, order) = build_panel_without_attendance(
+        participants,
+        assessment_participants,
+        assessment_waves,
+        scores,
+        waves,
+    );
+    if let Some(tally) = attendance {
+        panel.attach_attendance(tally, &order);
+    }
+    panel
+}
+
+/// The participants-table row of each panel row: the panel is in id order.
+pub type PanelOrder = Vec<usize>;
+
+/// The panel before attendance is counted, so the analyses that do not
+/// need attendance can start while it is read; [`Panel::attach_attendance`]
+/// adds it. Sessions come from the participants table's count when it has
+/// one (the wide sheet).
+pub fn build_panel_without_attendance(
+    mut participants: Participants,
+    assessment_participants: &[u32],
+    assessment_waves: &[String],
+    scores: Scores,
+    waves: WaveOrder,
+) -> (Panel, PanelOrder) {
     let mut order: Vec<usize> = (0..participants.len()).collect();
     // Ids are unique once validated, so an unstable sort gives the one
     // order; exports are often sorted already, which one pass confirms.
@@ -211,36 +238,36 @@ pub fn build_panel(
             }
         })
         .collect();
-    let mut activity_sessions: Vec<(String, Vec<u32>)> = Vec::new();
-    let mut activity_weeks: Vec<(String, Vec<WeekAttendance>)> = Vec::new();
-    let (sessions, group_sessions) = match attendance {
-        // A sessions count instead of an attendance table (the wide
-        // sheet): a missing count is 0 sessions, as a participant without
-        // attendance rows; the format is unknown, so all count as group.
-        None => match &participants.sessions {
-            Some(counts) => {
-                let counts: Vec<u32> = order.iter().map(|&i| counts[i].unwrap_or(0)).collect();
-                (Some(counts.clone()), Some(counts))
-            }
-            None => (None, None),
-        },
-        Some(tally) => {
-            let counted = tally.into_panel_order(&order);
-            activity_sessions = counted.activity_sessions;
-            activity_weeks = counted.activity_weeks;
-            (Some(counted.sessions), Some(counted.group_sessions))
-        }
-    };
-    Panel {
+    // A sessions count instead of an attendance table (the wide sheet): a
+    // missing count is 0 sessions, as a participant without attendance
+    // rows; the format is unknown, so all count as group.
+    let sessions: Option<Vec<u32>> = participants
+        .sessions
+        .as_ref()
+        .map(|counts| order.iter().map(|&i| counts[i].unwrap_or(0)).collect());
+    let panel = Panel {
         participant_id,
         groups,
         covariates,
         waves,
         outcomes,
+        group_sessions: sessions.clone(),
         sessions,
-        group_sessions,
-        activity_sessions,
-        activity_weeks,
+        activity_sessions: Vec::new(),
+        activity_weeks: Vec::new(),
+    };
+    (panel, order)
+}
+
+impl Panel {
+    /// Adds counted attendance to a panel built in `order` by
+    /// [`build_panel_without_attendance`].
+    pub fn attach_attendance(&mut self, tally: AttendanceTally, order: &[usize]) {
+        let counted = tally.into_panel_order(order);
+        self.activity_sessions = counted.activity_sessions;
+        self.activity_weeks = counted.activity_weeks;
+        self.sessions = Some(counted.sessions);
+        self.group_sessions = Some(counted.group_sessions);
     }
 }
 
@@ -284,6 +311,11 @@ impl AttendanceTally {
             group_sessions: vec![0; n],
             ..AttendanceTally::default()
         }
+    }
+
+    /// When the participant of participants-table row `row` enrolled.
+    pub fn enrolled_on(&self, row: usize) -> Option<Date> {
+        self.enrolled_on[row]
     }
 
     /// Counts the attended rows of `part` that are kept; `participant_row`

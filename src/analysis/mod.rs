@@ -208,6 +208,63 @@ impl Pairs {
 
 /// Runs every analysis on every cell and adjusts p-values.
 pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions) -> Vec<Estimate> {
+    let without_attendance = run_without_attendance(panel, instruments, options);
+    run_with_attendance(without_attendance, panel, instruments, options)
+}
+
+/// The rows of the analyses that do not read attendance, which can run
+/// while attendance is still being read; [`run_with_attendance`] adds the
+/// rest in the order [`run`] gives.
+pub struct WithoutAttendance {
+    groups: Vec<Group>,
+    thresholds: Vec<Option<reliable_change::Threshold>>,
+    bands: Vec<Option<distribution::Bands>>,
+    per_cell: Vec<CellRows>,
+    baseline_characteristics: Vec<Estimate>,
+}
+
+/// One cell's attendance-free rows, split where attendance rows go
+/// between them.
+struct CellRows {
+    before_dose_response: Vec<Estimate>,
+    after_dose_response: Vec<Estimate>,
+    /// Rows of the `all` group after its dose bands.
+    after_dose_bands: Vec<Estimate>,
+}
+
+fn cells<'a>(
+    panel: &'a Panel,
+    instruments: &'a [Instrument],
+    groups: &'a [Group],
+    thresholds: &'a [Option<reliable_change::Threshold>],
+    bands: &'a [Option<distribution::Bands>],
+    options: &'a AnalysisOptions,
+) -> Vec<Cell<'a>> {
+    panel
+        .outcomes
+        .iter()
+        .zip(thresholds.iter().zip(bands))
+        .flat_map(|(outcome, (threshold, bands))| {
+            groups.iter().map(move |group| Cell {
+                panel,
+                outcome,
+                instrument: &instruments[outcome.outcome.instrument],
+                group,
+                reliable_change: threshold.as_ref(),
+                bands: bands.as_ref(),
+                options,
+            })
+        })
+        .collect()
+}
+
+/// Every analysis that does not read the panel's attendance, on every
+/// cell. The panel may lack attendance.
+pub fn run_without_attendance(
+    panel: &Panel,
+    instruments: &[Instrument],
+    options: &AnalysisOptions,
+) -> WithoutAttendance {
     let groups = groups(panel);
     let thresholds: Vec<Option<reliable_change::Threshold>> = panel
         .outcomes
@@ -221,48 +278,79 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
         .iter()
         .map(distribution::Bands::for_outcome)
         .collect();
-    let cells: Vec<Cell> = panel
-        .outcomes
-        .iter()
-        .zip(thresholds.iter().zip(&bands))
-        .flat_map(|(outcome, (threshold, bands))| {
-            let groups = &groups;
-            groups.iter().map(move |group| Cell {
-                panel,
-                outcome,
-                instrument: &instruments[outcome.outcome.instrument],
-                group,
-                reliable_change: threshold.as_ref(),
-                bands: bands.as_ref(),
-                options,
-            })
-        })
-        .collect();
-    let per_cell: Vec<Vec<Estimate>> = cells
+    let cells = cells(panel, instruments, &groups, &thresholds, &bands, options);
+    let per_cell: Vec<CellRows> = cells
         .par_iter()
         .map(|cell| {
-            let mut rows = descriptives::descriptives(cell);
-            rows.extend(distribution::distribution(cell));
-            rows.extend(change::change(cell));
-            rows.extend(reliable_change::reliable_change(cell));
-            rows.extend(caseness::caseness(cell));
-            rows.extend(reliability::reliability(cell));
-            rows.extend(dose_response::dose_response(cell));
-            rows.extend(attrition::attrition(cell));
-            rows.extend(longitudinal::wave_effects(cell));
+            let mut before_dose_response = descriptives::descriptives(cell);
+            before_dose_response.extend(distribution::distribution(cell));
+            before_dose_response.extend(change::change(cell));
+            before_dose_response.extend(reliable_change::reliable_change(cell));
+            before_dose_response.extend(caseness::caseness(cell));
+            before_dose_response.extend(reliability::reliability(cell));
+            let mut after_dose_response = attrition::attrition(cell);
+            after_dose_response.extend(longitudinal::wave_effects(cell));
+            let mut after_dose_bands = Vec::new();
             if cell.group.is_all() {
-                rows.extend(dose_response::dose_bands(cell));
-                rows.extend(comparison::comparisons(cell));
-                rows.extend(longitudinal::arm_by_wave(cell));
+                after_dose_bands.extend(comparison::comparisons(cell));
+                after_dose_bands.extend(longitudinal::arm_by_wave(cell));
             }
-            rows
+            CellRows {
+                before_dose_response,
+                after_dose_response,
+                after_dose_bands,
+            }
         })
         .collect();
-    let mut estimates: Vec<Estimate> = per_cell.into_iter().flatten().collect();
+    drop(cells);
+    let baseline_characteristics =
+        baseline_characteristics::baseline_characteristics(panel, &groups);
+    WithoutAttendance {
+        groups,
+        thresholds,
+        bands,
+        per_cell,
+        baseline_characteristics,
+    }
+}
+
+/// Adds the analyses of attendance (the panel now has it) to the rows of
+/// [`run_without_attendance`] on the same panel, and adjusts p-values.
+pub fn run_with_attendance(
+    without_attendance: WithoutAttendance,
+    panel: &Panel,
+    instruments: &[Instrument],
+    options: &AnalysisOptions,
+) -> Vec<Estimate> {
+    let WithoutAttendance {
+        groups,
+        thresholds,
+        bands,
+        per_cell,
+        baseline_characteristics,
+    } = without_attendance;
+    let cells = cells(panel, instruments, &groups, &thresholds, &bands, options);
+    let dose_rows: Vec<(Vec<Estimate>, Vec<Estimate>)> = cells
+        .par_iter()
+        .map(|cell| {
+            let bands = if cell.group.is_all() {
+                dose_response::dose_bands(cell)
+            } else {
+                Vec::new()
+            };
+            (dose_response::dose_response(cell), bands)
+        })
+        .collect();
+    let mut estimates: Vec<Estimate> = Vec::new();
+    for (rows, (dose_response, dose_bands)) in per_cell.into_iter().zip(dose_rows) {
+        estimates.extend(rows.before_dose_response);
+        estimates.extend(dose_response);
+        estimates.extend(rows.after_dose_response);
+        estimates.extend(dose_bands);
+        estimates.extend(rows.after_dose_bands);
+    }
     estimates.extend(participation::participation(panel, &groups, options));
-    estimates.extend(baseline_characteristics::baseline_characteristics(
-        panel, &groups,
-    ));
+    estimates.extend(baseline_characteristics);
     adjust_p_values(&mut estimates);
     estimates
 }

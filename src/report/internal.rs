@@ -47,10 +47,11 @@ fn excluded_csv(content: &ReportContent) -> String {
 fn panel_frame(content: &ReportContent) -> PolarsResult<DataFrame> {
     let panel = content.panel;
     let waves = &panel.waves;
-    let mut columns = vec![Column::new(
+    let mut columns = vec![StringChunked::from_iter_values(
         "participant_id".into(),
-        panel.participant_id.clone(),
-    )];
+        panel.participant_id.iter().map(String::as_str),
+    )
+    .into_column()];
     for (name, values) in panel.groups.iter().chain(&panel.covariates) {
         columns.push(Column::new(name.as_str().into(), values.values()));
     }

@@ -346,7 +346,6 @@ impl Validated {
 /// Checks attendance part by part as it is read, and counts the kept rows
 /// into an [`AttendanceTally`]: the rows themselves are never all held.
 pub struct AttendanceCheck<'a> {
-    participants: &'a Participants,
     index: &'a ParticipantIndex,
     /// Per interned attendance id: its participants-table row, if any.
     participant_row: Vec<Option<u32>>,
@@ -356,15 +355,15 @@ pub struct AttendanceCheck<'a> {
 }
 
 impl<'a> AttendanceCheck<'a> {
-    /// Attendance is checked against these (kept) participants.
-    pub fn new(participants: &'a Participants, index: &'a ParticipantIndex) -> AttendanceCheck<'a> {
+    /// Attendance is checked against the kept participants: their ids in
+    /// `index`, and when each enrolled (by participants-table row).
+    pub fn new(enrolled_on: Vec<Option<Date>>, index: &'a ParticipantIndex) -> AttendanceCheck<'a> {
         AttendanceCheck {
-            participants,
             index,
             participant_row: Vec::new(),
             read: 0,
             excluded: Vec::new(),
-            tally: AttendanceTally::new(participants.enrolled_on.clone()),
+            tally: AttendanceTally::new(enrolled_on),
         }
     }
 
@@ -379,7 +378,7 @@ impl<'a> AttendanceCheck<'a> {
             let origin = part.origin[row];
             let id = part.participant_id(row);
             let participant = self.participant_row[part.participant[row] as usize];
-            let enrolled = participant.map(|p| self.participants.enrolled_on[p as usize]);
+            let enrolled = participant.map(|p| self.tally.enrolled_on(p as usize));
             if id.is_empty() {
                 exclusions.exclude_missing_id(row, origin);
             } else if enrolled.is_none() {
@@ -503,7 +502,10 @@ pub fn validate(
         accounts,
     };
     if let Some(table) = attendance {
-        let mut check = AttendanceCheck::new(&validated.participants, &validated.participant_index);
+        let mut check = AttendanceCheck::new(
+            validated.participants.enrolled_on.clone(),
+            &validated.participant_index,
+        );
         check.add(&table);
         let checked = check.into_parts();
         validated.add_attendance(checked);
@@ -535,7 +537,14 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
 /// Excludes assessments dated before the same participant's baseline
 /// assessment: a follow-up cannot precede the baseline, so one of the two
 /// dates (or wave labels) is wrong; the later wave's row is the one left out.
-pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wave: &str) {
+/// The rows are counted in the account and returned for the caller to add
+/// to `validated.excluded`: they are listed after attendance's, which may
+/// still be being read.
+#[must_use]
+pub fn exclude_followups_before_baseline(
+    validated: &mut Validated,
+    baseline_wave: &str,
+) -> Vec<ExcludedRow> {
     let assessments = &validated.assessments;
     let mut baseline_dates: Vec<Option<Date>> = vec![None; validated.participants.len()];
     for row in 0..assessments.len() {
@@ -568,7 +577,7 @@ pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wav
     }
     drop(baseline_dates);
     if exclusions.rows.is_empty() {
-        return;
+        return Vec::new();
     }
     validated.assessments.retain(&exclusions.keep);
     if let Some(account) = validated
@@ -582,7 +591,7 @@ pub fn exclude_followups_before_baseline(validated: &mut Validated, baseline_wav
             *account.excluded_by_reason.entry(row.reason).or_insert(0) += 1;
         }
     }
-    validated.excluded.extend(exclusions.rows);
+    exclusions.rows
 }
 
 #[cfg(test)]
@@ -788,9 +797,9 @@ mod tests {
             origin: (0..rows.len() as u64).map(|i| origin(i + 2)).collect(),
         };
         let index = ParticipantIndex::of(&participants);
-        let mut one = AttendanceCheck::new(&participants, &index);
+        let mut one = AttendanceCheck::new(participants.enrolled_on.clone(), &index);
         one.add(&whole);
-        let mut two = AttendanceCheck::new(&participants, &index);
+        let mut two = AttendanceCheck::new(participants.enrolled_on.clone(), &index);
         for (start, end) in [(0, 3), (3, rows.len())] {
             let mut part = Attendance {
                 ids: whole.ids.clone(),
