@@ -3,7 +3,8 @@
 //! Columns are stored column-wise. Every row remembers where it came from
 //! (file and line) so that exclusions and errors can point at it.
 
-use polars::prelude::PlHashMap;
+use polars::prelude::{PlHashMap, PlRandomState};
+use std::hash::BuildHasher;
 
 /// Days since 1970-01-01.
 pub type Date = i32;
@@ -54,14 +55,62 @@ pub struct Participants {
     pub id: Vec<String>,
     /// Grouping columns present in the data (cohort, site, arm …), in the
     /// configured order; one value per row.
-    pub groups: Vec<(String, Vec<Option<String>>)>,
+    pub groups: Vec<(String, CodedText)>,
     /// Every other column (age band, gender, …) as text, in file order.
-    pub covariates: Vec<(String, Vec<Option<String>>)>,
+    pub covariates: Vec<(String, CodedText)>,
     pub enrolled_on: Vec<Option<Date>>,
     /// Sessions attended, when the data hold a count instead of an
     /// attendance table (the wide sheet's "Sessions attended").
     pub sessions: Option<Vec<Option<u32>>>,
     pub origin: Vec<RowOrigin>,
+}
+
+/// A text column held as a code per row into its distinct values, in
+/// order of first appearance: a million participants in three sites are
+/// three strings, not a million (allocating and freeing millions of small
+/// strings was a tenth of a national run).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodedText {
+    /// The distinct values, first seen first.
+    pub values: Vec<String>,
+    /// Per row: index into `values`, `None` when missing.
+    pub codes: Vec<Option<u32>>,
+}
+
+impl CodedText {
+    /// Codes `values`.
+    pub fn of<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> CodedText {
+        let mut coded = CodedText::default();
+        let mut coder = TextCoder::default();
+        coded.codes = values
+            .into_iter()
+            .map(|value| value.map(|text| coder.code(&mut coded.values, text)))
+            .collect();
+        coded
+    }
+
+    /// The value of row `row`.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.codes[row].map(|code| self.values[code as usize].as_str())
+    }
+}
+
+/// Finds the code of a text among the values coded so far, adding it when
+/// new.
+#[derive(Debug, Default)]
+pub struct TextCoder(PlHashMap<String, u32>);
+
+impl TextCoder {
+    /// The code of `text` in `values` (which only this coder extends).
+    pub fn code(&mut self, values: &mut Vec<String>, text: &str) -> u32 {
+        if let Some(&code) = self.0.get(text) {
+            return code;
+        }
+        let code = values.len() as u32;
+        values.push(text.to_string());
+        self.0.insert(text.to_string(), code);
+        code
+    }
 }
 
 /// One raw item response. Four bytes, not eight: at national scale the item
@@ -86,26 +135,126 @@ pub struct InstrumentColumns {
 /// at a million participants, each string-keyed map costs a tenth of a
 /// second to build.
 #[derive(Debug, Clone, Default)]
-pub struct ParticipantIndex(PlHashMap<Box<str>, u32>);
+pub struct ParticipantIndex(TextSet);
 
 impl ParticipantIndex {
     /// The index of `participants`, whose ids are unique (validated).
     pub fn of(participants: &Participants) -> ParticipantIndex {
-        let mut rows = PlHashMap::with_capacity_and_hasher(participants.len(), Default::default());
-        for (row, id) in participants.id.iter().enumerate() {
-            rows.insert(id.as_str().into(), row as u32);
+        let mut ids = TextSet::default();
+        ids.reserve(participants.len());
+        for id in &participants.id {
+            ids.insert(id);
         }
-        ParticipantIndex(rows)
+        ParticipantIndex(ids)
     }
 
-    /// From each id to its row, as validation found them.
-    pub(crate) fn from_rows(rows: PlHashMap<Box<str>, u32>) -> ParticipantIndex {
-        ParticipantIndex(rows)
+    /// From the kept participants' ids, numbered by their rows.
+    pub(crate) fn from_ids(ids: TextSet) -> ParticipantIndex {
+        ParticipantIndex(ids)
     }
 
     /// The row of participant `id`.
     pub fn get(&self, id: &str) -> Option<u32> {
-        self.0.get(id).copied()
+        self.0.find(id)
+    }
+}
+
+/// Distinct texts stored end to end in one buffer and found by hash,
+/// numbered in the order they were added: a million ids are a handful of
+/// allocations instead of two million (allocating and freeing them one by
+/// one was on the critical path of a national run).
+#[derive(Clone, Default)]
+pub struct TextSet {
+    text: String,
+    /// Where each text ends in `text`; each starts where the one before ends.
+    ends: Vec<usize>,
+    /// Numbers of the texts, found by the hash of their text.
+    table: hashbrown::HashTable<u32>,
+    hasher: PlRandomState,
+}
+
+fn text_at<'a>(text: &'a str, ends: &[usize], number: usize) -> &'a str {
+    let start = if number == 0 { 0 } else { ends[number - 1] };
+    &text[start..ends[number]]
+}
+
+impl TextSet {
+    /// Room for `texts` more texts.
+    pub fn reserve(&mut self, texts: usize) {
+        self.ends.reserve(texts);
+        let hasher = &self.hasher;
+        let (text, ends) = (&self.text, &self.ends);
+        self.table
+            .reserve(texts, |&n| hasher.hash_one(text_at(text, ends, n as usize)));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Text number `number`.
+    pub fn get(&self, number: usize) -> &str {
+        text_at(&self.text, &self.ends, number)
+    }
+
+    /// The number of `text`, if it is in the set.
+    pub fn find(&self, text: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(text);
+        self.table
+            .find(hash, |&n| self.get(n as usize) == text)
+            .copied()
+    }
+
+    /// The number of `text`, added when new, and whether it was new.
+    pub fn insert(&mut self, text: &str) -> (u32, bool) {
+        let hash = self.hasher.hash_one(text);
+        let hasher = &self.hasher;
+        let (buffer, ends) = (&mut self.text, &mut self.ends);
+        match self.table.entry(
+            hash,
+            |&n| text_at(buffer, ends, n as usize) == text,
+            |&n| hasher.hash_one(text_at(buffer, ends, n as usize)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(found) => (*found.get(), false),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                let number = ends.len() as u32;
+                buffer.push_str(text);
+                ends.push(buffer.len());
+                slot.insert(number);
+                (number, true)
+            }
+        }
+    }
+
+    /// The texts in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|n| self.get(n))
+    }
+}
+
+impl<'a> FromIterator<&'a str> for TextSet {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Self {
+        let mut set = TextSet::default();
+        for text in texts {
+            set.insert(text);
+        }
+        set
+    }
+}
+
+impl PartialEq for TextSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.ends == other.ends && self.text == other.text
+    }
+}
+
+impl std::fmt::Debug for TextSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -130,12 +279,12 @@ pub struct Attendance {
     /// Per row: index into `ids`.
     pub participant: Vec<u32>,
     /// Distinct participant ids as written (`""` for a missing id).
-    pub ids: Vec<String>,
+    pub ids: TextSet,
     pub session_date: Vec<Option<Date>>,
     /// Per row: index into `activities`, `None` when not given.
     pub activity: Vec<Option<u16>>,
     /// Distinct activity names.
-    pub activities: Vec<String>,
+    pub activities: TextSet,
     /// `true` for group sessions (the default when format is missing).
     pub is_group: Vec<bool>,
     /// `true` unless the row records a missed session.
@@ -169,7 +318,7 @@ impl Participants {
         }
         retain(&mut self.id, keep);
         for (_, values) in self.groups.iter_mut().chain(self.covariates.iter_mut()) {
-            retain(values, keep);
+            retain(&mut values.codes, keep);
         }
         retain(&mut self.enrolled_on, keep);
         if let Some(sessions) = &mut self.sessions {
@@ -217,7 +366,7 @@ impl Attendance {
     }
     /// The participant id of row `row`.
     pub fn participant_id(&self, row: usize) -> &str {
-        &self.ids[self.participant[row] as usize]
+        self.ids.get(self.participant[row] as usize)
     }
     /// Appends the rows of `part`, whose indices refer to the same id and
     /// activity lists.
@@ -269,5 +418,39 @@ mod tests {
             assert_eq!((origin.file(), origin.line()), (file, line));
         }
         assert_eq!(std::mem::size_of::<RowOrigin>(), 8);
+    }
+
+    proptest::proptest! {
+        /// A text set numbers texts as a list of the distinct texts in
+        /// first-seen order would, and finds each (through regrowth of
+        /// its table, with empty and non-ASCII texts).
+        #[test]
+        fn text_set_numbers_texts_as_a_list_of_distinct_texts(
+            texts in proptest::collection::vec("[a-cé]{0,3}", 0..300),
+            reserve in 0usize..50,
+        ) {
+            let mut set = super::TextSet::default();
+            set.reserve(reserve);
+            let mut distinct: Vec<&str> = Vec::new();
+            for text in &texts {
+                let expected = distinct.iter().position(|d| d == text);
+                let (number, new) = set.insert(text);
+                proptest::prop_assert_eq!(new, expected.is_none());
+                match expected {
+                    Some(position) => proptest::prop_assert_eq!(number as usize, position),
+                    None => {
+                        proptest::prop_assert_eq!(number as usize, distinct.len());
+                        distinct.push(text);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(set.len(), distinct.len());
+            for (number, text) in distinct.iter().enumerate() {
+                proptest::prop_assert_eq!(set.get(number), *text);
+                proptest::prop_assert_eq!(set.find(text), Some(number as u32));
+            }
+            proptest::prop_assert_eq!(set.find("not in the set"), None);
+            proptest::prop_assert_eq!(set.iter().collect::<Vec<_>>(), distinct);
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! Participants are in byte order of their id, so every later stage sees
 //! the same order whatever order the files came in.
 
-use crate::model::{Attendance, Date, Participants};
+use crate::model::{Attendance, CodedText, Date, Participants};
 use crate::score::{Outcome, Scores};
 use crate::waves::WaveOrder;
 use polars::prelude::PlHashMap;
@@ -85,6 +85,30 @@ impl CategoricalColumn {
             codes: codes
                 .into_iter()
                 .map(|code| code.map(|c| recode[c as usize]))
+                .collect(),
+        }
+    }
+
+    /// The rows `order` of a coded column (row `i` of the result is row
+    /// `order[i]` of `coded`), with its levels put in byte order.
+    pub fn from_coded(coded: CodedText, order: &[usize]) -> CategoricalColumn {
+        let CodedText { values, codes } = coded;
+        let mut by_level: Vec<usize> = (0..values.len()).collect();
+        by_level.sort_by(|&a, &b| values[a].cmp(&values[b]));
+        let mut recode = vec![0u32; values.len()];
+        for (sorted, &seen) in by_level.iter().enumerate() {
+            recode[seen] = sorted as u32;
+        }
+        let mut values: Vec<Option<String>> = values.into_iter().map(Some).collect();
+        let levels = by_level
+            .iter()
+            .map(|&i| values[i].take().unwrap_or_default())
+            .collect();
+        CategoricalColumn {
+            levels,
+            codes: order
+                .iter()
+                .map(|&row| codes[row].map(|c| recode[c as usize]))
                 .collect(),
         }
     }
@@ -188,13 +212,10 @@ pub fn build_panel_without_attendance(
     for (row, &participant) in order.iter().enumerate() {
         panel_row[participant] = row;
     }
-    let reorder = |columns: &mut Vec<(String, Vec<Option<String>>)>| {
+    let reorder = |columns: &mut Vec<(String, CodedText)>| {
         std::mem::take(columns)
             .into_iter()
-            .map(|(name, mut values)| {
-                let reordered = order.iter().map(|&i| values[i].take());
-                (name, CategoricalColumn::from_values(reordered))
-            })
+            .map(|(name, coded)| (name, CategoricalColumn::from_coded(coded, &order)))
             .collect::<Vec<_>>()
     };
     let groups = reorder(&mut participants.groups);
@@ -323,8 +344,12 @@ impl AttendanceTally {
     pub fn add(&mut self, part: &Attendance, participant_row: &[Option<u32>], keep: &[bool]) {
         let n = self.enrolled_on.len();
         if part.activities.len() > self.activities.len() {
-            self.activities
-                .extend_from_slice(&part.activities[self.activities.len()..]);
+            self.activities.extend(
+                part.activities
+                    .iter()
+                    .skip(self.activities.len())
+                    .map(str::to_string),
+            );
             self.per_activity.resize(part.activities.len(), Vec::new());
             self.weeks.resize(part.activities.len(), Vec::new());
             self.later_weeks
@@ -441,6 +466,25 @@ mod tests {
     }
 
     #[test]
+    fn coded_columns_reordered_match_the_values_reordered() {
+        let values = [
+            Some("zeta"),
+            None,
+            Some("Alpha"),
+            Some("zeta"),
+            Some("beta"),
+        ];
+        let coded = crate::model::CodedText::of(values);
+        assert_eq!(coded.values, ["zeta", "Alpha", "beta"]);
+        let order = [4, 2, 0, 1, 3];
+        let reordered = order.iter().map(|&i| values[i].map(str::to_string));
+        assert_eq!(
+            CategoricalColumn::from_coded(coded, &order),
+            CategoricalColumn::from_values(reordered)
+        );
+    }
+
+    #[test]
     fn weeks_far_from_enrolment_are_counted_in_week_order() {
         use super::{Attendance, AttendanceTally};
         use crate::model::RowOrigin;
@@ -448,10 +492,10 @@ mod tests {
         let days = [0, 7 * 2000, 7];
         let part = Attendance {
             participant: vec![0; 3],
-            ids: vec!["A".into()],
+            ids: ["A"].into_iter().collect(),
             session_date: days.iter().map(|d| Some(*d)).collect(),
             activity: vec![Some(0); 3],
-            activities: vec!["walk".into()],
+            activities: ["walk"].into_iter().collect(),
             is_group: vec![true; 3],
             attended: vec![true; 3],
             minutes: vec![None; 3],

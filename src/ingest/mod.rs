@@ -16,7 +16,8 @@ use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use crate::model::{
-    Assessments, Attendance, Date, InstrumentColumns, Participants, Response, RowOrigin,
+    Assessments, Attendance, CodedText, Date, InstrumentColumns, Participants, Response, RowOrigin,
+    TextCoder, TextSet,
 };
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
@@ -134,7 +135,7 @@ pub fn visit_attendance(
     sources: &mut Vec<SourceFile>,
     expected_ids: usize,
     mut visit: impl FnMut(&Attendance) -> Result<()>,
-) -> Result<Option<(Vec<String>, Vec<String>)>> {
+) -> Result<Option<(TextSet, TextSet)>> {
     let mut builder = AttendanceBuilder::default();
     builder.ids.reserve(expected_ids);
     let found = visit_table(data_dir, "attendance", options, sources, |part| {
@@ -402,6 +403,20 @@ fn id_like_column(part: &TablePart, column: &str, missing: &MissingMarkers) -> R
         .collect())
 }
 
+/// A text column as codes into `values`, which `coder` extends.
+fn coded_text_column(
+    part: &TablePart,
+    column: &str,
+    missing: &MissingMarkers,
+    values: &mut Vec<String>,
+    coder: &mut TextCoder,
+) -> Result<Vec<Option<u32>>> {
+    let Some(cells) = part.cells(column)? else {
+        return Ok(vec![None; part.frame.height()]);
+    };
+    cells.try_map(|_, cell| Ok(missing.value(cell).map(|text| coder.code(values, text))))
+}
+
 fn text_column(
     part: &TablePart,
     column: &str,
@@ -480,21 +495,32 @@ pub(crate) fn build_participants(
     let mut table = Participants {
         groups: present_groups
             .iter()
-            .map(|g| (g.to_string(), Vec::new()))
+            .map(|g| (g.to_string(), CodedText::default()))
             .collect(),
         covariates: covariate_names
             .into_iter()
-            .map(|c| (c, Vec::new()))
+            .map(|c| (c, CodedText::default()))
             .collect(),
         ..Participants::default()
     };
+    let mut coders: Vec<TextCoder> = (0..table.groups.len() + table.covariates.len())
+        .map(|_| TextCoder::default())
+        .collect();
     for part in parts {
         append_column(
             &mut table.id,
             id_like_column(part, "participant_id", &options.missing)?,
         );
-        for (name, values) in table.groups.iter_mut().chain(table.covariates.iter_mut()) {
-            append_column(values, text_column(part, name, &options.missing)?);
+        for ((name, values), coder) in table
+            .groups
+            .iter_mut()
+            .chain(table.covariates.iter_mut())
+            .zip(&mut coders)
+        {
+            append_column(
+                &mut values.codes,
+                coded_text_column(part, name, &options.missing, &mut values.values, coder)?,
+            );
         }
         append_column(
             &mut table.enrolled_on,
@@ -709,8 +735,7 @@ fn parse_format(text: &str) -> Option<bool> {
 /// Distinct texts and their indices, looked up without allocating.
 #[derive(Default)]
 struct Interner {
-    index: polars::prelude::PlHashMap<Box<str>, u32>,
-    values: Vec<String>,
+    values: TextSet,
     /// The last text looked up: attendance rows usually come in runs of
     /// one participant or one activity, and comparing with the previous
     /// text is cheaper than hashing it.
@@ -719,25 +744,16 @@ struct Interner {
 
 impl Interner {
     fn reserve(&mut self, additional: usize) {
-        self.index.reserve(additional);
         self.values.reserve(additional);
     }
 
     fn intern(&mut self, text: &str) -> u32 {
         if let Some(last) = self.last {
-            if self.values[last as usize] == text {
+            if self.values.get(last as usize) == text {
                 return last;
             }
         }
-        let i = match self.index.get(text) {
-            Some(&i) => i,
-            None => {
-                let i = self.values.len() as u32;
-                self.index.insert(text.into(), i);
-                self.values.push(text.to_string());
-                i
-            }
-        };
+        let (i, _) = self.values.insert(text);
         self.last = Some(i);
         i
     }
@@ -814,7 +830,7 @@ impl AttendanceBuilder {
     }
 
     /// The distinct ids and activities.
-    fn finish(self) -> (Vec<String>, Vec<String>) {
+    fn finish(self) -> (TextSet, TextSet) {
         (self.ids.values, self.activities.values)
     }
 }

@@ -6,7 +6,9 @@
 
 use crate::ingest::convert::format_date;
 use crate::instruments::Instrument;
-use crate::model::{Assessments, Attendance, Date, ParticipantIndex, Participants, RowOrigin};
+use crate::model::{
+    Assessments, Attendance, Date, ParticipantIndex, Participants, RowOrigin, TextSet,
+};
 use crate::panel::AttendanceTally;
 use polars::prelude::{PlHashMap as HashMap, PlHashSet as HashSet};
 use rayon::prelude::*;
@@ -114,13 +116,23 @@ impl Exclusions {
 /// Exclusions of the participants table, and the kept rows' index.
 fn validate_participants(participants: &Participants) -> (Exclusions, ParticipantIndex) {
     let mut exclusions = Exclusions::new("participants", participants.len());
-    let mut first_row: HashMap<Box<str>, u32> =
-        HashMap::with_capacity_and_hasher(participants.len(), Default::default());
+    // The first row of every id is kept and the others are excluded, so
+    // the kept ids, numbered as first seen, are numbered by kept row.
+    let mut kept_ids = TextSet::default();
+    kept_ids.reserve(participants.len());
+    // Per kept id: its row in the table, for naming it in a duplicate.
+    let mut first_row: Vec<u32> = Vec::with_capacity(participants.len());
     for (row, id) in participants.id.iter().enumerate() {
         let origin = participants.origin[row];
         if id.is_empty() {
             exclusions.exclude_missing_id(row, origin);
-        } else if let Some(&first) = first_row.get(id.as_str()) {
+            continue;
+        }
+        let (number, new) = kept_ids.insert(id);
+        if new {
+            first_row.push(row as u32);
+        } else {
+            let first = first_row[number as usize];
             exclusions.exclude(
                 row,
                 origin,
@@ -131,22 +143,9 @@ fn validate_participants(participants: &Participants) -> (Exclusions, Participan
                     participants.origin[first as usize].line()
                 ),
             );
-        } else {
-            first_row.insert(id.as_str().into(), row as u32);
         }
     }
-    // The first row of every id is kept, so its place among the kept rows
-    // is its row less the rows excluded before it.
-    let mut kept_before = Vec::with_capacity(participants.len());
-    let mut kept = 0u32;
-    for keep in &exclusions.keep {
-        kept_before.push(kept);
-        kept += u32::from(*keep);
-    }
-    for row in first_row.values_mut() {
-        *row = kept_before[*row as usize];
-    }
-    (exclusions, ParticipantIndex::from_rows(first_row))
+    (exclusions, ParticipantIndex::from_ids(kept_ids))
 }
 
 /// Exclusions of the assessment rows, and each row's participant: its row
@@ -370,7 +369,7 @@ impl<'a> AttendanceCheck<'a> {
     /// Checks and counts one part of the attendance table.
     pub fn add(&mut self, part: &Attendance) {
         // Each distinct id is looked up once, not once per row.
-        for id in &part.ids[self.participant_row.len()..] {
+        for id in part.ids.iter().skip(self.participant_row.len()) {
             self.participant_row.push(self.index.get(id));
         }
         let mut exclusions = Exclusions::new("attendance", part.len());
@@ -787,10 +786,10 @@ mod tests {
         ];
         let whole = Attendance {
             participant: rows.iter().map(|r| r.0).collect(),
-            ids: vec!["A".into(), "B".into(), "Z".into(), String::new()],
+            ids: ["A", "B", "Z", ""].into_iter().collect(),
             session_date: rows.iter().map(|r| r.1).collect(),
             activity: vec![Some(0); rows.len()],
-            activities: vec!["walk".into()],
+            activities: ["walk"].into_iter().collect(),
             is_group: vec![true; rows.len()],
             attended: rows.iter().map(|r| r.2).collect(),
             minutes: vec![None; rows.len()],
