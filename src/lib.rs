@@ -213,9 +213,18 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
 /// and the analyses of attendance follow. The result is the one
 /// [`validate_data`] then [`analyse_checked`] give; stage timings overlap.
 pub fn analyse(settings: &Settings) -> Result<Analysed> {
+    Ok(analyse_with(settings, |_| ())?.0)
+}
+
+/// [`analyse`], running `beside` on the finished panel while the last
+/// analyses run.
+fn analyse_with<T: Send>(
+    settings: &Settings,
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> Result<(Analysed, T)> {
     let options = ingest_options(settings);
     if options.wide.is_some() {
-        return analyse_checked(settings, validate_data(settings)?);
+        return analyse_checked_with(settings, validate_data(settings)?, beside);
     }
     let People {
         mut sources,
@@ -257,7 +266,7 @@ pub fn analyse(settings: &Settings) -> Result<Analysed> {
         ("validate", (validate_time + checking).as_millis()),
     ];
     Ok(analyse_attendance(
-        settings, sources, validated, analysed, timings,
+        settings, sources, validated, analysed, timings, beside,
     ))
 }
 /// Told when each long stage starts, so a front end can show progress.
@@ -274,6 +283,16 @@ impl Progress for Silent {
 
 /// Runs score → panel → analyses on validated data.
 pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed> {
+    Ok(analyse_checked_with(settings, checked, |_| ())?.0)
+}
+
+/// [`analyse_checked`], running `beside` on the finished panel while the
+/// last analyses run.
+fn analyse_checked_with<T: Send>(
+    settings: &Settings,
+    checked: Checked,
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> Result<(Analysed, T)> {
     let Checked {
         sources,
         mut validated,
@@ -285,7 +304,7 @@ pub fn analyse_checked(settings: &Settings, checked: Checked) -> Result<Analysed
     let analysed = analyse_without_attendance(settings, participants, assessments)
         .map_err(|error| name_assessment_files(error, &sources))?;
     Ok(analyse_attendance(
-        settings, sources, validated, analysed, timings,
+        settings, sources, validated, analysed, timings, beside,
     ))
 }
 
@@ -368,14 +387,16 @@ fn analyse_without_attendance(
 }
 
 /// Adds counted attendance to the panel and runs the analyses that need
-/// it; `timings` holds ingest and validate.
-fn analyse_attendance(
+/// it, and `beside` on the finished panel meanwhile; `timings` holds
+/// ingest and validate.
+fn analyse_attendance<T: Send>(
     settings: &Settings,
     sources: Vec<SourceFile>,
     mut validated: Validated,
     without_attendance: WithoutAttendance,
     mut timings: Vec<(&'static str, u128)>,
-) -> Analysed {
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> (Analysed, T) {
     let WithoutAttendance {
         mut panel,
         order,
@@ -386,8 +407,17 @@ fn analyse_attendance(
     if let Some(tally) = validated.attendance.take() {
         panel.attach_attendance(tally, &order);
     }
-    let estimates =
-        analysis::run_with_attendance(estimates, &panel, &settings.instruments, &settings.analysis);
+    let (estimates, beside) = rayon::join(
+        || {
+            analysis::run_with_attendance(
+                estimates,
+                &panel,
+                &settings.instruments,
+                &settings.analysis,
+            )
+        },
+        || beside(&panel),
+    );
     let elapsed = start.elapsed().as_millis();
     for (stage, time) in earlier {
         let time = if stage == "analyses" {
@@ -397,14 +427,15 @@ fn analyse_attendance(
         };
         timings.push((stage, time));
     }
-    Analysed {
+    let analysed = Analysed {
         sources,
         validated,
         instruments: settings.instruments.clone(),
         panel,
         estimates,
         timings,
-    }
+    };
+    (analysed, beside)
 }
 
 /// The main job: analyse the data, suppress small cells, and write the
@@ -416,7 +447,13 @@ pub fn report(settings: &Settings) -> Result<PathBuf> {
 /// [`report`], telling `progress` as each stage starts.
 pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) -> Result<PathBuf> {
     progress.stage("reading, checking and analysing the data");
-    let mut analysed = analyse(settings)?;
+    // The internal panel, the largest output, is encoded while the last
+    // analyses run.
+    let (mut analysed, panel_parquet) = analyse_with(settings, report::internal::panel_parquet)?;
+    let panel_parquet = panel_parquet.map_err(|e| Error::Write {
+        path: settings.out_dir.join("internal").join("panel.parquet"),
+        message: e.to_string(),
+    })?;
     progress.stage("writing the report");
     disclosure::suppress(&mut analysed.estimates, settings.min_cell);
     report::write_report(&report::ReportContent {
@@ -428,5 +465,6 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         instruments: &analysed.instruments,
         estimates: &analysed.estimates,
         timings: &analysed.timings,
+        panel_parquet: Some(&panel_parquet),
     })
 }

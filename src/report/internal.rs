@@ -4,6 +4,7 @@
 use super::format::csv_field;
 use super::{write_file, ReportContent};
 use crate::error::{Error, Result};
+use crate::panel::Panel;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -16,11 +17,28 @@ this folder is aggregate and meant for publication.\n";
 pub fn write(dir: &Path, content: &ReportContent) -> Result<()> {
     write_file(&dir.join("README.txt"), README)?;
     write_file(&dir.join("excluded_rows.csv"), excluded_csv(content))?;
-    let mut frame = panel_frame(content).map_err(|e| Error::Write {
-        path: dir.join("panel.parquet"),
-        message: e.to_string(),
-    })?;
-    super::estimates::write_parquet(&dir.join("panel.parquet"), &mut frame)
+    let path = dir.join("panel.parquet");
+    let encoded;
+    let bytes = match content.panel_parquet {
+        Some(bytes) => bytes,
+        None => {
+            encoded = panel_parquet(content.panel).map_err(|e| Error::Write {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            &encoded
+        }
+    };
+    write_file(&path, bytes)
+}
+
+/// The panel as a Parquet file's bytes. The largest output: a report
+/// encodes it while the last analyses run.
+pub fn panel_parquet(panel: &Panel) -> PolarsResult<Vec<u8>> {
+    let mut frame = panel_frame(panel)?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame)?;
+    Ok(bytes)
 }
 
 fn excluded_csv(content: &ReportContent) -> String {
@@ -44,8 +62,7 @@ fn excluded_csv(content: &ReportContent) -> String {
     out
 }
 
-fn panel_frame(content: &ReportContent) -> PolarsResult<DataFrame> {
-    let panel = content.panel;
+fn panel_frame(panel: &Panel) -> PolarsResult<DataFrame> {
     let waves = &panel.waves;
     let mut columns = vec![StringChunked::from_iter_values(
         "participant_id".into(),

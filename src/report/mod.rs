@@ -54,6 +54,9 @@ pub struct ReportContent<'a> {
     pub estimates: &'a [Estimate],
     /// (stage, milliseconds): the only clock readings in a report.
     pub timings: &'a [(&'static str, u128)],
+    /// `internal/panel.parquet`, when already encoded
+    /// ([`internal::panel_parquet`]).
+    pub panel_parquet: Option<&'a [u8]>,
 }
 
 pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
