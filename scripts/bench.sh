@@ -108,9 +108,12 @@ ${synth_line}
 The full report takes ${ratio}× the I/O floor. Output with \`--threads 1\` is byte-identical to the default: $identical.
 Estimates from the CSV copy are byte-identical to those from Parquet: $csv_identical.
 
-Stages of \`belong report\` on the national data (from manifest.json). Attendance is
-streamed part by part: reading and converting it counts as ingest, checking and counting
-it as validate.
+Stages of \`belong report\` on the national data (from manifest.json). Each stage's own
+elapsed time; they overlap, so they add up to more than the run. Attendance is streamed
+part by part (reading and converting it counts as ingest, checking and counting it as
+validate) while score, panel and the analyses that do not need attendance run beside
+it; the internal panel file is encoded beside the last analyses (counted there, not in
+render).
 
 | stage | median |
 |---|---|
