@@ -258,14 +258,80 @@ impl std::fmt::Debug for TextSet {
     }
 }
 
+/// A text per row, held as the number of its text among the column's
+/// distinct texts: the assessments' ids and waves (a million ids over 2.5
+/// million rows, a handful of waves) without a string per row, and looked
+/// up or compared once per distinct text instead of once per row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextColumn {
+    /// The distinct texts, in order of first appearance (texts of rows
+    /// since removed stay).
+    pub texts: TextSet,
+    /// Per row: the number of its text in `texts`.
+    pub rows: Vec<u32>,
+}
+
+impl TextColumn {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The text of row `row`.
+    pub fn get(&self, row: usize) -> &str {
+        self.texts.get(self.rows[row] as usize)
+    }
+
+    /// Every row's text, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.rows.iter().map(|&n| self.texts.get(n as usize))
+    }
+
+    /// Per distinct text: whether some row has it.
+    pub fn texts_in_rows(&self) -> Vec<bool> {
+        let mut used = vec![false; self.texts.len()];
+        for &n in &self.rows {
+            used[n as usize] = true;
+        }
+        used
+    }
+}
+
+impl FromIterator<String> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = String>>(texts: I) -> Self {
+        let mut column = TextColumn::default();
+        for text in texts {
+            let (number, _) = column.texts.insert(&text);
+            column.rows.push(number);
+        }
+        column
+    }
+}
+
+impl<'a> FromIterator<&'a str> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Self {
+        let mut column = TextColumn::default();
+        for text in texts {
+            let (number, _) = column.texts.insert(text);
+            column.rows.push(number);
+        }
+        column
+    }
+}
+
 /// One row per participant per wave.
 #[derive(Debug, Clone, Default)]
 pub struct Assessments {
-    pub participant_id: Vec<String>,
+    /// Ids as written (`""` when missing).
+    pub participant_id: TextColumn,
     /// Per row: the participant's row in the kept participants. Set by
     /// validation (empty before), so later stages need not look ids up.
     pub participant: Vec<u32>,
-    pub wave: Vec<String>,
+    /// Wave names as written (`""` when missing).
+    pub wave: TextColumn,
     pub assessed_on: Vec<Option<Date>>,
     pub instruments: Vec<InstrumentColumns>,
     pub origin: Vec<RowOrigin>,
@@ -339,11 +405,11 @@ impl Assessments {
         if keeps_all(keep) {
             return;
         }
-        retain(&mut self.participant_id, keep);
+        retain(&mut self.participant_id.rows, keep);
         if !self.participant.is_empty() {
             retain(&mut self.participant, keep);
         }
-        retain(&mut self.wave, keep);
+        retain(&mut self.wave.rows, keep);
         retain(&mut self.assessed_on, keep);
         for columns in &mut self.instruments {
             for item in &mut columns.items {

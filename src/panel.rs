@@ -4,7 +4,7 @@
 //! Participants are in byte order of their id, so every later stage sees
 //! the same order whatever order the files came in.
 
-use crate::model::{Attendance, CodedText, Date, Participants};
+use crate::model::{Attendance, CodedText, Date, Participants, TextColumn};
 use crate::score::{Outcome, Scores};
 use crate::waves::WaveOrder;
 use polars::prelude::PlHashMap;
@@ -164,7 +164,7 @@ impl PanelOutcome {
 pub fn build_panel(
     participants: Participants,
     assessment_participants: &[u32],
-    assessment_waves: &[String],
+    assessment_waves: &TextColumn,
     scores: Scores,
     waves: WaveOrder,
     attendance: Option<AttendanceTally>,
@@ -192,7 +192,7 @@ pub type PanelOrder = Vec<usize>;
 pub fn build_panel_without_attendance(
     mut participants: Participants,
     assessment_participants: &[u32],
-    assessment_waves: &[String],
+    assessment_waves: &TextColumn,
     scores: Scores,
     waves: WaveOrder,
 ) -> (Panel, PanelOrder) {
@@ -223,11 +223,19 @@ pub fn build_panel_without_attendance(
     let n = participant_id.len();
     // Each assessment row's panel row and wave, looked up once for all
     // outcomes.
+    let wave_of_text: Vec<Option<usize>> = assessment_waves
+        .texts
+        .iter()
+        .map(|wave| waves.index_of(wave))
+        .collect();
     let place_of_row: Vec<Option<(usize, usize)>> = assessment_participants
         .iter()
-        .zip(assessment_waves)
-        .map(|(&participant, wave)| {
-            Some((*panel_row.get(participant as usize)?, waves.index_of(wave)?))
+        .zip(&assessment_waves.rows)
+        .map(|(&participant, &wave)| {
+            Some((
+                *panel_row.get(participant as usize)?,
+                wave_of_text[wave as usize]?,
+            ))
         })
         .collect();
     let outcomes = scores

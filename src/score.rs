@@ -91,10 +91,12 @@ fn score_in_blocks(
     let mut outcomes = Vec::new();
     let mut values = Vec::new();
     let mut baseline_items = Vec::new();
+    let baseline = assessments.wave.texts.find(baseline_wave);
     let is_baseline: Vec<bool> = assessments
         .wave
+        .rows
         .iter()
-        .map(|w| w == baseline_wave)
+        .map(|&w| Some(w) == baseline)
         .collect();
     for columns in &assessments.instruments {
         let instrument = &instruments[columns.instrument];

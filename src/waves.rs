@@ -83,16 +83,13 @@ fn ask_for_config(waves: &[String], why: &str) -> Error {
 
 /// Orders the waves found in the assessments.
 pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result<WaveOrder> {
-    // Distinct names without copying and sorting a string per row.
-    let mut distinct: std::collections::BTreeSet<&str> = Default::default();
-    let mut previous: Option<&str> = None;
-    for wave in &assessments.wave {
-        if previous != Some(wave.as_str()) {
-            distinct.insert(wave);
-            previous = Some(wave);
-        }
-    }
-    let found: Vec<String> = distinct.into_iter().map(str::to_string).collect();
+    // The names of the rows' waves, in byte order.
+    let in_rows = assessments.wave.texts_in_rows();
+    let mut found: Vec<String> = (0..in_rows.len())
+        .filter(|&n| in_rows[n])
+        .map(|n| assessments.wave.texts.get(n).to_string())
+        .collect();
+    found.sort_unstable();
     if found.is_empty() {
         return Err(Error::NothingToAnalyse(
             "no assessment rows were kept".into(),
@@ -172,11 +169,13 @@ fn infer_order(assessments: &Assessments, found: &[String]) -> Result<Vec<String
         let medians: Vec<Option<f64>> = rest
             .iter()
             .map(|wave| {
+                let number = assessments.wave.texts.find(wave);
                 let dates: Vec<Date> = assessments
                     .wave
+                    .rows
                     .iter()
                     .zip(&assessments.assessed_on)
-                    .filter(|(w, _)| *w == wave)
+                    .filter(|(w, _)| Some(**w) == number)
                     .filter_map(|(_, d)| *d)
                     .collect();
                 median_date(dates)

@@ -403,6 +403,19 @@ fn id_like_column(part: &TablePart, column: &str, missing: &MissingMarkers) -> R
         .collect())
 }
 
+/// [`id_like_column`] as numbers of texts in `texts`, which it extends.
+fn coded_id_like_column(
+    part: &TablePart,
+    column: &str,
+    missing: &MissingMarkers,
+    texts: &mut TextSet,
+) -> Result<Vec<u32>> {
+    let Some(cells) = part.cells(column)? else {
+        return Ok(vec![texts.insert("").0; part.frame.height()]);
+    };
+    cells.try_map(|_, cell| Ok(texts.insert(missing.value(cell).unwrap_or_default()).0))
+}
+
 /// A text column as codes into `values`, which `coder` extends.
 fn coded_text_column(
     part: &TablePart,
@@ -636,11 +649,12 @@ pub(crate) fn build_assessments(
         // Columns convert independently: the id, wave and date columns on
         // one side, the item columns in parallel on the other. The first
         // error in column order is the one reported, whatever finishes first.
+        let (ids, waves) = (&mut table.participant_id, &mut table.wave);
         let (people, responses) = rayon::join(
             || -> Result<_> {
                 Ok((
-                    id_like_column(part, "participant_id", missing)?,
-                    id_like_column(part, "wave", missing)?,
+                    coded_id_like_column(part, "participant_id", missing, &mut ids.texts)?,
+                    coded_id_like_column(part, "wave", missing, &mut waves.texts)?,
                     date_column(part, "assessed_on", options)?,
                 ))
             },
@@ -655,8 +669,8 @@ pub(crate) fn build_assessments(
             },
         );
         let (ids, waves, dates) = people?;
-        append_column(&mut table.participant_id, ids);
-        append_column(&mut table.wave, waves);
+        append_column(&mut table.participant_id.rows, ids);
+        append_column(&mut table.wave.rows, waves);
         append_column(&mut table.assessed_on, dates);
         for (columns, converted) in table.instruments.iter_mut().zip(responses) {
             let (items, total) = converted?;

@@ -162,12 +162,13 @@ fn validate_assessments(
     // The two costly parts, looking ids up (a cache miss or two each) and
     // reading every response, are read-only: they run in parallel first,
     // and the rules are then applied row by row in the usual order.
+    // Ids are looked up once per distinct id, by their number.
+    let ids = &assessments.participant_id;
     let looked_up: Option<Vec<Option<u32>>> = index.map(|index| {
-        assessments
-            .participant_id
-            .par_iter()
+        (0..ids.texts.len())
+            .into_par_iter()
             .with_min_len(4096)
-            .map(|id| index.get(id))
+            .map(|number| index.get(ids.texts.get(number)))
             .collect()
     });
     let mut out_of_range = (0..assessments.len())
@@ -180,8 +181,11 @@ fn validate_assessments(
         .into_iter()
         .peekable();
     // Without a participants table, ids are numbered as they appear.
-    let mut numbered: HashMap<&str, u32> = HashMap::default();
-    let mut wave_codes: HashMap<&str, u32> = HashMap::default();
+    let mut numbered: Vec<u32> = Vec::new();
+    let mut next_participant = 0u32;
+    // Waves are coded as they appear among the rows that get this far.
+    let mut wave_codes: Vec<u32> = vec![u32::MAX; assessments.wave.texts.len()];
+    let mut next_wave_code = 0u32;
     // The waves seen per participant, one bit per wave code: a bit seen
     // twice marks a repeated (participant, wave), whose rows are gathered
     // afterwards. Wave codes beyond the bits use a map.
@@ -191,8 +195,8 @@ fn validate_assessments(
     let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for row in 0..assessments.len() {
         let origin = assessments.origin[row];
-        let id = assessments.participant_id[row].as_str();
-        let wave = assessments.wave[row].as_str();
+        let id = ids.get(row);
+        let wave = assessments.wave.get(row);
         if id.is_empty() {
             exclusions.exclude_missing_id(row, origin);
             continue;
@@ -201,11 +205,18 @@ fn validate_assessments(
             exclusions.exclude(row, origin, Some("wave"), "missing wave", String::new());
             continue;
         }
+        let id_number = ids.rows[row] as usize;
         let participant = match &looked_up {
-            Some(looked_up) => looked_up[row],
+            Some(looked_up) => looked_up[id_number],
             None => {
-                let next = numbered.len() as u32;
-                Some(*numbered.entry(id).or_insert(next))
+                if numbered.is_empty() {
+                    numbered = vec![u32::MAX; ids.texts.len()];
+                }
+                if numbered[id_number] == u32::MAX {
+                    numbered[id_number] = next_participant;
+                    next_participant += 1;
+                }
+                Some(numbered[id_number])
             }
         };
         let Some(participant) = participant else {
@@ -219,8 +230,12 @@ fn validate_assessments(
             continue;
         };
         participant_of_row[row] = participant;
-        let next_code = wave_codes.len() as u32;
-        let wave_code = *wave_codes.entry(wave).or_insert(next_code);
+        let wave_code = &mut wave_codes[assessments.wave.rows[row] as usize];
+        if *wave_code == u32::MAX {
+            *wave_code = next_wave_code;
+            next_wave_code += 1;
+        }
+        let wave_code = *wave_code;
         let key = (u64::from(participant) << 32) | u64::from(wave_code);
         if wave_code < u64::BITS {
             if waves_seen.len() <= participant as usize {
@@ -255,7 +270,7 @@ fn validate_assessments(
             if participant == u32::MAX {
                 continue;
             }
-            let wave_code = wave_codes[assessments.wave[row].as_str()];
+            let wave_code = wave_codes[assessments.wave.rows[row] as usize];
             let key = (u64::from(participant) << 32) | u64::from(wave_code);
             if repeated_keys.contains(&key) {
                 rows_of_key.entry(key).or_default().push(row);
@@ -469,9 +484,13 @@ pub fn validate(
     let (participants, participant_index) = participants.unwrap_or_else(|| {
         // Participants implied by the kept assessments, in id order; the
         // rows' numbers become rows of this table.
-        let mut ids: Vec<String> = assessments.participant_id.clone();
+        let texts = &assessments.participant_id.texts;
+        let in_rows = assessments.participant_id.texts_in_rows();
+        let mut ids: Vec<String> = (0..texts.len())
+            .filter(|&n| in_rows[n])
+            .map(|n| texts.get(n).to_string())
+            .collect();
         ids.sort_unstable();
-        ids.dedup();
         let implied = Participants {
             enrolled_on: vec![None; ids.len()],
             origin: vec![RowOrigin::derived(); ids.len()],
@@ -481,12 +500,15 @@ pub fn validate(
             sessions: None,
         };
         let index = ParticipantIndex::of(&implied);
-        for (participant, id) in assessments
+        let row_of_text: Vec<u32> = (0..texts.len())
+            .map(|n| index.get(texts.get(n)).unwrap_or(u32::MAX))
+            .collect();
+        for (participant, &n) in assessments
             .participant
             .iter_mut()
-            .zip(&assessments.participant_id)
+            .zip(&assessments.participant_id.rows)
         {
-            *participant = index.get(id).unwrap_or(u32::MAX);
+            *participant = row_of_text[n as usize];
         }
         (implied, index)
     });
@@ -545,15 +567,17 @@ pub fn exclude_followups_before_baseline(
     baseline_wave: &str,
 ) -> Vec<ExcludedRow> {
     let assessments = &validated.assessments;
+    let baseline_number = assessments.wave.texts.find(baseline_wave);
+    let is_baseline = |row: usize| Some(assessments.wave.rows[row]) == baseline_number;
     let mut baseline_dates: Vec<Option<Date>> = vec![None; validated.participants.len()];
     for row in 0..assessments.len() {
-        if assessments.wave[row] == baseline_wave {
+        if is_baseline(row) {
             baseline_dates[assessments.participant[row] as usize] = assessments.assessed_on[row];
         }
     }
     let mut exclusions = Exclusions::new("assessments", assessments.len());
     for row in 0..assessments.len() {
-        if assessments.wave[row] == baseline_wave {
+        if is_baseline(row) {
             continue;
         }
         let baseline = &baseline_dates[assessments.participant[row] as usize];
@@ -566,7 +590,7 @@ pub fn exclude_followups_before_baseline(
                     "assessed before the baseline",
                     format!(
                         "{} wave on {} is before the {baseline_wave} on {}",
-                        assessments.wave[row],
+                        assessments.wave.get(row),
                         format_date(date),
                         format_date(*baseline)
                     ),
@@ -706,8 +730,8 @@ mod tests {
         };
         for row in 0..assessments.len() {
             let (id, wave) = (
-                assessments.participant_id[row].as_str(),
-                assessments.wave[row].as_str(),
+                assessments.participant_id.get(row),
+                assessments.wave.get(row),
             );
             if id.is_empty() {
                 exclude(row, "missing participant_id", &mut excluded);
@@ -749,15 +773,22 @@ mod tests {
     #[test]
     fn conflicting_duplicates_are_all_excluded() {
         let assessments = Assessments {
-            participant_id: vec!["A".into(), "A".into(), "B".into()],
+            participant_id: ["A", "A", "B"].into_iter().collect(),
             participant: Vec::new(),
-            wave: vec!["baseline".into(), "baseline".into(), "baseline".into()],
+            wave: ["baseline", "baseline", "baseline"].into_iter().collect(),
             assessed_on: vec![None; 3],
             instruments: vec![],
             origin: vec![origin(2), origin(3), origin(4)],
         };
         let validated = validate(None, assessments, None, &crate::instruments::builtin());
-        assert_eq!(validated.assessments.participant_id, vec!["B".to_string()]);
+        assert_eq!(
+            validated
+                .assessments
+                .participant_id
+                .iter()
+                .collect::<Vec<_>>(),
+            ["B"]
+        );
         assert_eq!(validated.excluded.len(), 2);
         assert!(validated.excluded[0].detail.contains("lines 2, 3"));
     }
