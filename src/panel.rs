@@ -5,7 +5,7 @@
 //! the same order whatever order the files came in.
 
 use crate::model::{Attendance, CodedText, Date, Participants, TextColumn};
-use crate::score::{Outcome, Scores};
+use crate::score::{ItemSetsByRow, Outcome, Scores};
 use crate::waves::WaveOrder;
 use polars::prelude::PlHashMap;
 use std::collections::BTreeMap;
@@ -18,7 +18,59 @@ pub struct PanelOutcome {
     pub scores: Vec<Vec<Option<f64>>>,
     /// Complete scored item sets at baseline per participant; `None` for
     /// everyone when the outcome was collected as a total.
-    pub baseline_items: Option<Vec<Option<Vec<f64>>>>,
+    pub baseline_items: Option<ItemSets>,
+}
+
+/// Complete scored item sets at baseline, one after another in panel order
+/// in one buffer: read in order, without a pointer per participant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemSets {
+    items: usize,
+    values: Vec<f64>,
+    /// Per participant: the number of their set, if they have one.
+    set_of: Vec<Option<u32>>,
+}
+
+impl ItemSets {
+    /// The sets of `by_row` placed by their rows' `place_of_row` (panel
+    /// row, wave), for `participants` participants.
+    fn in_panel_order(
+        by_row: &ItemSetsByRow,
+        place_of_row: &[Option<(usize, usize)>],
+        participants: usize,
+    ) -> ItemSets {
+        let mut set_by_row: Vec<Option<usize>> = vec![None; participants];
+        for (set, &row) in by_row.rows.iter().enumerate() {
+            if let Some((p, _)) = place_of_row[row] {
+                set_by_row[p] = Some(set);
+            }
+        }
+        let mut sets = ItemSets {
+            items: by_row.items,
+            values: Vec::with_capacity(by_row.values.len()),
+            set_of: vec![None; participants],
+        };
+        let mut next = 0u32;
+        for (p, set) in set_by_row.into_iter().enumerate() {
+            if let Some(set) = set {
+                sets.values.extend_from_slice(by_row.set(set));
+                sets.set_of[p] = Some(next);
+                next += 1;
+            }
+        }
+        sets
+    }
+
+    /// The set of participant `participant`, if complete.
+    pub fn get(&self, participant: usize) -> Option<&[f64]> {
+        let set = self.set_of[participant]? as usize;
+        Some(&self.values[set * self.items..(set + 1) * self.items])
+    }
+
+    /// Every complete set, in panel order.
+    pub fn iter(&self) -> impl Iterator<Item = &[f64]> + '_ {
+        self.values.chunks_exact(self.items.max(1))
+    }
 }
 
 /// One row per participant.
@@ -250,16 +302,8 @@ pub fn build_panel_without_attendance(
                     by_wave[*w][*p] = value;
                 }
             }
-            // The item sets move into the panel; they are not copied.
-            let baseline_items = (!item_sets.is_empty()).then(|| {
-                let mut per_participant = vec![None; n];
-                for (row, items) in item_sets {
-                    if let Some((p, _)) = place_of_row[row] {
-                        per_participant[p] = Some(items);
-                    }
-                }
-                per_participant
-            });
+            let baseline_items = (!item_sets.rows.is_empty())
+                .then(|| ItemSets::in_panel_order(&item_sets, &place_of_row, n));
             PanelOutcome {
                 outcome,
                 scores: by_wave,

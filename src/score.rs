@@ -23,15 +23,50 @@ pub struct Scores {
     pub outcomes: Vec<Outcome>,
     /// `values[outcome][row]`.
     pub values: Vec<Vec<Option<f64>>>,
-    /// Complete scored item sets at the baseline wave, for reliability:
-    /// `baseline_items[outcome]` lists (row, items). Empty for outcomes
-    /// collected as totals.
-    pub baseline_items: Vec<Vec<(usize, Vec<f64>)>>,
+    /// Complete scored item sets at the baseline wave, for reliability,
+    /// per outcome. Empty for outcomes collected as totals.
+    pub baseline_items: Vec<ItemSetsByRow>,
 }
 
-/// The scored items of `item_numbers` when none is missing.
-fn complete_set(scored: &[Option<f64>], item_numbers: &[usize]) -> Option<Vec<f64>> {
-    item_numbers.iter().map(|&k| scored[k - 1]).collect()
+/// Complete scored item sets of some assessment rows, one after another in
+/// one buffer (a million sets are one allocation, not a million).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemSetsByRow {
+    /// Items per set.
+    pub items: usize,
+    /// The assessment row of each set.
+    pub rows: Vec<usize>,
+    /// The sets' scored items: set `i` is `values[i * items..(i + 1) * items]`.
+    pub values: Vec<f64>,
+}
+
+impl ItemSetsByRow {
+    fn new(items: usize) -> ItemSetsByRow {
+        ItemSetsByRow {
+            items,
+            ..ItemSetsByRow::default()
+        }
+    }
+
+    /// Adds the scored items of `item_numbers` of `row` when none is
+    /// missing.
+    fn add_if_complete(&mut self, row: usize, scored: &[Option<f64>], item_numbers: &[usize]) {
+        if item_numbers.iter().all(|&k| scored[k - 1].is_some()) {
+            self.rows.push(row);
+            self.values
+                .extend(item_numbers.iter().filter_map(|&k| scored[k - 1]));
+        }
+    }
+
+    fn append(&mut self, other: ItemSetsByRow) {
+        self.rows.extend(other.rows);
+        self.values.extend(other.values);
+    }
+
+    /// The items of the `index`-th set.
+    pub fn set(&self, index: usize) -> &[f64] {
+        &self.values[index * self.items..(index + 1) * self.items]
+    }
 }
 
 /// Rows per block of parallel scoring.
@@ -39,7 +74,7 @@ const SCORE_BLOCK_ROWS: usize = 1 << 16;
 
 /// Per item list (the total, then each subscale): scores of a block of
 /// rows, and the complete baseline item sets among them.
-type ScoredBlock = (Vec<Vec<Option<f64>>>, Vec<Vec<(usize, Vec<f64>)>>);
+type ScoredBlock = (Vec<Vec<Option<f64>>>, Vec<ItemSetsByRow>);
 
 /// Scores `rows` into reused buffers: a Vec per row was millions of
 /// allocations at national scale.
@@ -54,7 +89,10 @@ fn score_block(
         .iter()
         .map(|_| Vec::with_capacity(rows.len()))
         .collect();
-    let mut sets: Vec<Vec<(usize, Vec<f64>)>> = item_lists.iter().map(|_| Vec::new()).collect();
+    let mut sets: Vec<ItemSetsByRow> = item_lists
+        .iter()
+        .map(|list| ItemSetsByRow::new(list.len()))
+        .collect();
     let mut scored: Vec<Option<f64>> = vec![None; instrument.item_count()];
     let mut subset: Vec<Option<f64>> = Vec::with_capacity(instrument.item_count());
     for row in rows {
@@ -68,9 +106,7 @@ fn score_block(
             subset.extend(list.iter().map(|&k| scored[k - 1]));
             totals.push(prorated_total(&subset, instrument.max_missing));
             if is_baseline[row] {
-                if let Some(set) = complete_set(&scored, list) {
-                    sets.push((row, set));
-                }
+                sets.add_if_complete(row, &scored, list);
             }
         }
     }
@@ -109,7 +145,7 @@ fn score_in_blocks(
                 direction: instrument.direction,
             });
             values.push(totals);
-            baseline_items.push(Vec::new());
+            baseline_items.push(ItemSetsByRow::default());
             continue;
         }
         let all_items: Vec<usize> = (1..=instrument.item_count()).collect();
@@ -128,13 +164,16 @@ fn score_in_blocks(
             .iter()
             .map(|_| Vec::with_capacity(assessments.len()))
             .collect();
-        let mut sets: Vec<Vec<(usize, Vec<f64>)>> = item_lists.iter().map(|_| Vec::new()).collect();
+        let mut sets: Vec<ItemSetsByRow> = item_lists
+            .iter()
+            .map(|list| ItemSetsByRow::new(list.len()))
+            .collect();
         for (block_totals, block_sets) in blocks {
             for (all, part) in totals.iter_mut().zip(block_totals) {
                 all.extend(part);
             }
             for (all, part) in sets.iter_mut().zip(block_sets) {
-                all.extend(part);
+                all.append(part);
             }
         }
         outcomes.push(Outcome {
@@ -198,6 +237,6 @@ mod tests {
         assert_eq!(whole.values, blocks.values);
         assert_eq!(whole.baseline_items, blocks.baseline_items);
         assert!(whole.values[0].iter().any(Option::is_some));
-        assert!(!whole.baseline_items[0].is_empty());
+        assert!(!whole.baseline_items[0].rows.is_empty());
     }
 }

@@ -13,7 +13,7 @@ pub fn reliability(cell: &Cell) -> Vec<Estimate> {
         .group
         .members
         .iter()
-        .filter_map(|&p| item_sets[p].as_deref())
+        .filter_map(|&p| item_sets.get(p))
         .collect();
     let place = cell.place("reliability", cell.panel.waves.baseline_name());
     match cronbach_alpha(&sets) {

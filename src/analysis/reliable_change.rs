@@ -44,12 +44,7 @@ pub fn threshold(
             format!("Jacobson-Truax, r = {} (registry)", reliability.value),
         ),
         None => {
-            let sets: Vec<&[f64]> = outcome
-                .baseline_items
-                .as_ref()?
-                .iter()
-                .filter_map(Option::as_deref)
-                .collect();
+            let sets: Vec<&[f64]> = outcome.baseline_items.as_ref()?.iter().collect();
             let (alpha, _) = cronbach_alpha(&sets)?;
             (
                 alpha,
