@@ -489,10 +489,10 @@ mod tests {
     proptest::proptest! {
         /// A text set numbers texts as a list of the distinct texts in
         /// first-seen order would, and finds each (through regrowth of
-        /// its table, with empty and non-ASCII texts).
+        /// its table, with empty, non-ASCII, short and long texts).
         #[test]
         fn text_set_numbers_texts_as_a_list_of_distinct_texts(
-            texts in proptest::collection::vec("[a-cé]{0,3}", 0..300),
+            texts in proptest::collection::vec("[a-cé]{0,3}|[ab]{10,14}|é{5,7}", 0..300),
             reserve in 0usize..50,
         ) {
             let mut set = super::TextSet::default();
