@@ -519,38 +519,64 @@ pub(crate) fn build_participants(
     let mut coders: Vec<TextCoder> = (0..table.groups.len() + table.covariates.len())
         .map(|_| TextCoder::default())
         .collect();
+    let has_sessions = parts.iter().any(|p| p.has_column("sessions"));
     for part in parts {
-        append_column(
-            &mut table.id,
-            id_like_column(part, "participant_id", &options.missing)?,
-        );
-        for ((name, values), coder) in table
+        // Columns convert in parallel; the first error in column order is
+        // the one reported, whatever finishes first.
+        let mut text_columns: Vec<&mut (String, CodedText)> = table
             .groups
             .iter_mut()
             .chain(table.covariates.iter_mut())
-            .zip(&mut coders)
-        {
-            append_column(
-                &mut values.codes,
-                coded_text_column(part, name, &options.missing, &mut values.values, coder)?,
-            );
-        }
-        append_column(
-            &mut table.enrolled_on,
-            date_column(part, "enrolled_on", options)?,
+            .collect();
+        let ((ids, codes), (dates, sessions)) = rayon::join(
+            || {
+                rayon::join(
+                    || id_like_column(part, "participant_id", &options.missing),
+                    || {
+                        text_columns
+                            .par_iter_mut()
+                            .zip(coders.par_iter_mut())
+                            .map(|(column, coder)| {
+                                let (name, values) = &mut **column;
+                                coded_text_column(
+                                    part,
+                                    name,
+                                    &options.missing,
+                                    &mut values.values,
+                                    coder,
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || date_column(part, "enrolled_on", options),
+                    || {
+                        has_sessions
+                            .then(|| {
+                                convert_column(
+                                    part,
+                                    "sessions",
+                                    &options.missing,
+                                    "a count of sessions attended",
+                                    "write a whole number of sessions or mark it missing (NA)",
+                                    |t| parse_integer(t).and_then(|v| u32::try_from(v).ok()),
+                                )
+                            })
+                            .transpose()
+                    },
+                )
+            },
         );
-        if parts.iter().any(|p| p.has_column("sessions")) {
-            table
-                .sessions
-                .get_or_insert_with(Vec::new)
-                .extend(convert_column(
-                    part,
-                    "sessions",
-                    &options.missing,
-                    "a count of sessions attended",
-                    "write a whole number of sessions or mark it missing (NA)",
-                    |t| parse_integer(t).and_then(|v| u32::try_from(v).ok()),
-                )?);
+        append_column(&mut table.id, ids?);
+        for (column, codes) in text_columns.into_iter().zip(codes) {
+            append_column(&mut column.1.codes, codes?);
+        }
+        append_column(&mut table.enrolled_on, dates?);
+        if let Some(sessions) = sessions? {
+            table.sessions.get_or_insert_with(Vec::new).extend(sessions);
         }
         table.origin.extend(origins(part));
     }
@@ -652,11 +678,19 @@ pub(crate) fn build_assessments(
         let (ids, waves) = (&mut table.participant_id, &mut table.wave);
         let (people, responses) = rayon::join(
             || -> Result<_> {
-                Ok((
-                    coded_id_like_column(part, "participant_id", missing, &mut ids.texts)?,
-                    coded_id_like_column(part, "wave", missing, &mut waves.texts)?,
-                    date_column(part, "assessed_on", options)?,
-                ))
+                // Coding the ids (a hash lookup per row) is the longest.
+                let (ids, waves_and_dates) = rayon::join(
+                    || coded_id_like_column(part, "participant_id", missing, &mut ids.texts),
+                    || -> Result<_> {
+                        Ok((
+                            coded_id_like_column(part, "wave", missing, &mut waves.texts)?,
+                            date_column(part, "assessed_on", options)?,
+                        ))
+                    },
+                );
+                let ids = ids?;
+                let (waves, dates) = waves_and_dates?;
+                Ok((ids, waves, dates))
             },
             || {
                 table
