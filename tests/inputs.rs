@@ -493,3 +493,32 @@ fn a_broken_row_in_a_csv_read_in_batches_is_an_error_naming_the_file() {
         .to_string();
     assert!(error.contains("attendance.csv"), "{error}");
 }
+
+#[test]
+fn columns_converted_side_by_side_report_the_first_bad_column() {
+    // Line 2 has a bad sessions count, line 3 a bad date: the date column
+    // comes first in the order columns are checked, so it is the one named,
+    // whichever conversion finishes first.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("participants.csv"),
+        "participant_id,enrolled_on,sessions\nP1,2025-01-01,many\nP2,someday,3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("assessments.csv"),
+        "participant_id,wave,ucla3_1,ucla3_2,ucla3_3\nP1,baseline,1,2,3\n",
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let error = belong::ingest::ingest(
+            folder.path(),
+            &belong::instruments::builtin(),
+            &Default::default(),
+        )
+        .expect_err("bad cells are an error")
+        .to_string();
+        assert!(error.contains("enrolled_on"), "{error}");
+        assert!(error.contains("someday"), "{error}");
+    }
+}
