@@ -240,14 +240,16 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
             .collect()
     };
     let mut beta = transform(solver.solve(y));
+    // Refinement stops when a correction leaves every coefficient as it
+    // was: the next residual, and so every later correction, would be the
+    // same, so the result is the one further rounds would give.
     for _ in 0..4 {
         let correction = transform(solver.solve(&residual_of(&beta)));
         let mut changed = false;
         for (b, c) in beta.iter_mut().zip(&correction) {
-            if c.abs() > 1e-17 * b.abs() {
-                changed = true;
-            }
-            *b += c;
+            let refined = *b + c;
+            changed |= refined != *b;
+            *b = refined;
         }
         if !changed {
             break;
