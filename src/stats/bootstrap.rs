@@ -560,18 +560,41 @@ impl Resampleable for PairedDav<'_> {
 
     fn on_counts(&self, counts: &[u64]) -> Option<f64> {
         let (centred, _) = self.distinct.as_ref()?;
-        let (mut sb, mut sbb, mut sf, mut sff, mut n) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        // Sums in LANES independent parts, added up at the end in a fixed
+        // order: one running sum waits for each addition before the next,
+        // and this loop runs over every category of every resample.
         // No test for empty categories: a zero weight adds nothing, and a
         // branch that is taken at random costs more than the arithmetic.
-        for ((b, f), count) in centred.iter().zip(counts) {
-            let weight = *count as f64;
-            sb += weight * b;
-            sbb += weight * b * b;
-            sf += weight * f;
-            sff += weight * f * f;
-            n += weight;
+        const LANES: usize = 4;
+        let (mut sb, mut sbb, mut sf, mut sff) =
+            ([0.0f64; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+        let mut pairs = centred.chunks_exact(LANES);
+        let mut weights = counts.chunks_exact(LANES);
+        for (pairs, weights) in (&mut pairs).zip(&mut weights) {
+            for lane in 0..LANES {
+                let ((b, f), weight) = (pairs[lane], weights[lane] as f64);
+                sb[lane] += weight * b;
+                sbb[lane] += weight * b * b;
+                sf[lane] += weight * f;
+                sff[lane] += weight * f * f;
+            }
         }
-        self.d_av_of_centred_sums(n, sb, sbb, sf, sff)
+        for (lane, ((b, f), weight)) in pairs
+            .remainder()
+            .iter()
+            .zip(weights.remainder())
+            .enumerate()
+        {
+            let weight = *weight as f64;
+            sb[lane] += weight * b;
+            sbb[lane] += weight * b * b;
+            sf[lane] += weight * f;
+            sff[lane] += weight * f * f;
+        }
+        let total = |lanes: [f64; LANES]| (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+        // Whole numbers: the row count is exact either way.
+        let n = counts.iter().sum::<u64>() as f64;
+        self.d_av_of_centred_sums(n, total(sb), total(sbb), total(sf), total(sff))
     }
 
     fn on_indices(&self, indices: &[usize]) -> Option<f64> {
