@@ -4,5 +4,26 @@
 mod cli;
 
 fn main() {
+    tune_allocator();
     std::process::exit(cli::main());
 }
+
+/// glibc's allocator gives each thread a heap of its own and hands large
+/// freed blocks back to the kernel, so a national run touched ~800,000
+/// fresh pages, each zeroed by the kernel (on a virtual machine, at times
+/// a tenth of the run). One heap for every thread that keeps what it frees
+/// (up to 1 GiB) and serves blocks of up to 32 MiB touches half as many:
+/// about 5% faster (median of 4 alternating runs), the same peak memory.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only changes the allocator's settings, and it runs
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
