@@ -245,7 +245,12 @@ fn analyse_with<T: Send>(
     let analyses_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .build()
-        .map_err(|e| Error::Config(format!("cannot start the analysis threads: {e}")))?;
+        .map_err(|e| {
+            Error::Config(format!(
+                "cannot start {} analysis threads ({e}); run with fewer, e.g. --threads 1",
+                rayon::current_num_threads()
+            ))
+        })?;
     let (attendance, analysed) = rayon::join(
         || stream_attendance(settings, &options, &mut sources, enrolled_on, &index),
         || {
@@ -269,6 +274,7 @@ fn analyse_with<T: Send>(
         settings, sources, validated, analysed, timings, beside,
     ))
 }
+
 /// Told when each long stage starts, so a front end can show progress.
 pub trait Progress {
     fn stage(&mut self, name: &'static str);

@@ -212,35 +212,14 @@ impl PanelOutcome {
     }
 }
 
-/// Builds the panel from kept participants, scored assessments and attendance.
-pub fn build_panel(
-    participants: Participants,
-    assessment_participants: &[u32],
-    assessment_waves: &TextColumn,
-    scores: Scores,
-    waves: WaveOrder,
-    attendance: Option<AttendanceTally>,
-) -> Panel {
-    let (mut panel, order) = build_panel_without_attendance(
-        participants,
-        assessment_participants,
-        assessment_waves,
-        scores,
-        waves,
-    );
-    if let Some(tally) = attendance {
-        panel.attach_attendance(tally, &order);
-    }
-    panel
-}
-
 /// The participants-table row of each panel row: the panel is in id order.
 pub type PanelOrder = Vec<usize>;
 
-/// The panel before attendance is counted, so the analyses that do not
-/// need attendance can start while it is read; [`Panel::attach_attendance`]
-/// adds it. Sessions come from the participants table's count when it has
-/// one (the wide sheet).
+/// Builds the panel from kept participants and scored assessments, before
+/// attendance is counted, so the analyses that do not need attendance can
+/// start while it is read; [`Panel::attach_attendance`] adds it. Sessions
+/// come from the participants table's count when it has one (the wide
+/// sheet). Also returns the panel's order, which attaching needs.
 pub fn build_panel_without_attendance(
     mut participants: Participants,
     assessment_participants: &[u32],
