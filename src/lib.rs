@@ -223,7 +223,9 @@ fn analyse_with<T: Send>(
     beside: impl FnOnce(&Panel) -> T + Send,
 ) -> Result<(Analysed, T)> {
     let options = ingest_options(settings);
-    if options.wide.is_some() {
+    // A wide sheet has no attendance table to stream; with one thread
+    // there is nothing to run beside it.
+    if options.wide.is_some() || rayon::current_num_threads() == 1 {
         return analyse_checked_with(settings, validate_data(settings)?, beside);
     }
     let People {
@@ -241,7 +243,8 @@ fn analyse_with<T: Send>(
     let assessments = std::mem::take(&mut validated.assessments);
     // The analyses get a pool of their own: in the shared pool, a thread
     // waiting inside attendance's parallel work would take a whole
-    // analysis cell and hold attendance back until it finished.
+    // analysis cell and hold attendance back until it finished. While
+    // attendance streams, both pools' threads may be busy.
     let analyses_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .build()
