@@ -3,7 +3,7 @@
 //! Columns are stored column-wise. Every row remembers where it came from
 //! (file and line) so that exclusions and errors can point at it.
 
-use polars::prelude::{PlHashMap, PlRandomState};
+use polars::prelude::PlRandomState;
 use std::hash::BuildHasher;
 
 /// Days since 1970-01-01.
@@ -72,8 +72,8 @@ pub struct Participants {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodedText {
     /// The distinct values, first seen first.
-    pub values: Vec<String>,
-    /// Per row: index into `values`, `None` when missing.
+    pub values: TextSet,
+    /// Per row: the number of its value in `values`, `None` when missing.
     pub codes: Vec<Option<u32>>,
 }
 
@@ -81,35 +81,16 @@ impl CodedText {
     /// Codes `values`.
     pub fn of<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> CodedText {
         let mut coded = CodedText::default();
-        let mut coder = TextCoder::default();
         coded.codes = values
             .into_iter()
-            .map(|value| value.map(|text| coder.code(&mut coded.values, text)))
+            .map(|value| value.map(|text| coded.values.insert(text).0))
             .collect();
         coded
     }
 
     /// The value of row `row`.
     pub fn get(&self, row: usize) -> Option<&str> {
-        self.codes[row].map(|code| self.values[code as usize].as_str())
-    }
-}
-
-/// Finds the code of a text among the values coded so far, adding it when
-/// new.
-#[derive(Debug, Default)]
-pub struct TextCoder(PlHashMap<String, u32>);
-
-impl TextCoder {
-    /// The code of `text` in `values` (which only this coder extends).
-    pub fn code(&mut self, values: &mut Vec<String>, text: &str) -> u32 {
-        if let Some(&code) = self.0.get(text) {
-            return code;
-        }
-        let code = values.len() as u32;
-        values.push(text.to_string());
-        self.0.insert(text.to_string(), code);
-        code
+        self.codes[row].map(|code| self.values.get(code as usize))
     }
 }
 
@@ -300,22 +281,11 @@ impl TextColumn {
     }
 }
 
-impl FromIterator<String> for TextColumn {
-    fn from_iter<I: IntoIterator<Item = String>>(texts: I) -> Self {
+impl<T: AsRef<str>> FromIterator<T> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = T>>(texts: I) -> Self {
         let mut column = TextColumn::default();
         for text in texts {
-            let (number, _) = column.texts.insert(&text);
-            column.rows.push(number);
-        }
-        column
-    }
-}
-
-impl<'a> FromIterator<&'a str> for TextColumn {
-    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Self {
-        let mut column = TextColumn::default();
-        for text in texts {
-            let (number, _) = column.texts.insert(text);
+            let (number, _) = column.texts.insert(text.as_ref());
             column.rows.push(number);
         }
         column

@@ -7,7 +7,6 @@
 use crate::model::{Attendance, CodedText, Date, Participants, TextColumn};
 use crate::score::{ItemSetsByRow, Outcome, Scores};
 use crate::waves::WaveOrder;
-use polars::prelude::PlHashMap;
 use std::collections::BTreeMap;
 
 /// An outcome's scores across waves.
@@ -107,38 +106,12 @@ pub struct CategoricalColumn {
 impl CategoricalColumn {
     /// Codes the values; levels end up in byte order.
     pub fn from_values(values: impl IntoIterator<Item = Option<String>>) -> CategoricalColumn {
-        let mut first_seen: PlHashMap<String, u32> = PlHashMap::default();
-        let mut levels: Vec<String> = Vec::new();
-        let codes: Vec<Option<u32>> = values
-            .into_iter()
-            .map(|value| {
-                let value = value?;
-                if let Some(&code) = first_seen.get(&value) {
-                    return Some(code);
-                }
-                let code = levels.len() as u32;
-                levels.push(value.clone());
-                first_seen.insert(value, code);
-                Some(code)
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..levels.len()).collect();
-        order.sort_by(|&a, &b| levels[a].cmp(&levels[b]));
-        let mut recode = vec![0u32; levels.len()];
-        for (sorted, &seen) in order.iter().enumerate() {
-            recode[seen] = sorted as u32;
-        }
-        let levels = order
-            .iter()
-            .map(|&i| std::mem::take(&mut levels[i]))
-            .collect();
-        CategoricalColumn {
-            levels,
-            codes: codes
-                .into_iter()
-                .map(|code| code.map(|c| recode[c as usize]))
-                .collect(),
-        }
+        let values: Vec<Option<String>> = values.into_iter().collect();
+        let in_order: Vec<usize> = (0..values.len()).collect();
+        CategoricalColumn::from_coded(
+            CodedText::of(values.iter().map(Option::as_deref)),
+            &in_order,
+        )
     }
 
     /// The rows `order` of a coded column (row `i` of the result is row
@@ -146,15 +119,14 @@ impl CategoricalColumn {
     pub fn from_coded(coded: CodedText, order: &[usize]) -> CategoricalColumn {
         let CodedText { values, codes } = coded;
         let mut by_level: Vec<usize> = (0..values.len()).collect();
-        by_level.sort_by(|&a, &b| values[a].cmp(&values[b]));
+        by_level.sort_by(|&a, &b| values.get(a).cmp(values.get(b)));
         let mut recode = vec![0u32; values.len()];
         for (sorted, &seen) in by_level.iter().enumerate() {
             recode[seen] = sorted as u32;
         }
-        let mut values: Vec<Option<String>> = values.into_iter().map(Some).collect();
         let levels = by_level
             .iter()
-            .map(|&i| values[i].take().unwrap_or_default())
+            .map(|&i| values.get(i).to_string())
             .collect();
         CategoricalColumn {
             levels,
@@ -506,7 +478,10 @@ mod tests {
             Some("beta"),
         ];
         let coded = crate::model::CodedText::of(values);
-        assert_eq!(coded.values, ["zeta", "Alpha", "beta"]);
+        assert_eq!(
+            coded.values,
+            ["zeta", "Alpha", "beta"].into_iter().collect()
+        );
         let order = [4, 2, 0, 1, 3];
         let reordered = order.iter().map(|&i| values[i].map(str::to_string));
         assert_eq!(

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use crate::model::{
     Assessments, Attendance, CodedText, Date, InstrumentColumns, Participants, Response, RowOrigin,
-    TextCoder, TextSet,
+    TextSet,
 };
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
@@ -416,18 +416,17 @@ fn coded_id_like_column(
     cells.try_map(|_, cell| Ok(texts.insert(missing.value(cell).unwrap_or_default()).0))
 }
 
-/// A text column as codes into `values`, which `coder` extends.
+/// A text column as numbers of texts in `values`, which it extends.
 fn coded_text_column(
     part: &TablePart,
     column: &str,
     missing: &MissingMarkers,
-    values: &mut Vec<String>,
-    coder: &mut TextCoder,
+    values: &mut TextSet,
 ) -> Result<Vec<Option<u32>>> {
     let Some(cells) = part.cells(column)? else {
         return Ok(vec![None; part.frame.height()]);
     };
-    cells.try_map(|_, cell| Ok(missing.value(cell).map(|text| coder.code(values, text))))
+    cells.try_map(|_, cell| Ok(missing.value(cell).map(|text| values.insert(text).0)))
 }
 
 fn text_column(
@@ -516,9 +515,6 @@ pub(crate) fn build_participants(
             .collect(),
         ..Participants::default()
     };
-    let mut coders: Vec<TextCoder> = (0..table.groups.len() + table.covariates.len())
-        .map(|_| TextCoder::default())
-        .collect();
     let has_sessions = parts.iter().any(|p| p.has_column("sessions"));
     for part in parts {
         // Columns convert in parallel; the first error in column order is
@@ -535,16 +531,9 @@ pub(crate) fn build_participants(
                     || {
                         text_columns
                             .par_iter_mut()
-                            .zip(coders.par_iter_mut())
-                            .map(|(column, coder)| {
+                            .map(|column| {
                                 let (name, values) = &mut **column;
-                                coded_text_column(
-                                    part,
-                                    name,
-                                    &options.missing,
-                                    &mut values.values,
-                                    coder,
-                                )
+                                coded_text_column(part, name, &options.missing, &mut values.values)
                             })
                             .collect::<Vec<_>>()
                     },

@@ -181,11 +181,9 @@ fn validate_assessments(
         .into_iter()
         .peekable();
     // Without a participants table, ids are numbered as they appear.
-    let mut numbered: Vec<u32> = Vec::new();
-    let mut next_participant = 0u32;
+    let mut numbered = FirstSeen::new(ids.texts.len());
     // Waves are coded as they appear among the rows that get this far.
-    let mut wave_codes: Vec<u32> = vec![u32::MAX; assessments.wave.texts.len()];
-    let mut next_wave_code = 0u32;
+    let mut wave_codes = FirstSeen::new(assessments.wave.texts.len());
     // The waves seen per participant, one bit per wave code: a bit seen
     // twice marks a repeated (participant, wave), whose rows are gathered
     // afterwards. Wave codes beyond the bits use a map.
@@ -193,7 +191,7 @@ fn validate_assessments(
     let mut repeated_keys: HashSet<u64> = HashSet::default();
     let mut first_of_key: HashMap<u64, usize> = HashMap::default();
     let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for row in 0..assessments.len() {
+    for (row, participant_slot) in participant_of_row.iter_mut().enumerate() {
         let origin = assessments.origin[row];
         let id = ids.get(row);
         let wave = assessments.wave.get(row);
@@ -208,16 +206,7 @@ fn validate_assessments(
         let id_number = ids.rows[row] as usize;
         let participant = match &looked_up {
             Some(looked_up) => looked_up[id_number],
-            None => {
-                if numbered.is_empty() {
-                    numbered = vec![u32::MAX; ids.texts.len()];
-                }
-                if numbered[id_number] == u32::MAX {
-                    numbered[id_number] = next_participant;
-                    next_participant += 1;
-                }
-                Some(numbered[id_number])
-            }
+            None => Some(numbered.number(id_number)),
         };
         let Some(participant) = participant else {
             exclusions.exclude(
@@ -229,13 +218,8 @@ fn validate_assessments(
             );
             continue;
         };
-        participant_of_row[row] = participant;
-        let wave_code = &mut wave_codes[assessments.wave.rows[row] as usize];
-        if *wave_code == u32::MAX {
-            *wave_code = next_wave_code;
-            next_wave_code += 1;
-        }
-        let wave_code = *wave_code;
+        *participant_slot = participant;
+        let wave_code = wave_codes.number(assessments.wave.rows[row] as usize);
         let key = (u64::from(participant) << 32) | u64::from(wave_code);
         if wave_code < u64::BITS {
             if waves_seen.len() <= participant as usize {
@@ -270,7 +254,7 @@ fn validate_assessments(
             if participant == u32::MAX {
                 continue;
             }
-            let wave_code = wave_codes[assessments.wave.rows[row] as usize];
+            let wave_code = wave_codes.numbers[assessments.wave.rows[row] as usize];
             let key = (u64::from(participant) << 32) | u64::from(wave_code);
             if repeated_keys.contains(&key) {
                 rows_of_key.entry(key).or_default().push(row);
@@ -296,6 +280,33 @@ fn validate_assessments(
         }
     }
     (exclusions, participant_of_row)
+}
+
+/// Numbers for texts (by their number in a column's text set) in the order
+/// they are first met.
+struct FirstSeen {
+    /// Per text: its number, `u32::MAX` until met.
+    numbers: Vec<u32>,
+    next: u32,
+}
+
+impl FirstSeen {
+    fn new(texts: usize) -> FirstSeen {
+        FirstSeen {
+            numbers: vec![u32::MAX; texts],
+            next: 0,
+        }
+    }
+
+    /// The number of text `text`, given it now if it is met for the first
+    /// time.
+    fn number(&mut self, text: usize) -> u32 {
+        if self.numbers[text] == u32::MAX {
+            self.numbers[text] = self.next;
+            self.next += 1;
+        }
+        self.numbers[text]
+    }
 }
 
 /// A response or total outside its instrument's range: the column, the
