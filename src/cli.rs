@@ -47,6 +47,10 @@ enum Command {
         /// Report folder (default: reports/<name of DATA>).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Replace the report folder even when it holds files belong did
+        /// not write (they are deleted, and named on stderr).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the data-quality account; exit 1 when nothing can be analysed.
     Validate {
@@ -79,6 +83,10 @@ enum Command {
         /// File format: csv, parquet, or both (into OUT/csv and OUT/parquet).
         #[arg(long, default_value = "csv", value_parser = ["csv", "parquet", "both"])]
         format: String,
+        /// Overwrite participants, assessments and attendance files already
+        /// in the output folder.
+        #[arg(long)]
+        force: bool,
     },
     /// Inspect DATA and write a commented belong.toml beside it.
     Init {
@@ -93,7 +101,11 @@ enum Command {
     Instruments,
 }
 
-fn settings(common: &Common, out: Option<PathBuf>) -> Result<Settings, belong::error::Error> {
+fn settings(
+    common: &Common,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<Settings, belong::error::Error> {
     Settings::resolve(Flags {
         data_dir: common.data.clone(),
         config: common.config.clone(),
@@ -101,6 +113,7 @@ fn settings(common: &Common, out: Option<PathBuf>) -> Result<Settings, belong::e
         min_cell: common.min_cell,
         seed: common.seed,
         threads: common.threads,
+        force,
     })
 }
 
@@ -142,6 +155,11 @@ impl belong::Progress for Spinner {
     fn stage(&mut self, name: &'static str) {
         self.0.set_message(name);
     }
+
+    /// Shown even with `--quiet`: notes say what happened to files.
+    fn note(&mut self, message: &str) {
+        self.0.suspend(|| eprintln!("belong: note: {message}"));
+    }
 }
 
 /// Runs the command line and returns the exit code.
@@ -164,8 +182,8 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Report { common, out } => {
-            let settings = settings(&common, out)?;
+        Command::Report { common, out, force } => {
+            let settings = settings(&common, out, force)?;
             configure_threads(settings.threads);
             let mut progress = Spinner::new(common.quiet);
             let out = belong::report_with_progress(&settings, &mut progress)?;
@@ -174,7 +192,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Validate { common } => {
-            let settings = settings(&common, None)?;
+            let settings = settings(&common, None, false)?;
             configure_threads(settings.threads);
             let checked = belong::validate_data(&settings)?;
             print!("{}", data_quality::to_text(&checked.validated.accounts));
@@ -198,6 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             waves,
             weeks,
             format,
+            force,
         } => {
             let data = belong::synth::generate_to(
                 &out,
@@ -213,6 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                         "both" => belong::synth::SynthFormat::Both,
                         _ => belong::synth::SynthFormat::Csv,
                     },
+                    replace: force,
                 },
             )?;
             eprintln!(

@@ -20,6 +20,7 @@ pub mod init;
 pub mod instruments;
 pub mod model;
 pub mod panel;
+mod pause;
 pub mod report;
 pub mod score;
 pub mod stats;
@@ -123,6 +124,7 @@ struct People {
 fn read_people(settings: &Settings, options: &ingest::IngestOptions) -> Result<People> {
     let start = Instant::now();
     let ingested = ingest::ingest_people(&settings.data_dir, &settings.instruments, options)?;
+    pause::point("ingested");
     let ingest_time = start.elapsed();
     let start = Instant::now();
     let validated = validate::validate(
@@ -278,16 +280,20 @@ fn analyse_with<T: Send>(
     ))
 }
 
-/// Told when each long stage starts, so a front end can show progress.
+/// Told when each long stage starts, so a front end can show progress,
+/// and of what the user should know that is not an error.
 pub trait Progress {
     fn stage(&mut self, name: &'static str);
+    /// A note for the user, e.g. that files a dead run left were removed.
+    fn note(&mut self, message: &str);
 }
 
-/// No progress display.
+/// No progress display, no notes.
 pub struct Silent;
 
 impl Progress for Silent {
     fn stage(&mut self, _name: &'static str) {}
+    fn note(&mut self, _message: &str) {}
 }
 
 /// Runs score → panel → analyses on validated data.
@@ -455,6 +461,12 @@ pub fn report(settings: &Settings) -> Result<PathBuf> {
 
 /// [`report`], telling `progress` as each stage starts.
 pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) -> Result<PathBuf> {
+    // The report folder is claimed before the long work: a folder that
+    // may not be replaced, or another run writing it, stops the run now.
+    let claim = report::folder::Claim::take(&settings.out_dir, settings.force)?;
+    for note in claim.notes() {
+        progress.note(note);
+    }
     progress.stage("reading, checking and analysing the data");
     // The internal panel, the largest output, is encoded while the last
     // analyses run.
@@ -463,17 +475,21 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         path: settings.out_dir.join("internal").join("panel.parquet"),
         message: e.to_string(),
     })?;
+    pause::point("analysed");
     progress.stage("writing the report");
     disclosure::suppress(&mut analysed.estimates, settings.min_cell);
-    report::write_report(&report::ReportContent {
-        settings,
-        sources: &analysed.sources,
-        accounts: &analysed.validated.accounts,
-        excluded: &analysed.validated.excluded,
-        panel: &analysed.panel,
-        instruments: &analysed.instruments,
-        estimates: &analysed.estimates,
-        timings: &analysed.timings,
-        panel_parquet: Some(&panel_parquet),
-    })
+    report::write_report(
+        claim,
+        &report::ReportContent {
+            settings,
+            sources: &analysed.sources,
+            accounts: &analysed.validated.accounts,
+            excluded: &analysed.validated.excluded,
+            panel: &analysed.panel,
+            instruments: &analysed.instruments,
+            estimates: &analysed.estimates,
+            timings: &analysed.timings,
+            panel_parquet: Some(&panel_parquet),
+        },
+    )
 }

@@ -5,7 +5,20 @@ mod cli;
 
 fn main() {
     tune_allocator();
+    remove_unfinished_report_on_interrupt();
     std::process::exit(cli::main());
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP during a report removes the unfinished report
+/// (it holds participant-level files) and its lock; the old report stays.
+fn remove_unfinished_report_on_interrupt() {
+    // Without a handler the default (exit) applies; a run then leaves its
+    // unfinished folder for the next run to remove.
+    let _ = ctrlc::set_handler(|| {
+        belong::report::folder::remove_unfinished();
+        eprintln!("belong: interrupted; the unfinished report was removed");
+        std::process::exit(130);
+    });
 }
 
 /// glibc's allocator gives each thread a heap of its own and hands large

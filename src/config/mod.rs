@@ -89,6 +89,9 @@ pub struct Flags {
     pub min_cell: Option<usize>,
     pub seed: Option<u64>,
     pub threads: Option<usize>,
+    /// `--force`: replace a report folder even when it holds files belong
+    /// did not write.
+    pub force: bool,
 }
 
 /// Everything a run needs, resolved and checked.
@@ -124,6 +127,9 @@ pub struct Settings {
     /// Worker threads; `None` uses every core. Not part of the results.
     #[serde(skip)]
     pub threads: Option<usize>,
+    /// Replace a report folder holding files belong did not write.
+    #[serde(skip)]
+    pub force: bool,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -259,6 +265,11 @@ impl Settings {
             .out
             .clone()
             .unwrap_or_else(|| default_out_dir(&data_dir));
+        crate::report::folder::check_location(
+            &out_dir,
+            &data_folder(&data_dir),
+            &input_paths(&tables, wide.as_ref()),
+        )?;
         Ok(Settings {
             waves: WaveSettings {
                 order: raw.waves.or_else(|| {
@@ -286,6 +297,7 @@ impl Settings {
             instruments,
             instrument_changes: raw.instruments.clone().unwrap_or_default(),
             threads: flags.threads,
+            force: flags.force,
             data_dir,
             config_file,
             out_dir,
@@ -329,6 +341,25 @@ fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<Wide
         ));
     }
     Ok(Some(wide))
+}
+
+/// Where in the data folder the tables are read from: configured files,
+/// or each table's default names.
+fn input_paths(tables: &Tables, wide: Option<&WideConfig>) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for name in ["participants", "assessments", "attendance"] {
+        match &tables.get(name).file {
+            Some(file) => paths.push(file.clone()),
+            None => {
+                paths.push(PathBuf::from(name));
+                for extension in ["csv", "parquet", "xlsx"] {
+                    paths.push(PathBuf::from(format!("{name}.{extension}")));
+                }
+            }
+        }
+    }
+    paths.extend(wide.and_then(|w| w.file.clone()));
+    paths
 }
 
 /// The folder a data path lives in: itself, or a file's parent.

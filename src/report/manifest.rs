@@ -6,8 +6,9 @@ use super::ReportContent;
 use crate::error::{Error, Result};
 use serde_json::json;
 
-/// `render_ms`: how long writing the other report files took.
-pub fn render(content: &ReportContent, render_ms: u128) -> Result<String> {
+/// `files`: every file of the report, the manifest included; `render_ms`:
+/// how long writing the other report files took.
+pub fn render(content: &ReportContent, files: &[String], render_ms: u128) -> Result<String> {
     let inputs: Vec<serde_json::Value> = content
         .sources
         .iter()
@@ -43,6 +44,7 @@ pub fn render(content: &ReportContent, render_ms: u128) -> Result<String> {
         .collect();
     let manifest = json!({
         "tool": "belong",
+        "schema": super::folder::SCHEMA,
         "version": env!("CARGO_PKG_VERSION"),
         "settings": content.settings,
         "seed": content.settings.seed,
@@ -53,6 +55,7 @@ pub fn render(content: &ReportContent, render_ms: u128) -> Result<String> {
         "row_accounting": accounting,
         "estimates": content.estimates.len(),
         "timings": timings,
+        "files": files,
     });
     serde_json::to_string_pretty(&manifest)
         .map(|mut text| {

@@ -1,13 +1,15 @@
 //! Render: the report folder.
 //!
-//! Everything is written into a temporary sibling folder which is renamed
-//! into place only when complete, so a failed run never leaves half a
-//! report. Renderers read `Estimate` rows; none recomputes a statistic.
+//! Everything is written into the staging folder of a [`folder::Claim`],
+//! which is swapped in only when complete, so a failed or killed run never
+//! leaves half a report. Renderers read `Estimate` rows; none recomputes a
+//! statistic.
 
 pub mod charts;
 pub mod data_quality;
 pub mod estimates;
 pub mod flow;
+pub mod folder;
 pub mod format;
 pub mod html;
 pub mod internal;
@@ -63,40 +65,10 @@ pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> 
     std::fs::write(path, contents).map_err(|e| Error::io(path, e))
 }
 
-fn temporary_sibling(out_dir: &Path) -> PathBuf {
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    out_dir.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
-/// Writes the report folder atomically.
-pub fn write_report(content: &ReportContent) -> Result<PathBuf> {
-    let out_dir = &content.settings.out_dir;
-    if out_dir.exists() && !out_dir.join("manifest.json").is_file() {
-        return Err(Error::Write {
-            path: out_dir.clone(),
-            message: "the folder exists and is not a belong report; choose another --out".into(),
-        });
-    }
-    if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let staging = temporary_sibling(out_dir);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
-    let result = render_into(&staging, content);
-    if let Err(error) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if out_dir.exists() {
-        std::fs::remove_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    }
-    std::fs::rename(&staging, out_dir).map_err(|e| Error::io(out_dir, e))?;
-    Ok(out_dir.clone())
+/// Writes the report into `claim`'s staging folder and swaps it in.
+pub fn write_report(claim: folder::Claim, content: &ReportContent) -> Result<PathBuf> {
+    render_into(claim.staging(), content)?;
+    claim.commit()
 }
 
 /// Everything outside `internal/` but the manifest: estimates, tables,
@@ -141,7 +113,8 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
 
 fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     let started = std::time::Instant::now();
-    std::fs::create_dir_all(dir.join("internal")).map_err(|e| Error::io(dir, e))?;
+    let internal_dir = dir.join("internal");
+    folder::private_dir(&internal_dir).map_err(|e| Error::io(&internal_dir, e))?;
     // The internal panel (a row per participant) is the largest file and
     // depends on nothing else written: it is written beside the rest.
     let (internal, published) = rayon::join(
@@ -150,9 +123,15 @@ fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     );
     internal?;
     published?;
+    crate::pause::point("render");
+    // The manifest, written last, lists every file of the report: what a
+    // later run may replace.
+    let mut files = folder::files_below(dir)?;
+    files.push(folder::MANIFEST.into());
+    files.sort();
     write_file(
-        &dir.join("manifest.json"),
-        manifest::render(content, started.elapsed().as_millis())?,
+        &dir.join(folder::MANIFEST),
+        manifest::render(content, &files, started.elapsed().as_millis())?,
     )?;
     Ok(())
 }

@@ -571,7 +571,9 @@ pub fn to_csv(table: &Table) -> String {
 /// `tables.xlsx` with one sheet each.
 pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
     let folder = dir.join("tables");
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    // Not create_dir_all: an interrupted run's removed staging folder must
+    // not come back.
+    std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
     for table in tables {
         super::write_file(&folder.join(format!("{}.csv", table.name)), to_csv(table))?;
     }

@@ -36,6 +36,9 @@ pub struct SynthOptions {
     pub weeks: u32,
     /// Write CSV, Parquet, or both.
     pub format: SynthFormat,
+    /// Overwrite tables already in the output folder (they may be real
+    /// data: without this, their presence is an error).
+    pub replace: bool,
 }
 
 /// File formats `belong synth` writes.
@@ -323,8 +326,44 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
     Ok(data)
 }
 
+/// A data folder may hold a programme's real records: synthetic tables
+/// never silently take their place.
+fn refuse_existing_tables(out_dir: &Path, format: SynthFormat) -> Result<()> {
+    let folders: Vec<(std::path::PathBuf, &str)> = match format {
+        SynthFormat::Csv => vec![(out_dir.to_path_buf(), "csv")],
+        SynthFormat::Parquet => vec![(out_dir.to_path_buf(), "parquet")],
+        SynthFormat::Both => vec![
+            (out_dir.join("csv"), "csv"),
+            (out_dir.join("parquet"), "parquet"),
+        ],
+    };
+    let existing: Vec<String> = folders
+        .iter()
+        .flat_map(|(folder, extension)| {
+            ["participants", "assessments", "attendance"]
+                .iter()
+                .map(move |table| folder.join(format!("{table}.{extension}")))
+        })
+        .filter(|path| std::fs::symlink_metadata(path).is_ok())
+        .map(|path| path.display().to_string())
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Write {
+        path: out_dir.to_path_buf(),
+        message: format!(
+            "the folder already holds {}; synthetic data would replace them: choose another --out, or add --force to overwrite them",
+            existing.join(", ")
+        ),
+    })
+}
+
 /// Generates and writes the three tables into `out_dir`.
 pub fn generate_to(out_dir: &Path, options: &SynthOptions) -> Result<SynthData> {
+    if !options.replace {
+        refuse_existing_tables(out_dir, options.format)?;
+    }
     let data = generate(options)?;
     match options.format {
         SynthFormat::Csv => write::write_csv(out_dir, &data)?,

@@ -681,7 +681,7 @@ mod tests {
                 origin: (0..known as u64).map(origin).collect(),
                 ..Participants::default()
             });
-            let wave_of = |w: u8| if w % wave_names == 0 { String::new() } else { format!("w{}", w % wave_names) };
+            let wave_of = |w: u8| if w.is_multiple_of(wave_names) { String::new() } else { format!("w{}", w % wave_names) };
             let assessments = assessments_of(&rows, wave_of);
             let plain = plain_assessment_exclusions(&assessments, &instruments[0], participants.as_ref());
             let validated = validate(participants, assessments, None, &instruments);

@@ -173,7 +173,9 @@ macro_rules! figure {
 pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
     register_font();
     let folder = dir.join("charts");
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    // Not create_dir_all: an interrupted run's removed staging folder must
+    // not come back.
+    std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
     let estimates = content.estimates;
     let waves = &content.panel.waves;
     let mut figures: Vec<Figure> = Vec::new();
