@@ -13,8 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn lines(folder: &str, name: &str) -> Vec<String> {
-    let path = common::shared()
-        .join("reference/nist-strd")
+    let path = common::reference("nist-strd")
         .join(folder)
         .join(format!("{name}.dat"));
     std::fs::read_to_string(&path)

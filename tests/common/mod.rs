@@ -5,13 +5,19 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// `../shared` beside the checkout (CI has it too).
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+/// The datasets with R's answers, copied into the repository from the
+/// project's shared fixtures so that a clone tests on its own.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
-pub fn fixture(name: &str) -> PathBuf {
-    shared().join("fixtures").join(name)
+/// Reference data (NIST StRD), copied into the repository likewise.
+pub fn reference(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference")
+        .join(name)
 }
 
 pub fn belong() -> assert_cmd::Command {

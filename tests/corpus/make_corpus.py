@@ -3,7 +3,7 @@ tiny-ucla3 fixture. tests/malformed.rs runs belong on every case and
 requires a clean error (exit 1, the file and the place named, no report
 folder) or a correct result (exit 0, kept + excluded = read).
 
-    python3 tests/corpus/make_corpus.py ../shared/fixtures/tiny-ucla3
+    python3 tests/corpus/make_corpus.py tests/fixtures/tiny-ucla3
 """
 import gzip
 import os
