@@ -14,6 +14,9 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show what a file reader said about a damaged file.
+    #[arg(long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Args, Clone)]
@@ -158,7 +161,8 @@ impl belong::Progress for Spinner {
 
     /// Shown even with `--quiet`: notes say what happened to files.
     fn note(&mut self, message: &str) {
-        self.0.suspend(|| eprintln!("belong: note: {message}"));
+        self.0
+            .suspend(|| eprintln!("belong: note: {}", terminal_safe(message)));
     }
 }
 
@@ -171,13 +175,65 @@ pub fn main() -> i32 {
             return if error.use_stderr() { 2 } else { 0 };
         }
     };
+    let verbose = cli.verbose;
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", terminal_safe(&error_text(&error)));
+            let detail = error
+                .downcast_ref::<belong::error::Error>()
+                .and_then(belong::error::Error::detail);
+            if let (true, Some(detail)) = (verbose, detail) {
+                eprintln!("detail: {}", terminal_safe(detail));
+            }
             1
         }
     }
+}
+
+/// Writes to stdout. A reader that closed it (`belong instruments | head
+/// -1`) wanted no more: that is not an error, as in ripgrep.
+fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other,
+    }
+}
+
+/// The error and its causes, each said once: an I/O error's message
+/// already holds its source's text, which the chain would repeat.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+/// Text from the data (column names, labels, paths) may hold terminal
+/// escapes, bidirectional overrides or invisible characters: each is shown
+/// as its code, so a header cannot retitle or clear the user's terminal.
+/// Line breaks stay (multi-line messages print as lines).
+fn terminal_safe(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        if (c.is_control() && c != '\n') || invisible {
+            safe.push_str(&c.escape_unicode().to_string());
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
@@ -188,21 +244,24 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let mut progress = Spinner::new(common.quiet);
             let out = belong::report_with_progress(&settings, &mut progress)?;
             progress.finish(&format!("report written to {}", out.display()));
-            println!("{}", out.display());
+            emit(&format!("{}\n", out.display()))?;
             Ok(0)
         }
         Command::Validate { common } => {
             let settings = settings(&common, None, false)?;
             configure_threads(settings.threads);
             let checked = belong::validate_data(&settings)?;
-            print!("{}", data_quality::to_text(&checked.validated.accounts));
+            emit(&data_quality::to_text(&checked.validated.accounts))?;
             match belong::analyse_checked(&settings, checked) {
                 Ok(_) => {
-                    println!("ok: the data can be analysed");
+                    emit("ok: the data can be analysed\n")?;
                     Ok(0)
                 }
                 Err(error) => {
-                    println!("cannot be analysed: {error}");
+                    emit(&format!(
+                        "cannot be analysed: {}\n",
+                        terminal_safe(&error.to_string())
+                    ))?;
                     Ok(1)
                 }
             }
@@ -257,16 +316,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             std::fs::write(&path, &proposal.config)
                 .map_err(|e| belong::error::Error::io(&path, e))?;
             for line in &proposal.summary {
-                eprintln!("belong: {line}");
+                eprintln!("belong: {}", terminal_safe(line));
             }
-            println!("{}", path.display());
+            emit(&format!("{}\n", path.display()))?;
             Ok(0)
         }
         Command::Instruments => {
-            print!(
-                "{}",
-                belong::instruments::describe(&belong::instruments::builtin())
-            );
+            emit(&belong::instruments::describe(
+                &belong::instruments::builtin(),
+            ))?;
             Ok(0)
         }
     }

@@ -18,6 +18,15 @@ pub enum Error {
     /// One cell failed type conversion.
     #[error("{0}")]
     Value(Box<CellError>),
+    /// A library belong reads with failed inside on this file (a damaged
+    /// or hostile file). `detail` is the library's own message, shown only
+    /// with `--verbose`: its advice is for the library's users, not ours.
+    #[error("{path}: cannot read this file: it is damaged or not a valid {format} file; export it again")]
+    Damaged {
+        path: PathBuf,
+        format: &'static str,
+        detail: String,
+    },
     /// A required column is absent.
     #[error("{path}: no column {column}: {fix}")]
     MissingColumn {
@@ -56,6 +65,15 @@ pub struct CellError {
 }
 
 impl Error {
+    /// The library's own account of a [`Error::Damaged`] file, for
+    /// `--verbose`.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Damaged { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

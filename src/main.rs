@@ -6,7 +6,52 @@ mod cli;
 fn main() {
     tune_allocator();
     remove_unfinished_report_on_interrupt();
-    std::process::exit(cli::main());
+    let last_panic = quiet_panics();
+    let code = std::panic::catch_unwind(cli::main).unwrap_or_else(|_| {
+        let what = last_panic
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error in belong ({what}); this is a bug: please report it with the command you ran"
+        );
+        101
+    });
+    std::process::exit(code);
+}
+
+type LastPanic = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
+/// A panic prints nothing where it happens: inside a file reader it
+/// becomes an error naming the file (the library catches it), and
+/// anywhere else `main` reports it once as a bug, without a backtrace
+/// (unless RUST_BACKTRACE is set).
+fn quiet_panics() -> LastPanic {
+    let last: LastPanic = Default::default();
+    let slot = last.clone();
+    // Maintainers debugging a panic still get the usual report.
+    let usual = std::panic::take_hook();
+    let debugging = std::env::var_os("RUST_BACKTRACE").is_some();
+    std::panic::set_hook(Box::new(move |info| {
+        if debugging {
+            usual(info);
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut last) = slot.lock() {
+            *last = Some(format!("{message}{place}"));
+        }
+    }));
+    last
 }
 
 /// Ctrl-C, SIGTERM or SIGHUP during a report removes the unfinished report

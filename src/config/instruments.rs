@@ -33,6 +33,13 @@ pub struct InstrumentConfig {
     pub source: Option<String>,
 }
 
+/// Items per instrument: the longest published loneliness and wellbeing
+/// scales have tens; memory grows with items × assessment rows.
+pub const MAX_ITEMS: usize = 200;
+/// The largest raw response a custom instrument may declare (responses
+/// are read as 32-bit integers).
+const MAX_RAW_RESPONSE: i64 = i32::MAX as i64;
+
 fn fail(id: &str, message: impl std::fmt::Display) -> Error {
     Error::Config(format!("[[instruments]] id = \"{id}\": {message}"))
 }
@@ -122,6 +129,22 @@ fn custom(
         }
     };
     let items = config.items.unwrap_or(0);
+    if items > MAX_ITEMS {
+        return Err(fail(
+            id,
+            format!("items = {items}: at most {MAX_ITEMS} items per instrument"),
+        ));
+    }
+    if let Some(raw) = [config.raw_min, config.raw_max]
+        .into_iter()
+        .flatten()
+        .find(|r| r.unsigned_abs() > MAX_RAW_RESPONSE.unsigned_abs())
+    {
+        return Err(fail(
+            id,
+            format!("raw_min/raw_max {raw}: responses lie within ±{MAX_RAW_RESPONSE}"),
+        ));
+    }
     let (raw_min, raw_max) = match (items, config.raw_min, config.raw_max) {
         (0, _, _) => (i64::MIN, i64::MAX),
         (_, Some(low), Some(high)) if low < high => (low, high),

@@ -23,6 +23,15 @@ pub const DEFAULT_SEED: u64 = 20_251_125;
 pub const DEFAULT_MIN_CELL: usize = 10;
 /// Default number of bootstrap resamples.
 pub const DEFAULT_BOOTSTRAP_B: usize = 2000;
+/// Upper bounds on settings that size the work: beyond them a run would
+/// exhaust the machine long before it gives a better answer.
+pub const MAX_BOOTSTRAP_B: usize = 100_000;
+/// At most this many `missing_values`, each at most [`MAX_MISSING_MARKER_LEN`]
+/// characters.
+pub const MAX_MISSING_MARKERS: usize = 1_000;
+pub const MAX_MISSING_MARKER_LEN: usize = 100;
+/// At most this many `dose_bands`.
+pub const MAX_DOSE_BANDS: usize = 50;
 
 /// `belong.toml` as written by the user. Unknown keys are errors.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -177,6 +186,28 @@ impl Settings {
                 "bootstrap_b = 0 in belong.toml: use at least 200 resamples (default 2000)".into(),
             ));
         }
+        if let Some(b) = raw.bootstrap_b.filter(|b| *b > MAX_BOOTSTRAP_B) {
+            return Err(Error::Config(format!(
+                "bootstrap_b = {b} in belong.toml: at most {MAX_BOOTSTRAP_B} resamples (default {DEFAULT_BOOTSTRAP_B}); more only costs time and memory"
+            )));
+        }
+        if let Some(markers) = &raw.missing_values {
+            if markers.len() > MAX_MISSING_MARKERS {
+                return Err(Error::Config(format!(
+                    "missing_values in belong.toml lists {} texts: at most {MAX_MISSING_MARKERS}",
+                    markers.len()
+                )));
+            }
+            if let Some(long) = markers
+                .iter()
+                .find(|m| m.chars().count() > MAX_MISSING_MARKER_LEN)
+            {
+                return Err(Error::Config(format!(
+                    "missing_values in belong.toml: \"{}…\" is longer than {MAX_MISSING_MARKER_LEN} characters; a missing-value marker is a short text such as \"NA\"",
+                    long.chars().take(20).collect::<String>().escape_debug()
+                )));
+            }
+        }
         if let Some(order) = &raw.waves {
             if order.len() < 2 {
                 return Err(Error::Config(
@@ -214,6 +245,7 @@ impl Settings {
                     })
                 })
                 .collect::<Result<_>>()?;
+            check_dose_bands(&analysis.dose_bands)?;
         }
         let date_format = match &raw.date_format {
             None => None,
@@ -305,6 +337,31 @@ impl Settings {
     }
 }
 
+/// Dose bands count each participant once: they may not overlap, and
+/// there are at most [`MAX_DOSE_BANDS`].
+fn check_dose_bands(bands: &[DoseBand]) -> Result<()> {
+    if bands.len() > MAX_DOSE_BANDS {
+        return Err(Error::Config(format!(
+            "dose_bands in belong.toml lists {} bands: at most {MAX_DOSE_BANDS}",
+            bands.len()
+        )));
+    }
+    for (i, a) in bands.iter().enumerate() {
+        for b in &bands[i + 1..] {
+            let a_reaches = a.max.is_none_or(|max| max >= b.min);
+            let b_reaches = b.max.is_none_or(|max| max >= a.min);
+            if a_reaches && b_reaches {
+                return Err(Error::Config(format!(
+                    "dose_bands in belong.toml: \"{}\" and \"{}\" overlap, so a participant would count in both; make the bands disjoint, e.g. [\"0\", \"1-5\", \"6-11\", \"12+\"]",
+                    a.label.escape_debug(),
+                    b.label.escape_debug()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks the wide layout; the sheet defaults to DATA when DATA is a file.
 fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<WideConfig>> {
     let Some(mut wide) = wide else {
@@ -381,4 +438,67 @@ fn default_out_dir(data_dir: &Path) -> PathBuf {
         .and_then(|p| p.file_stem().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "report".into());
     PathBuf::from("reports").join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(toml_text: &str) -> Result<Settings> {
+        let raw: RawConfig = toml::from_str(toml_text).expect("valid TOML");
+        let data = tempfile::tempdir().unwrap();
+        Settings::resolve_raw(
+            Flags {
+                out: Some(PathBuf::from("reports/limits")),
+                ..Flags::default()
+            },
+            raw,
+            None,
+            data.path().to_path_buf(),
+        )
+    }
+
+    fn refused(toml_text: &str, key: &str) {
+        match resolve(toml_text) {
+            Ok(_) => panic!("{toml_text} accepted"),
+            Err(e) => assert!(e.to_string().contains(key), "{toml_text}: {e}"),
+        }
+    }
+
+    #[test]
+    fn settings_that_size_the_work_have_upper_bounds() {
+        resolve("bootstrap_b = 100000").unwrap();
+        refused("bootstrap_b = 100001", "bootstrap_b = 100001");
+        refused("bootstrap_b = 1000000000000", "at most 100000");
+        let many: Vec<String> = (0..1001).map(|i| format!("\"m{i}\"")).collect();
+        refused(
+            &format!("missing_values = [{}]", many.join(", ")),
+            "missing_values",
+        );
+        refused(
+            &format!("missing_values = [\"{}\"]", "x".repeat(101)),
+            "missing_values",
+        );
+        refused(
+            "[[instruments]]\nid = \"big\"\nitems = 1000000000\nraw_min = 0\nraw_max = 3\ndirection = \"higher_is_worse\"",
+            "at most 200 items",
+        );
+        refused(
+            "[[instruments]]\nid = \"wide\"\nitems = 3\nraw_min = 0\nraw_max = 9223372036854775807\ndirection = \"higher_is_worse\"",
+            "raw_min/raw_max",
+        );
+    }
+
+    #[test]
+    fn overlapping_or_repeated_dose_bands_are_refused() {
+        resolve(r#"dose_bands = ["0", "1-5", "6-11", "12+"]"#).unwrap();
+        resolve(r#"dose_bands = ["12+", "0", "1-11"]"#).unwrap();
+        refused(
+            r#"dose_bands = ["0-5", "5-10"]"#,
+            "\"0-5\" and \"5-10\" overlap",
+        );
+        refused(r#"dose_bands = ["1-5", "1-5"]"#, "overlap");
+        refused(r#"dose_bands = ["6+", "10-12"]"#, "overlap");
+        refused(r#"dose_bands = ["3", "0-4"]"#, "overlap");
+    }
 }

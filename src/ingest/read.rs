@@ -558,6 +558,46 @@ fn diagnose_csv(path: &Path, delimiter: u8, polars_message: &str) -> Error {
     )
 }
 
+/// Runs a reader on a user's file. Readers of damaged files panic at times
+/// (out-of-range slices, bad thrift, bitmaps): the panic becomes the usual
+/// error naming the file, and the panic message is kept for `--verbose`.
+pub(crate) fn guarded<T>(
+    path: &Path,
+    format: &'static str,
+    read: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let detail = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the reader stopped".into());
+        Err(Error::Damaged {
+            path: path.to_path_buf(),
+            format,
+            detail,
+        })
+    })
+}
+
+/// A polars error on a user's file, said in belong's words: its first line,
+/// without advice meant for polars' own users (Python installs).
+fn polars_table_error(path: &Path, error: &PolarsError) -> Error {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    if text.contains("pip install") || text.contains("polars[") {
+        return Error::Damaged {
+            path: path.to_path_buf(),
+            format: "Parquet",
+            detail: text,
+        };
+    }
+    Error::Table {
+        path: path.to_path_buf(),
+        message: first.to_string(),
+    }
+}
+
 /// Reads one file with a polars lazy scan (CSV, Parquet) or calamine
 /// (.xlsx: `sheet`, or the first).
 pub fn read_part(
@@ -702,33 +742,35 @@ pub fn read_in_chunks(
         visit(part)?;
         return Ok(source);
     }
-    let table_error = |e: PolarsError| Error::Table {
-        path: path.to_path_buf(),
-        message: e.to_string().lines().next().unwrap_or_default().to_string(),
-    };
+    let table_error = |e: PolarsError| polars_table_error(path, &e);
     let path_text = path.to_string_lossy().into_owned();
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| sha256_of(path));
-        let scan = LazyFrame::scan_parquet(PlRefPath::new(&path_text), ScanArgsParquet::default())
-            .map_err(table_error)?;
-        let rows = scan
-            .clone()
-            .select([len()])
-            .collect()
-            .map_err(table_error)?
-            .column("len")
-            .ok()
-            .and_then(|c| c.get(0).ok())
-            .and_then(|v| v.extract::<usize>())
-            .unwrap_or(0);
+        let (scan, rows) = guarded(path, "Parquet", || {
+            let scan =
+                LazyFrame::scan_parquet(PlRefPath::new(&path_text), ScanArgsParquet::default())
+                    .map_err(table_error)?;
+            let rows = scan
+                .clone()
+                .select([len()])
+                .collect()
+                .map_err(table_error)?
+                .column("len")
+                .ok()
+                .and_then(|c| c.get(0).ok())
+                .and_then(|v| v.extract::<usize>())
+                .unwrap_or(0);
+            Ok((scan, rows))
+        })?;
         let parts = FileParts::new(data_dir, table, path, file_index, FileKind::Parquet);
         let mut offset = 0;
         loop {
-            let frame = scan
-                .clone()
-                .slice(offset as i64, chunk_rows as IdxSize)
-                .collect()
-                .map_err(table_error)?;
+            let frame = guarded(path, "Parquet", || {
+                scan.clone()
+                    .slice(offset as i64, chunk_rows as IdxSize)
+                    .collect()
+                    .map_err(table_error)
+            })?;
             visit(parts.part(frame, 1 + offset as u64))?;
             offset += chunk_rows;
             if offset >= rows {
@@ -766,10 +808,7 @@ fn read_frame(
     file_index: u32,
     sheet: Option<&str>,
 ) -> Result<TablePart> {
-    let table_error = |e: PolarsError| Error::Table {
-        path: path.to_path_buf(),
-        message: e.to_string().lines().next().unwrap_or_default().to_string(),
-    };
+    let table_error = |e: PolarsError| polars_table_error(path, &e);
     let path_text = path.to_str().ok_or_else(|| Error::Table {
         path: path.to_path_buf(),
         message: "the path is not valid UTF-8; rename the file".into(),
@@ -789,25 +828,29 @@ fn read_frame(
     }
     let mut frame = match kind {
         FileKind::Xlsx => {
-            let (frame, header_row) = super::excel::read_sheet(path, sheet)?;
+            let (frame, header_row) = guarded(path, "Excel (.xlsx)", || {
+                super::excel::read_sheet(path, sheet)
+            })?;
             first_line = header_row + 1;
             frame
         }
-        FileKind::Parquet => {
+        FileKind::Parquet => guarded(path, "Parquet", || {
             LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
                 .and_then(|lazy| lazy.collect())
-                .map_err(table_error)?
-        }
+                .map_err(table_error)
+        })?,
         FileKind::Csv => {
             refuse_compressed(path)?;
             let delimiter = sniff_delimiter(path);
-            LazyCsvReader::new(PlRefPath::new(path_text))
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .with_separator(delimiter)
-                .finish()
-                .and_then(|lazy| lazy.collect())
-                .map_err(|e| diagnose_csv(path, delimiter, &e.to_string()))?
+            guarded(path, "CSV", || {
+                LazyCsvReader::new(PlRefPath::new(path_text))
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(0))
+                    .with_separator(delimiter)
+                    .finish()
+                    .and_then(|lazy| lazy.collect())
+                    .map_err(|e| diagnose_csv(path, delimiter, &e.to_string()))
+            })?
         }
     };
     tidy_columns(&mut frame, path)?;

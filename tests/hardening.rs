@@ -1,0 +1,150 @@
+//! A careless or hostile user's inputs: messages that cannot drive the
+//! terminal, errors said once, a closed stdout, damaged files and odd folder
+//! layouts that end in a one-line error or a true account, never a crash
+//! or a silently wrong number.
+
+mod common;
+
+use common::{belong, fixture};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A copy of a fixture's three CSV tables in a temporary folder.
+fn data_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    for entry in fs::read_dir(fixture(name)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    (temp, data)
+}
+
+fn report(data: &Path, out: &Path) -> std::process::Output {
+    belong()
+        .args(["report", "--quiet", "--min-cell", "0", "--out"])
+        .arg(out)
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("belong"))
+        .arg("instruments")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the command writes, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{output:?}");
+}
+
+#[test]
+fn terminal_escapes_in_a_column_name_are_shown_not_obeyed() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let path = data.join("participants.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    fs::write(
+        &path,
+        format!("{header},email\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}\n{rest}"),
+    )
+    .unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}') && !stderr.contains('\u{202e}'),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains("\\u{1b}"), "the escape is shown: {stderr}");
+}
+
+#[test]
+fn an_os_error_is_said_once() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let file = temp.path().join("a_file");
+    fs::write(&file, "not a folder").unwrap();
+    let output = report(&data, &file.join("report"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
+    assert!(stderr.contains("a_file"), "{stderr}");
+}
+
+/// Mutated Parquet files (bytes flipped across the file and its footer,
+/// the file cut short) end in exit 0 with a true account or exit 1 with one
+/// line naming the file: never a panic, a backtrace or polars' advice.
+#[test]
+fn damaged_parquet_files_are_one_line_errors() {
+    let original = fs::read(fixture("djg6-parquet").join("assessments.parquet")).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    for table in ["participants", "attendance"] {
+        let name = format!("{table}.parquet");
+        fs::copy(fixture("djg6-parquet").join(&name), data.join(&name)).unwrap();
+    }
+    let len = original.len();
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // Every part of the file, denser in the footer (metadata, lengths).
+    let body = (0..16).map(|i| (4 + i * (len - 8) / 16, 0xFF_u8));
+    let footer = (1..=32)
+        .map(|i| len - 8 - i * 9)
+        .filter(|o| *o > 4)
+        .flat_map(|o| [(o, 0xFF_u8), (o, 0x01)]);
+    for (offset, mask) in body.chain(footer) {
+        {
+            let mut bytes = original.clone();
+            bytes[offset] ^= mask;
+            cases.push((format!("byte {offset} ^ {mask:#x}"), bytes));
+        }
+    }
+    for cut in [len / 2, len - 9, len - 4] {
+        cases.push((format!("cut at {cut}"), original[..cut].to_vec()));
+    }
+    let mut problems = Vec::new();
+    for (case, bytes) in &cases {
+        fs::write(data.join("assessments.parquet"), bytes).unwrap();
+        let out = temp.path().join("out");
+        let output = belong()
+            .env_remove("RUST_BACKTRACE")
+            .args(["report", "--quiet", "--min-cell", "0", "--out"])
+            .arg(&out)
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let fine = match output.status.code() {
+            Some(0) => fs::read_to_string(out.join("manifest.json"))
+                .unwrap()
+                .contains("\"kept_plus_excluded_equals_read\": true"),
+            Some(1) => {
+                stderr.lines().count() == 1
+                    && stderr.starts_with("error: ")
+                    && (stderr.contains("assessments.parquet")
+                        || stderr.contains("nothing to analyse"))
+            }
+            _ => false,
+        };
+        if !fine || stderr.contains("panicked") || stderr.contains("pip") {
+            problems.push(format!("{case}: {:?} {stderr}", output.status.code()));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {}:\n{}",
+        problems.len(),
+        cases.len(),
+        problems.join("\n")
+    );
+}
