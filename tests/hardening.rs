@@ -148,3 +148,95 @@ fn damaged_parquet_files_are_one_line_errors() {
         problems.join("\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn links_that_hide_or_repeat_a_table_are_errors() {
+    use std::os::unix::fs::symlink;
+    let expect_error = |data: &Path, out: &Path, expected: &str| {
+        let output = report(data, out);
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    };
+    // A dangling link and a link to a device in place of attendance.csv.
+    for target in ["/nonexistent/attendance.csv", "/dev/zero"] {
+        let (temp, data) = data_copy("tiny-ucla3");
+        fs::remove_file(data.join("attendance.csv")).unwrap();
+        symlink(target, data.join("attendance.csv")).unwrap();
+        expect_error(
+            &data,
+            &temp.path().join("out"),
+            "attendance.csv: the attendance table cannot be read",
+        );
+    }
+    // A loop inside attendance/, and one part linked twice.
+    let (temp, data) = data_copy("tiny-ucla3");
+    fs::create_dir_all(data.join("attendance")).unwrap();
+    fs::rename(
+        data.join("attendance.csv"),
+        data.join("attendance/part-0.csv"),
+    )
+    .unwrap();
+    symlink("..", data.join("attendance/loop")).unwrap();
+    expect_error(
+        &data,
+        &temp.path().join("out"),
+        "a link to a folder inside a table's folder is not followed",
+    );
+    fs::remove_file(data.join("attendance/loop")).unwrap();
+    symlink("part-0.csv", data.join("attendance/part-1.csv")).unwrap();
+    expect_error(&data, &temp.path().join("out"), "are the same file");
+    fs::remove_file(data.join("attendance/part-1.csv")).unwrap();
+    assert!(report(&data, &temp.path().join("out")).status.success());
+}
+
+#[test]
+fn hive_keys_come_only_from_inside_a_tables_folder() {
+    // The data folder sits below folders that look like hive keys.
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("project=x/year=2025/data");
+    fs::create_dir_all(&data).unwrap();
+    for table in ["participants", "assessments", "attendance"] {
+        let name = format!("{table}.parquet");
+        fs::copy(fixture("djg6-parquet").join(&name), data.join(&name)).unwrap();
+    }
+    let out = temp.path().join("out");
+    assert!(report(&data, &out).status.success());
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(
+        !estimates
+            .lines()
+            .any(|l| l.starts_with("project,") || l.starts_with("year,")),
+        "folders above the data became covariates"
+    );
+}
+
+#[test]
+fn hive_folders_are_percent_decoded_and_may_not_contradict_the_file() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let text = fs::read_to_string(data.join("attendance.csv")).unwrap();
+    fs::remove_file(data.join("attendance.csv")).unwrap();
+    let folder = data.join("attendance/term=spring%202025");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("part.csv"), &text).unwrap();
+    let out = temp.path().join("out");
+    let output = report(&data, &out);
+    assert!(output.status.success(), "{output:?}");
+
+    // A column that says otherwise than its folder.
+    let (temp, data) = data_copy("tiny-ucla3");
+    let text = fs::read_to_string(data.join("assessments.csv")).unwrap();
+    fs::remove_file(data.join("assessments.csv")).unwrap();
+    let folder = data.join("assessments/wave=baseline");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("part.csv"), &text).unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("disagrees with the folder wave=baseline"),
+        "{stderr}"
+    );
+}

@@ -58,13 +58,39 @@ impl FileParts {
             file,
             path: path.to_path_buf(),
             kind,
-            partition_values: partition_values(&data_dir.join(table), path),
+            partition_values: partition_values(data_dir, table, path),
         }
     }
 
-    /// The part holding `frame`, whose first row is at `first_line`.
-    fn part(&self, frame: DataFrame, first_line: u64) -> TablePart {
-        TablePart {
+    /// The part holding `frame`, whose first row is at `first_line`. A
+    /// column of the file that disagrees with its hive folder
+    /// (`wave=baseline/` holding rows of another wave) is an error: which
+    /// is right cannot be known.
+    fn part(&self, frame: DataFrame, first_line: u64) -> Result<TablePart> {
+        for (key, value) in &self.partition_values {
+            let Ok(column) = frame.column(key) else {
+                continue;
+            };
+            let as_text = column.cast(&DataType::String).ok();
+            let strings = as_text.as_ref().and_then(|c| c.str().ok());
+            let disagreeing = strings.and_then(|s| {
+                s.iter()
+                    .position(|cell| cell.is_some_and(|c| c.trim() != value))
+            });
+            if let Some(row) = disagreeing {
+                return Err(Error::Table {
+                    path: self.path.clone(),
+                    message: format!(
+                        "row {}: column {} disagrees with the folder {}={} the file is in; keep the column or the folder, not both",
+                        row as u64 + first_line,
+                        key.escape_debug(),
+                        key.escape_debug(),
+                        value.escape_debug()
+                    ),
+                });
+            }
+        }
+        Ok(TablePart {
             file: self.file,
             path: self.path.clone(),
             kind: self.kind,
@@ -72,7 +98,7 @@ impl FileParts {
             frame,
             first_line,
             lines: None,
-        }
+        })
     }
 }
 
@@ -356,15 +382,45 @@ impl Cells {
     }
 }
 
+/// Whether `path` (a default table name such as `attendance.csv`) holds a
+/// table file. Something there that cannot be read as one (a dangling
+/// link, a device, a folder) is an error: ignoring it would publish a
+/// report without that table.
+fn is_table_file(path: &Path, table: &str) -> Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(path, e)),
+        Ok(_) => {}
+    }
+    let why = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => return Ok(true),
+        Ok(meta) if meta.is_dir() => "it is a folder named like a file",
+        Ok(_) => "it is not a regular file (a device, pipe or socket)",
+        Err(_) => "it is a link to nothing",
+    };
+    Err(Error::Layout(format!(
+        "{}: the {table} table cannot be read: {why}; put the table's file there, or remove it",
+        path.display()
+    )))
+}
+
 /// Where a table lives in a data folder, if anywhere.
 pub fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
-    let candidates: Vec<PathBuf> = ["csv", "parquet", "xlsx"]
-        .iter()
-        .map(|ext| data_dir.join(format!("{table}.{ext}")))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut candidates = Vec::new();
+    for ext in ["csv", "parquet", "xlsx"] {
+        let path = data_dir.join(format!("{table}.{ext}"));
+        if is_table_file(&path, table)? {
+            candidates.push(path);
+        }
+    }
     let folder = data_dir.join(table);
     let folder_exists = folder.is_dir();
+    if !folder_exists && std::fs::symlink_metadata(&folder).is_ok() {
+        return Err(Error::Layout(format!(
+            "{}: the {table} table cannot be read: it is neither a folder of parts nor a file with an extension (.csv, .parquet, .xlsx); rename it or remove it",
+            folder.display()
+        )));
+    }
     if candidates.len() + usize::from(folder_exists) > 1 {
         return Err(Error::Layout(format!(
             "{}: the {table} table is given more than once ({}); keep one of them",
@@ -395,24 +451,108 @@ pub fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
     Ok(None)
 }
 
+/// The .csv and .parquet parts below a table's folder. Links to folders
+/// are not followed (they can lead round in a loop, or to the same parts
+/// twice), and a file reached twice is an error: each part counts once.
 pub(crate) fn collect_parts(folder: &Path, parts: &mut Vec<PathBuf>) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    collect_parts_below(folder, parts, &mut seen)
+}
+
+fn collect_parts_below(
+    folder: &Path,
+    parts: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashMap<(u64, u64), PathBuf>,
+) -> Result<()> {
     let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+    let mut entries: Vec<std::fs::DirEntry> = entries
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io(folder, e))?;
+    // Errors name the same entry whatever order the file system lists.
+    entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let path = entry.map_err(|e| Error::io(folder, e))?.path();
-        if path.is_dir() {
-            collect_parts(&path, parts)?;
-        } else if path
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        let is_part = path
             .extension()
-            .is_some_and(|e| e == "csv" || e == "parquet")
-        {
-            parts.push(path);
+            .is_some_and(|e| e == "csv" || e == "parquet");
+        if kind.is_dir() {
+            collect_parts_below(&path, parts, seen)?;
+            continue;
         }
+        if kind.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => {
+                    return Err(Error::Layout(format!(
+                        "{}: a link to a folder inside a table's folder is not followed (it can lead round in a loop or to the same parts twice); put the folder itself there",
+                        path.display()
+                    )))
+                }
+                Err(_) if is_part => {
+                    return Err(Error::Layout(format!(
+                        "{}: the part is a link to nothing; remove it or restore its file",
+                        path.display()
+                    )))
+                }
+                _ => {}
+            }
+        }
+        if !is_part {
+            continue;
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        if !meta.is_file() {
+            return Err(Error::Layout(format!(
+                "{}: the part is not a regular file (a device, pipe or socket); remove it",
+                path.display()
+            )));
+        }
+        if let Some(first) = seen.insert(file_identity(&meta), path.clone()) {
+            return Err(Error::Layout(format!(
+                "{} and {} are the same file (a link): each part must be read once; remove one of them",
+                first.display(),
+                path.display()
+            )));
+        }
+        parts.push(path);
     }
     Ok(())
 }
 
-fn partition_values(table_root: &Path, path: &Path) -> Vec<(String, String)> {
-    let relative = path.strip_prefix(table_root).unwrap_or(path);
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Without inodes, no two parts are known to be one file.
+#[cfg(not(unix))]
+fn file_identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    (0, NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// belong finds hive values itself ([`partition_values`]); polars would
+/// parse every folder of the path, the data folder's ancestors included.
+fn parquet_args() -> ScanArgsParquet {
+    ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        ..ScanArgsParquet::default()
+    }
+}
+
+/// Hive values (`wave=baseline/`) from the folders between the table's
+/// folder and the file, percent-decoded as Arrow and Spark write them.
+/// Folders above the data folder never count: a report must not depend
+/// on where the data folder sits.
+fn partition_values(data_dir: &Path, table: &str, path: &Path) -> Vec<(String, String)> {
+    let Ok(relative) = path
+        .strip_prefix(data_dir.join(table))
+        .or_else(|_| path.strip_prefix(data_dir))
+    else {
+        return Vec::new();
+    };
     relative
         .parent()
         .into_iter()
@@ -420,9 +560,29 @@ fn partition_values(table_root: &Path, path: &Path) -> Vec<(String, String)> {
         .filter_map(|c| {
             let text = c.as_os_str().to_str()?;
             let (key, value) = text.split_once('=')?;
-            Some((key.to_string(), value.to_string()))
+            Some((percent_decoded(key), percent_decoded(value)))
         })
         .collect()
+}
+
+/// `week%2012` → `week 12`; a `%` not followed by two hex digits stays.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
@@ -704,7 +864,8 @@ fn read_csv_in_batches(
         for mut frame in receive.iter() {
             let height = frame.height();
             outcome = tidy_columns(&mut frame, path)
-                .and_then(|()| visit(parts.part(frame, 2 + rows as u64)));
+                .and_then(|()| parts.part(frame, 2 + rows as u64))
+                .and_then(&mut visit);
             rows += height;
             if outcome.is_err() {
                 break;
@@ -747,9 +908,8 @@ pub fn read_in_chunks(
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| sha256_of(path));
         let (scan, rows) = guarded(path, "Parquet", || {
-            let scan =
-                LazyFrame::scan_parquet(PlRefPath::new(&path_text), ScanArgsParquet::default())
-                    .map_err(table_error)?;
+            let scan = LazyFrame::scan_parquet(PlRefPath::new(&path_text), parquet_args())
+                .map_err(table_error)?;
             let rows = scan
                 .clone()
                 .select([len()])
@@ -771,7 +931,7 @@ pub fn read_in_chunks(
                     .collect()
                     .map_err(table_error)
             })?;
-            visit(parts.part(frame, 1 + offset as u64))?;
+            visit(parts.part(frame, 1 + offset as u64)?)?;
             offset += chunk_rows;
             if offset >= rows {
                 break;
@@ -835,7 +995,7 @@ fn read_frame(
             frame
         }
         FileKind::Parquet => guarded(path, "Parquet", || {
-            LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
+            LazyFrame::scan_parquet(PlRefPath::new(path_text), parquet_args())
                 .and_then(|lazy| lazy.collect())
                 .map_err(table_error)
         })?,
@@ -854,7 +1014,7 @@ fn read_frame(
         }
     };
     tidy_columns(&mut frame, path)?;
-    Ok(FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line))
+    FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line)
 }
 
 /// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
@@ -1022,5 +1182,26 @@ mod tests {
         .unwrap();
         let part = parquet_part(frame);
         assert_eq!(part.typed_responses("item"), Some(Err((2, 3_000_000_000))));
+    }
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+
+    #[test]
+    fn hive_values_are_percent_decoded_and_start_at_the_table() {
+        let data = Path::new("/a/k=v/data");
+        assert_eq!(
+            partition_values(
+                data,
+                "attendance",
+                &data.join("attendance/week=week%2012/p.csv")
+            ),
+            vec![("week".to_string(), "week 12".to_string())]
+        );
+        assert!(partition_values(data, "attendance", &data.join("attendance.csv")).is_empty());
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("a%2Fb%zz"), "a/b%zz");
     }
 }
