@@ -240,3 +240,95 @@ fn hive_folders_are_percent_decoded_and_may_not_contradict_the_file() {
         "{stderr}"
     );
 }
+
+/// Labels from the data reach people's outputs as text: never a formula
+/// in tables/*.csv, never HTML in report.md, never an invisible override.
+#[test]
+fn labels_cannot_become_formulas_html_or_hidden_text() {
+    let payloads = [
+        ("Riverside", "=HYPERLINK(\"http://evil\";\"x\")"),
+        ("Northgate", "<script>alert(1)</script>\u{202e}gate"),
+    ];
+    let (temp, data) = data_copy("tiny-ucla3");
+    let path = data.join("participants.csv");
+    let mut text = fs::read_to_string(&path).unwrap();
+    for (site, payload) in payloads {
+        let quoted = format!("\"{}\"", payload.replace('"', "\"\""));
+        text = text.replace(&format!(",{site},"), &format!(",{quoted},"));
+    }
+    fs::write(&path, text).unwrap();
+    let out = temp.path().join("out");
+    let output = report(&data, &out);
+    assert!(output.status.success(), "{output:?}");
+    for entry in fs::read_dir(out.join("tables")).unwrap() {
+        let path = entry.unwrap().path();
+        let csv = fs::read_to_string(&path).unwrap();
+        for line in csv.lines() {
+            for field in common::split_record(line) {
+                assert!(
+                    !field.starts_with(['=', '+', '@']) && !field.contains('\u{202e}'),
+                    "{}: {field}",
+                    path.display()
+                );
+                if field.starts_with('-') {
+                    assert!(field.parse::<f64>().is_ok(), "{}: {field}", path.display());
+                }
+            }
+        }
+    }
+    let change = fs::read_to_string(out.join("tables/change_by_group.csv")).unwrap();
+    assert!(change.contains("'=HYPERLINK"), "{change}");
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    let tags = markdown.matches("<script>").count();
+    assert!(
+        tags > 0 && tags == markdown.matches("\\<script>").count(),
+        "a raw tag"
+    );
+    assert!(!markdown.contains('\u{202e}') && markdown.contains("\\u{202e}"));
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!html.contains("<script>alert"));
+}
+
+/// `participants.csv` of a data folder as an .xlsx sheet of text cells,
+/// with `extra` cells (row, column, text) added.
+fn participants_as_workbook(data: &Path, extra: &[(u32, u16, &str)]) {
+    let csv = fs::read_to_string(data.join("participants.csv")).unwrap();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in common::split_record(line).iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    for (r, c, text) in extra {
+        sheet.write_string(*r, *c, *text).unwrap();
+    }
+    workbook.save(data.join("participants.xlsx")).unwrap();
+    fs::remove_file(data.join("participants.csv")).unwrap();
+}
+
+#[test]
+fn a_sheet_ends_at_its_first_empty_row_and_a_far_cell_cannot_exhaust_memory() {
+    // A clean sheet reads as its CSV did.
+    let (temp, data) = data_copy("tiny-ucla3");
+    participants_as_workbook(&data, &[]);
+    assert!(report(&data, &temp.path().join("out")).status.success());
+
+    // A note below the table, and a single cell at the sheet's last cell
+    // (a dense read of it would need half a terabyte).
+    for (row, column, text, cell) in [
+        (40, 0, "note: exported 2025", "cell A41"),
+        (1_048_575, 16_383, "x", "cell XFD1048576"),
+    ] {
+        let (temp, data) = data_copy("tiny-ucla3");
+        participants_as_workbook(&data, &[(row, column, text)]);
+        let output = report(&data, &temp.path().join("out"));
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(cell) && stderr.contains("below the table"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

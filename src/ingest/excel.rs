@@ -8,6 +8,11 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use polars::prelude::*;
 use std::path::Path;
 
+/// Filled cells a sheet may hold: beyond this, the table belongs in a CSV.
+const MAX_SHEET_CELLS: usize = 20_000_000;
+/// Characters in one cell: Excel's own limit.
+const MAX_CELL_CHARS: usize = 32_767;
+
 /// The sheet as text columns, and the 1-based row of its header.
 pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> {
     let fail = |message: String| Error::Table {
@@ -37,43 +42,100 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> 
             .cloned()
             .ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
-    let range = workbook
-        .worksheet_range(&name)
+    // Cells are read one by one, never as calamine's dense range: a sheet
+    // declaring one cell at XFD1048576 would otherwise allocate every cell
+    // before it and abort the process.
+    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+    let mut reader = workbook
+        .worksheet_cells_reader(&name)
         .map_err(|e| fail(format!("sheet \"{name}\": {e}")))?;
-    let Some((start_row, start_column)) = range.start() else {
-        return Err(fail(format!("sheet \"{name}\" is empty")));
-    };
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .unwrap_or_default()
-        .iter()
-        .map(|cell| text_of(cell).unwrap_or_default().trim().to_string())
-        .collect();
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
-    for (index, row) in rows.enumerate() {
-        for (column, cell) in row.iter().enumerate() {
-            if let Data::Error(error) = cell {
-                let letter = column_letter(start_column as usize + column);
-                return Err(Error::Value(Box::new(crate::error::CellError {
-                    path: path.to_path_buf(),
-                    line: u64::from(start_row) + index as u64 + 2,
-                    column: header
-                        .get(column)
-                        .cloned()
-                        .unwrap_or_else(|| letter.clone()),
-                    found: format!("{error}"),
-                    expected: "a value".into(),
-                    fix: format!(
-                        "fix the formula in cell {letter}{} of sheet \"{name}\" or clear it",
-                        u64::from(start_row) + index as u64 + 2
-                    ),
-                })));
-            }
-            if let Some(values) = columns.get_mut(column) {
-                values.push(text_of(cell));
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| fail(format!("sheet \"{name}\": {e}")))?
+    {
+        let (row, column) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if text_of(&value).is_none_or(|t| t.trim().is_empty()) {
+            continue;
+        }
+        if let Data::String(text) = &value {
+            if text.chars().count() > MAX_CELL_CHARS {
+                return Err(fail(format!(
+                    "sheet \"{name}\", cell {}{}: the text is longer than {MAX_CELL_CHARS} characters (Excel's own limit); shorten it or drop the column",
+                    column_letter(column as usize),
+                    row + 1
+                )));
             }
         }
+        if cells.len() == MAX_SHEET_CELLS {
+            return Err(fail(format!(
+                "sheet \"{name}\" has more than {MAX_SHEET_CELLS} filled cells; export the table as CSV, which belong reads in batches"
+            )));
+        }
+        cells.push((row, column, value));
+    }
+    drop(reader);
+    cells.sort_by_key(|(row, column, _)| (*row, *column));
+    let Some(&(start_row, _, _)) = cells.first() else {
+        return Err(fail(format!("sheet \"{name}\" is empty")));
+    };
+    // The table is the header and the rows after it up to the first empty
+    // row; anything below that (a note, a total) is not part of it.
+    let mut end_row = start_row;
+    let mut table_cells = 0;
+    for (row, _, _) in &cells {
+        if *row > end_row + 1 {
+            break;
+        }
+        end_row = *row;
+        table_cells += 1;
+    }
+    if let Some((row, column, value)) = cells.get(table_cells) {
+        let shown: String = text_of(value)
+            .unwrap_or_default()
+            .chars()
+            .take(40)
+            .collect();
+        return Err(fail(format!(
+            "sheet \"{name}\", cell {}{}: \"{}\" is below the table, which ends at its first empty row ({}); delete the empty row if the table goes on, or move the note to another sheet",
+            column_letter(*column as usize),
+            row + 1,
+            shown.escape_debug(),
+            end_row + 2
+        )));
+    }
+    cells.truncate(table_cells);
+    let start_column = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let end_column = cells.iter().map(|(_, c, _)| *c).max().unwrap_or(0);
+    let width = (end_column - start_column + 1) as usize;
+    let height = (end_row - start_row) as usize;
+    let mut header = vec![String::new(); width];
+    let mut columns: Vec<Vec<Option<String>>> = vec![vec![None; height]; width];
+    for (row, column, cell) in &cells {
+        let k = (column - start_column) as usize;
+        if *row == start_row {
+            header[k] = text_of(cell).unwrap_or_default().trim().to_string();
+            continue;
+        }
+        if let Data::Error(error) = cell {
+            let letter = column_letter(*column as usize);
+            return Err(Error::Value(Box::new(crate::error::CellError {
+                path: path.to_path_buf(),
+                line: u64::from(*row) + 1,
+                column: if header[k].is_empty() {
+                    letter.clone()
+                } else {
+                    header[k].clone()
+                },
+                found: format!("{error}"),
+                expected: "a value".into(),
+                fix: format!(
+                    "fix the formula in cell {letter}{} of sheet \"{name}\" or clear it",
+                    row + 1
+                ),
+            })));
+        }
+        columns[k][(row - start_row - 1) as usize] = text_of(cell);
     }
     let mut seen: Vec<String> = Vec::new();
     let mut frame_columns = Vec::with_capacity(header.len());

@@ -16,6 +16,74 @@ pub fn optional(value: Option<f64>) -> String {
     value.map(number).unwrap_or_default()
 }
 
+/// Characters that change how text is shown without being seen: bidi
+/// overrides and isolates, zero-width characters and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Text from the data made safe to show: line breaks become spaces, and
+/// control and invisible characters are shown as their code (`\u{202e}`),
+/// so a label cannot reverse, hide or break the text around it.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() || is_invisible(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A text cell of a CSV meant for people (tables/): [`visible`], and a cell
+/// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`)
+/// is prefixed with `'`, as OWASP advises against CSV injection.
+pub fn spreadsheet_text(text: &str) -> String {
+    let shown = visible(text);
+    if shown.starts_with(['=', '+', '-', '@']) || text.starts_with(['\t', '\r']) {
+        format!("'{shown}")
+    } else {
+        shown
+    }
+}
+
+/// Text for Markdown: [`visible`], with what CommonMark would read as HTML
+/// or formatting backslash-escaped (`\<script`, `\*`, `\|`), so a label is
+/// shown, never run or restyled. Text that is already safe stays as it
+/// reads (`<10`, `p <0.0001`, `d_z`, `age_band`).
+pub fn markdown_text(text: &str) -> String {
+    let shown: Vec<char> = visible(text).chars().collect();
+    let mut out = String::with_capacity(shown.len());
+    for (i, &c) in shown.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| shown[j]);
+        let after = shown.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '`' | '*' | '[' | ']' | '|' => true,
+            // An entity (`&lt;`) or strikethrough (`~x~`) needs a
+            // character right after.
+            '&' => after.is_some_and(|a| a.is_alphanumeric() || a == '#'),
+            '~' => after.is_some_and(|a| !a.is_whitespace()),
+            // Emphasis needs an underscore at a word's edge.
+            '_' => {
+                !(before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric))
+            }
+            // An HTML tag, comment or declaration starts with one of these.
+            '<' => after.is_some_and(|a| a.is_ascii_alphabetic() || matches!(a, '/' | '!' | '?')),
+            // A heading or quote only at the start.
+            '#' | '>' => i == 0,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A CSV field, quoted when it holds a delimiter, quote or line break.
 pub fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -65,6 +133,37 @@ mod tests {
         assert_eq!(number(5.958333333333333), "5.958333333333333");
         assert_eq!(number(1e-20).parse::<f64>().unwrap(), 1e-20);
         assert_eq!(rounded(Some(-0.0001), 2), "0.00");
+    }
+
+    #[test]
+    fn labels_cannot_become_formulas_html_or_hidden_text() {
+        assert_eq!(spreadsheet_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(
+            spreadsheet_text("+cmd|' /C calc'!A0"),
+            "'+cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_text("-x"), "'-x");
+        assert_eq!(spreadsheet_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_text("\tx"), "' x");
+        assert_eq!(spreadsheet_text("Eastfield"), "Eastfield");
+        assert_eq!(visible("a\u{202e}b\nc\u{200b}"), "a\\u{202e}b c\\u{200b}");
+        assert_eq!(
+            markdown_text("<script>alert(1)</script> | *x*"),
+            "\\<script>alert(1)\\</script> \\| \\*x\\*"
+        );
+        assert_eq!(markdown_text("two\nlines"), "two lines");
+        assert_eq!(
+            markdown_text("A & B, d ~ x, &amp; ~~no~~"),
+            "A & B, d ~ x, \\&amp; \\~\\~no\\~~"
+        );
+        assert_eq!(
+            markdown_text("<10 and <0.0001, d_z, age_band"),
+            "<10 and <0.0001, d_z, age_band"
+        );
+        assert_eq!(
+            markdown_text("_x_ <img onerror=1> # h"),
+            "\\_x\\_ \\<img onerror=1> # h"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `report.md`: the same story as index.html, in Markdown.
 
+use super::format::markdown_text;
 use super::story::story;
 use super::tables::to_markdown;
 use super::ReportContent;
@@ -12,7 +13,7 @@ pub fn render(
     let story = story(content);
     let mut out = String::from("# Evaluation report\n\n## Summary\n\n");
     for line in &story.summary {
-        out.push_str(&format!("- {line}\n"));
+        out.push_str(&format!("- {}\n", markdown_text(line)));
     }
     for (id, title, names) in super::SECTIONS {
         let section_figures: Vec<_> = figures.iter().filter(|f| f.section == id).collect();
@@ -27,7 +28,8 @@ pub fn render(
         for figure in section_figures {
             out.push_str(&format!(
                 "\n![{}](charts/{}.png)\n",
-                figure.title, figure.name
+                markdown_text(&figure.title),
+                figure.name
             ));
         }
         for table in section_tables {
@@ -36,11 +38,11 @@ pub fn render(
     }
     out.push_str("\n## Methods\n\n");
     for line in &story.methods {
-        out.push_str(&format!("- {line}\n"));
+        out.push_str(&format!("- {}\n", markdown_text(line)));
     }
     out.push_str("\n## Limitations\n\n");
     for line in &story.limitations {
-        out.push_str(&format!("- {line}\n"));
+        out.push_str(&format!("- {}\n", markdown_text(line)));
     }
     if let Some(quality) = tables.iter().find(|t| t.name == "data_quality") {
         out.push_str(&format!("\n## Data quality\n\n{}", to_markdown(quality)));

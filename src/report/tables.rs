@@ -2,7 +2,7 @@
 //! sheets of `tables.xlsx` (bold frozen header, number formats). Built from
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
-use super::format::{csv_field, rounded};
+use super::format::{csv_field, markdown_text, rounded, spreadsheet_text, visible};
 use super::ReportContent;
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Suppression};
@@ -15,6 +15,9 @@ pub enum Cell {
     Text(String),
     /// A number and how many decimals people should see.
     Number(f64, usize),
+    /// An interval's limits and their decimals: "low to high" on a page,
+    /// two numeric columns in a spreadsheet.
+    Interval(f64, f64, usize),
     /// Blank: not applicable, undefined, or suppressed.
     Missing(String),
 }
@@ -64,11 +67,7 @@ fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
     match row {
         Some(e) if e.suppressed => Cell::Missing("suppressed".into()),
         Some(e) => match (e.ci_low, e.ci_high) {
-            (Some(lo), Some(hi)) => Cell::Text(format!(
-                "{} to {}",
-                rounded(Some(lo), decimals),
-                rounded(Some(hi), decimals)
-            )),
+            (Some(lo), Some(hi)) => Cell::Interval(lo, hi, decimals),
             _ => Cell::Missing("–".into()),
         },
         None => Cell::Missing("–".into()),
@@ -543,22 +542,77 @@ pub(crate) fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(t) | Cell::Missing(t) => t.clone(),
         Cell::Number(v, decimals) => rounded(Some(*v), *decimals),
+        Cell::Interval(low, high, decimals) => format!(
+            "{} to {}",
+            rounded(Some(*low), *decimals),
+            rounded(Some(*high), *decimals)
+        ),
     }
 }
 
-/// The table as CSV, numbers rounded as people read them.
+/// The table as a spreadsheet holds it: each interval column as two
+/// columns of numbers ("95% CI low", "95% CI high"), so that numbers stay
+/// numbers and no cell starts a formula.
+fn spread(table: &Table) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let is_interval: Vec<bool> = (0..table.header.len())
+        .map(|c| {
+            table
+                .rows
+                .iter()
+                .any(|row| matches!(row.get(c), Some(Cell::Interval(..))))
+        })
+        .collect();
+    let mut header = Vec::new();
+    for (name, interval) in table.header.iter().zip(&is_interval) {
+        if *interval {
+            header.push(format!("{name} low"));
+            header.push(format!("{name} high"));
+        } else {
+            header.push(name.to_string());
+        }
+    }
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = Vec::with_capacity(header.len());
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Interval(low, high, d) => {
+                        cells.push(Cell::Number(*low, *d));
+                        cells.push(Cell::Number(*high, *d));
+                    }
+                    other if is_interval.get(c) == Some(&true) => {
+                        cells.push(other.clone());
+                        cells.push(other.clone());
+                    }
+                    other => cells.push(other.clone()),
+                }
+            }
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The table as CSV for people: numbers rounded as people read them,
+/// intervals as two columns, and text cells that a spreadsheet would run
+/// as formulas neutralised.
 pub fn to_csv(table: &Table) -> String {
-    let mut out = table
-        .header
+    let (header, rows) = spread(table);
+    let mut out = header
         .iter()
         .map(|h| csv_field(h))
         .collect::<Vec<_>>()
         .join(",");
     out.push('\n');
-    for row in &table.rows {
+    for row in &rows {
         out.push_str(
             &row.iter()
-                .map(|c| csv_field(&cell_text(c)))
+                .map(|c| match c {
+                    Cell::Text(t) => csv_field(&spreadsheet_text(t)),
+                    other => csv_field(&cell_text(other)),
+                })
                 .collect::<Vec<_>>()
                 .join(","),
         );
@@ -607,24 +661,29 @@ pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
     for table in tables {
         let sheet = workbook.add_worksheet();
         sheet.set_name(table.name).map_err(xlsx_error)?;
-        for (column, name) in table.header.iter().enumerate() {
+        let (names, rows) = spread(table);
+        for (column, name) in names.iter().enumerate() {
             sheet
-                .write_string_with_format(0, column as u16, *name, &header)
+                .write_string_with_format(0, column as u16, name, &header)
                 .map_err(xlsx_error)?;
             sheet
                 .set_column_width(column as u16, (name.len().max(10) + 2) as f64)
                 .map_err(xlsx_error)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-        for (r, row) in table.rows.iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             let r = (r + 1) as u32;
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
-                    Cell::Text(t) | Cell::Missing(t) => sheet.write_string(r, c, t).map(|_| ()),
+                    // Strings are never run as formulas in a workbook.
+                    Cell::Text(t) => sheet.write_string(r, c, visible(t)).map(|_| ()),
+                    Cell::Missing(t) => sheet.write_string(r, c, t).map(|_| ()),
                     Cell::Number(v, d) => sheet
                         .write_number_with_format(r, c, *v, &formats[(*d).min(4)])
                         .map(|_| ()),
+                    // `spread` made every interval two numbers.
+                    Cell::Interval(..) => sheet.write_string(r, c, cell_text(cell)).map(|_| ()),
                 }
                 .map_err(xlsx_error)?;
             }
@@ -635,11 +694,10 @@ pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
 
 /// The table as a Markdown pipe table.
 pub fn to_markdown(table: &Table) -> String {
-    let escape = |t: String| t.replace('|', "\\|");
     let mut out = format!("| {} |\n", table.header.join(" | "));
     out.push_str(&format!("|{}\n", "---|".repeat(table.header.len())));
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|c| escape(cell_text(c))).collect();
+        let cells: Vec<String> = row.iter().map(|c| markdown_text(&cell_text(c))).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
