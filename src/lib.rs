@@ -102,6 +102,7 @@ pub fn validate_data(settings: &Settings) -> Result<Checked> {
     let start = Instant::now();
     let later_excluded = check_against_baseline(settings, &mut validated);
     validated.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut validated, &sources);
     validate_time += start.elapsed();
     Ok(Checked {
         sources,
@@ -271,6 +272,7 @@ fn analyse_with<T: Send>(
         validated.add_attendance(checked);
     }
     validated.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut validated, &sources);
     let timings = vec![
         ("ingest", (ingest_time + reading).as_millis()),
         ("validate", (validate_time + checking).as_millis()),

@@ -332,3 +332,40 @@ fn a_sheet_ends_at_its_first_empty_row_and_a_far_cell_cannot_exhaust_memory() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+/// Blank and whitespace-only lines are not records: neither kept nor
+/// excluded as "missing participant_id", but counted apart; the rows after
+/// them keep their own line numbers.
+#[test]
+fn blank_lines_are_counted_apart_not_excluded() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let path = data.join("assessments.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let rows = lines.len() - 1;
+    lines.insert(3, "   ".into());
+    lines.insert(4, String::new());
+    lines.insert(5, " , , , , , ".into());
+    // An unknown participant after the blank lines, on line 8.
+    lines[7] = lines[7].replacen("P", "Q", 1);
+    fs::write(&path, lines.join("\n") + "\n\n").unwrap();
+    let out = temp.path().join("out");
+    assert!(report(&data, &out).status.success());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let account = manifest["row_accounting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["table"] == "assessments")
+        .unwrap()
+        .clone();
+    assert_eq!(account["read"], rows, "{account}");
+    assert_eq!(account["excluded"], 1, "{account}");
+    assert_eq!(account["notes"]["blank lines skipped (not records)"], 4);
+    let excluded = fs::read_to_string(out.join("internal/excluded_rows.csv")).unwrap();
+    assert!(
+        excluded.contains(",8,participant_id,unknown participant"),
+        "{excluded}"
+    );
+}

@@ -201,6 +201,7 @@ fn visit_table(
     let Some(paths) = table_paths(data_dir, table, config)? else {
         return Ok(false);
     };
+    let native = matches!(table, "participants" | "assessments" | "attendance");
     for path in paths {
         if sources.len() >= crate::model::RowOrigin::MAX_FILE as usize {
             return Err(Error::Layout(format!(
@@ -209,7 +210,8 @@ fn visit_table(
                 crate::model::RowOrigin::MAX_FILE
             )));
         }
-        let source = read::read_in_chunks(
+        let mut blank_lines = 0;
+        let mut source = read::read_in_chunks(
             data_dir,
             table,
             &path,
@@ -222,9 +224,14 @@ fn visit_table(
             },
             |mut part| {
                 apply_mapping(&mut part, table, config, &options.missing)?;
+                if native {
+                    blank_lines += read::drop_blank_rows(&mut part)?;
+                }
                 visit(part)
             },
         )?;
+        source.rows -= blank_lines;
+        source.blank_lines = blank_lines;
         sources.push(source);
     }
     Ok(true)

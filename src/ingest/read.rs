@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 pub struct SourceFile {
     pub table: String,
     pub path: PathBuf,
+    /// Records read (blank lines are not records).
     pub rows: usize,
     pub sha256: String,
+    /// Lines with no value in any column, skipped: not records.
+    pub blank_lines: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -718,6 +721,68 @@ fn diagnose_csv(path: &Path, delimiter: u8, polars_message: &str) -> Error {
     )
 }
 
+/// Removes the rows with no value in any column (blank or whitespace-only
+/// lines of a CSV export): they are not records, so they are neither kept
+/// nor excluded. The rows left keep their own line numbers. Returns how
+/// many were removed.
+///
+/// Only rows without a `participant_id` can be blank, so the other
+/// columns are looked at for those rows alone.
+pub(crate) fn drop_blank_rows(part: &mut TablePart) -> Result<usize> {
+    let is_blank_text = |text: &str| text.bytes().all(|b| b.is_ascii_whitespace());
+    let Ok(ids) = part.frame.column("participant_id") else {
+        return Ok(0);
+    };
+    let candidates: Vec<usize> = match ids.str() {
+        Ok(ids) => ids
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| id.is_none_or(is_blank_text))
+            .map(|(row, _)| row)
+            .collect(),
+        // Typed ids (Parquet numbers): only a null can be blank.
+        Err(_) if ids.null_count() == 0 => return Ok(0),
+        Err(_) => ids
+            .is_null()
+            .iter()
+            .enumerate()
+            .filter(|(_, null)| *null == Some(true))
+            .map(|(row, _)| row)
+            .collect(),
+    };
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let mut blank = vec![false; part.frame.height()];
+    for &row in &candidates {
+        blank[row] = part
+            .frame
+            .columns()
+            .iter()
+            .all(|column| match column.get(row) {
+                Ok(AnyValue::Null) => true,
+                Ok(AnyValue::String(text)) => is_blank_text(text),
+                Ok(AnyValue::StringOwned(text)) => is_blank_text(text.as_str()),
+                _ => false,
+            });
+    }
+    let removed = blank.iter().filter(|b| **b).count();
+    if removed == 0 {
+        return Ok(0);
+    }
+    let lines: Vec<u64> = (0..blank.len())
+        .filter(|row| !blank[*row])
+        .map(|row| part.line_of(row))
+        .collect();
+    let keep: BooleanChunked = blank.iter().map(|b| !*b).collect();
+    part.frame = part.frame.filter(&keep).map_err(|e| Error::Table {
+        path: part.path.clone(),
+        message: format!("dropping blank lines: {e}"),
+    })?;
+    part.lines = Some(lines);
+    Ok(removed)
+}
+
 /// Runs a reader on a user's file. Readers of damaged files panic at times
 /// (out-of-range slices, bad thrift, bitmaps): the panic becomes the usual
 /// error naming the file, and the panic message is kept for `--verbose`.
@@ -786,6 +851,7 @@ pub fn read_part(
         path: path.to_path_buf(),
         rows: part.frame.height(),
         sha256: sha256?,
+        blank_lines: 0,
     };
     Ok((part, source))
 }
@@ -818,6 +884,7 @@ fn source_file(
         path: path.to_path_buf(),
         rows,
         sha256,
+        blank_lines: 0,
     })
 }
 

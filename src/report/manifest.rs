@@ -17,6 +17,7 @@ pub fn render(content: &ReportContent, files: &[String], render_ms: u128) -> Res
                 "table": s.table,
                 "path": s.path.display().to_string(),
                 "rows": s.rows,
+                "blank_lines": s.blank_lines,
                 "sha256": s.sha256,
             })
         })

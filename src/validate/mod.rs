@@ -546,6 +546,24 @@ pub fn validate(
 }
 
 /// Notes how many kept participants have no kept assessment at all.
+/// Notes, per table, the blank lines its files held: they were skipped as
+/// no records, so they are neither kept nor excluded, but the account says
+/// they were there.
+pub fn note_blank_lines(validated: &mut Validated, sources: &[crate::ingest::read::SourceFile]) {
+    for account in &mut validated.accounts {
+        let blank: usize = sources
+            .iter()
+            .filter(|s| s.table == account.table)
+            .map(|s| s.blank_lines)
+            .sum();
+        if blank > 0 {
+            account
+                .notes
+                .insert("blank lines skipped (not records)", blank);
+        }
+    }
+}
+
 pub fn note_participants_without_assessment(validated: &mut Validated) {
     if !validated.participants_given {
         return;
