@@ -369,3 +369,40 @@ fn blank_lines_are_counted_apart_not_excluded() {
         "{excluded}"
     );
 }
+
+/// The guard catches spellings of identifying names, NI numbers by value,
+/// and an email or phone number inside free text.
+#[test]
+fn identifying_columns_are_caught_in_their_disguises() {
+    let cases: [(&str, fn(usize) -> String, &str); 4] = [
+        ("D.O.B.", |i| format!("19{:02}-01-02", 40 + i % 50), "date of birth"),
+        ("d_o_b", |i| format!("19{:02}-01-02", 40 + i % 50), "date of birth"),
+        ("ref", |i| format!("QQ {:02} 34 56 C", i % 100), "National Insurance"),
+        (
+            "notes",
+            |i| {
+                if i == 3 {
+                    "call her daughter on 07700 900123".into()
+                } else {
+                    format!("came to session {i}")
+                }
+            },
+            "phone numbers inside its text",
+        ),
+    ];
+    for (column, value, expected) in cases {
+        let (temp, data) = data_copy("tiny-ucla3");
+        let path = data.join("participants.csv");
+        let text = fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let mut out = format!("{},{column}\n", lines.next().unwrap());
+        for (i, line) in lines.enumerate() {
+            out.push_str(&format!("{line},{}\n", value(i)));
+        }
+        fs::write(&path, out).unwrap();
+        let output = report(&data, &temp.path().join("out"));
+        assert_eq!(output.status.code(), Some(1), "{column}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected) && stderr.contains(column), "{column}: {stderr}");
+    }
+}

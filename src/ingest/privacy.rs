@@ -29,11 +29,15 @@ pub(crate) fn words(name: &str) -> String {
 
 fn by_name(name: &str) -> Option<&'static str> {
     let words = words(name);
+    // `D.O.B.`, `d_o_b` and `DoB` split into letters or pieces; joined
+    // again they read as the phrase.
+    let compact: String = words.chars().filter(|c| *c != ' ').collect();
     let has = |phrase: &str| {
         words == phrase
             || words.starts_with(&format!("{phrase} "))
             || words.ends_with(&format!(" {phrase}"))
             || words.contains(&format!(" {phrase} "))
+            || compact == phrase.replace(' ', "")
     };
     let rules: [(&[&str], &'static str); 7] = [
         (
@@ -175,6 +179,46 @@ fn is_ssn(text: &str) -> bool {
         && parts.iter().all(|p| p.chars().all(|ch| ch.is_ascii_digit())))
 }
 
+/// UK National Insurance numbers: `QQ 12 34 56 C` (two prefix letters,
+/// six digits, a suffix A to D), spaces optional. The prefix rules are
+/// not applied: a guard errs towards asking.
+fn is_ni_number(text: &str) -> bool {
+    let compact: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    compact.len() == 9
+        && compact[0].is_ascii_alphabetic()
+        && compact[1].is_ascii_alphabetic()
+        && compact[2..8].iter().all(char::is_ascii_digit)
+        && ('A'..='D').contains(&compact[8])
+}
+
+/// An email address anywhere in a longer text (`call me on a@b.org`).
+fn contains_email(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c))
+        .any(|word| is_email(word.trim_end_matches('.')))
+}
+
+/// A phone number anywhere in a longer text: a run of digits, spaces and
+/// `+-()` that reads as one.
+fn contains_phone(text: &str) -> bool {
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once('.')) {
+        if c.is_ascii_digit() || " +-()".contains(c) {
+            run.push(c);
+            continue;
+        }
+        let candidate = run.trim_matches(|c: char| c == ' ' || c == '-' || c == '(' || c == ')');
+        if is_phone(candidate) {
+            return true;
+        }
+        run.clear();
+    }
+    false
+}
+
 /// A test of one value.
 type Check = fn(&str) -> bool;
 
@@ -190,16 +234,28 @@ fn by_values(values: &[Option<String>]) -> Option<&'static str> {
     if sample.len() < 3 {
         return None;
     }
-    let checks: [(Check, &'static str); 5] = [
+    let checks: [(Check, &'static str); 6] = [
         (is_email, "email addresses in its values"),
         (is_phone, "phone numbers in its values"),
         (is_postcode, "postcodes in its values"),
         (is_nhs_number, "NHS numbers in its values"),
         (is_ssn, "social security numbers in its values"),
+        (is_ni_number, "National Insurance numbers in its values"),
     ];
-    checks.iter().find_map(|(check, why)| {
+    let whole = checks.iter().find_map(|(check, why)| {
         let hits = sample.iter().filter(|v| check(v)).count();
         (hits * 2 >= sample.len()).then_some(*why)
+    });
+    // In free text one address or number is already a person's.
+    let inside: [(Check, &'static str); 2] = [
+        (contains_email, "email addresses inside its text"),
+        (contains_phone, "phone numbers inside its text"),
+    ];
+    whole.or_else(|| {
+        inside
+            .iter()
+            .find(|(check, _)| sample.iter().any(|v| v.contains(' ') && check(v)))
+            .map(|(_, why)| *why)
     })
 }
 
@@ -226,6 +282,10 @@ mod tests {
             "NHS Number",
             "SSN",
             "ClientName",
+            "DoB",
+            "D.O.B.",
+            "d_o_b",
+            "N.I. number",
         ] {
             assert!(by_name(name).is_some(), "{name}");
         }
@@ -259,5 +319,24 @@ mod tests {
         assert!(by_values(&values(&["P0001", "P0002", "P0003"])).is_none());
         assert!(by_values(&values(&["2024-autumn", "Northgate", "65-74"])).is_none());
         assert!(by_values(&values(&["1", "2", "3", "4"])).is_none());
+        assert!(by_values(&values(&["QQ 12 34 56 C", "AB123456D", "qq123456a"])).is_some());
+        assert!(by_values(&values(&[
+            "lovely group",
+            "ring her on 07700 900123 please",
+            "came twice"
+        ]))
+        .is_some());
+        assert!(by_values(&values(&[
+            "fine",
+            "wrote to sam@example.org, no reply",
+            "ok"
+        ]))
+        .is_some());
+        assert!(by_values(&values(&[
+            "met on 2024-01-05 at 10:30",
+            "session 12 of 18",
+            "walk of 3 km"
+        ]))
+        .is_none());
     }
 }
