@@ -374,10 +374,23 @@ fn blank_lines_are_counted_apart_not_excluded() {
 /// and an email or phone number inside free text.
 #[test]
 fn identifying_columns_are_caught_in_their_disguises() {
-    let cases: [(&str, fn(usize) -> String, &str); 4] = [
-        ("D.O.B.", |i| format!("19{:02}-01-02", 40 + i % 50), "date of birth"),
-        ("d_o_b", |i| format!("19{:02}-01-02", 40 + i % 50), "date of birth"),
-        ("ref", |i| format!("QQ {:02} 34 56 C", i % 100), "National Insurance"),
+    type Values = fn(usize) -> String;
+    let cases: [(&str, Values, &str); 4] = [
+        (
+            "D.O.B.",
+            |i| format!("19{:02}-01-02", 40 + i % 50),
+            "date of birth",
+        ),
+        (
+            "d_o_b",
+            |i| format!("19{:02}-01-02", 40 + i % 50),
+            "date of birth",
+        ),
+        (
+            "ref",
+            |i| format!("QQ {:02} 34 56 C", i % 100),
+            "National Insurance",
+        ),
         (
             "notes",
             |i| {
@@ -403,6 +416,9 @@ fn identifying_columns_are_caught_in_their_disguises() {
         let output = report(&data, &temp.path().join("out"));
         assert_eq!(output.status.code(), Some(1), "{column}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(expected) && stderr.contains(column), "{column}: {stderr}");
+        assert!(
+            stderr.contains(expected) && stderr.contains(column),
+            "{column}: {stderr}"
+        );
     }
 }
