@@ -355,6 +355,7 @@ fn analyse_without_attendance(
     mut assessments: model::Assessments,
 ) -> Result<WithoutAttendance> {
     let mut timings = Vec::new();
+    panel::check_columns(&participants)?;
     let wave_order = waves::order_waves(&assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
         score::score(

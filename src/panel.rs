@@ -192,6 +192,75 @@ pub type PanelOrder = Vec<usize>;
 /// start while it is read; [`Panel::attach_attendance`] adds it. Sessions
 /// come from the participants table's count when it has one (the wide
 /// sheet). Also returns the panel's order, which attaching needs.
+/// A grouping column with more levels than this is refused: every level
+/// is compared, tabled and protected, and a column of hundreds of levels
+/// (a postcode district, a key worker) is better coarsened first.
+pub const MAX_GROUP_LEVELS: usize = 100;
+/// A column whose values are this share or more distinct (among at least
+/// [`MIN_PEOPLE_FOR_UNIQUENESS`] people with a value) holds a value per
+/// person: an identifier, not a group or a characteristic.
+const UNIQUE_SHARE: f64 = 0.9;
+const MIN_PEOPLE_FOR_UNIQUENESS: usize = 20;
+/// The longest label a group or characteristic may have: it is shown in
+/// every table, chart and sheet (Excel holds at most 32,767 characters).
+pub const MAX_LABEL_CHARS: usize = 100;
+
+/// Checks the participants' grouping and characteristic columns before
+/// any analysis: none may hold (nearly) one value per person, and a
+/// grouping column has at most [`MAX_GROUP_LEVELS`] levels.
+pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let shown = |name: &str| name.escape_debug().to_string();
+    let columns = participants
+        .groups
+        .iter()
+        .map(|c| (c, true))
+        .chain(participants.covariates.iter().map(|c| (c, false)));
+    for ((name, coded), is_group) in columns {
+        let mut used = vec![false; coded.values.len()];
+        let mut with_value = 0usize;
+        for code in coded.codes.iter().flatten() {
+            with_value += 1;
+            if let Some(seen) = used.get_mut(*code as usize) {
+                *seen = true;
+            }
+        }
+        let levels = used.iter().filter(|u| **u).count();
+        if let Some(long) = (0..coded.values.len())
+            .filter(|code| used[*code])
+            .map(|code| coded.values.get(code))
+            .find(|value| value.chars().count() > MAX_LABEL_CHARS)
+        {
+            let start: String = long.chars().take(30).collect();
+            return Err(Error::Config(format!(
+                "participants column {}: a value of {} characters (\"{}…\"); a group or characteristic is a short label (at most {MAX_LABEL_CHARS} characters), and longer text is free text: drop the column under [participants] drop = [\"{}\"] in belong.toml",
+                shown(name),
+                long.chars().count(),
+                start.escape_debug(),
+                shown(name)
+            )));
+        }
+        if with_value >= MIN_PEOPLE_FOR_UNIQUENESS
+            && levels as f64 >= UNIQUE_SHARE * with_value as f64
+        {
+            let role = if is_group { "group" } else { "characteristic" };
+            return Err(Error::Privacy(format!(
+                "participants column {}: {levels} different values among {with_value} people, nearly one per person, so it identifies people and cannot be a {role}; drop it under [participants] drop = [\"{}\"] in belong.toml{}",
+                shown(name),
+                shown(name),
+                if is_group { ", or leave it out of group_by" } else { "" }
+            )));
+        }
+        if is_group && levels > MAX_GROUP_LEVELS {
+            return Err(Error::Config(format!(
+                "group_by column {}: {levels} levels, more than the {MAX_GROUP_LEVELS} belong compares; group them into fewer (e.g. areas instead of districts), or leave the column out of group_by in belong.toml",
+                shown(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn build_panel_without_attendance(
     mut participants: Participants,
     assessment_participants: &[u32],
