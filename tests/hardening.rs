@@ -422,3 +422,121 @@ fn identifying_columns_are_caught_in_their_disguises() {
         );
     }
 }
+
+/// A column with a value per person (a client reference) is neither a
+/// group nor a characteristic, and a grouping of hundreds of levels is
+/// refused before the analyses, with the fix.
+#[test]
+fn a_value_per_person_or_hundreds_of_levels_cannot_be_a_group() {
+    let (temp, data) = synth_data(240);
+    let path = data.join("participants.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},client_ref,key_worker\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        out.push_str(&format!("{line},CR-{i:04},worker {}\n", i % 120));
+    }
+    fs::write(&path, out).unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("client_ref") && stderr.contains("nearly one per person"),
+        "{stderr}"
+    );
+
+    fs::write(
+        data.join("belong.toml"),
+        "group_by = [\"site\", \"key_worker\"]\n[participants]\ndrop = [\"client_ref\"]\n",
+    )
+    .unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("key_worker") && stderr.contains("120 levels"),
+        "{stderr}"
+    );
+}
+
+fn synth_data(participants: usize) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    belong()
+        .args([
+            "synth",
+            "--participants",
+            &participants.to_string(),
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    (temp, data)
+}
+
+#[test]
+fn a_label_of_free_text_length_is_refused_at_ingest() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let path = data.join("participants.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let long = "x".repeat(30_000);
+    fs::write(&path, text.replacen(",Riverside,", &format!(",{long},"), 1)).unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("column site: a value of 30000 characters"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.len() < 600,
+        "the message does not echo the text: {stderr}"
+    );
+}
+
+#[test]
+fn a_table_too_wide_to_be_a_table_is_refused_at_once() {
+    for columns in [10_000, 1_000_000] {
+        let (temp, data) = data_copy("tiny-ucla3");
+        let path = data.join("attendance.csv");
+        let header: Vec<String> = (0..columns).map(|i| format!("c{i}")).collect();
+        fs::write(&path, header.join(",") + "\n").unwrap();
+        let started = std::time::Instant::now();
+        let output = report(&data, &temp.path().join("out"));
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("attendance.csv") && stderr.contains("line 1"),
+            "{stderr}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+}
+
+#[test]
+fn a_config_cannot_read_outside_the_data_or_echo_a_file() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    fs::write(
+        data.join("belong.toml"),
+        "[attendance]\nfile = \"../../../../etc/passwd\"\n",
+    )
+    .unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("outside the data folder"));
+
+    // A file that is not a table: its first line is not repeated whole.
+    let secret = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY";
+    fs::write(data.join("notes.csv"), format!("{secret}\nx\n")).unwrap();
+    fs::write(
+        data.join("belong.toml"),
+        "[attendance]\nfile = \"notes.csv\"\ncolumns = { participant_id = \"client\" }\n",
+    )
+    .unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no column \"client\""), "{stderr}");
+    assert!(!stderr.contains("EXAMPLEKEY"), "{stderr}");
+}

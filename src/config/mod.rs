@@ -63,6 +63,8 @@ pub struct RawConfig {
     pub attendance: Option<TableConfig>,
     pub wide: Option<WideConfig>,
     pub instruments: Option<Vec<InstrumentConfig>>,
+    /// Let `file = ...` name a file outside the data folder.
+    pub allow_outside_data: Option<bool>,
 }
 
 /// The human outputs `outputs` may name.
@@ -293,6 +295,9 @@ impl Settings {
             assessments: raw.assessments.clone().unwrap_or_default(),
             attendance: raw.attendance.clone().unwrap_or_default(),
         };
+        if raw.allow_outside_data != Some(true) {
+            confine_to_data(&tables, wide.as_ref(), &data_folder(&data_dir))?;
+        }
         let out_dir = flags
             .out
             .clone()
@@ -400,6 +405,28 @@ fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<Wide
     Ok(Some(wide))
 }
 
+/// A belong.toml travels with its data, and may come from someone else:
+/// its `file = ...` paths stay inside the data folder (after following
+/// `..` and links) unless it says `allow_outside_data = true`.
+fn confine_to_data(tables: &Tables, wide: Option<&WideConfig>, folder: &Path) -> Result<()> {
+    let folder_path = crate::report::folder::absolute(folder)?;
+    let configured = ["participants", "assessments", "attendance"]
+        .into_iter()
+        .filter_map(|name| tables.get(name).file.as_ref().map(|f| (name, f)))
+        .chain(wide.and_then(|w| w.file.as_ref()).map(|f| ("wide", f)));
+    for (section, file) in configured {
+        let path = crate::report::folder::absolute(&folder.join(file))?;
+        if !path.starts_with(&folder_path) {
+            return Err(Error::Config(format!(
+                "[{section}] file = \"{}\" in belong.toml is outside the data folder {}; move the file into it, give the data folder on the command line, or add allow_outside_data = true to belong.toml if you trust this config",
+                file.display().to_string().escape_debug(),
+                folder.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Where in the data folder the tables are read from: configured files,
 /// or each table's default names.
 fn input_paths(tables: &Tables, wide: Option<&WideConfig>) -> Vec<PathBuf> {
@@ -487,6 +514,21 @@ mod tests {
             "[[instruments]]\nid = \"wide\"\nitems = 3\nraw_min = 0\nraw_max = 9223372036854775807\ndirection = \"higher_is_worse\"",
             "raw_min/raw_max",
         );
+    }
+
+    #[test]
+    fn config_paths_stay_inside_the_data_folder() {
+        for file in ["../../etc/passwd", "/etc/passwd"] {
+            refused(
+                &format!("[attendance]\nfile = \"{file}\""),
+                "outside the data folder",
+            );
+            resolve(&format!(
+                "allow_outside_data = true\n[attendance]\nfile = \"{file}\""
+            ))
+            .unwrap();
+        }
+        resolve("[attendance]\nfile = \"exports/../sessions.csv\"").unwrap();
     }
 
     #[test]

@@ -237,6 +237,33 @@ fn visit_table(
     Ok(true)
 }
 
+/// A column name from a file as a message shows it: quoted, escaped and
+/// cut to 32 characters. A file that is not a table (a secrets file) has
+/// its first line for a header, and a message must not repeat it.
+pub(crate) fn shown_name(name: &str) -> String {
+    const MOST: usize = 32;
+    let mut shown: String = name.chars().take(MOST).collect();
+    if name.chars().count() > MOST {
+        shown.push('…');
+    }
+    format!("\"{}\"", shown.escape_debug())
+}
+
+/// The columns of a file for a message: at most 20, each [`shown_name`].
+pub(crate) fn shown_columns(names: &[String]) -> String {
+    const MOST: usize = 20;
+    let mut text = names
+        .iter()
+        .take(MOST)
+        .map(|n| shown_name(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MOST {
+        text.push_str(&format!(" and {} more", names.len() - MOST));
+    }
+    text
+}
+
 /// Drops the configured columns, renames mapped ones to their native
 /// names, and stops on columns that look identifying.
 pub(crate) fn apply_mapping(
@@ -248,16 +275,12 @@ pub(crate) fn apply_mapping(
     let present = part.column_names();
     let unknown = |column: &str, key: &str| {
         let hint = crate::config::closest(column, present.iter().map(String::as_str))
-            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .map(|c| format!(" (did you mean {}?)", shown_name(c)))
             .unwrap_or_default();
         Error::Layout(format!(
             "{}: no column \"{column}\"{hint}, named by {key} in [{section}] of belong.toml; the columns are {}",
             part.path.display(),
-            present
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            shown_columns(&present)
         ))
     };
     for column in &config.drop {

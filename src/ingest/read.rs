@@ -620,6 +620,46 @@ fn sniff_delimiter(path: &Path) -> u8 {
     }
 }
 
+/// At most this many columns in a table: wider files are exports of a
+/// whole database, and reading them costs more than they could give.
+pub const MAX_COLUMNS: usize = 2_000;
+/// The longest header line read.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+
+/// Refuses a CSV whose header is too long or too wide before polars reads
+/// it: a million columns would exhaust memory with no message.
+fn check_header(path: &Path, delimiter: u8) -> Result<()> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_HEADER_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let header = match bytes.iter().position(|b| *b == b'\n') {
+        Some(end) => &bytes[..end],
+        None if bytes.len() as u64 == MAX_HEADER_BYTES => {
+            return Err(Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line 1 (the header) is longer than {} MiB; is this a CSV table? Export the table with one header line",
+                    MAX_HEADER_BYTES >> 20
+                ),
+            })
+        }
+        None => &bytes[..],
+    };
+    let columns = field_count(&String::from_utf8_lossy(header), delimiter as char);
+    if columns > MAX_COLUMNS {
+        return Err(Error::Table {
+            path: path.to_path_buf(),
+            message: format!(
+                "line 1: {columns} columns, more than the {MAX_COLUMNS} belong reads; export only the columns the evaluation needs"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Splits one CSV line into fields, honouring double quotes.
 fn field_count(line: &str, delimiter: char) -> usize {
     let mut fields = 1;
@@ -905,6 +945,7 @@ fn read_csv_in_batches(
     })?;
     refuse_compressed(path)?;
     let delimiter = sniff_delimiter(path);
+    check_header(path, delimiter)?;
     let polars_error = |e: PolarsError| diagnose_csv(path, delimiter, &e.to_string());
     let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
     let batches = LazyCsvReader::new(PlRefPath::new(path_text))
@@ -1069,6 +1110,7 @@ fn read_frame(
         FileKind::Csv => {
             refuse_compressed(path)?;
             let delimiter = sniff_delimiter(path);
+            check_header(path, delimiter)?;
             guarded(path, "CSV", || {
                 LazyCsvReader::new(PlRefPath::new(path_text))
                     .with_has_header(true)

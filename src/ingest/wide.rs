@@ -47,16 +47,12 @@ pub fn ingest_wide(
             return Ok(());
         }
         let hint = crate::config::closest(column, present.iter().map(String::as_str))
-            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .map(|c| format!(" (did you mean {}?)", super::shown_name(c)))
             .unwrap_or_default();
         Err(Error::Layout(format!(
             "{}: no column \"{column}\"{hint}, named by {key} in [wide] of belong.toml; the columns are {}",
             path.display(),
-            present
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            super::shown_columns(&present)
         )))
     };
     let mut used: Vec<&str> = Vec::new();

@@ -55,6 +55,7 @@ pub fn render(content: &ReportContent, files: &[String], render_ms: u128) -> Res
         "participants": content.panel.participant_id.len(),
         "row_accounting": accounting,
         "estimates": content.estimates.len(),
+        "estimates_are_exact": "estimates.csv and estimates.parquet hold labels exactly as in the data, for machines: a label may start with = or + and is not neutralised for spreadsheets; open them with a CSV reader (tables/ holds the versions for people)",
         "timings": timings,
         "files": files,
     });
