@@ -55,6 +55,23 @@ fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A project whose report (`report/` beside `data/`) was written once:
+/// the guard, the data, the report folder and what it holds.
+type Reported = (
+    tempfile::TempDir,
+    PathBuf,
+    PathBuf,
+    BTreeMap<PathBuf, Vec<u8>>,
+);
+
+fn reported_project() -> Reported {
+    let (temp, data) = project();
+    let out = temp.path().join("report");
+    assert!(report(&data, &out, &[]).status.success());
+    let old = snapshot(&out);
+    (temp, data, out, old)
+}
+
 fn report(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     belong()
         .args(["report", "--quiet"])
@@ -313,11 +330,8 @@ fn sigkill_at_random_moments_never_loses_the_report() {
 #[cfg(unix)]
 #[test]
 fn sigint_and_sigterm_remove_the_unfinished_report_and_keep_the_old() {
-    let (temp, data) = project();
+    let (temp, data, out, old) = reported_project();
     let parent = temp.path();
-    let out = parent.join("report");
-    assert!(report(&data, &out, &[]).status.success());
-    let old = snapshot(&out);
     let markers = tempfile::tempdir().unwrap();
     let marker = markers.path().join("signal");
     for signal in ["-INT", "-TERM"] {
@@ -343,11 +357,8 @@ fn sigint_and_sigterm_remove_the_unfinished_report_and_keep_the_old() {
 #[cfg(unix)]
 #[test]
 fn a_second_run_on_the_same_folder_fails_clearly_and_leaves_nothing() {
-    let (temp, data) = project();
+    let (temp, data, out, old) = reported_project();
     let parent = temp.path();
-    let out = parent.join("report");
-    assert!(report(&data, &out, &[]).status.success());
-    let old = snapshot(&out);
     let markers = tempfile::tempdir().unwrap();
     let marker = markers.path().join("second");
     let mut first = run_until(&data, &out, "analysed", &marker);

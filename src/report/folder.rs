@@ -246,29 +246,19 @@ fn foreign_entries(folder: &Path, listed: &[String]) -> Result<Vec<String>> {
             .is_some_and(|f| f.starts_with(&prefix))
     };
     let mut foreign = Vec::new();
-    let mut pending = vec![(folder.to_path_buf(), String::new())];
-    while let Some((dir, relative)) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = if relative.is_empty() {
-                name
-            } else {
-                format!("{relative}/{name}")
-            };
-            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
-            if kind.is_dir() && holds_listed(&path) {
-                pending.push((entry.path(), path));
-            } else if !(kind.is_file() && listed.contains(path.as_str())) {
-                foreign.push(if kind.is_dir() {
-                    format!("{path}/")
-                } else {
-                    path
-                });
-            }
+    walk(folder, |path, kind| {
+        if kind.is_dir() && holds_listed(path) {
+            return true;
         }
-    }
+        if !(kind.is_file() && listed.contains(path)) {
+            foreign.push(if kind.is_dir() {
+                format!("{path}/")
+            } else {
+                path.to_string()
+            });
+        }
+        false
+    })?;
     foreign.sort();
     Ok(foreign)
 }
@@ -589,6 +579,20 @@ pub(crate) fn private_dir(path: &Path) -> std::io::Result<()> {
 /// lists.
 pub(crate) fn files_below(folder: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
+    walk(folder, |path, kind| {
+        if !kind.is_dir() {
+            files.push(path.to_string());
+        }
+        kind.is_dir()
+    })?;
+    files.sort();
+    Ok(files)
+}
+
+/// Calls `each` with every entry below `folder` (its path relative to
+/// `folder` with `/`, and its type, links not followed); descends into a
+/// folder when `each` returns true for it.
+fn walk(folder: &Path, mut each: impl FnMut(&str, &fs::FileType) -> bool) -> Result<()> {
     let mut pending = vec![(folder.to_path_buf(), String::new())];
     while let Some((dir, relative)) = pending.pop() {
         for entry in fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
@@ -599,19 +603,13 @@ pub(crate) fn files_below(folder: &Path) -> Result<Vec<String>> {
             } else {
                 format!("{relative}/{name}")
             };
-            if entry
-                .file_type()
-                .map_err(|e| Error::io(entry.path(), e))?
-                .is_dir()
-            {
+            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            if each(&path, &kind) {
                 pending.push((entry.path(), path));
-            } else {
-                files.push(path);
             }
         }
     }
-    files.sort();
-    Ok(files)
+    Ok(())
 }
 
 #[cfg(test)]
