@@ -219,21 +219,10 @@ fn error_text(error: &anyhow::Error) -> String {
     text
 }
 
-/// Text from the data (column names, labels, paths) may hold terminal
-/// escapes, bidirectional overrides or invisible characters: each is shown
-/// as its code, so a header cannot retitle or clear the user's terminal.
-/// Line breaks stay (multi-line messages print as lines).
+/// Text from the data (column names, labels, paths) as the terminal may
+/// show it: control and invisible characters as codes.
 fn terminal_safe(text: &str) -> String {
-    let mut safe = String::with_capacity(text.len());
-    for c in text.chars() {
-        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
-        if (c.is_control() && c != '\n') || invisible {
-            safe.push_str(&c.escape_unicode().to_string());
-        } else {
-            safe.push(c);
-        }
-    }
-    safe
+    belong::report::format::terminal_text(text)
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {

@@ -26,12 +26,27 @@ fn is_invisible(c: char) -> bool {
 /// control and invisible characters are shown as their code (`\u{202e}`),
 /// so a label cannot reverse, hide or break the text around it.
 pub fn visible(text: &str) -> String {
+    shown_as_codes(text, |c| matches!(c, '\n' | '\r' | '\t').then_some(' '))
+}
+
+/// Text for the terminal: as [`visible`], but line breaks stay (a
+/// multi-line message prints as lines), so a name cannot retitle or clear
+/// the user's terminal.
+pub fn terminal_text(text: &str) -> String {
+    shown_as_codes(text, |c| (c == '\n').then_some('\n'))
+}
+
+/// Control and invisible characters as their code, except those `keep`
+/// maps to a character of its own.
+fn shown_as_codes(text: &str, keep: impl Fn(char) -> Option<char>) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() || is_invisible(c) => out.push_str(&c.escape_unicode().to_string()),
-            c => out.push(c),
+        match keep(c) {
+            Some(kept) => out.push(kept),
+            None if c.is_control() || is_invisible(c) => {
+                out.push_str(&c.escape_unicode().to_string())
+            }
+            None => out.push(c),
         }
     }
     out
