@@ -1,56 +1,27 @@
 //! Disclosure control: the published estimates with small cells suppressed.
 //!
-//! Primary suppression blanks every estimate resting on fewer than
-//! `min_cell` people (but at least one), and every count of people below
-//! `min_cell` together with the percentage that would reveal it.
-//! Secondary suppression then closes the two ways a blank can be recovered
-//! by subtraction: categories that add up to a published total
-//! (improved / no change / deteriorated; completers / non-completers), the
-//! bands of a distribution and the categories of a participant column
-//! (which add up to the group's n), and the levels of a grouping column,
-//! whose counts add up to `all`. In each such set with exactly one blank,
-//! the next smallest member is blanked too, repeated until no set has a
-//! single blank.
+//! Every rule follows from the estimate's [`Kind`] and the people it rests
+//! on, never from its name, so a statistic added to the vocabulary is
+//! controlled without a change here.
+//!
+//! Primary suppression blanks every estimate whose `n`, or any side it
+//! rests on (a level of a contrast, a subset of a difference), has fewer
+//! than `min_cell` people (but at least one); every count of people below
+//! `min_cell`; and every count or percentage whose complement, or whose
+//! implied count, is below it.
+//!
+//! Secondary suppression then closes the ways a blank can be recovered by
+//! subtraction: counts of one place that add up to its `n` (a
+//! [`Partition`]: improved / no change / deteriorated), the parts of a
+//! place (bands, categories), and the levels of a grouping column, which
+//! add up to `all`. In each such set with exactly one blank, the next
+//! smallest member is blanked too. A contrast with a blanked level is
+//! blanked, and so is a percentage of a blanked count. All of it repeats
+//! until nothing changes. Rows blanked because of a small base or a blanked
+//! level lose their `n` as well, since `n` would reveal the level.
 
-use crate::estimate::{Estimate, Suppression};
-use std::collections::BTreeMap;
-
-/// Counts of people, and the percentage each one implies.
-const PEOPLE_COUNTS: [(&str, Option<&str>); 17] = [
-    ("n_improved", Some("pct_improved")),
-    ("n_no_change", Some("pct_no_change")),
-    ("n_deteriorated", Some("pct_deteriorated")),
-    ("n_cases_baseline", Some("pct_cases_baseline")),
-    ("n_cases_followup", Some("pct_cases_followup")),
-    ("n_recovered", None),
-    ("n_new_cases", None),
-    ("n_completers", Some("pct_completed")),
-    ("n_non_completers", None),
-    ("n_pairs", None),
-    ("n_participants", None),
-    ("activity_participants", Some("activity_sessions")),
-    ("n_at_score", None),
-    ("n_with_change", None),
-    ("n_at_baseline_and_followup", None),
-    ("n_with_sessions", None),
-    ("n_in_category", Some("pct_in_category")),
-];
-
-/// Sets of counts that add up to a published total within one place.
-const COMPLEMENTS: [&[&str]; 2] = [
-    &["n_improved", "n_no_change", "n_deteriorated"],
-    &["n_completers", "n_non_completers"],
-];
-
-/// Counts per band or category: within one place they add up to the
-/// group's n, band by band (the contrast column names the band).
-const BANDED: [&str; 5] = [
-    "n_at_score",
-    "n_with_change",
-    "n_at_baseline_and_followup",
-    "n_with_sessions",
-    "n_in_category",
-];
+use crate::estimate::{Contrast, Estimate, Kind, Partition, SideOf, Stat, Suppression};
+use std::collections::{BTreeMap, BTreeSet};
 
 fn blank(e: &mut Estimate, reason: Suppression) {
     if !e.suppressed {
@@ -70,9 +41,10 @@ fn small(count: f64, min_cell: usize) -> bool {
     count > 0.0 && count < min_cell as f64
 }
 
+/// Outcome, analysis, group_by, group, wave and contrast.
 type PlaceKey = (String, &'static str, String, String, String, String);
-/// Five place columns and the estimate name.
-type FamilyKey = (String, &'static str, String, String, String, &'static str);
+/// Outcome, analysis, group_by, group or wave, contrast and statistic.
+type FamilyKey = (String, &'static str, String, String, String, Stat);
 
 fn place_key(e: &Estimate) -> PlaceKey {
     (
@@ -81,8 +53,16 @@ fn place_key(e: &Estimate) -> PlaceKey {
         e.group_by.clone(),
         e.group.clone(),
         e.wave.clone(),
-        e.contrast.clone(),
+        e.contrast.to_string(),
     )
+}
+
+/// A set of rows adding up to a published total, and the reason a member
+/// blanked to protect another gets.
+#[derive(Debug)]
+struct Family {
+    members: Vec<usize>,
+    reason: Suppression,
 }
 
 /// Suppresses small cells in place. `min_cell = 0` turns control off.
@@ -90,73 +70,80 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     if min_cell == 0 {
         return;
     }
-    // Primary: small bases.
     for e in estimates.iter_mut() {
-        if e.n > 0 && e.n < min_cell {
-            blank(e, Suppression::SmallBase);
+        if let Some(reason) = primary(e, min_cell) {
+            blank(e, reason);
         }
     }
-    // Primary: small counts.
-    for e in estimates.iter_mut() {
-        if PEOPLE_COUNTS.iter().any(|(name, _)| *name == e.estimate)
-            && e.value.is_some_and(|v| small(v, min_cell))
-        {
-            blank(e, Suppression::SmallCount);
-        }
-    }
-    // Secondary: one blank may take another with it, which may leave a
-    // single blank elsewhere, so repeat until nothing changes.
     let families = families(estimates);
     let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); estimates.len()];
-    for (f, members) in families.iter().enumerate() {
-        for &i in members {
+    for (f, family) in families.iter().enumerate() {
+        for &i in &family.members {
             member_of[i].push(f);
         }
     }
+    // One blank may take another with it, which may leave a single blank
+    // elsewhere, so repeat until nothing changes.
     loop {
         let mut changed = false;
-        for members in &families {
-            changed |= secondary_in_family(estimates, members, &families, &member_of);
+        for family in &families {
+            changed |= secondary_in_family(estimates, family, &families, &member_of);
         }
+        for family in families
+            .iter()
+            .filter(|f| f.reason == Suppression::SecondaryLevel)
+        {
+            changed |= hidden_n_in_family(estimates, family);
+        }
+        changed |= contrasts_of_blanked_levels(estimates);
+        changed |= percentages_of_blanked_counts(estimates);
         if !changed {
             break;
         }
     }
-    // A percentage would reveal its blanked count.
-    let mut reveal: Vec<(PlaceKey, &'static str)> = Vec::new();
-    for e in estimates.iter() {
-        if let Some((_, Some(percent))) = PEOPLE_COUNTS.iter().find(|(n, _)| *n == e.estimate) {
-            if e.suppressed && e.suppression != Some(Suppression::SmallBase) {
-                reveal.push((place_key(e), percent));
-            }
-        }
+}
+
+/// Why the row must be blanked on its own, if it must.
+fn primary(e: &Estimate, min_cell: usize) -> Option<Suppression> {
+    if small(e.n as f64, min_cell) || e.sides.iter().any(|side| small(side.n as f64, min_cell)) {
+        return Some(Suppression::SmallBase);
     }
-    for e in estimates.iter_mut() {
-        if reveal
-            .iter()
-            .any(|(key, name)| *name == e.estimate && place_key(e) == *key)
-        {
-            blank(e, Suppression::Secondary);
+    let value = e.value?;
+    let n = e.n as f64;
+    match e.estimate.kind() {
+        Kind::People { .. } if small(value, min_cell) => Some(Suppression::SmallCount),
+        Kind::People { .. } if small(n - value, min_cell) => Some(Suppression::Revealing),
+        Kind::Percentage { .. } => {
+            let implied = (value * n / 100.0).round();
+            (small(implied, min_cell) || small(n - implied, min_cell))
+                .then_some(Suppression::Revealing)
         }
+        _ => None,
     }
 }
 
 /// Sets of rows whose values add up to a published total:
-/// - the categories of one place (improved / no change / deteriorated;
-///   completers / non-completers);
-/// - the bands or categories of one place;
+/// - the counts of one place in one [`Partition`];
+/// - the parts (bands, categories) of one place;
 /// - the levels of a grouping column, which add up to `all`.
-fn families(estimates: &[Estimate]) -> Vec<Vec<usize>> {
-    let mut within: BTreeMap<(PlaceKey, usize), Vec<usize>> = BTreeMap::new();
-    let mut banded: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
-    let mut across: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
+fn families(estimates: &[Estimate]) -> Vec<Family> {
+    let mut partitions: BTreeMap<(PlaceKey, Partition), Vec<usize>> = BTreeMap::new();
+    let mut parts: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
+    let mut levels: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
     for (i, e) in estimates.iter().enumerate() {
-        if let Some(set) = COMPLEMENTS.iter().position(|set| set.contains(&e.estimate)) {
-            within.entry((place_key(e), set)).or_default().push(i);
+        let is_people = matches!(e.estimate.kind(), Kind::People { .. });
+        if let Kind::People {
+            part_of: Some(partition),
+            ..
+        } = e.estimate.kind()
+        {
+            partitions
+                .entry((place_key(e), partition))
+                .or_default()
+                .push(i);
         }
-        let is_banded = BANDED.contains(&e.estimate);
-        if is_banded {
-            banded
+        if is_people && e.contrast.is_part() {
+            parts
                 .entry((
                     e.outcome.clone(),
                     e.analysis,
@@ -168,27 +155,36 @@ fn families(estimates: &[Estimate]) -> Vec<Vec<usize>> {
                 .or_default()
                 .push(i);
         }
-        // Comparison contrasts do not add up across levels; bands do.
-        let additive = e.contrast.is_empty() || is_banded;
+        // A contrast between levels does not add up across levels; a
+        // band or category does.
+        let additive = e.contrast == Contrast::None || e.contrast.is_part();
         if e.group_by != "all" && e.group != "all" && additive {
-            across
+            levels
                 .entry((
                     e.outcome.clone(),
                     e.analysis,
                     e.group_by.clone(),
                     e.wave.clone(),
-                    e.contrast.clone(),
+                    e.contrast.to_string(),
                     e.estimate,
                 ))
                 .or_default()
                 .push(i);
         }
     }
-    within
+    let within = |members: Vec<usize>| Family {
+        members,
+        reason: Suppression::Secondary,
+    };
+    partitions
         .into_values()
-        .chain(banded.into_values())
-        .chain(across.into_values())
-        .filter(|members| members.len() >= 2)
+        .map(within)
+        .chain(parts.into_values().map(within))
+        .chain(levels.into_values().map(|members| Family {
+            members,
+            reason: Suppression::SecondaryLevel,
+        }))
+        .filter(|family| family.members.len() >= 2)
         .collect()
 }
 
@@ -198,27 +194,48 @@ fn families(estimates: &[Estimate]) -> Vec<Vec<usize>> {
 /// counts, else by n). Returns whether anything changed.
 fn secondary_in_family(
     estimates: &mut [Estimate],
-    members: &[usize],
-    families: &[Vec<usize>],
+    family: &Family,
+    families: &[Family],
     member_of: &[Vec<usize>],
 ) -> bool {
-    let blanks = |family: &[usize], estimates: &[Estimate]| {
-        family.iter().filter(|&&i| estimates[i].suppressed).count()
+    let blanks = |family: &Family, estimates: &[Estimate]| {
+        family
+            .members
+            .iter()
+            .filter(|&&i| estimates[i].suppressed)
+            .count()
     };
-    if blanks(members, estimates) != 1 {
+    let Some(&blanked) = family
+        .members
+        .iter()
+        .find(|&&i| estimates[i].suppressed)
+        .filter(|_| blanks(family, estimates) == 1)
+    else {
         return false;
-    }
+    };
+    // A level blanked for a level whose n is hidden must hide its own n,
+    // or `all` minus the published levels gives it back.
+    let reason = if estimates[blanked].published_n().is_none() {
+        family.reason
+    } else {
+        Suppression::Secondary
+    };
     let opens = |i: usize| {
         member_of[i]
             .iter()
             .filter(|&&f| blanks(&families[f], estimates) == 0)
             .count()
     };
-    let size = |e: &Estimate| e.value.filter(|_| is_count(e)).unwrap_or(e.n as f64);
+    let size = |e: &Estimate| {
+        e.value
+            .filter(|_| matches!(e.estimate.kind(), Kind::People { .. } | Kind::Total))
+            .unwrap_or(e.n as f64)
+    };
     // Evaluators read "improved" and "deteriorated" first; "no change" is
     // the complement that costs them least.
-    let kept_for_readers = |e: &Estimate| e.estimate != "n_no_change";
-    let next = members
+    let kept_for_readers = |e: &Estimate| e.estimate != Stat::NNoChange;
+    let next = family
+        .members
         .iter()
         .copied()
         .filter(|&i| !estimates[i].suppressed)
@@ -230,26 +247,117 @@ fn secondary_in_family(
         });
     match next {
         Some(next) => {
-            blank(&mut estimates[next], Suppression::Secondary);
+            blank(&mut estimates[next], reason);
             true
         }
         None => false,
     }
 }
 
-fn is_count(e: &Estimate) -> bool {
-    PEOPLE_COUNTS.iter().any(|(name, _)| *name == e.estimate)
+/// The `n`s of a grouping column's levels add up to `all`'s too: if
+/// exactly one level hides its `n`, another must (an already blanked one
+/// if there is one, else the smallest). Returns whether anything changed.
+fn hidden_n_in_family(estimates: &mut [Estimate], family: &Family) -> bool {
+    let hidden = family
+        .members
+        .iter()
+        .filter(|&&i| estimates[i].published_n().is_none())
+        .count();
+    if hidden != 1 {
+        return false;
+    }
+    let next = family
+        .members
+        .iter()
+        .copied()
+        .filter(|&i| estimates[i].published_n().is_some())
+        .min_by_key(|&i| (!estimates[i].suppressed, estimates[i].n));
+    match next {
+        Some(i) if estimates[i].suppressed => {
+            estimates[i].suppression = Some(Suppression::SecondaryLevel);
+            true
+        }
+        Some(i) => {
+            blank(&mut estimates[i], Suppression::SecondaryLevel);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Blanks every contrast one of whose levels is blanked: the difference
+/// and the published level would give the blanked level's value. A level
+/// is blanked when any of its own estimates other than a count of people
+/// (which may be small while the level is not) is.
+fn contrasts_of_blanked_levels(estimates: &mut [Estimate]) -> bool {
+    let blanked: BTreeSet<(&str, &str, &str)> = estimates
+        .iter()
+        .filter(|e| {
+            e.suppressed
+                && e.contrast == Contrast::None
+                && !matches!(
+                    e.estimate.kind(),
+                    Kind::People { .. } | Kind::Percentage { .. }
+                )
+        })
+        .map(|e| (e.outcome.as_str(), e.group_by.as_str(), e.group.as_str()))
+        .collect();
+    let hit: Vec<usize> = estimates
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            !e.suppressed
+                && e.sides.iter().any(|side| match &side.of {
+                    SideOf::Level(level) => {
+                        blanked.contains(&(e.outcome.as_str(), e.group_by.as_str(), level.as_str()))
+                    }
+                    SideOf::Subset(_) => false,
+                })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for &i in &hit {
+        blank(&mut estimates[i], Suppression::SideSuppressed);
+    }
+    !hit.is_empty()
+}
+
+/// Blanks the percentage of a blanked count of the same place: it would
+/// give the count back.
+fn percentages_of_blanked_counts(estimates: &mut [Estimate]) -> bool {
+    let reveal: BTreeSet<(PlaceKey, Stat)> = estimates
+        .iter()
+        .filter(|e| e.suppressed && e.suppression != Some(Suppression::SmallBase))
+        .filter_map(|e| match e.estimate.kind() {
+            Kind::People {
+                percent: Some(percent),
+                ..
+            } => Some((place_key(e), percent)),
+            _ => None,
+        })
+        .collect();
+    if reveal.is_empty() {
+        return false;
+    }
+    let mut changed = false;
+    for e in estimates.iter_mut() {
+        if !e.suppressed && reveal.contains(&(place_key(e), e.estimate)) {
+            blank(e, Suppression::Secondary);
+            changed = true;
+        }
+    }
+    changed
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estimate::Place;
+    use crate::estimate::{Place, Side};
 
-    fn row(group: &str, estimate: &'static str, value: f64, n: usize) -> Estimate {
+    fn at(analysis: &'static str, group: &str, estimate: Stat, value: f64, n: usize) -> Estimate {
         Place {
             outcome: "ucla3",
-            analysis: "reliable_change",
+            analysis,
             group_by: if group == "all" { "all" } else { "site" },
             group,
             wave: "week12",
@@ -257,24 +365,34 @@ mod tests {
         .row(estimate, Some(value), n, "test")
     }
 
+    fn row(group: &str, estimate: Stat, value: f64, n: usize) -> Estimate {
+        at("reliable_change", group, estimate, value, n)
+    }
+
+    fn blanked(rows: &[Estimate]) -> Vec<(&str, Stat)> {
+        rows.iter()
+            .filter(|e| e.suppressed)
+            .map(|e| (e.group.as_str(), e.estimate))
+            .collect()
+    }
+
     #[test]
     fn small_counts_and_their_complements_are_blanked() {
         let mut rows = vec![
-            row("all", "n_improved", 3.0, 40),
-            row("all", "n_no_change", 30.0, 40),
-            row("all", "n_deteriorated", 7.0, 40),
-            row("all", "pct_improved", 7.5, 40),
-            row("all", "pct_no_change", 75.0, 40),
+            row("all", Stat::NImproved, 3.0, 40),
+            row("all", Stat::NNoChange, 30.0, 40),
+            row("all", Stat::NDeteriorated, 7.0, 40),
+            row("all", Stat::PctImproved, 7.5, 40),
+            row("all", Stat::PctNoChange, 75.0, 40),
         ];
         suppress(&mut rows, 10);
-        let suppressed: Vec<&str> = rows
-            .iter()
-            .filter(|e| e.suppressed)
-            .map(|e| e.estimate)
-            .collect();
         assert_eq!(
-            suppressed,
-            vec!["n_improved", "n_deteriorated", "pct_improved"]
+            blanked(&rows),
+            vec![
+                ("all", Stat::NImproved),
+                ("all", Stat::NDeteriorated),
+                ("all", Stat::PctImproved)
+            ]
         );
         assert!(rows
             .iter()
@@ -283,62 +401,184 @@ mod tests {
     }
 
     #[test]
+    fn a_percentage_implying_a_small_count_is_blanked() {
+        // 5% of 100 is 5 people; 95% of 100 leaves 5 people out.
+        let mut rows = vec![
+            at("participation", "all", Stat::PctEngaged, 5.0, 100),
+            at("change", "all", Stat::PctImproved, 95.0, 100),
+            at("caseness", "all", Stat::PctCasesBaseline, 50.0, 100),
+        ];
+        suppress(&mut rows, 10);
+        assert_eq!(
+            blanked(&rows),
+            vec![("all", Stat::PctEngaged), ("all", Stat::PctImproved)]
+        );
+        assert_eq!(rows[0].suppression, Some(Suppression::Revealing));
+        assert_eq!(rows[0].published_n(), Some(100));
+    }
+
+    #[test]
+    fn a_count_whose_complement_is_small_is_blanked() {
+        // 36 of 40 at baseline were cases: n − count = 4 were not.
+        let mut rows = vec![
+            at("caseness", "all", Stat::NCasesBaseline, 36.0, 40),
+            at("caseness", "all", Stat::PctCasesBaseline, 90.0, 40),
+            at("caseness", "all", Stat::NCasesFollowup, 20.0, 40),
+        ];
+        suppress(&mut rows, 10);
+        assert_eq!(
+            blanked(&rows),
+            vec![
+                ("all", Stat::NCasesBaseline),
+                ("all", Stat::PctCasesBaseline)
+            ]
+        );
+        assert_eq!(rows[0].suppression, Some(Suppression::Revealing));
+    }
+
+    #[test]
     fn a_small_group_takes_the_next_smallest_with_it() {
         let mut rows = vec![
-            row("A", "rc_threshold", 2.0, 5),
-            row("B", "rc_threshold", 2.0, 12),
-            row("C", "rc_threshold", 2.0, 30),
+            row("A", Stat::RcThreshold, 2.0, 5),
+            row("B", Stat::RcThreshold, 2.0, 12),
+            row("C", Stat::RcThreshold, 2.0, 30),
         ];
         suppress(&mut rows, 10);
         let suppressed: Vec<bool> = rows.iter().map(|e| e.suppressed).collect();
         assert_eq!(suppressed, vec![true, true, false]);
+        // B's n would give A's as all − B − C.
+        assert_eq!(rows[1].published_n(), None);
+        assert_eq!(rows[2].published_n(), Some(30));
     }
 
-    fn band(group: &str, band: &str, value: f64, n: usize) -> Estimate {
-        let mut e = Place {
+    fn comparison(level: &str, reference: &str, sides: [usize; 2], n: usize) -> Estimate {
+        Place {
+            outcome: "ucla3",
+            analysis: "comparison",
+            group_by: "gender",
+            group: level,
+            wave: "week12",
+        }
+        .row(Stat::AncovaDifference, Some(-1.0), n, "test")
+        .with_contrast(Contrast::Levels {
+            level: level.into(),
+            reference: reference.into(),
+        })
+        .with_sides(vec![
+            Side::level(level, sides[0]),
+            Side::level(reference, sides[1]),
+        ])
+    }
+
+    fn level(group: &str, estimate: Stat, value: f64, n: usize) -> Estimate {
+        let mut e = at("change", group, estimate, value, n);
+        e.group_by = if group == "all" { "all" } else { "gender" }.into();
+        e
+    }
+
+    #[test]
+    fn a_contrast_resting_on_one_person_is_blanked_with_its_n() {
+        // 40 women and 1 non-binary participant: the contrast's total is
+        // 41, yet one side is one person.
+        let mut rows = vec![
+            level("all", Stat::MeanChange, -1.0, 41),
+            level("female", Stat::MeanChange, -1.0, 40),
+            level("non-binary", Stat::MeanChange, -2.0, 1),
+            comparison("non-binary", "female", [1, 40], 41),
+        ];
+        suppress(&mut rows, 10);
+        assert_eq!(
+            blanked(&rows),
+            vec![
+                ("female", Stat::MeanChange),
+                ("non-binary", Stat::MeanChange),
+                ("non-binary", Stat::AncovaDifference)
+            ]
+        );
+        assert_eq!(rows[3].suppression, Some(Suppression::SmallBase));
+        assert_eq!(rows[3].published_n(), None);
+        // female's n would give the other level as 41 − 40.
+        assert_eq!(rows[1].published_n(), None);
+        assert_eq!(rows[0].published_n(), Some(41));
+    }
+
+    #[test]
+    fn a_contrast_with_a_level_blanked_for_another_is_blanked() {
+        let mut rows = vec![
+            level("all", Stat::MeanChange, -1.0, 71),
+            level("female", Stat::MeanChange, -1.0, 40),
+            level("male", Stat::MeanChange, -1.5, 30),
+            level("non-binary", Stat::MeanChange, -2.0, 1),
+            comparison("male", "female", [30, 40], 71),
+        ];
+        suppress(&mut rows, 10);
+        // male is blanked so that non-binary is not all − female − male;
+        // male − female would then give male's mean from female's.
+        assert_eq!(rows[4].suppression, Some(Suppression::SideSuppressed));
+        assert_eq!(rows[4].published_n(), None);
+        assert!(!rows[1].suppressed);
+    }
+
+    #[test]
+    fn a_new_analysis_is_controlled_by_its_kinds_alone() {
+        let mut rows = vec![
+            at("test_only", "all", Stat::TestOnlyCount, 3.0, 50),
+            at("test_only", "all", Stat::TestOnlyCount, 47.0, 50)
+                .with_contrast(Contrast::Category("b".into())),
+            at("test_only", "all", Stat::TestOnlyDifference, 0.5, 50)
+                .with_sides(vec![Side::subset("treated", 4), Side::subset("others", 46)]),
+        ];
+        rows[0].contrast = Contrast::Category("a".into());
+        suppress(&mut rows, 10);
+        assert_eq!(rows[0].suppression, Some(Suppression::SmallCount));
+        assert!(rows[1].suppressed, "the other category gives 50 − 47");
+        assert_eq!(rows[2].suppression, Some(Suppression::SmallBase));
+    }
+
+    fn band(group: &str, low: f64, value: f64, n: usize) -> Estimate {
+        Place {
             outcome: "ucla3",
             analysis: "distribution",
             group_by: if group == "all" { "all" } else { "arm" },
             group,
             wave: "baseline",
         }
-        .row("n_at_score", Some(value), n, "test");
-        e.contrast = band.to_string();
-        e
+        .row(Stat::NAtScore, Some(value), n, "test")
+        .with_contrast(Contrast::Band { low, width: 1.0 })
     }
 
     #[test]
     fn a_small_band_takes_a_second_band_and_the_other_arm_with_it() {
         let mut rows = vec![
-            band("all", "3 to <4", 30.0, 100),
-            band("all", "4 to <5", 70.0, 100),
-            band("a", "3 to <4", 4.0, 40),
-            band("a", "4 to <5", 36.0, 40),
-            band("b", "3 to <4", 26.0, 60),
-            band("b", "4 to <5", 34.0, 60),
+            band("all", 3.0, 30.0, 100),
+            band("all", 4.0, 70.0, 100),
+            band("a", 3.0, 4.0, 40),
+            band("a", 4.0, 36.0, 40),
+            band("b", 3.0, 26.0, 60),
+            band("b", 4.0, 34.0, 60),
         ];
         suppress(&mut rows, 10);
-        let blank: Vec<(&str, &str)> = rows
+        let blank: Vec<(&str, String)> = rows
             .iter()
             .filter(|e| e.suppressed)
-            .map(|e| (e.group.as_str(), e.contrast.as_str()))
+            .map(|e| (e.group.as_str(), e.contrast.to_string()))
             .collect();
         // a's small band; a's other band (else 40 − 36); b's bands (else
         // all − a); nothing of `all`, whose bands reveal nothing alone.
         assert_eq!(
             blank,
             vec![
-                ("a", "3 to <4"),
-                ("a", "4 to <5"),
-                ("b", "3 to <4"),
-                ("b", "4 to <5")
+                ("a", "3 to <4".into()),
+                ("a", "4 to <5".into()),
+                ("b", "3 to <4".into()),
+                ("b", "4 to <5".into())
             ]
         );
     }
 
     #[test]
     fn zero_turns_control_off() {
-        let mut rows = vec![row("A", "n_improved", 1.0, 2)];
+        let mut rows = vec![row("A", Stat::NImproved, 1.0, 2)];
         suppress(&mut rows, 0);
         assert!(!rows[0].suppressed);
     }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use belong::estimate::{Kind, Stat};
 use common::{belong, fixture, read_csv};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -36,37 +37,21 @@ fn datasets() -> Vec<PathBuf> {
     ]
 }
 
-/// Counts of people whose siblings add up to a published total.
-const COMPLEMENT_SETS: [&[&str]; 2] = [
-    &["n_improved", "n_no_change", "n_deteriorated"],
-    &["n_completers", "n_non_completers"],
-];
-const BANDED: [&str; 5] = [
-    "n_at_score",
-    "n_with_change",
-    "n_at_baseline_and_followup",
-    "n_with_sessions",
-    "n_in_category",
-];
-const PEOPLE_COUNTS: [&str; 17] = [
-    "n_improved",
-    "n_no_change",
-    "n_deteriorated",
-    "n_cases_baseline",
-    "n_cases_followup",
-    "n_recovered",
-    "n_new_cases",
-    "n_completers",
-    "n_non_completers",
-    "n_pairs",
-    "n_participants",
-    "activity_participants",
-    "n_at_score",
-    "n_with_change",
-    "n_at_baseline_and_followup",
-    "n_with_sessions",
-    "n_in_category",
-];
+/// The kind of a row's statistic, from belong's own vocabulary (the
+/// rules below follow the kinds, not a list of names).
+fn kind(row: &Row) -> Kind {
+    Stat::from_name(&row["estimate"])
+        .unwrap_or_else(|| panic!("estimate outside the vocabulary: {row:?}"))
+        .kind()
+}
+
+fn is_people_count(row: &Row) -> bool {
+    matches!(kind(row), Kind::People { .. })
+}
+
+fn small(count: f64) -> bool {
+    count > 0.0 && count < MIN_CELL
+}
 
 fn is_blank(row: &Row) -> bool {
     row["suppressed"] == "true"
@@ -110,36 +95,44 @@ fn published_reports_pass_disclosure_checks() {
                 Ok(_) => {}
                 Err(_) => assert!(is_blank(row), "blank n on a published row: {row:?}"),
             }
-            // No small count of people is shown.
-            if PEOPLE_COUNTS.contains(&row["estimate"].as_str()) {
-                if let Ok(count) = row["value"].parse::<f64>() {
+            // No small count of people is shown, nor one whose complement
+            // (n − count) is small, nor a percentage implying either.
+            if let (Ok(value), Ok(n)) = (row["value"].parse::<f64>(), row["n"].parse::<f64>()) {
+                let count = match kind(row) {
+                    Kind::People { .. } => Some(value),
+                    Kind::Percentage { .. } => Some((value * n / 100.0).round()),
+                    _ => None,
+                };
+                if let Some(count) = count {
                     assert!(
-                        count == 0.0 || count >= MIN_CELL,
-                        "{}: small count shown: {row:?}",
+                        !small(count) && !small(n - count),
+                        "{}: a small count or complement is shown: {row:?}",
                         data.display()
                     );
                 }
             }
         }
-        // Within a place: categories adding to the place's n.
+        // Within a place: the counts of one partition add to the place's n.
         let place = [
             "outcome", "analysis", "group_by", "group", "wave", "contrast",
         ];
-        for set in COMPLEMENT_SETS {
-            let mut by_place: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
-            for row in rows
-                .iter()
-                .filter(|r| set.contains(&r["estimate"].as_str()))
+        let mut partitions: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+        for row in &rows {
+            if let Kind::People {
+                part_of: Some(partition),
+                ..
+            } = kind(row)
             {
-                by_place.entry(key(row, &place)).or_default().push(row);
+                let family = format!("{} | {partition:?}", key(row, &place));
+                partitions.entry(family).or_default().push(row);
             }
-            assert_not_recoverable(by_place, &data);
         }
+        assert_not_recoverable(partitions, &data);
         // Bands and categories adding to the group's n.
         let mut banded: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
         for row in rows
             .iter()
-            .filter(|r| BANDED.contains(&r["estimate"].as_str()))
+            .filter(|r| is_people_count(r) && !r["contrast"].is_empty())
         {
             let family = [
                 "outcome", "analysis", "group_by", "group", "wave", "estimate",
@@ -151,7 +144,7 @@ fn published_reports_pass_disclosure_checks() {
         let mut across: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
         for row in rows
             .iter()
-            .filter(|r| PEOPLE_COUNTS.contains(&r["estimate"].as_str()) && r["group_by"] != "all")
+            .filter(|r| is_people_count(r) && r["group_by"] != "all")
         {
             let family = [
                 "outcome", "analysis", "group_by", "wave", "contrast", "estimate",
@@ -161,22 +154,73 @@ fn published_reports_pass_disclosure_checks() {
         assert_not_recoverable(across, &data);
         // A blanked count's percentage is blank too.
         for row in rows.iter().filter(|r| is_blank(r)) {
-            let percent = match row["estimate"].as_str() {
-                "n_improved" => "pct_improved",
-                "n_no_change" => "pct_no_change",
-                "n_deteriorated" => "pct_deteriorated",
-                "n_in_category" => "pct_in_category",
-                "n_cases_baseline" => "pct_cases_baseline",
-                "n_cases_followup" => "pct_cases_followup",
-                _ => continue,
+            let Kind::People {
+                percent: Some(percent),
+                ..
+            } = kind(row)
+            else {
+                continue;
             };
             let place_key = key(row, &place);
             for other in rows
                 .iter()
-                .filter(|r| r["estimate"] == percent && key(r, &place) == place_key)
+                .filter(|r| r["estimate"] == percent.name() && key(r, &place) == place_key)
             {
                 assert!(is_blank(other), "{}: {other:?}", data.display());
             }
         }
     }
+}
+
+/// A site of 40 women and one non-binary participant, all with both scores.
+fn one_person_level(dir: &Path) {
+    let mut participants = String::from("participant_id,site,gender\n");
+    let mut assessments = String::from("participant_id,wave,ucla3_1,ucla3_2,ucla3_3\n");
+    for i in 0..41 {
+        let gender = if i == 40 { "non-binary" } else { "female" };
+        participants.push_str(&format!("P{i:03},Eastfield,{gender}\n"));
+        let before = [1 + i % 3, 1 + (i / 3) % 3, 1 + (i / 9) % 3];
+        let after = [1 + (i + 1) % 3, 1 + (i / 2) % 3, 1 + (i / 5) % 3];
+        for (wave, items) in [("baseline", before), ("week12", after)] {
+            assessments.push_str(&format!(
+                "P{i:03},{wave},{},{},{}\n",
+                items[0], items[1], items[2]
+            ));
+        }
+    }
+    std::fs::write(dir.join("participants.csv"), participants).unwrap();
+    std::fs::write(dir.join("assessments.csv"), assessments).unwrap();
+    std::fs::write(dir.join("belong.toml"), "group_by = [\"gender\"]\n").unwrap();
+}
+
+#[test]
+fn a_comparison_resting_on_one_person_is_not_published() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    one_person_level(&data);
+    let (_out, rows) = published_estimates(&data);
+    let comparisons: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r["analysis"] == "comparison")
+        .collect();
+    assert!(!comparisons.is_empty(), "the comparison is computed");
+    for row in comparisons {
+        assert!(is_blank(row), "published: {row:?}");
+        assert_eq!(row["n"], "", "its n gives the level's size: {row:?}");
+    }
+    // (The reliable-change threshold is the whole sample's, repeated.)
+    for row in rows
+        .iter()
+        .filter(|r| r["group"] == "non-binary" && r["estimate"] != "rc_threshold")
+    {
+        assert!(is_blank(row) && row["n"].is_empty(), "{row:?}");
+    }
+    // female's n would give the other level as all − female.
+    let all_n: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["group"] == "female" && !r["n"].is_empty() && r["estimate"] != "rc_threshold")
+        .map(|r| r["n"].as_str())
+        .collect();
+    assert!(all_n.is_empty(), "female n published: {all_n:?}");
 }

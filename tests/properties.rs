@@ -3,7 +3,7 @@
 //! swapping baseline and follow-up flips the signed effects.
 
 use belong::analysis::{run, AnalysisOptions};
-use belong::estimate::Estimate;
+use belong::estimate::{Estimate, Stat};
 use belong::instruments::{builtin, Direction};
 use belong::panel::{Panel, PanelOutcome};
 use belong::score::Outcome;
@@ -53,7 +53,7 @@ fn options() -> AnalysisOptions {
     }
 }
 
-fn find<'a>(rows: &'a [Estimate], group: &str, estimate: &str) -> Option<&'a Estimate> {
+fn find<'a>(rows: &'a [Estimate], group: &str, estimate: Stat) -> Option<&'a Estimate> {
     rows.iter()
         .find(|e| e.analysis == "change" && e.group == group && e.estimate == estimate)
 }
@@ -100,7 +100,7 @@ proptest! {
         let sessions = vec![1u32; rows.len()];
         let forward = run(&panel(&baseline, &followup, &sites, &sessions), &builtin(), &options());
         let backward = run(&panel(&followup, &baseline, &sites, &sessions), &builtin(), &options());
-        for name in ["mean_change", "cohens_dz", "rank_biserial"] {
+        for name in [Stat::MeanChange, Stat::CohensDz, Stat::RankBiserial] {
             let (Some(a), Some(b)) = (find(&forward, "all", name), find(&backward, "all", name)) else {
                 continue;
             };
@@ -111,4 +111,27 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn no_change_at_all_gives_r_s_undefined_results() {
+    // R: wilcox.test(x, x, paired = TRUE) gives V = 0 and p = NA; lm on a
+    // constant outcome has no test.
+    let scores: Vec<Option<f64>> = (0..30).map(|i| Some(f64::from(3 + i % 7))).collect();
+    let sites: Vec<u8> = (0..30).map(|i| (i % 2) as u8).collect();
+    let sessions: Vec<u32> = (0..30).map(|i| i % 9).collect();
+    let rows = run(
+        &panel(&scores, &scores, &sites, &sessions),
+        &builtin(),
+        &options(),
+    );
+    let v = find(&rows, "all", Stat::WilcoxonV).expect("a Wilcoxon row");
+    assert_eq!(v.value, Some(0.0));
+    assert_eq!(v.p_value, None);
+    let slope = rows
+        .iter()
+        .find(|e| e.estimate == Stat::SlopePerSession && e.group == "all")
+        .expect("a slope row");
+    assert_eq!(slope.p_value, None, "{slope:?}");
+    assert!(slope.method.contains("undefined"), "{slope:?}");
 }

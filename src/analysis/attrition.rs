@@ -2,7 +2,7 @@
 //! score, and whether non-completers started out different.
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Side, Stat};
 use crate::stats::ttest::welch;
 
 pub fn attrition(cell: &Cell) -> Vec<Estimate> {
@@ -26,35 +26,42 @@ pub fn attrition(cell: &Cell) -> Vec<Estimate> {
     }
     let place = cell.place("attrition", waves.followup_name());
     let mut rows = vec![
-        place.row("n_completers", Some(completers.len() as f64), n, "count"),
+        place.row(Stat::NCompleters, Some(completers.len() as f64), n, "count"),
         place.row(
-            "n_non_completers",
+            Stat::NNonCompleters,
             Some(non_completers.len() as f64),
             n,
             "count",
         ),
         place.row(
-            "pct_completed",
+            Stat::PctCompleted,
             Some(100.0 * completers.len() as f64 / n as f64),
             n,
             "percent",
         ),
     ];
-    rows.push(match welch(&non_completers, &completers) {
-        Some(test) => place
-            .row(
-                "baseline_difference",
-                Some(test.estimate),
+    let sides = vec![
+        Side::subset("non-completers", non_completers.len()),
+        Side::subset("completers", completers.len()),
+    ];
+    rows.push(
+        match welch(&non_completers, &completers) {
+            Some(test) => place
+                .row(
+                    Stat::BaselineDifference,
+                    Some(test.estimate),
+                    n,
+                    "Welch t-test, non-completers - completers",
+                )
+                .with_test(&test),
+            None => place.row(
+                Stat::BaselineDifference,
+                None,
                 n,
-                "Welch t-test, non-completers - completers",
-            )
-            .with_test(&test),
-        None => place.row(
-            "baseline_difference",
-            None,
-            n,
-            "Welch t-test; undefined: needs two completers and two non-completers with spread",
-        ),
-    });
+                "Welch t-test; undefined: needs two completers and two non-completers with spread",
+            ),
+        }
+        .with_sides(sides),
+    );
     rows
 }

@@ -7,7 +7,7 @@
 //! identifying people.
 
 use super::Group;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Contrast, Estimate, Place, Stat};
 use crate::panel::Panel;
 
 pub const MAX_CATEGORIES: usize = 12;
@@ -67,14 +67,16 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
                     .filter(|(_, name)| *name == category)
                     .map(|(count, _)| count)
                     .sum();
-                let mut with_category = |estimate: &'static str, value: f64, method: &str| {
-                    let mut row = place.row(estimate, Some(value), n, method);
-                    row.contrast = category.to_string();
-                    rows.push(row);
+                let mut with_category = |estimate: Stat, value: f64, method: &str| {
+                    rows.push(
+                        place
+                            .row(estimate, Some(value), n, method)
+                            .with_contrast(Contrast::Category(category.to_string())),
+                    );
                 };
-                with_category("n_in_category", count as f64, "count of participants");
+                with_category(Stat::NInCategory, count as f64, "count of participants");
                 with_category(
-                    "pct_in_category",
+                    Stat::PctInCategory,
                     100.0 * count as f64 / n as f64,
                     "percentage of the group's participants",
                 );

@@ -3,7 +3,7 @@
 //! have no cut-off.
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::stats::binomial::binomial_test_half;
 
 pub fn caseness(cell: &Cell) -> Vec<Estimate> {
@@ -36,15 +36,15 @@ pub fn caseness(cell: &Cell) -> Vec<Estimate> {
         .count();
     let percent = |count: usize| Some(100.0 * count as f64 / n as f64);
     vec![
-        place.row("n_cases_baseline", Some(cases_before as f64), n, "count"),
-        place.row("n_cases_followup", Some(cases_after as f64), n, "count"),
-        place.row("pct_cases_baseline", percent(cases_before), n, "percent"),
-        place.row("pct_cases_followup", percent(cases_after), n, "percent"),
-        place.row("n_recovered", Some(recovered as f64), n, "count"),
-        place.row("n_new_cases", Some(new_cases as f64), n, "count"),
+        place.row(Stat::NCasesBaseline, Some(cases_before as f64), n, "count"),
+        place.row(Stat::NCasesFollowup, Some(cases_after as f64), n, "count"),
+        place.row(Stat::PctCasesBaseline, percent(cases_before), n, "percent"),
+        place.row(Stat::PctCasesFollowup, percent(cases_after), n, "percent"),
+        place.row(Stat::NRecovered, Some(recovered as f64), n, "count"),
+        place.row(Stat::NNewCases, Some(new_cases as f64), n, "count"),
         place
             .row(
-                "mcnemar_exact",
+                Stat::McnemarExact,
                 None,
                 n,
                 "exact McNemar (binomial test on discordant pairs)",

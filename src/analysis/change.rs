@@ -3,7 +3,7 @@
 //! Wilcoxon signed-rank test and standardised effect sizes.
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::stats::bootstrap::{bca, PairedDav};
 use crate::stats::descriptive::{mean, median, standard_deviation};
 use crate::stats::effect_size::{cohens_dz, d_av, hedges_gz, rank_biserial};
@@ -16,13 +16,13 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     let (baseline, followup, differences) = (&pairs.baseline, &pairs.followup, &pairs.change);
     let n = differences.len();
     let place = cell.place("change", waves.followup_name());
-    let mut rows = vec![place.row("n_pairs", Some(n as f64), n, "count")];
+    let mut rows = vec![place.row(Stat::NPairs, Some(n as f64), n, "count")];
     if n == 0 {
         return rows;
     }
-    rows.push(place.row("mean_baseline", mean(baseline), n, "mean over pairs"));
-    rows.push(place.row("mean_followup", mean(followup), n, "mean over pairs"));
-    for (name, values) in [("sd_baseline", baseline), ("sd_followup", followup)] {
+    rows.push(place.row(Stat::MeanBaseline, mean(baseline), n, "mean over pairs"));
+    rows.push(place.row(Stat::MeanFollowup, mean(followup), n, "mean over pairs"));
+    for (name, values) in [(Stat::SdBaseline, baseline), (Stat::SdFollowup, followup)] {
         rows.push(match standard_deviation(values) {
             Some(sd) => place.row(name, Some(sd), n, "sd over pairs"),
             None => place.row(name, None, n, "sd over pairs; undefined for one pair"),
@@ -38,23 +38,23 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
         Some(test) => {
             rows.push(
                 place
-                    .row("mean_change", Some(test.estimate), n, "paired t-test")
+                    .row(Stat::MeanChange, Some(test.estimate), n, "paired t-test")
                     .with_test(&test),
             );
             rows.push(
                 place
-                    .row("t_statistic", Some(test.t), n, "paired t-test")
+                    .row(Stat::TStatistic, Some(test.t), n, "paired t-test")
                     .with_df(test.df)
                     .with_p(test.p_value),
             );
         }
         None => {
-            rows.push(place.row("mean_change", mean(differences), n, undefined_t));
-            rows.push(place.row("t_statistic", None, n, undefined_t));
+            rows.push(place.row(Stat::MeanChange, mean(differences), n, undefined_t));
+            rows.push(place.row(Stat::TStatistic, None, n, undefined_t));
         }
     }
     rows.push(place.row(
-        "median_change",
+        Stat::MedianChange,
         median(differences),
         n,
         "median of differences",
@@ -70,14 +70,15 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
                 }
             };
             place
-                .row("wilcoxon_v", Some(test.v), n, method)
+                .row(Stat::WilcoxonV, Some(test.v), n, method)
                 .with_p(test.p_value)
         }
+        // As R's wilcox.test: V = 0 with no p-value.
         None => place.row(
-            "wilcoxon_v",
-            None,
+            Stat::WilcoxonV,
+            (!differences.is_empty()).then_some(0.0),
             n,
-            "Wilcoxon signed-rank; undefined: every difference is zero",
+            "Wilcoxon signed-rank; p undefined: every difference is zero",
         ),
     });
 
@@ -85,14 +86,14 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     rows.push(match &dz {
         Some(dz) => place
             .row(
-                "cohens_dz",
+                Stat::CohensDz,
                 Some(dz.value),
                 n,
                 "Cohen's d_z, noncentral t CI",
             )
             .with_ci(dz.ci),
         None => place.row(
-            "cohens_dz",
+            Stat::CohensDz,
             None,
             n,
             "Cohen's d_z; undefined: the differences have no spread",
@@ -102,14 +103,14 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     rows.push(match gz {
         Some(gz) => place
             .row(
-                "hedges_gz",
+                Stat::HedgesGz,
                 Some(gz.value),
                 n,
                 "Hedges' g_z, noncentral t CI",
             )
             .with_ci(gz.ci),
         None => place.row(
-            "hedges_gz",
+            Stat::HedgesGz,
             None,
             n,
             "Hedges' g_z; undefined: needs three pairs and spread in the differences",
@@ -129,11 +130,11 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
                 None => "d_av (Lakens 2013); no bootstrap CI: too few distinct pairs".to_string(),
             };
             place
-                .row("d_av", Some(value), n, method)
+                .row(Stat::DAv, Some(value), n, method)
                 .with_ci(interval.map(|i| (i.low, i.high)))
         }
         None => place.row(
-            "d_av",
+            Stat::DAv,
             None,
             n,
             "d_av (Lakens 2013); undefined: no spread in the scores",
@@ -145,14 +146,14 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
     rows.push(match biserial {
         Some(r) => place
             .row(
-                "rank_biserial",
+                Stat::RankBiserial,
                 Some(r.value),
                 n,
                 "matched-pairs rank-biserial, Fisher z CI",
             )
             .with_ci(r.ci),
         None => place.row(
-            "rank_biserial",
+            Stat::RankBiserial,
             None,
             n,
             "matched-pairs rank-biserial; undefined: every difference is zero",
@@ -164,7 +165,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
         .filter(|d| direction.improved(**d))
         .count();
     rows.push(place.row(
-        "pct_improved",
+        Stat::PctImproved,
         Some(100.0 * improved as f64 / n as f64),
         n,
         "percent of pairs improved",

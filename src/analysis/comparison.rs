@@ -3,7 +3,7 @@
 //! adjusting for baseline, Welch's test on change, and Hedges' g of change.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
 use crate::stats::effect_size::hedges_g_independent;
 use crate::stats::regression::{nested_f_test, ols};
 use crate::stats::ttest::welch;
@@ -48,8 +48,16 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 .collect()
         };
         let reference_change = change_of(reference);
+        let level_sides: Vec<Side> = levels
+            .iter()
+            .map(|level| Side::level(*level, change_of(level).len()))
+            .collect();
         for (position, level) in levels.iter().enumerate().skip(1) {
-            let contrast = format!("{level} - {reference}");
+            let contrast = Contrast::Levels {
+                level: level.to_string(),
+                reference: reference.to_string(),
+            };
+            let sides = vec![level_sides[position].clone(), level_sides[0].clone()];
             let place = Place {
                 outcome: &cell.outcome.outcome.id,
                 analysis: "comparison",
@@ -57,10 +65,8 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 group: level,
                 wave,
             };
-            let with_contrast = |mut e: Estimate| {
-                e.contrast = contrast.clone();
-                e
-            };
+            let with_contrast =
+                |e: Estimate| e.with_contrast(contrast.clone()).with_sides(sides.clone());
             let method = "ANCOVA lm(f ~ b + group)";
             let test = full
                 .as_ref()
@@ -68,10 +74,10 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 .and_then(|fit| fit.test(position + 1, false));
             rows.push(with_contrast(match test {
                 Some(test) => place
-                    .row("ancova_difference", Some(test.estimate), n_model, method)
+                    .row(Stat::AncovaDifference, Some(test.estimate), n_model, method)
                     .with_test(&test),
                 None => place.row(
-                    "ancova_difference",
+                    Stat::AncovaDifference,
                     None,
                     n_model,
                     format!(
@@ -88,14 +94,14 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 match welch(&level_change, &reference_change) {
                     Some(test) => place
                         .row(
-                            "change_difference",
+                            Stat::ChangeDifference,
                             Some(test.estimate),
                             n_two,
                             "Welch t-test on change",
                         )
                         .with_test(&test),
                     None => place.row(
-                        "change_difference",
+                        Stat::ChangeDifference,
                         None,
                         n_two,
                         "Welch t-test on change; undefined: each level needs two pairs with spread",
@@ -106,14 +112,14 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 match hedges_g_independent(&level_change, &reference_change) {
                     Some(g) => place
                         .row(
-                            "hedges_g_change",
+                            Stat::HedgesGChange,
                             Some(g.value),
                             n_two,
                             "Hedges' g on change (pooled sd), noncentral t CI",
                         )
                         .with_ci(g.ci),
                     None => place.row(
-                        "hedges_g_change",
+                        Stat::HedgesGChange,
                         None,
                         n_two,
                         "Hedges' g on change; undefined: needs spread in the changes",
@@ -135,13 +141,16 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
                 _ => None,
             };
             let method = "ANCOVA F for group after baseline (sequential)";
-            rows.push(match test {
-                Some((f, df, p)) => place
-                    .row("ancova_f", Some(f), n_model, method)
-                    .with_df(df)
-                    .with_p(p),
-                None => place.row("ancova_f", None, n_model, format!("{method}; undefined")),
-            });
+            rows.push(
+                match test {
+                    Some((f, df, p)) => place
+                        .row(Stat::AncovaF, Some(f), n_model, method)
+                        .with_df(df)
+                        .with_p(p),
+                    None => place.row(Stat::AncovaF, None, n_model, format!("{method}; undefined")),
+                }
+                .with_sides(level_sides.clone()),
+            );
         }
     }
     rows

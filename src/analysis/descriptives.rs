@@ -2,7 +2,7 @@
 //! over everyone with a score at that wave.
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::stats::descriptive::summarise;
 
 const METHOD: &str = "sample statistics";
@@ -19,25 +19,25 @@ pub fn descriptives(cell: &Cell) -> Vec<Estimate> {
             .collect();
         let place = cell.place("descriptives", wave);
         let n = values.len();
-        rows.push(place.row("n", Some(n as f64), n, METHOD));
+        rows.push(place.row(Stat::N, Some(n as f64), n, METHOD));
         let Some(summary) = summarise(&values) else {
             continue;
         };
-        rows.push(place.row("mean", Some(summary.mean), n, METHOD));
+        rows.push(place.row(Stat::Mean, Some(summary.mean), n, METHOD));
         rows.push(match summary.sd {
-            Some(sd) => place.row("sd", Some(sd), n, METHOD),
+            Some(sd) => place.row(Stat::Sd, Some(sd), n, METHOD),
             None => place.row(
-                "sd",
+                Stat::Sd,
                 None,
                 n,
                 "sample statistics; sd undefined for one value",
             ),
         });
-        rows.push(place.row("median", Some(summary.median), n, METHOD));
-        rows.push(place.row("q1", Some(summary.q1), n, METHOD));
-        rows.push(place.row("q3", Some(summary.q3), n, METHOD));
-        rows.push(place.row("min", Some(summary.min), n, METHOD));
-        rows.push(place.row("max", Some(summary.max), n, METHOD));
+        rows.push(place.row(Stat::Median, Some(summary.median), n, METHOD));
+        rows.push(place.row(Stat::Q1, Some(summary.q1), n, METHOD));
+        rows.push(place.row(Stat::Q3, Some(summary.q3), n, METHOD));
+        rows.push(place.row(Stat::Min, Some(summary.min), n, METHOD));
+        rows.push(place.row(Stat::Max, Some(summary.max), n, METHOD));
     }
     rows
 }

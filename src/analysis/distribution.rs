@@ -8,7 +8,7 @@
 //! dataset's range), so groups can be compared band by band.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Contrast, Estimate, Place, Stat};
 use crate::panel::PanelOutcome;
 
 /// Band width and the labels it gives.
@@ -56,30 +56,22 @@ impl Bands {
         Some(Bands { width })
     }
 
-    /// The band holding `value`, as `low to <high` (no comma, so CSV
-    /// cells need no quoting).
-    pub fn label(&self, value: f64) -> String {
-        let low = (value / self.width).floor() * self.width;
-        format!("{} to <{}", low, low + self.width)
+    /// The band holding `value`.
+    pub fn band(&self, value: f64) -> Contrast {
+        Contrast::Band {
+            low: self.lower_edge(value),
+            width: self.width,
+        }
     }
 
-    /// Lower edge of the band holding `value` (the sort key of labels).
+    /// Lower edge of the band holding `value` (the sort key of bands).
     fn lower_edge(&self, value: f64) -> f64 {
         (value / self.width).floor() * self.width
     }
 }
 
-/// Parses a band label `low to <high` back into its edges, for renderers.
-pub fn parse_band(label: &str) -> Option<(f64, f64)> {
-    let (low, high) = label.trim().split_once(" to <")?;
-    Some((low.trim().parse().ok()?, high.trim().parse().ok()?))
-}
-
-/// The separator between the baseline and follow-up bands of a joint row.
-pub const JOINT_SEPARATOR: &str = " -> ";
-
 /// Counts per band, in band order, zero bands left out.
-pub fn counts(bands: &Bands, values: impl Iterator<Item = f64>) -> Vec<(String, usize)> {
+pub fn counts(bands: &Bands, values: impl Iterator<Item = f64>) -> Vec<(Contrast, usize)> {
     let mut tally: Vec<(f64, usize)> = Vec::new();
     for value in values {
         let edge = bands.lower_edge(value);
@@ -91,21 +83,21 @@ pub fn counts(bands: &Bands, values: impl Iterator<Item = f64>) -> Vec<(String, 
     tally.sort_by(|a, b| a.0.total_cmp(&b.0));
     tally
         .into_iter()
-        .map(|(edge, count)| (bands.label(edge), count))
+        .map(|(edge, count)| (bands.band(edge), count))
         .collect()
 }
 
 fn band_row(
     place: &Place,
-    estimate: &'static str,
-    band: String,
+    estimate: Stat,
+    band: Contrast,
     count: usize,
     n: usize,
     method: &str,
 ) -> Estimate {
-    let mut row = place.row(estimate, Some(count as f64), n, method);
-    row.contrast = band;
-    row
+    place
+        .row(estimate, Some(count as f64), n, method)
+        .with_contrast(band)
 }
 
 /// Rows for the whole dataset and for each arm: people per score band at
@@ -133,7 +125,7 @@ pub fn distribution(cell: &Cell) -> Vec<Estimate> {
         for (band, count) in counts(bands, scores.iter().copied()) {
             rows.push(band_row(
                 &place,
-                "n_at_score",
+                Stat::NAtScore,
                 band,
                 count,
                 scores.len(),
@@ -147,7 +139,7 @@ pub fn distribution(cell: &Cell) -> Vec<Estimate> {
     for (band, count) in counts(bands, pairs.change.iter().copied()) {
         rows.push(band_row(
             &place,
-            "n_with_change",
+            Stat::NWithChange,
             band,
             count,
             pairs.len(),
@@ -173,10 +165,14 @@ pub fn distribution(cell: &Cell) -> Vec<Estimate> {
             bands.width
         );
         for ((b, f), count) in joint {
-            let band = format!("{}{JOINT_SEPARATOR}{}", bands.label(b), bands.label(f));
+            let band = Contrast::Joint {
+                baseline: b,
+                followup: f,
+                width: bands.width,
+            };
             rows.push(band_row(
                 &place,
-                "n_at_baseline_and_followup",
+                Stat::NAtBaselineAndFollowup,
                 band,
                 count,
                 pairs.len(),
@@ -194,17 +190,33 @@ mod tests {
     #[test]
     fn widths_are_nice_and_labels_round_trip() {
         let bands = Bands { width: 5.0 };
-        assert_eq!(bands.label(23.4), "20 to <25");
-        assert_eq!(bands.label(-0.5), "-5 to <0");
-        assert_eq!(parse_band("20 to <25"), Some((20.0, 25.0)));
-        assert_eq!(parse_band("-5 to <0"), Some((-5.0, 0.0)));
+        assert_eq!(bands.band(23.4).to_string(), "20 to <25");
+        assert_eq!(bands.band(-0.5).to_string(), "-5 to <0");
         let tallied = counts(&Bands { width: 1.0 }, [3.0, 4.0, 3.0, 9.0].into_iter());
         assert_eq!(
             tallied,
             vec![
-                ("3 to <4".into(), 2),
-                ("4 to <5".into(), 1),
-                ("9 to <10".into(), 1)
+                (
+                    Contrast::Band {
+                        low: 3.0,
+                        width: 1.0
+                    },
+                    2
+                ),
+                (
+                    Contrast::Band {
+                        low: 4.0,
+                        width: 1.0
+                    },
+                    1
+                ),
+                (
+                    Contrast::Band {
+                        low: 9.0,
+                        width: 1.0
+                    },
+                    1
+                )
             ]
         );
     }

@@ -4,7 +4,7 @@
 //! within dose bands.
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Estimate, Place, Stat};
 use crate::stats::correlation::spearman;
 use crate::stats::regression::ols;
 use crate::stats::ttest::one_sample;
@@ -21,7 +21,7 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
     let attended: Vec<f64> = pairs.rows.iter().map(|&p| f64::from(sessions[p])).collect();
     let place = cell.place("dose_response", cell.panel.waves.followup_name());
     let mut rows = vec![place.row(
-        "mean_sessions",
+        Stat::MeanSessions,
         crate::stats::descriptive::mean(&attended),
         n,
         "mean sessions attended by the pairs (the fitted line passes through it and mean_change)",
@@ -31,9 +31,9 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
         &pairs.change,
     );
     for (name, hc3, method) in [
-        ("slope_per_session", false, "lm(d ~ sessions + b)"),
+        (Stat::SlopePerSession, false, "lm(d ~ sessions + b)"),
         (
-            "slope_per_session_hc3",
+            Stat::SlopePerSessionHc3,
             true,
             "lm(d ~ sessions + b), HC3 se",
         ),
@@ -58,14 +58,14 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
     rows.push(match spearman(&attended, &pairs.change) {
         Some((rho, p)) => place
             .row(
-                "spearman_rho",
+                Stat::SpearmanRho,
                 Some(rho),
                 n,
                 "Spearman rho (asymptotic t approximation)",
             )
             .with_p(p),
         None => place.row(
-            "spearman_rho",
+            Stat::SpearmanRho,
             None,
             n,
             "Spearman rho; undefined: needs three pairs and spread in sessions and change",
@@ -103,14 +103,14 @@ pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
         rows.push(match one_sample(&changes) {
             Some(test) => place
                 .row(
-                    "mean_change",
+                    Stat::MeanChange,
                     Some(test.estimate),
                     n,
                     "one-sample t-test on d",
                 )
                 .with_test(&test),
             None => place.row(
-                "mean_change",
+                Stat::MeanChange,
                 crate::stats::descriptive::mean(&changes),
                 n,
                 "one-sample t-test on d; undefined: fewer than two pairs or no spread",

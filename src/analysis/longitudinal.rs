@@ -7,7 +7,7 @@
 //! non-baseline wave (the interaction).
 
 use super::Cell;
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
 use crate::stats::mixed::{random_intercept, random_intercept_with_contrasts, FixedEffect};
 
 /// Long-format observations of a set of participants.
@@ -53,7 +53,7 @@ fn non_baseline_waves(cell: &Cell) -> Vec<usize> {
 
 fn row(
     place: &Place,
-    name: &'static str,
+    name: Stat,
     effect: Option<&FixedEffect>,
     n: usize,
     method: &str,
@@ -110,7 +110,7 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
             let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[k + 1]);
             row(
                 &place,
-                "wave_effect",
+                Stat::WaveEffect,
                 effect,
                 obs.participants,
                 "lmer REML, Satterthwaite df",
@@ -124,7 +124,7 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
         // A test of "mean = 0" answers no question anyone asked.
         let mut estimate = row(
             &place,
-            "wave_mean",
+            Stat::WaveMean,
             effect,
             obs.participants,
             "estimated mean at the wave, lmer REML, Satterthwaite df",
@@ -191,6 +191,16 @@ pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
         Ok(_) => "no variation left to estimate the error".to_string(),
     };
     let reference = levels[0];
+    let participants_in = |level: &str| {
+        let mut people: Vec<usize> = obs
+            .cluster
+            .iter()
+            .copied()
+            .filter(|&p| arm_of(p) == level)
+            .collect();
+        people.dedup();
+        people.len()
+    };
     interaction_index
         .iter()
         .map(|(level, w, column)| {
@@ -202,16 +212,23 @@ pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
                 wave: &cell.panel.waves.waves[*w],
             };
             let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[*column]);
-            let mut estimate = row(
+            let estimate = row(
                 &place,
-                "arm_by_wave",
+                Stat::ArmByWave,
                 effect,
                 obs.participants,
                 "lmer REML wave*arm, Satterthwaite df",
                 &reason,
             );
-            estimate.contrast = format!("{level} - {reference}");
             estimate
+                .with_contrast(Contrast::Levels {
+                    level: level.clone(),
+                    reference: reference.to_string(),
+                })
+                .with_sides(vec![
+                    Side::level(level.as_str(), participants_in(level)),
+                    Side::level(reference, participants_in(reference)),
+                ])
         })
         .collect()
 }

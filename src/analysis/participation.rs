@@ -4,7 +4,7 @@
 
 use super::distribution::{counts, Bands};
 use super::{AnalysisOptions, Group};
-use crate::estimate::{Estimate, Place};
+use crate::estimate::{Contrast, Estimate, Place, Stat};
 use crate::panel::Panel;
 use crate::stats::descriptive::{mean, quantile_sorted, sorted};
 
@@ -43,14 +43,19 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
             .iter()
             .filter(|&&p| sessions[p] >= options.engaged_sessions)
             .count();
-        rows.push(place.row("n_participants", Some(n as f64), n, METHOD));
-        rows.push(place.row("sessions_mean", mean(&attended), n, METHOD));
-        rows.push(place.row("sessions_median", quantile_sorted(&ordered, 0.5), n, METHOD));
-        rows.push(place.row("sessions_q1", quantile_sorted(&ordered, 0.25), n, METHOD));
-        rows.push(place.row("sessions_q3", quantile_sorted(&ordered, 0.75), n, METHOD));
-        rows.push(place.row("group_sessions_mean", mean(&in_groups), n, METHOD));
+        rows.push(place.row(Stat::NParticipants, Some(n as f64), n, METHOD));
+        rows.push(place.row(Stat::SessionsMean, mean(&attended), n, METHOD));
         rows.push(place.row(
-            "pct_engaged",
+            Stat::SessionsMedian,
+            quantile_sorted(&ordered, 0.5),
+            n,
+            METHOD,
+        ));
+        rows.push(place.row(Stat::SessionsQ1, quantile_sorted(&ordered, 0.25), n, METHOD));
+        rows.push(place.row(Stat::SessionsQ3, quantile_sorted(&ordered, 0.75), n, METHOD));
+        rows.push(place.row(Stat::GroupSessionsMean, mean(&in_groups), n, METHOD));
+        rows.push(place.row(
+            Stat::PctEngaged,
             Some(100.0 * engaged as f64 / n as f64),
             n,
             format!(
@@ -69,14 +74,13 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
             wave: "",
         };
         for week in weeks {
-            let mut row = place.row(
-                "sessions_in_week",
+            let row = place.row(
+                Stat::SessionsInWeek,
                 Some(week.sessions as f64),
                 week.participants,
                 "attended sessions in that week since enrolment (week 1 = days 0-6)",
             );
-            row.contrast = format!("week {}", week.week);
-            rows.push(row);
+            rows.push(row.with_contrast(Contrast::Week(week.week)));
         }
     }
     for (activity, counts) in &panel.activity_sessions {
@@ -90,13 +94,13 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
         let people = counts.iter().filter(|c| **c > 0).count();
         let total: u64 = counts.iter().map(|c| u64::from(*c)).sum();
         rows.push(place.row(
-            "activity_participants",
+            Stat::ActivityParticipants,
             Some(people as f64),
             people,
             "participants attending >= 1 session",
         ));
         rows.push(place.row(
-            "activity_sessions",
+            Stat::ActivitySessions,
             Some(total as f64),
             people,
             "attended sessions",
@@ -126,9 +130,11 @@ fn sessions_distribution(sessions: &[u32], groups: &[Group]) -> Vec<Estimate> {
         let n = group.members.len();
         let values = group.members.iter().map(|&p| f64::from(sessions[p]));
         for (band, count) in counts(&bands, values) {
-            let mut row = place.row("n_with_sessions", Some(count as f64), n, &method);
-            row.contrast = band;
-            rows.push(row);
+            rows.push(
+                place
+                    .row(Stat::NWithSessions, Some(count as f64), n, &method)
+                    .with_contrast(band),
+            );
         }
     }
     rows

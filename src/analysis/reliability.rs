@@ -2,7 +2,7 @@
 //! item sets at baseline, per group.
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::stats::reliability::cronbach_alpha;
 
 pub fn reliability(cell: &Cell) -> Vec<Estimate> {
@@ -18,11 +18,17 @@ pub fn reliability(cell: &Cell) -> Vec<Estimate> {
     let place = cell.place("reliability", cell.panel.waves.baseline_name());
     match cronbach_alpha(&sets) {
         Some((alpha, ci)) => vec![place
-            .row("cronbach_alpha", Some(alpha), sets.len(), "Cronbach alpha, Feldt CI")
+            .row(Stat::CronbachAlpha, Some(alpha), sets.len(), "Cronbach alpha, Feldt CI")
             .with_ci(ci)],
         None if sets.is_empty() => Vec::new(),
+        None if sets.iter().all(|items| items.len() < 2) => vec![place.row(
+            Stat::CronbachAlpha,
+            None,
+            sets.len(),
+            "Cronbach alpha; undefined: alpha needs two or more items",
+        )],
         None => vec![place.row(
-            "cronbach_alpha",
+            Stat::CronbachAlpha,
             None,
             sets.len(),
             "Cronbach alpha; undefined: fewer than two complete item sets or no variance in the total",

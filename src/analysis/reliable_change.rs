@@ -3,7 +3,7 @@
 //! category must not depend on the table it is counted in).
 
 use super::Cell;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::instruments::Instrument;
 use crate::panel::{Panel, PanelOutcome};
 use crate::stats::descriptive::standard_deviation;
@@ -70,7 +70,7 @@ pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
     let place = cell.place("reliable_change", cell.panel.waves.followup_name());
     let method = threshold.method.as_str();
     let mut rows = vec![place.row(
-        "rc_threshold",
+        Stat::RcThreshold,
         Some(threshold.value),
         threshold.n_baseline,
         method,
@@ -92,11 +92,11 @@ pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
         .count();
     let no_change = n - improved - deteriorated;
     let percent = |count: usize| Some(100.0 * count as f64 / n as f64);
-    rows.push(place.row("n_improved", Some(improved as f64), n, method));
-    rows.push(place.row("n_no_change", Some(no_change as f64), n, method));
-    rows.push(place.row("n_deteriorated", Some(deteriorated as f64), n, method));
-    rows.push(place.row("pct_improved", percent(improved), n, method));
-    rows.push(place.row("pct_no_change", percent(no_change), n, method));
-    rows.push(place.row("pct_deteriorated", percent(deteriorated), n, method));
+    rows.push(place.row(Stat::NImproved, Some(improved as f64), n, method));
+    rows.push(place.row(Stat::NNoChange, Some(no_change as f64), n, method));
+    rows.push(place.row(Stat::NDeteriorated, Some(deteriorated as f64), n, method));
+    rows.push(place.row(Stat::PctImproved, percent(improved), n, method));
+    rows.push(place.row(Stat::PctNoChange, percent(no_change), n, method));
+    rows.push(place.row(Stat::PctDeteriorated, percent(deteriorated), n, method));
     rows
 }

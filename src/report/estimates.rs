@@ -17,8 +17,8 @@ pub fn to_csv(estimates: &[Estimate]) -> String {
             csv_field(&e.group_by),
             csv_field(&e.group),
             csv_field(&e.wave),
-            csv_field(&e.contrast),
-            csv_field(e.estimate),
+            csv_field(&e.contrast.to_string()),
+            csv_field(e.estimate.name()),
             optional(e.value),
             optional(e.ci_low),
             optional(e.ci_high),
@@ -36,7 +36,8 @@ pub fn to_csv(estimates: &[Estimate]) -> String {
     out
 }
 
-fn text_column(name: &str, values: Vec<&str>) -> Column {
+fn text_column<T: AsRef<str>>(name: &str, values: Vec<T>) -> Column {
+    let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
     Column::new(name.into(), values)
 }
 
@@ -55,8 +56,11 @@ pub fn to_frame(estimates: &[Estimate]) -> PolarsResult<DataFrame> {
         text_column("group_by", texts(|e| &e.group_by)),
         text_column("group", texts(|e| &e.group)),
         text_column("wave", texts(|e| &e.wave)),
-        text_column("contrast", texts(|e| &e.contrast)),
-        text_column("estimate", texts(|e| e.estimate)),
+        text_column(
+            "contrast",
+            estimates.iter().map(|e| e.contrast.to_string()).collect(),
+        ),
+        text_column("estimate", texts(|e| e.estimate.name())),
         number_column("value", numbers(|e| e.value)),
         number_column("ci_low", numbers(|e| e.ci_low)),
         number_column("ci_high", numbers(|e| e.ci_high)),

@@ -3,7 +3,7 @@
 //! Shared by the flow table and the flow chart.
 
 use super::ReportContent;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 
 /// One stage and the row whose `n` counts it.
 pub struct Stage<'a> {
@@ -16,7 +16,7 @@ pub struct Stage<'a> {
 pub fn stages<'a>(content: &ReportContent<'a>, outcome: &str) -> Vec<Stage<'a>> {
     let estimates = content.estimates;
     let waves = &content.panel.waves;
-    let find = |analysis: &str, wave: &str, name: &str| {
+    let find = |analysis: &str, wave: &str, name: Stat| {
         estimates.iter().find(|e| {
             e.outcome == outcome
                 && e.analysis == analysis
@@ -26,7 +26,7 @@ pub fn stages<'a>(content: &ReportContent<'a>, outcome: &str) -> Vec<Stage<'a>> 
         })
     };
     let enrolled = estimates.iter().find(|e| {
-        e.analysis == "participation" && e.group_by == "all" && e.estimate == "n_participants"
+        e.analysis == "participation" && e.group_by == "all" && e.estimate == Stat::NParticipants
     });
     let stage = |name, row: Option<&'a Estimate>| Stage {
         name,
@@ -43,15 +43,15 @@ pub fn stages<'a>(content: &ReportContent<'a>, outcome: &str) -> Vec<Stage<'a>> 
         first,
         stage(
             "answered at baseline",
-            find("descriptives", waves.baseline_name(), "n"),
+            find("descriptives", waves.baseline_name(), Stat::N),
         ),
         stage(
             "answered at follow-up",
-            find("descriptives", waves.followup_name(), "n"),
+            find("descriptives", waves.followup_name(), Stat::N),
         ),
         stage(
             "analysed (both answers)",
-            find("change", waves.followup_name(), "n_pairs"),
+            find("change", waves.followup_name(), Stat::NPairs),
         ),
     ]
 }

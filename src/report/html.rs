@@ -4,7 +4,7 @@
 use super::format::rounded;
 use super::ReportContent;
 use crate::error::{Error, Result};
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use minijinja::{context, Environment};
 use std::collections::BTreeMap;
 
@@ -132,7 +132,7 @@ pub fn render(
     figures: &[super::charts::Figure],
     tables: &[super::tables::Table],
 ) -> Result<String> {
-    let mut by_cell: BTreeMap<(&str, usize), BTreeMap<&str, &Estimate>> = BTreeMap::new();
+    let mut by_cell: BTreeMap<(&str, usize), BTreeMap<Stat, &Estimate>> = BTreeMap::new();
     let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
     for e in content.estimates.iter().filter(|e| e.analysis == "change") {
         let key = (e.outcome.as_str(), e.group_by.as_str(), e.group.as_str());
@@ -162,18 +162,18 @@ pub fn render(
                 .filter(|((outcome, _), _)| outcome == id)
                 .map(|((_, index), cell)| {
                     let (_, group_by, group) = cell_order[*index];
-                    let get = |name: &str| cell.get(name).copied();
+                    let get = |name: Stat| cell.get(&name).copied();
                     context! {
                         group_by => group_by,
                         group => group,
-                        n => get("n_pairs").map(|e| super::format::people_text(e, content.settings.min_cell)).unwrap_or_default(),
-                        mean_baseline => rounded(get("mean_baseline").and_then(|e| e.value), 2),
-                        mean_followup => rounded(get("mean_followup").and_then(|e| e.value), 2),
-                        mean_change => interval(get("mean_change"), 2),
-                        p => p_text(get("mean_change").and_then(|e| e.p_value)),
-                        p_adjusted => p_text(get("mean_change").and_then(|e| e.p_adjusted)),
-                        dz => interval(get("cohens_dz"), 2),
-                        improved => get("pct_improved").and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
+                        n => get(Stat::NPairs).map(|e| super::format::people_text(e, content.settings.min_cell)).unwrap_or_default(),
+                        mean_baseline => rounded(get(Stat::MeanBaseline).and_then(|e| e.value), 2),
+                        mean_followup => rounded(get(Stat::MeanFollowup).and_then(|e| e.value), 2),
+                        mean_change => interval(get(Stat::MeanChange), 2),
+                        p => p_text(get(Stat::MeanChange).and_then(|e| e.p_value)),
+                        p_adjusted => p_text(get(Stat::MeanChange).and_then(|e| e.p_adjusted)),
+                        dz => interval(get(Stat::CohensDz), 2),
+                        improved => get(Stat::PctImproved).and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
                     }
                 })
                 .collect();

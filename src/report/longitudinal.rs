@@ -5,7 +5,7 @@
 //! read from `Estimate` rows.
 
 use super::format::rounded;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use minijinja::context;
 use std::fmt::Write as _;
 
@@ -22,7 +22,7 @@ fn find<'a>(
     group_by: &str,
     group: &str,
     wave: Option<&str>,
-    estimate: &str,
+    estimate: Stat,
 ) -> Option<&'a Estimate> {
     estimates.iter().find(|e| {
         e.outcome == outcome
@@ -185,7 +185,7 @@ pub fn section(
                 .filter(|e| {
                     &e.outcome == outcome && e.analysis == "longitudinal" && e.group_by == "arm"
                 })
-                .filter(|e| e.estimate == "wave_mean")
+                .filter(|e| e.estimate == Stat::WaveMean)
                 .map(|e| e.group.as_str())
                 .collect();
             arms.dedup();
@@ -214,7 +214,7 @@ pub fn section(
                             group_by,
                             group,
                             Some(w),
-                            "wave_mean",
+                            Stat::WaveMean,
                         )
                     })
                     .collect();
@@ -228,7 +228,7 @@ pub fn section(
             "all",
             "all",
             Some(followup),
-            "wave_effect",
+            Stat::WaveEffect,
         );
         let completers = find(
             estimates,
@@ -237,7 +237,7 @@ pub fn section(
             "all",
             "all",
             Some(followup),
-            "mean_change",
+            Stat::MeanChange,
         );
         let sentence = match (mixed, completers) {
             (Some(m), Some(c)) if m.value.is_some() => format!(
@@ -251,7 +251,7 @@ pub fn section(
         };
         let rows: Vec<minijinja::Value> = estimates
             .iter()
-            .filter(|e| &e.outcome == outcome && e.analysis == "longitudinal" && e.estimate != "wave_mean")
+            .filter(|e| &e.outcome == outcome && e.analysis == "longitudinal" && e.estimate != Stat::WaveMean)
             .map(|e| {
                 context! {
                     estimate => e.estimate,
@@ -268,24 +268,23 @@ pub fn section(
             .collect();
         // Sensitivity: completers-only and all-available side by side.
         let mut groups: Vec<(&str, &str)> = Vec::new();
-        for e in estimates
-            .iter()
-            .filter(|e| &e.outcome == outcome && e.estimate == "wave_effect" && e.wave == followup)
-        {
+        for e in estimates.iter().filter(|e| {
+            &e.outcome == outcome && e.estimate == Stat::WaveEffect && e.wave == followup
+        }) {
             groups.push((e.group_by.as_str(), e.group.as_str()));
         }
         let sensitivity: Vec<minijinja::Value> = groups
             .iter()
             .map(|(group_by, group)| {
-                let get = |analysis: &str, estimate: &str| find(estimates, outcome, analysis, group_by, group, Some(followup), estimate);
+                let get = |analysis: &str, estimate: Stat| find(estimates, outcome, analysis, group_by, group, Some(followup), estimate);
                 context! {
                     group => if *group_by == "all" { "all".to_string() } else { format!("{group_by}: {group}") },
-                    completers => interval(get("change", "mean_change")),
-                    completers_n => get("change", "n_pairs").map(people).unwrap_or_default(),
-                    mixed => interval(get("longitudinal", "wave_effect")),
-                    mixed_n => get("longitudinal", "wave_effect").map(people).unwrap_or_default(),
-                    completed => get("attrition", "pct_completed").and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
-                    baseline_difference => interval(get("attrition", "baseline_difference")),
+                    completers => interval(get("change", Stat::MeanChange)),
+                    completers_n => get("change", Stat::NPairs).map(people).unwrap_or_default(),
+                    mixed => interval(get("longitudinal", Stat::WaveEffect)),
+                    mixed_n => get("longitudinal", Stat::WaveEffect).map(people).unwrap_or_default(),
+                    completed => get("attrition", Stat::PctCompleted).and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
+                    baseline_difference => interval(get("attrition", Stat::BaselineDifference)),
                 }
             })
             .collect();

@@ -4,7 +4,7 @@
 
 use super::format::rounded;
 use super::ReportContent;
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
@@ -19,7 +19,7 @@ fn find<'a>(
     content: &'a ReportContent,
     outcome: &str,
     analysis: &str,
-    estimate: &str,
+    estimate: Stat,
 ) -> Option<&'a Estimate> {
     content.estimates.iter().find(|e| {
         e.outcome == outcome
@@ -46,7 +46,7 @@ pub fn story(content: &ReportContent) -> Story {
             ),
             None => format!("{} ({id})", instrument.name),
         };
-        if let Some(change) = find(content, id, "change", "mean_change") {
+        if let Some(change) = find(content, id, "change", Stat::MeanChange) {
             let (Some(v), Some(lo), Some(hi)) = (change.value, change.ci_low, change.ci_high)
             else {
                 continue;
@@ -65,7 +65,7 @@ pub fn story(content: &ReportContent) -> Story {
                 change.n
             );
             if let Some(reliable) =
-                find(content, id, "reliable_change", "pct_improved").and_then(|e| e.value)
+                find(content, id, "reliable_change", Stat::PctImproved).and_then(|e| e.value)
             {
                 sentence.push_str(&format!("; {reliable:.0}% improved reliably"));
             }
@@ -80,7 +80,7 @@ pub fn story(content: &ReportContent) -> Story {
                 && e.analysis == "longitudinal"
                 && e.group_by == "all"
                 && e.wave == followup
-                && e.estimate == "wave_effect"
+                && e.estimate == Stat::WaveEffect
         }) {
             if let (Some(v), false) = (mixed.value, mixed.suppressed) {
                 story.summary.push(format!(
@@ -121,7 +121,7 @@ pub fn story(content: &ReportContent) -> Story {
                     .push(format!("Caseness for {id}: {}.", caseness.source));
             }
         }
-        if let Some(rc) = find(content, id, "reliable_change", "rc_threshold") {
+        if let Some(rc) = find(content, id, "reliable_change", Stat::RcThreshold) {
             story.methods.push(format!(
                 "Reliable change for {id}: a change larger than {} points ({}), with SD of all baseline scores.",
                 rounded(rc.value, 2),
@@ -129,14 +129,14 @@ pub fn story(content: &ReportContent) -> Story {
             ));
         }
         if let Some(attrition) =
-            find(content, id, "attrition", "pct_completed").and_then(|e| e.value)
+            find(content, id, "attrition", Stat::PctCompleted).and_then(|e| e.value)
         {
             if attrition < 100.0 {
                 let mut text = format!(
                     "{:.0}% of people with a {id} score at {baseline} answered at {followup}; the change analyses use only them.",
                     attrition
                 );
-                if let Some(difference) = find(content, id, "attrition", "baseline_difference") {
+                if let Some(difference) = find(content, id, "attrition", Stat::BaselineDifference) {
                     if let (Some(v), Some(p)) = (difference.value, difference.p_value) {
                         let direction = if v > 0.0 { "higher" } else { "lower" };
                         text.push_str(&format!(
@@ -158,7 +158,7 @@ pub fn story(content: &ReportContent) -> Story {
     let wilcoxon_exact = content
         .estimates
         .iter()
-        .any(|e| e.estimate == "wilcoxon_v" && e.method.contains("exact"));
+        .any(|e| e.estimate == Stat::WilcoxonV && e.method.contains("exact"));
     story.methods.push(format!(
         "Change is {followup} minus {baseline} among people with both scores: paired t-test with its 95% CI; Wilcoxon signed-rank test ({}); Cohen's d_z and Hedges' g_z with exact noncentral-t intervals (standardised by the spread of change, the usual choice for pre/post designs); d_av (standardised by the average spread of the two waves, comparable with between-group effects) with a BCa bootstrap interval (B = {}, seed {}); the matched-pairs rank-biserial correlation.",
         if wilcoxon_exact { "exact where there are fewer than 50 non-zero differences without ties, else the normal approximation with continuity and tie corrections" } else { "normal approximation with continuity and tie corrections" },

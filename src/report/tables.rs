@@ -5,7 +5,7 @@
 use super::format::{csv_field, markdown_text, rounded, spreadsheet_text, visible};
 use super::ReportContent;
 use crate::error::{Error, Result};
-use crate::estimate::{Estimate, Suppression};
+use crate::estimate::{Contrast, Estimate, Kind, Stat, Suppression};
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 
@@ -86,7 +86,7 @@ fn p_value(row: Option<&Estimate>, adjusted: bool) -> Cell {
 /// Rows of one analysis, grouped by place (outcome, group_by, group, wave,
 /// contrast) in first-seen order.
 fn places<'a>(estimates: &'a [Estimate], analysis: &str) -> Vec<Vec<&'a Estimate>> {
-    let mut order: Vec<(&str, &str, &str, &str, &str)> = Vec::new();
+    let mut order: Vec<(&str, &str, &str, &str, &Contrast)> = Vec::new();
     let mut groups: Vec<Vec<&Estimate>> = Vec::new();
     for e in estimates.iter().filter(|e| e.analysis == analysis) {
         let key = (
@@ -94,7 +94,7 @@ fn places<'a>(estimates: &'a [Estimate], analysis: &str) -> Vec<Vec<&'a Estimate
             e.group_by.as_str(),
             e.group.as_str(),
             e.wave.as_str(),
-            e.contrast.as_str(),
+            &e.contrast,
         );
         match order.iter().position(|k| *k == key) {
             Some(i) => groups[i].push(e),
@@ -107,7 +107,7 @@ fn places<'a>(estimates: &'a [Estimate], analysis: &str) -> Vec<Vec<&'a Estimate
     groups
 }
 
-fn get<'a>(place: &[&'a Estimate], name: &str) -> Option<&'a Estimate> {
+fn get<'a>(place: &[&'a Estimate], name: Stat) -> Option<&'a Estimate> {
     place.iter().copied().find(|e| e.estimate == name)
 }
 
@@ -151,9 +151,9 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             text(&first.outcome),
             text(&first.group_by),
             text(&first.group),
-            text(&first.contrast),
-            value(get(&place, "n_in_category"), 0, m),
-            value(get(&place, "pct_in_category"), 1, m),
+            text(&first.contrast.to_string()),
+            value(get(&place, Stat::NInCategory), 0, m),
+            value(get(&place, Stat::PctInCategory), 1, m),
             Cell::Missing("–".into()),
             Cell::Missing("–".into()),
         ]);
@@ -169,10 +169,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             text(&first.group_by),
             text(&first.group),
             text("score"),
-            value(get(&place, "n"), 0, m),
+            value(get(&place, Stat::N), 0, m),
             Cell::Missing("–".into()),
-            value(get(&place, "mean"), 2, m),
-            value(get(&place, "sd"), 2, m),
+            value(get(&place, Stat::Mean), 2, m),
+            value(get(&place, Stat::Sd), 2, m),
         ]);
     }
     result.push(Table {
@@ -215,17 +215,17 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, "n_pairs"), 0, m),
-                    value(get(place, "mean_baseline"), 2, m),
-                    value(get(place, "mean_followup"), 2, m),
-                    value(get(place, "mean_change"), 2, m),
-                    interval(get(place, "mean_change"), 2),
-                    p_value(get(place, "mean_change"), false),
-                    p_value(get(place, "mean_change"), true),
-                    value(get(place, "cohens_dz"), 2, m),
-                    interval(get(place, "cohens_dz"), 2),
-                    p_value(get(place, "wilcoxon_v"), false),
-                    value(get(place, "pct_improved"), 1, m),
+                    value(get(place, Stat::NPairs), 0, m),
+                    value(get(place, Stat::MeanBaseline), 2, m),
+                    value(get(place, Stat::MeanFollowup), 2, m),
+                    value(get(place, Stat::MeanChange), 2, m),
+                    interval(get(place, Stat::MeanChange), 2),
+                    p_value(get(place, Stat::MeanChange), false),
+                    p_value(get(place, Stat::MeanChange), true),
+                    value(get(place, Stat::CohensDz), 2, m),
+                    interval(get(place, Stat::CohensDz), 2),
+                    p_value(get(place, Stat::WilcoxonV), false),
+                    value(get(place, Stat::PctImproved), 1, m),
                 ]);
                 row
             })
@@ -251,20 +251,20 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .iter()
             .map(|place| {
                 let mut row = group_cells(place[0]);
-                row.push(value(get(place, "rc_threshold"), 2, m));
+                row.push(value(get(place, Stat::RcThreshold), 2, m));
                 for name in [
-                    "n_improved",
-                    "n_no_change",
-                    "n_deteriorated",
-                    "pct_improved",
-                    "pct_no_change",
-                    "pct_deteriorated",
+                    Stat::NImproved,
+                    Stat::NNoChange,
+                    Stat::NDeteriorated,
+                    Stat::PctImproved,
+                    Stat::PctNoChange,
+                    Stat::PctDeteriorated,
                 ] {
-                    row.push(value(
-                        get(place, name),
-                        if name.starts_with("n_") { 0 } else { 1 },
-                        m,
-                    ));
+                    let digits = match name.kind() {
+                        Kind::Percentage { .. } => 1,
+                        _ => 0,
+                    };
+                    row.push(value(get(place, name), digits, m));
                 }
                 row
             })
@@ -291,13 +291,13 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, "n_cases_baseline"), 0, m),
-                    value(get(place, "pct_cases_baseline"), 1, m),
-                    value(get(place, "n_cases_followup"), 0, m),
-                    value(get(place, "pct_cases_followup"), 1, m),
-                    value(get(place, "n_recovered"), 0, m),
-                    value(get(place, "n_new_cases"), 0, m),
-                    p_value(get(place, "mcnemar_exact"), false),
+                    value(get(place, Stat::NCasesBaseline), 0, m),
+                    value(get(place, Stat::PctCasesBaseline), 1, m),
+                    value(get(place, Stat::NCasesFollowup), 0, m),
+                    value(get(place, Stat::PctCasesFollowup), 1, m),
+                    value(get(place, Stat::NRecovered), 0, m),
+                    value(get(place, Stat::NNewCases), 0, m),
+                    p_value(get(place, Stat::McnemarExact), false),
                 ]);
                 row
             })
@@ -322,20 +322,20 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         ],
         rows: places(estimates, "participation")
             .iter()
-            .filter(|place| place[0].contrast.is_empty())
+            .filter(|place| place[0].contrast == Contrast::None)
             .map(|place| {
                 vec![
                     text(&place[0].group_by),
                     text(&place[0].group),
-                    value(get(place, "n_participants"), 0, m),
-                    value(get(place, "sessions_mean"), 1, m),
-                    value(get(place, "sessions_median"), 1, m),
-                    value(get(place, "sessions_q1"), 1, m),
-                    value(get(place, "sessions_q3"), 1, m),
-                    value(get(place, "group_sessions_mean"), 1, m),
-                    value(get(place, "pct_engaged"), 1, m),
-                    value(get(place, "activity_participants"), 0, m),
-                    value(get(place, "activity_sessions"), 0, m),
+                    value(get(place, Stat::NParticipants), 0, m),
+                    value(get(place, Stat::SessionsMean), 1, m),
+                    value(get(place, Stat::SessionsMedian), 1, m),
+                    value(get(place, Stat::SessionsQ1), 1, m),
+                    value(get(place, Stat::SessionsQ3), 1, m),
+                    value(get(place, Stat::GroupSessionsMean), 1, m),
+                    value(get(place, Stat::PctEngaged), 1, m),
+                    value(get(place, Stat::ActivityParticipants), 0, m),
+                    value(get(place, Stat::ActivitySessions), 0, m),
                 ]
             })
             .collect(),
@@ -364,7 +364,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&e.outcome),
                     text(&e.group_by),
                     text(&e.group),
-                    text(e.estimate),
+                    text(e.estimate.name()),
                     value(Some(e), 3, m),
                     interval(Some(e), 3),
                     e.se.map_or(Cell::Missing("–".into()), |se| Cell::Number(se, 3)),
@@ -398,12 +398,12 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 vec![
                     text(&e.outcome),
                     text(&e.group_by),
-                    text(if e.contrast.is_empty() {
-                        "all levels"
+                    text(&if e.contrast == Contrast::None {
+                        "all levels".to_string()
                     } else {
-                        &e.contrast
+                        e.contrast.to_string()
                     }),
-                    text(e.estimate),
+                    text(e.estimate.name()),
                     value(Some(e), 3, m),
                     interval(Some(e), 3),
                     e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
@@ -434,19 +434,19 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, "n_completers"), 0, m),
-                    value(get(place, "n_non_completers"), 0, m),
-                    value(get(place, "pct_completed"), 1, m),
-                    value(get(place, "baseline_difference"), 2, m),
-                    interval(get(place, "baseline_difference"), 2),
-                    p_value(get(place, "baseline_difference"), false),
+                    value(get(place, Stat::NCompleters), 0, m),
+                    value(get(place, Stat::NNonCompleters), 0, m),
+                    value(get(place, Stat::PctCompleted), 1, m),
+                    value(get(place, Stat::BaselineDifference), 2, m),
+                    interval(get(place, Stat::BaselineDifference), 2),
+                    p_value(get(place, Stat::BaselineDifference), false),
                 ]);
                 row
             })
             .collect(),
     });
 
-    let banded = |analysis: &str, estimate: &str| -> Vec<&Estimate> {
+    let banded = |analysis: &str, estimate: Stat| -> Vec<&Estimate> {
         estimates
             .iter()
             .filter(|e| e.analysis == analysis && e.estimate == estimate)
@@ -454,14 +454,14 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     };
     let mut bands = Vec::new();
     for (analysis, estimate, what) in [
-        ("distribution", "n_at_score", "score"),
-        ("distribution", "n_with_change", "change"),
+        ("distribution", Stat::NAtScore, "score"),
+        ("distribution", Stat::NWithChange, "change"),
         (
             "distribution",
-            "n_at_baseline_and_followup",
+            Stat::NAtBaselineAndFollowup,
             "baseline -> follow-up",
         ),
-        ("participation", "n_with_sessions", "sessions attended"),
+        ("participation", Stat::NWithSessions, "sessions attended"),
     ] {
         for e in banded(analysis, estimate) {
             bands.push(vec![
@@ -474,7 +474,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 text(&e.group_by),
                 text(&e.group),
                 text(&e.wave),
-                text(&e.contrast),
+                text(&e.contrast.to_string()),
                 value(Some(e), 0, m),
                 people(e, m),
             ]);
@@ -499,12 +499,12 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         name: "attendance_by_week",
         title: "Attended sessions per week since enrolment, by activity",
         header: vec!["activity", "week", "attended sessions", "attendees"],
-        rows: banded("participation", "sessions_in_week")
+        rows: banded("participation", Stat::SessionsInWeek)
             .into_iter()
             .map(|e| {
                 vec![
                     text(&e.group),
-                    text(&e.contrast),
+                    text(&e.contrast.to_string()),
                     value(Some(e), 0, m),
                     people(e, m),
                 ]

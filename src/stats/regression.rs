@@ -35,6 +35,9 @@ pub struct OlsFit {
     pub residual_df: f64,
     pub residual_sum_of_squares: f64,
     pub residual_standard_error: f64,
+    /// The residuals are rounding error: the outcome is constant or the
+    /// model fits it exactly, so no inference is defined (R gives NaN).
+    pub exact_fit: bool,
 }
 
 /// A coefficient test on the residual degrees of freedom.
@@ -52,6 +55,9 @@ impl OlsFit {
     /// The t test and 95% CI of coefficient `j` with the classical or the
     /// HC3 standard error (as `lmtest::coeftest`).
     pub fn test(&self, j: usize, hc3: bool) -> Option<CoefficientTest> {
+        if self.exact_fit {
+            return None;
+        }
         let se = if hc3 {
             self.hc3_standard_errors.as_ref()?[j]
         } else {
@@ -273,14 +279,20 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
             map_intercept(hc3, &t, i);
         }
     }
+    // Residuals at the rounding level of y: what is left is arithmetic,
+    // not variation, and a test on it would be noise.
+    let scale = y.iter().fold(0.0f64, |largest, v| largest.max(v.abs()));
+    let residual_standard_error = (residual_sum_of_squares / residual_df).sqrt();
+    let exact_fit = residual_standard_error <= 8.0 * f64::EPSILON * scale;
     Ok(OlsFit {
         standard_errors: (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect(),
         hc3_standard_errors: hc3_covariance
             .map(|v| (0..p).map(|j| v[j][j].max(0.0).sqrt()).collect()),
         coefficients: beta,
         residual_df,
-        residual_standard_error: (residual_sum_of_squares / residual_df).sqrt(),
+        residual_standard_error,
         residual_sum_of_squares,
+        exact_fit,
     })
 }
 
@@ -421,7 +433,7 @@ impl ScaledQr {
 /// (F, numerator df, p).
 pub fn nested_f_test(small: &OlsFit, large: &OlsFit) -> Option<(f64, f64, f64)> {
     let numerator_df = small.residual_df - large.residual_df;
-    if !(numerator_df > 0.0) || !(large.residual_sum_of_squares > 0.0) {
+    if !(numerator_df > 0.0) || !(large.residual_sum_of_squares > 0.0) || large.exact_fit {
         return None;
     }
     let f = ((small.residual_sum_of_squares - large.residual_sum_of_squares) / numerator_df)
@@ -442,6 +454,23 @@ mod tests {
         let fit = ols(&[vec![1.0; 10], x], &y).unwrap();
         assert_relative_eq!(fit.coefficients[0], 2.0, max_relative = 1e-14);
         assert_relative_eq!(fit.coefficients[1], 3.0, max_relative = 1e-14);
+        // R: summary(lm(y ~ x)) on an exact fit has no meaningful test.
+        assert!(fit.exact_fit);
+        assert_eq!(fit.test(1, false), None);
+    }
+
+    #[test]
+    fn a_constant_outcome_has_no_inference() {
+        // Regression: a slope of ~1e-20 was reported with p = 0.26.
+        let x: Vec<f64> = (0..12).map(|i| f64::from(i % 5)).collect();
+        let baseline: Vec<f64> = (0..12).map(|i| f64::from(i % 3) + 0.1).collect();
+        let y = vec![-0.7; 12];
+        let fit = ols(&[vec![1.0; 12], x, baseline], &y).unwrap();
+        assert!(fit.exact_fit);
+        assert_eq!(fit.test(1, false), None);
+        assert_eq!(fit.test(1, true), None);
+        let small = ols(&[vec![1.0; 12]], &y).unwrap();
+        assert_eq!(nested_f_test(&small, &fit), None);
     }
 
     #[test]

@@ -4,8 +4,7 @@
 //! band is marked, never drawn to a height.
 
 use super::{select, BLUE, GREEN, GREY, LIGHT, ORANGE};
-use crate::analysis::distribution::{parse_band, JOINT_SEPARATOR};
-use crate::estimate::Estimate;
+use crate::estimate::{Contrast, Estimate, Stat};
 use crate::instruments::Direction;
 use crate::waves::WaveOrder;
 use plotters::coord::Shift;
@@ -43,7 +42,10 @@ impl Histogram {
 
 fn bars_of<'a>(rows: impl Iterator<Item = &'a Estimate>, colour: RGBColor) -> Vec<Bar> {
     rows.filter_map(|e| {
-        let (low, high) = parse_band(&e.contrast)?;
+        let Contrast::Band { low, width } = e.contrast else {
+            return None;
+        };
+        let high = low + width;
         Some(Bar {
             low,
             high,
@@ -61,7 +63,7 @@ pub fn score_series(estimates: &[Estimate], outcome: &str, waves: &WaveOrder) ->
         (waves.baseline_name(), BLUE),
         (waves.followup_name(), ORANGE),
     ] {
-        let rows: Vec<&Estimate> = select(estimates, outcome, "distribution", "n_at_score")
+        let rows: Vec<&Estimate> = select(estimates, outcome, "distribution", Stat::NAtScore)
             .filter(|e| e.group_by == "all" && e.wave == wave)
             .collect();
         let Some(first) = rows.first() else { continue };
@@ -85,7 +87,7 @@ pub fn change_series(
     threshold: Option<f64>,
     direction: Direction,
 ) -> Histogram {
-    let rows: Vec<&Estimate> = select(estimates, outcome, "distribution", "n_with_change")
+    let rows: Vec<&Estimate> = select(estimates, outcome, "distribution", Stat::NWithChange)
         .filter(|e| e.group_by == "all")
         .collect();
     let Some(first) = rows.first() else {
@@ -131,7 +133,7 @@ pub fn change_series(
 
 /// Everyone enrolled, per band of sessions attended.
 pub fn sessions_series(estimates: &[Estimate]) -> Histogram {
-    let rows: Vec<&Estimate> = select(estimates, "", "participation", "n_with_sessions")
+    let rows: Vec<&Estimate> = select(estimates, "", "participation", Stat::NWithSessions)
         .filter(|e| e.group_by == "all")
         .collect();
     Histogram {
@@ -289,14 +291,21 @@ pub fn joint_cells(estimates: &[Estimate], outcome: &str) -> Vec<GridCell> {
         estimates,
         outcome,
         "distribution",
-        "n_at_baseline_and_followup",
+        Stat::NAtBaselineAndFollowup,
     )
     .filter(|e| e.group_by == "all")
     .filter_map(|e| {
-        let (b, f) = e.contrast.split_once(JOINT_SEPARATOR)?;
+        let Contrast::Joint {
+            baseline,
+            followup,
+            width,
+        } = e.contrast
+        else {
+            return None;
+        };
         Some(GridCell {
-            baseline: parse_band(b)?,
-            followup: parse_band(f)?,
+            baseline: (baseline, baseline + width),
+            followup: (followup, followup + width),
             count: if e.suppressed { None } else { e.value },
         })
     })

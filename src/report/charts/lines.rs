@@ -3,7 +3,7 @@
 
 use super::{select, BLUE, GREY, PALETTE};
 use crate::analysis::DoseBand;
-use crate::estimate::Estimate;
+use crate::estimate::{Contrast, Estimate, Stat};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -15,12 +15,8 @@ pub struct WeeklyLine {
 
 pub fn weekly_attendance(estimates: &[Estimate]) -> Vec<WeeklyLine> {
     let mut lines: Vec<WeeklyLine> = Vec::new();
-    for e in select(estimates, "", "participation", "sessions_in_week") {
-        let Some(week) = e
-            .contrast
-            .strip_prefix("week ")
-            .and_then(|w| w.parse::<u32>().ok())
-        else {
+    for e in select(estimates, "", "participation", Stat::SessionsInWeek) {
+        let Contrast::Week(week) = e.contrast else {
             continue;
         };
         let value = if e.suppressed { None } else { e.value };
@@ -126,12 +122,12 @@ pub fn dose_response(
     outcome: &str,
     dose_bands: &[DoseBand],
 ) -> Option<DoseResponse> {
-    let all = |name: &'static str| {
+    let all = |name: Stat| {
         select(estimates, outcome, "dose_response", name).find(|e| e.group_by == "all")
     };
-    let mean_sessions = all("mean_sessions")?;
-    let slope = all("slope_per_session").and_then(|e| e.value);
-    let mean_change = select(estimates, outcome, "change", "mean_change")
+    let mean_sessions = all(Stat::MeanSessions)?;
+    let slope = all(Stat::SlopePerSession).and_then(|e| e.value);
+    let mean_change = select(estimates, outcome, "change", Stat::MeanChange)
         .find(|e| e.group_by == "all")
         .and_then(|e| e.value);
     let line = match (mean_sessions.value, mean_change, slope) {
@@ -157,7 +153,7 @@ pub fn dose_response(
                 && e.analysis == "dose_response"
                 && e.group_by == "dose_band"
                 && e.group == band.label
-                && e.estimate == "mean_change"
+                && e.estimate == Stat::MeanChange
         });
         if let Some((value, low, high)) = row.and_then(|e| Some((e.value?, e.ci_low?, e.ci_high?)))
         {

@@ -13,7 +13,7 @@ mod bands;
 mod flow;
 mod lines;
 use crate::error::{Error, Result};
-use crate::estimate::Estimate;
+use crate::estimate::{Estimate, Stat};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -137,7 +137,7 @@ fn select<'a>(
     estimates: &'a [Estimate],
     outcome: &'a str,
     analysis: &'a str,
-    estimate: &'a str,
+    estimate: Stat,
 ) -> impl Iterator<Item = &'a Estimate> + 'a {
     estimates
         .iter()
@@ -215,7 +215,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 histogram(&format!("{id} score ({direction})"), &series)
             );
         }
-        let rows: Vec<Interval> = select(estimates, id, "change", "mean_change")
+        let rows: Vec<Interval> = select(estimates, id, "change", Stat::MeanChange)
             .filter_map(|e| {
                 Some(Interval {
                     label: group_label(e),
@@ -246,7 +246,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 forest(&x_label, &rows)
             );
         }
-        let threshold = select(estimates, id, "reliable_change", "rc_threshold")
+        let threshold = select(estimates, id, "reliable_change", Stat::RcThreshold)
             .find(|e| e.group_by == "all")
             .and_then(|e| e.value);
         let change = bands::change_series(estimates, id, threshold, instrument.direction);
@@ -335,7 +335,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 dose_chart(&dose)
             );
         }
-        let effects: Vec<Interval> = select(estimates, id, "change", "d_av")
+        let effects: Vec<Interval> = select(estimates, id, "change", Stat::DAv)
             .filter_map(|e| {
                 Some(Interval {
                     label: group_label(e),
@@ -516,9 +516,9 @@ fn stacked<DB: DrawingBackend>(
 fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar> {
     let mut bars = Vec::new();
     for threshold in estimates.iter().filter(|e| {
-        e.outcome == outcome && e.analysis == "reliable_change" && e.estimate == "n_improved"
+        e.outcome == outcome && e.analysis == "reliable_change" && e.estimate == Stat::NImproved
     }) {
-        let share = |name: &str| {
+        let share = |name: Stat| {
             estimates
                 .iter()
                 .find(|e| {
@@ -531,9 +531,9 @@ fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar
                 .and_then(|e| e.value)
         };
         let shares = [
-            share("pct_improved"),
-            share("pct_no_change"),
-            share("pct_deteriorated"),
+            share(Stat::PctImproved),
+            share(Stat::PctNoChange),
+            share(Stat::PctDeteriorated),
         ];
         // Without improved or deteriorated there is nothing to place.
         if shares[0].is_some() || shares[2].is_some() {
@@ -566,10 +566,10 @@ struct CasenessBar {
 
 /// Everyone and each arm.
 fn caseness_bars(estimates: &[Estimate], outcome: &str) -> Vec<CasenessBar> {
-    select(estimates, outcome, "caseness", "pct_cases_baseline")
+    select(estimates, outcome, "caseness", Stat::PctCasesBaseline)
         .filter(|e| e.group_by == "all" || e.group_by == "arm")
         .map(|before| {
-            let after = select(estimates, outcome, "caseness", "pct_cases_followup")
+            let after = select(estimates, outcome, "caseness", Stat::PctCasesFollowup)
                 .find(|e| e.group_by == before.group_by && e.group == before.group);
             CasenessBar {
                 label: group_label(before),

@@ -2,6 +2,10 @@
 //! the tidy vocabulary of STATISTICS.md. Renderers read these rows and never
 //! recompute a statistic.
 
+mod vocabulary;
+
+pub use vocabulary::{Contrast, Kind, Partition, Side, SideOf, Stat, JOINT_SEPARATOR};
+
 use crate::stats::multiplicity::holm;
 use std::collections::BTreeMap;
 
@@ -13,8 +17,8 @@ pub struct Estimate {
     pub group_by: String,
     pub group: String,
     pub wave: String,
-    pub contrast: String,
-    pub estimate: &'static str,
+    pub contrast: Contrast,
+    pub estimate: Stat,
     pub value: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
@@ -29,13 +33,21 @@ pub struct Estimate {
     /// that are themselves small). Not a column of estimates.csv.
     #[serde(skip)]
     pub suppression: Option<Suppression>,
+    /// The groups of people the estimate rests on besides its `n`: the two
+    /// levels of a contrast, the subsets a difference compares. Empty when
+    /// `n` is the only base.
+    #[serde(skip)]
+    pub sides: Vec<Side>,
 }
 
 impl Estimate {
     /// `n` as it may be published: `None` when the row was suppressed
     /// because `n` itself is below the minimum cell.
     pub fn published_n(&self) -> Option<usize> {
-        (self.suppression != Some(Suppression::SmallBase)).then_some(self.n)
+        match self.suppression {
+            Some(reason) if reason.hides_n() => None,
+            _ => Some(self.n),
+        }
     }
 }
 
@@ -46,8 +58,28 @@ pub enum Suppression {
     SmallBase,
     /// A count of people below min-cell.
     SmallCount,
-    /// Blanked so that a suppressed cell cannot be recovered by subtraction.
+    /// A count whose complement (`n` − count) is below min-cell, or a
+    /// percentage whose implied count or complement is.
+    Revealing,
+    /// Blanked so that a suppressed cell of the same place cannot be
+    /// recovered by subtraction.
     Secondary,
+    /// Blanked so that a suppressed level of a grouping column cannot be
+    /// recovered from `all` minus the others: its `n` would do that too.
+    SecondaryLevel,
+    /// A contrast one of whose levels is suppressed.
+    SideSuppressed,
+}
+
+impl Suppression {
+    /// Whether the row's `n` must go too: it would reveal a small base or
+    /// a blanked level.
+    pub fn hides_n(self) -> bool {
+        matches!(
+            self,
+            Suppression::SmallBase | Suppression::SecondaryLevel | Suppression::SideSuppressed
+        )
+    }
 }
 
 /// The column names of `estimates.csv`, in order.
@@ -85,7 +117,7 @@ impl Place<'_> {
     /// A row with a value (or an empty value when undefined) and no test.
     pub fn row(
         &self,
-        estimate: &'static str,
+        estimate: Stat,
         value: Option<f64>,
         n: usize,
         method: impl Into<String>,
@@ -96,7 +128,7 @@ impl Place<'_> {
             group_by: self.group_by.to_string(),
             group: self.group.to_string(),
             wave: self.wave.to_string(),
-            contrast: String::new(),
+            contrast: Contrast::None,
             estimate,
             value,
             ci_low: None,
@@ -109,6 +141,7 @@ impl Place<'_> {
             method: method.into(),
             suppressed: false,
             suppression: None,
+            sides: Vec::new(),
         }
     }
 }
@@ -145,6 +178,17 @@ test_result!(crate::stats::regression::CoefficientTest);
 test_result!(crate::stats::mixed::FixedEffect);
 
 impl Estimate {
+    pub fn with_contrast(mut self, contrast: Contrast) -> Self {
+        self.contrast = contrast;
+        self
+    }
+
+    /// The groups it rests on besides its `n` (see [`Estimate::sides`]).
+    pub fn with_sides(mut self, sides: Vec<Side>) -> Self {
+        self.sides = sides;
+        self
+    }
+
     /// Fills CI, se, df and p from a test.
     pub fn with_test(self, test: &impl TestResult) -> Self {
         self.with_ci(Some(test.ci()))
@@ -178,7 +222,7 @@ impl Estimate {
 /// estimate, group_by, wave) across its groups; for group_by `all` the
 /// adjusted p equals the p-value.
 pub fn adjust_p_values(estimates: &mut [Estimate]) {
-    let mut families: BTreeMap<(&str, &str, &str, &str, &str), Vec<usize>> = BTreeMap::new();
+    let mut families: BTreeMap<(&str, &str, Stat, &str, &str), Vec<usize>> = BTreeMap::new();
     for (index, row) in estimates.iter().enumerate() {
         if row.p_value.is_some() {
             families
@@ -211,5 +255,34 @@ pub fn adjust_p_values(estimates: &mut [Estimate]) {
         for (&row, adjusted) in rows.iter().zip(holm(&p)) {
             estimates[row].p_adjusted = Some(adjusted);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_p_values_stay_out_of_holm_families() {
+        // R: p.adjust(c(0.1, 0.2, NA), "holm") = 0.2, 0.2, NA
+        let place = |group: &'static str| Place {
+            outcome: "ucla3",
+            analysis: "change",
+            group_by: "site",
+            group,
+            wave: "week12",
+        };
+        let mut rows = vec![
+            place("a")
+                .row(Stat::MeanChange, Some(1.0), 20, "t")
+                .with_p(0.1),
+            place("b")
+                .row(Stat::MeanChange, Some(1.0), 20, "t")
+                .with_p(0.2),
+            place("c").row(Stat::MeanChange, None, 20, "t"),
+        ];
+        adjust_p_values(&mut rows);
+        let adjusted: Vec<Option<f64>> = rows.iter().map(|e| e.p_adjusted).collect();
+        assert_eq!(adjusted, vec![Some(0.2), Some(0.2), None]);
     }
 }

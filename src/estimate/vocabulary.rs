@@ -1,0 +1,378 @@
+//! The estimate vocabulary of STATISTICS.md as types: every statistic belong
+//! reports is a [`Stat`], which knows its name in `estimates.csv` and its
+//! [`Kind`]. Disclosure control and the renderers derive what they do from
+//! the kind, so a new statistic is declared here once and is suppressed
+//! correctly without touching `disclosure.rs`.
+
+use std::fmt;
+
+/// What sort of number a statistic is, which decides how it can disclose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The number of people the estimate rests on (the row's `n`).
+    Total,
+    /// A count of people among the row's `n`. Its complement, `n` − count,
+    /// is a count of people too. `percent` names the percentage of the
+    /// same place that states it again; `part_of` the counts of one place
+    /// that add up to `n`.
+    People {
+        percent: Option<Stat>,
+        part_of: Option<Partition>,
+    },
+    /// A percentage of the row's `n` people; it implies a count, which
+    /// `count` names where the analysis publishes it.
+    Percentage { count: Option<Stat> },
+    /// A location or spread of scores or sessions.
+    Location,
+    /// A test statistic, with df and p where it has them.
+    Test,
+    /// An effect size or a difference, with its interval.
+    Effect,
+    /// A model coefficient (or a reliability coefficient).
+    Coefficient,
+    /// An amount that is not people (sessions attended).
+    Amount,
+}
+
+/// Counts of one place that add up to the place's `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Partition {
+    /// Improved, no change, deteriorated.
+    ReliableChange,
+    /// Completers and non-completers.
+    Completion,
+}
+
+macro_rules! vocabulary {
+    ($($(#[$attribute:meta])* $variant:ident = $name:literal, $kind:expr;)*) => {
+        /// A statistic of the vocabulary.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Stat {
+            $($(#[$attribute])* $variant,)*
+        }
+
+        impl Stat {
+            /// Every statistic, in declaration order.
+            pub const ALL: &'static [Stat] = &[$($(#[$attribute])* Stat::$variant,)*];
+
+            /// Its name in `estimates.csv`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($(#[$attribute])* Stat::$variant => $name,)*
+                }
+            }
+
+            /// What sort of number it is.
+            pub fn kind(self) -> Kind {
+                #[allow(unused_imports)]
+                use Kind::*;
+                #[allow(unused_imports)]
+                use Partition::*;
+                match self {
+                    $($(#[$attribute])* Stat::$variant => $kind,)*
+                }
+            }
+        }
+    };
+}
+
+const fn people(percent: Option<Stat>, part_of: Option<Partition>) -> Kind {
+    Kind::People { percent, part_of }
+}
+
+const fn percentage(count: Option<Stat>) -> Kind {
+    Kind::Percentage { count }
+}
+
+vocabulary! {
+    // descriptives
+    N = "n", Total;
+    Mean = "mean", Location;
+    Sd = "sd", Location;
+    Median = "median", Location;
+    Q1 = "q1", Location;
+    Q3 = "q3", Location;
+    Min = "min", Location;
+    Max = "max", Location;
+    // distribution
+    NAtScore = "n_at_score", people(None, None);
+    NWithChange = "n_with_change", people(None, None);
+    NAtBaselineAndFollowup = "n_at_baseline_and_followup", people(None, None);
+    // change
+    NPairs = "n_pairs", Total;
+    MeanBaseline = "mean_baseline", Location;
+    MeanFollowup = "mean_followup", Location;
+    SdBaseline = "sd_baseline", Location;
+    SdFollowup = "sd_followup", Location;
+    MeanChange = "mean_change", Location;
+    MedianChange = "median_change", Location;
+    TStatistic = "t_statistic", Test;
+    WilcoxonV = "wilcoxon_v", Test;
+    CohensDz = "cohens_dz", Effect;
+    HedgesGz = "hedges_gz", Effect;
+    DAv = "d_av", Effect;
+    RankBiserial = "rank_biserial", Effect;
+    // reliable change
+    RcThreshold = "rc_threshold", Location;
+    NImproved = "n_improved", people(Some(Stat::PctImproved), Some(ReliableChange));
+    NNoChange = "n_no_change", people(Some(Stat::PctNoChange), Some(ReliableChange));
+    NDeteriorated = "n_deteriorated", people(Some(Stat::PctDeteriorated), Some(ReliableChange));
+    PctImproved = "pct_improved", percentage(Some(Stat::NImproved));
+    PctNoChange = "pct_no_change", percentage(Some(Stat::NNoChange));
+    PctDeteriorated = "pct_deteriorated", percentage(Some(Stat::NDeteriorated));
+    // caseness
+    NCasesBaseline = "n_cases_baseline", people(Some(Stat::PctCasesBaseline), None);
+    NCasesFollowup = "n_cases_followup", people(Some(Stat::PctCasesFollowup), None);
+    PctCasesBaseline = "pct_cases_baseline", percentage(Some(Stat::NCasesBaseline));
+    PctCasesFollowup = "pct_cases_followup", percentage(Some(Stat::NCasesFollowup));
+    NRecovered = "n_recovered", people(None, None);
+    NNewCases = "n_new_cases", people(None, None);
+    McnemarExact = "mcnemar_exact", Test;
+    // reliability
+    CronbachAlpha = "cronbach_alpha", Coefficient;
+    // attrition
+    NCompleters = "n_completers", people(Some(Stat::PctCompleted), Some(Completion));
+    NNonCompleters = "n_non_completers", people(None, Some(Completion));
+    PctCompleted = "pct_completed", percentage(Some(Stat::NCompleters));
+    BaselineDifference = "baseline_difference", Effect;
+    // comparison
+    AncovaDifference = "ancova_difference", Coefficient;
+    ChangeDifference = "change_difference", Effect;
+    HedgesGChange = "hedges_g_change", Effect;
+    AncovaF = "ancova_f", Test;
+    // longitudinal
+    WaveEffect = "wave_effect", Coefficient;
+    WaveMean = "wave_mean", Location;
+    ArmByWave = "arm_by_wave", Coefficient;
+    // dose-response
+    MeanSessions = "mean_sessions", Location;
+    SlopePerSession = "slope_per_session", Coefficient;
+    SlopePerSessionHc3 = "slope_per_session_hc3", Coefficient;
+    SpearmanRho = "spearman_rho", Effect;
+    // participation
+    NParticipants = "n_participants", Total;
+    SessionsMean = "sessions_mean", Location;
+    SessionsMedian = "sessions_median", Location;
+    SessionsQ1 = "sessions_q1", Location;
+    SessionsQ3 = "sessions_q3", Location;
+    GroupSessionsMean = "group_sessions_mean", Location;
+    PctEngaged = "pct_engaged", percentage(None);
+    NWithSessions = "n_with_sessions", people(None, None);
+    SessionsInWeek = "sessions_in_week", Amount;
+    ActivityParticipants = "activity_participants", Total;
+    ActivitySessions = "activity_sessions", Amount;
+    // baseline characteristics
+    NInCategory = "n_in_category", people(Some(Stat::PctInCategory), None);
+    PctInCategory = "pct_in_category", percentage(Some(Stat::NInCategory));
+    // An analysis that exists only in tests, to show that a new statistic
+    // is controlled by its kind alone.
+    #[cfg(test)]
+    TestOnlyCount = "test_only_count", people(None, None);
+    #[cfg(test)]
+    TestOnlyDifference = "test_only_difference", Effect;
+}
+
+impl Stat {
+    /// The statistic of that name, for readers of `estimates.csv`.
+    pub fn from_name(name: &str) -> Option<Stat> {
+        Stat::ALL.iter().copied().find(|stat| stat.name() == name)
+    }
+
+    /// Whether it counts people (a total, a count or a percentage of them).
+    pub fn counts_people(self) -> bool {
+        matches!(
+            self.kind(),
+            Kind::Total | Kind::People { .. } | Kind::Percentage { .. }
+        )
+    }
+}
+
+impl fmt::Display for Stat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Stat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// What a row compares or which part of its place it counts. The text of
+/// the `contrast` column is made from it only at the output boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Contrast {
+    /// The place as a whole.
+    None,
+    /// One level of a grouping column against the reference level.
+    Levels { level: String, reference: String },
+    /// Values in `[low, low + width)`.
+    Band { low: f64, width: f64 },
+    /// Pairs in one baseline band and one follow-up band.
+    Joint {
+        baseline: f64,
+        followup: f64,
+        width: f64,
+    },
+    /// Week of attendance since enrolment, from 1.
+    Week(u32),
+    /// A category of a participant column (or `missing`).
+    Category(String),
+}
+
+/// Between a joint band's baseline and follow-up labels.
+pub const JOINT_SEPARATOR: &str = " -> ";
+
+impl Contrast {
+    /// Whether rows with this contrast in one place are parts that add up
+    /// to the place's `n` (bands and categories).
+    pub fn is_part(&self) -> bool {
+        matches!(
+            self,
+            Contrast::Band { .. } | Contrast::Joint { .. } | Contrast::Category(_)
+        )
+    }
+
+    /// The label of the band `[low, low + width)`.
+    pub fn band_label(low: f64, width: f64) -> String {
+        format!("{} to <{}", low, low + width)
+    }
+}
+
+impl fmt::Display for Contrast {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Contrast::None => Ok(()),
+            Contrast::Levels { level, reference } => write!(f, "{level} - {reference}"),
+            Contrast::Band { low, width } => f.write_str(&Contrast::band_label(*low, *width)),
+            Contrast::Joint {
+                baseline,
+                followup,
+                width,
+            } => write!(
+                f,
+                "{}{JOINT_SEPARATOR}{}",
+                Contrast::band_label(*baseline, *width),
+                Contrast::band_label(*followup, *width)
+            ),
+            Contrast::Week(week) => write!(f, "week {week}"),
+            Contrast::Category(category) => f.write_str(category),
+        }
+    }
+}
+
+impl serde::Serialize for Contrast {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A group of people an estimate rests on, beside its total: each level of
+/// a contrast, or each subset a difference compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub of: SideOf,
+    pub n: usize,
+}
+
+/// Which people a [`Side`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SideOf {
+    /// A level of the row's grouping column.
+    Level(String),
+    /// A subset of the row's group, such as the non-completers.
+    Subset(&'static str),
+}
+
+impl Side {
+    pub fn level(level: impl Into<String>, n: usize) -> Side {
+        Side {
+            of: SideOf::Level(level.into()),
+            n,
+        }
+    }
+    pub fn subset(name: &'static str, n: usize) -> Side {
+        Side {
+            of: SideOf::Subset(name),
+            n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut names: Vec<&str> = Stat::ALL.iter().map(|s| s.name()).collect();
+        for stat in Stat::ALL {
+            assert_eq!(Stat::from_name(stat.name()), Some(*stat));
+        }
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn counts_and_percentages_name_each_other() {
+        for stat in Stat::ALL {
+            match stat.kind() {
+                Kind::People {
+                    percent: Some(percent),
+                    ..
+                } => assert_eq!(
+                    percent.kind(),
+                    Kind::Percentage { count: Some(*stat) },
+                    "{stat}"
+                ),
+                Kind::Percentage { count: Some(count) } => assert!(
+                    matches!(count.kind(), Kind::People { percent: Some(p), .. } if p == *stat),
+                    "{stat}"
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn contrast_text_is_the_estimates_csv_vocabulary() {
+        assert_eq!(
+            Contrast::Band {
+                low: 20.0,
+                width: 5.0
+            }
+            .to_string(),
+            "20 to <25"
+        );
+        assert_eq!(
+            Contrast::Band {
+                low: -5.0,
+                width: 5.0
+            }
+            .to_string(),
+            "-5 to <0"
+        );
+        assert_eq!(
+            Contrast::Joint {
+                baseline: 3.0,
+                followup: 4.0,
+                width: 1.0
+            }
+            .to_string(),
+            "3 to <4 -> 4 to <5"
+        );
+        assert_eq!(Contrast::Week(3).to_string(), "week 3");
+        assert_eq!(
+            Contrast::Levels {
+                level: "b".into(),
+                reference: "a".into()
+            }
+            .to_string(),
+            "b - a"
+        );
+        assert_eq!(Contrast::None.to_string(), "");
+    }
+}
