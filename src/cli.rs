@@ -41,6 +41,14 @@ struct Common {
     quiet: bool,
 }
 
+/// The file format `belong synth` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+    Both,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Analyse DATA and write the report folder (the main job).
@@ -84,8 +92,8 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         weeks: u32,
         /// File format: csv, parquet, or both (into OUT/csv and OUT/parquet).
-        #[arg(long, default_value = "csv", value_parser = ["csv", "parquet", "both"])]
-        format: String,
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+        format: TableFormat,
         /// Overwrite participants, assessments and attendance files already
         /// in the output folder.
         #[arg(long)]
@@ -275,10 +283,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     comparison_arm,
                     waves,
                     weeks,
-                    format: match format.as_str() {
-                        "parquet" => belong::synth::SynthFormat::Parquet,
-                        "both" => belong::synth::SynthFormat::Both,
-                        _ => belong::synth::SynthFormat::Csv,
+                    format: match format {
+                        TableFormat::Csv => belong::synth::SynthFormat::Csv,
+                        TableFormat::Parquet => belong::synth::SynthFormat::Parquet,
+                        TableFormat::Both => belong::synth::SynthFormat::Both,
                     },
                     replace: force,
                 },

@@ -43,6 +43,38 @@ pub enum Error {
     /// The configuration file or a flag is invalid.
     #[error("{0}")]
     Config(String),
+    /// The waves cannot be put in order (baseline first).
+    #[error("{0}")]
+    Waves(String),
+    /// A participants column cannot be a group or a characteristic.
+    #[error("{0}")]
+    Grouping(String),
+    /// An option of `belong synth` is out of range.
+    #[error("{0}")]
+    Synth(String),
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} threads ({source}); run with fewer, e.g. --threads 1")]
+    Threads {
+        threads: usize,
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The data engine failed on a file: `doing` says what belong was
+    /// doing with it.
+    #[error("{path}: {doing}: {source}")]
+    Polars {
+        path: PathBuf,
+        doing: String,
+        #[source]
+        source: polars::error::PolarsError,
+    },
+    /// The page template failed (a bug in belong's template).
+    #[error("writing {path}: {source}")]
+    Template {
+        path: PathBuf,
+        #[source]
+        source: minijinja::Error,
+    },
     /// The data were read but nothing can be analysed.
     #[error("nothing to analyse: {0}")]
     NothingToAnalyse(String),
@@ -83,3 +115,24 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn engine_errors_keep_their_source() {
+        let error = Error::Polars {
+            path: "data/attendance.parquet".into(),
+            doing: "reading column activity as text".into(),
+            source: polars::error::PolarsError::ComputeError("bad".into()),
+        };
+        assert!(error.source().is_some());
+        let text = error.to_string();
+        assert!(
+            text.starts_with("data/attendance.parquet: reading column activity as text: "),
+            "{text}"
+        );
+    }
+}

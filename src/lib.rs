@@ -251,11 +251,9 @@ fn analyse_with<T: Send>(
     let analyses_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .build()
-        .map_err(|e| {
-            Error::Config(format!(
-                "cannot start {} analysis threads ({e}); run with fewer, e.g. --threads 1",
-                rayon::current_num_threads()
-            ))
+        .map_err(|source| Error::Threads {
+            threads: rayon::current_num_threads(),
+            source,
         })?;
     let (attendance, analysed) = rayon::join(
         || stream_attendance(settings, &options, &mut sources, enrolled_on, &index),
@@ -474,9 +472,10 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     // The internal panel, the largest output, is encoded while the last
     // analyses run.
     let (mut analysed, panel_parquet) = analyse_with(settings, report::internal::panel_parquet)?;
-    let panel_parquet = panel_parquet.map_err(|e| Error::Write {
+    let panel_parquet = panel_parquet.map_err(|source| Error::Polars {
         path: settings.out_dir.join("internal").join("panel.parquet"),
-        message: e.to_string(),
+        doing: "encoding the panel".into(),
+        source,
     })?;
     pause::point("analysed");
     progress.stage("writing the report");

@@ -232,7 +232,7 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
             .find(|value| value.chars().count() > MAX_LABEL_CHARS)
         {
             let start: String = long.chars().take(30).collect();
-            return Err(Error::Config(format!(
+            return Err(Error::Grouping(format!(
                 "participants column {}: a value of {} characters (\"{}…\"); a group or characteristic is a short label (at most {MAX_LABEL_CHARS} characters), and longer text is free text: drop the column under [participants] drop = [\"{}\"] in belong.toml",
                 shown(name),
                 long.chars().count(),
@@ -252,7 +252,7 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
             )));
         }
         if is_group && levels > MAX_GROUP_LEVELS {
-            return Err(Error::Config(format!(
+            return Err(Error::Grouping(format!(
                 "group_by column {}: {levels} levels, more than the {MAX_GROUP_LEVELS} belong compares; group them into fewer (e.g. areas instead of districts), or leave the column out of group_by in belong.toml",
                 shown(name)
             )));

@@ -70,7 +70,7 @@ fn median_date(mut dates: Vec<Date>) -> Option<f64> {
 }
 
 fn ask_for_config(waves: &[String], why: &str) -> Error {
-    Error::Config(format!(
+    Error::Waves(format!(
         "cannot order the waves {}: {why}; set waves = [{}] (baseline first) in belong.toml",
         waves.join(", "),
         waves
@@ -98,7 +98,7 @@ pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result
     let waves = match &settings.order {
         Some(order) => {
             if let Some(unknown) = found.iter().find(|w| !order.contains(w)) {
-                return Err(Error::Config(format!(
+                return Err(Error::Waves(format!(
                     "wave \"{unknown}\" is in the assessments but not in waves = [...] of belong.toml; add it to the list"
                 )));
             }
@@ -114,7 +114,7 @@ pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result
         match name {
             None => Ok(default),
             Some(name) => waves.iter().position(|w| w == name).ok_or_else(|| {
-                Error::Config(format!(
+                Error::Waves(format!(
                     "{key} = \"{name}\" in belong.toml is not a wave of the data (waves: {})",
                     waves.join(", ")
                 ))
@@ -130,7 +130,7 @@ pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result
     let baseline = position(&settings.baseline, "baseline", 0)?;
     let followup = position(&settings.followup, "followup", waves.len() - 1)?;
     if followup <= baseline {
-        return Err(Error::Config(format!(
+        return Err(Error::Waves(format!(
             "followup = \"{}\" does not come after baseline = \"{}\" in the wave order ({}); fix baseline, followup or waves in belong.toml",
             waves[followup],
             waves[baseline],

@@ -294,6 +294,17 @@ fn usage_errors_exit_2() {
         .arg("--no-such-flag")
         .assert()
         .code(2);
+    let temp = tempfile::tempdir().unwrap();
+    let assert = belong()
+        .args(["synth", "--format", "xml", "--out"])
+        .arg(temp.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("possible values: csv, parquet, both"),
+        "{stderr}"
+    );
 }
 
 #[test]

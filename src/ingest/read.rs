@@ -144,9 +144,10 @@ impl TablePart {
     pub fn head_cells(&self, name: &str, rows: usize) -> Result<Option<Cells>> {
         if let Ok(column) = self.frame.column(name) {
             let head = column.slice(0, rows);
-            let error = |e: PolarsError| Error::Table {
+            let error = |source: PolarsError| Error::Polars {
                 path: self.path.clone(),
-                message: format!("column {name}: {e}"),
+                doing: format!("reading column {name} as text"),
+                source,
             };
             let as_text = head.cast(&DataType::String).map_err(error)?;
             let strings = as_text.str().map_err(error)?.clone();
@@ -252,14 +253,13 @@ impl TablePart {
     /// the part lacks the column.
     pub fn text(&self, name: &str) -> Result<Option<Vec<Option<String>>>> {
         if let Ok(column) = self.frame.column(name) {
-            let as_text = column.cast(&DataType::String).map_err(|e| Error::Table {
+            let error = |source: PolarsError| Error::Polars {
                 path: self.path.clone(),
-                message: format!("column {name}: {e}"),
-            })?;
-            let strings = as_text.str().map_err(|e| Error::Table {
-                path: self.path.clone(),
-                message: format!("column {name}: {e}"),
-            })?;
+                doing: format!("reading column {name} as text"),
+                source,
+            };
+            let as_text = column.cast(&DataType::String).map_err(error)?;
+            let strings = as_text.str().map_err(error)?;
             return Ok(Some(
                 strings.iter().map(|v| v.map(str::to_string)).collect(),
             ));
@@ -1141,10 +1141,13 @@ fn tidy_columns(frame: &mut DataFrame, path: &Path) -> Result<()> {
         })
         .collect();
     for (old, new) in renames {
-        frame.rename(&old, new.into()).map_err(|e| Error::Table {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        frame
+            .rename(&old, new.into())
+            .map_err(|source| Error::Polars {
+                path: path.to_path_buf(),
+                doing: format!("renaming column {old}"),
+                source,
+            })?;
     }
     drop_empty_unnamed_columns(frame, path)
 }

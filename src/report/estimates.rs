@@ -92,8 +92,9 @@ pub fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
     ParquetWriter::new(file)
         .finish(frame)
         .map(|_| ())
-        .map_err(|e| Error::Write {
+        .map_err(|source| Error::Polars {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            doing: "writing Parquet".into(),
+            source,
         })
 }

@@ -261,8 +261,8 @@ pub fn render(
 
 fn template_error(content: &ReportContent) -> impl Fn(minijinja::Error) -> Error {
     let path = content.settings.out_dir.join("index.html");
-    move |e| Error::Write {
+    move |source| Error::Template {
         path: path.clone(),
-        message: e.to_string(),
+        source,
     }
 }

@@ -22,9 +22,10 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<()> {
     let bytes = match content.panel_parquet {
         Some(bytes) => bytes,
         None => {
-            encoded = panel_parquet(content.panel).map_err(|e| Error::Write {
+            encoded = panel_parquet(content.panel).map_err(|source| Error::Polars {
                 path: path.clone(),
-                message: e.to_string(),
+                doing: "encoding the panel".into(),
+                source,
             })?;
             &encoded
         }

@@ -78,9 +78,10 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
         &dir.join("estimates.csv"),
         estimates::to_csv(content.estimates),
     )?;
-    let mut frame = estimates::to_frame(content.estimates).map_err(|e| Error::Write {
+    let mut frame = estimates::to_frame(content.estimates).map_err(|source| Error::Polars {
         path: dir.join("estimates.parquet"),
-        message: e.to_string(),
+        doing: "building the estimates table".into(),
+        source,
     })?;
     estimates::write_parquet(&dir.join("estimates.parquet"), &mut frame)?;
     write_file(

@@ -180,26 +180,26 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
         .into_iter()
         .find(|i| i.id == options.instrument)
         .ok_or_else(|| {
-            Error::Config(format!(
+            Error::Synth(format!(
                 "--instrument {}: not in the registry; see `belong instruments`",
                 options.instrument
             ))
         })?;
     if !(2..=3).contains(&options.waves) {
-        return Err(Error::Config(format!(
+        return Err(Error::Synth(format!(
             "--waves {}: give 2 or 3",
             options.waves
         )));
     }
     if !(1..=104).contains(&options.weeks) {
-        return Err(Error::Config(format!(
+        return Err(Error::Synth(format!(
             "--weeks {}: give 1 to 104",
             options.weeks
         )));
     }
     let program_days = options.weeks as i32 * 7;
     if options.participants == 0 {
-        return Err(Error::Config("--participants 0: give at least 1".into()));
+        return Err(Error::Synth("--participants 0: give at least 1".into()));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let categories = instrument.raw_max - instrument.raw_min + 1;
