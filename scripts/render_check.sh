@@ -42,6 +42,9 @@ echo "charts:     $charts SVG files, $inline SVGs inline in index.html"
 [ "$pages" -ge 1 ] || { echo "the PDF has no pages" >&2; exit 1; }
 [ "$inline" -ge "$charts" ] || { echo "some charts are missing from index.html" >&2; exit 1; }
 if command -v pdftotext >/dev/null; then
-    pdftotext "$out/index.pdf" - | grep -q "Methods" || { echo "the PDF has no readable Methods section" >&2; exit 1; }
+    # Into a file first: `grep -q` stops reading at the first match, and
+    # with pipefail the writer's broken pipe would fail a long PDF.
+    pdftotext "$out/index.pdf" "$out/index.txt"
+    grep -q "Methods" "$out/index.txt" || { echo "the PDF has no readable Methods section" >&2; exit 1; }
     echo "pdf text:   readable (Methods section found)"
 fi

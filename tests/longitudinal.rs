@@ -60,4 +60,33 @@ fn wave_means_match_lmertest() {
         close("df", df, 1e-4);
         assert_eq!(row["p_value"], "", "no test of mean = 0");
     }
+    // The mixed model is in every output, not only index.html.
+    let table = read_csv(&out.join("tables/longitudinal.csv"));
+    assert!(table
+        .iter()
+        .any(|r| r["estimate"] == "wave_mean" && r["wave"] == "month6"));
+    let sensitivity = read_csv(&out.join("tables/longitudinal_sensitivity.csv"));
+    assert!(sensitivity.iter().any(|r| r["group"] == "all"));
+    for chart in ["longitudinal_djg11.svg", "longitudinal_djg11.png"] {
+        assert!(out.join("charts").join(chart).is_file(), "{chart}");
+    }
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("## Over all waves (mixed model)"));
+    assert!(markdown.contains("charts/longitudinal_djg11.png"));
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("<section id=\"longitudinal\">"));
+}
+
+#[test]
+fn two_waves_write_no_longitudinal_tables() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fixture("tiny-ucla3"))
+        .assert()
+        .success();
+    assert!(!out.join("tables/longitudinal.csv").exists());
+    assert!(!out.join("charts/longitudinal_ucla3.svg").exists());
 }

@@ -66,27 +66,6 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 {% endfor %}
 </section>
 {% endfor %}
-{% if longitudinal %}{% for block in longitudinal %}
-<section class="longitudinal">
-<h2>Over all waves: {{ block.outcome }} (mixed model)</h2>
-<p>{{ block.sentence }}</p>
-<figure>{{ block.svg|safe }}</figure>
-<table>
-<thead><tr><th>Estimate</th><th>Group</th><th>Wave</th><th>Contrast</th><th>Value (95% CI)</th><th>df</th><th>p</th><th>p (Holm)</th><th>n</th></tr></thead>
-<tbody>
-{% for row in block.rows %}<tr><td>{{ row.estimate }}</td><td>{{ row.group }}</td><td>{{ row.wave }}</td><td>{{ row.contrast }}</td><td>{{ row.value }}</td><td>{{ row.df }}</td><td>{{ row.p }}</td><td>{{ row.p_adjusted }}</td><td>{{ row.n }}</td></tr>
-{% endfor %}</tbody>
-</table>
-<h3>Sensitivity: completers only against everyone available</h3>
-<p class="note">A completers-only analysis drops everyone who missed the follow-up. The mixed model uses every answer given, assuming that missing follow-ups are explained by what was observed (missing at random). If the two disagree, attrition matters; the last two columns show how much of each group completed and whether non-completers started out different.</p>
-<table>
-<thead><tr><th>Group</th><th>Completers: mean change</th><th>n</th><th>Everyone: mixed-model change</th><th>n</th><th>Completed</th><th>Baseline difference, non-completers − completers</th></tr></thead>
-<tbody>
-{% for row in block.sensitivity %}<tr><td>{{ row.group }}</td><td>{{ row.completers }}</td><td>{{ row.completers_n }}</td><td>{{ row.mixed }}</td><td>{{ row.mixed_n }}</td><td>{{ row.completed }}</td><td>{{ row.baseline_difference }}</td></tr>
-{% endfor %}</tbody>
-</table>
-</section>
-{% endfor %}{% endif %}
 <h2>Methods</h2>
 <ul>{% for line in story.methods %}<li>{{ line }}</li>{% endfor %}</ul>
 <h2>Limitations</h2>
@@ -247,13 +226,6 @@ pub fn render(
             sections => sections,
             quality => quality,
             story => super::story::story(content),
-            longitudinal => super::longitudinal::section(
-                content.estimates,
-                &outcome_ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                &waves.waves,
-                waves.followup_name(),
-                content.settings.min_cell,
-            ),
             version => env!("CARGO_PKG_VERSION"),
         })
         .map_err(template_error(content))

@@ -13,7 +13,6 @@ pub mod folder;
 pub mod format;
 pub mod html;
 pub mod internal;
-pub mod longitudinal;
 pub mod manifest;
 pub mod markdown;
 pub mod story;
@@ -28,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
 /// Charts name their section; data quality comes after the methods.
-pub const SECTIONS: [(&str, &str, &[&str]); 9] = [
+pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
     ("flow", "Participant flow", &["participant_flow"]),
     ("baseline", "Who took part", &["baseline_characteristics"]),
     (
@@ -42,6 +41,11 @@ pub const SECTIONS: [(&str, &str, &[&str]); 9] = [
     ("dose_response", "Dose and response", &["dose_response"]),
     ("comparison", "Comparisons between groups", &["comparisons"]),
     ("attrition", "Attrition", &["attrition"]),
+    (
+        "longitudinal",
+        "Over all waves (mixed model)",
+        &["longitudinal", "longitudinal_sensitivity"],
+    ),
 ];
 
 /// Everything the renderers may read.

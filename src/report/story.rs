@@ -172,6 +172,7 @@ pub fn story(content: &ReportContent) -> Story {
         .any(|e| e.analysis == "longitudinal")
     {
         story.methods.push("With three or more waves, a linear mixed model with a random intercept per participant (REML, Satterthwaite degrees of freedom, as lmerTest) uses every answer given, not only completers.".into());
+        story.methods.push("A completers-only analysis drops everyone who missed the follow-up; the mixed model uses every answer given, assuming that missing follow-ups are explained by what was observed (missing at random). The sensitivity table sets the two side by side with how much of each group completed and whether non-completers started out different: if the two disagree, attrition matters.".into());
     }
     story.methods.push("Charts of scores, change and attendance show people per band, never a single person's answers; the pre/post chart counts pairs per band of baseline and follow-up score. Dose-response points are mean change within each dose band (one-sample t interval) and the dashed line is the slope of change on sessions adjusted for the baseline score (lm(d ~ sessions + b)), drawn through the mean sessions and mean change of the pairs.".into());
     if content.settings.min_cell > 0 {

@@ -446,6 +446,104 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .collect(),
     });
 
+    // The mixed model runs only with three or more waves; without it the
+    // two tables are left out rather than written empty.
+    let mut longitudinal = Vec::new();
+    longitudinal.push(Table {
+        name: "longitudinal",
+        title: "Over all waves: mixed model (estimated means, change from baseline, arm by wave)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "wave",
+            "contrast",
+            "estimate",
+            "value",
+            "95% CI",
+            "df",
+            "p",
+            "p (Holm)",
+            "n",
+        ],
+        rows: estimates
+            .iter()
+            .filter(|e| e.analysis == "longitudinal")
+            .map(|e| {
+                vec![
+                    text(&e.outcome),
+                    text(&e.group_by),
+                    text(&e.group),
+                    text(&e.wave),
+                    text(&e.contrast.to_string()),
+                    text(e.estimate.name()),
+                    value(Some(e), 2, m),
+                    interval(Some(e), 2),
+                    e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
+                    p_value(Some(e), false),
+                    p_value(Some(e), true),
+                    people(e, m),
+                ]
+            })
+            .collect(),
+    });
+
+    // Completers only against everyone available, per group with a mixed
+    // model at the follow-up.
+    let followup = content.panel.waves.followup_name();
+    let sensitivity_rows: Vec<Vec<Cell>> = estimates
+        .iter()
+        .filter(|e| e.estimate == Stat::WaveEffect && e.wave == followup)
+        .map(|mixed| {
+            let find = |analysis: &str, estimate: Stat| {
+                estimates.iter().find(|e| {
+                    e.outcome == mixed.outcome
+                        && e.analysis == analysis
+                        && e.group_by == mixed.group_by
+                        && e.group == mixed.group
+                        && e.wave == followup
+                        && e.estimate == estimate
+                })
+            };
+            let completers = find("change", Stat::MeanChange);
+            let mut row = group_cells(mixed);
+            row.extend([
+                value(completers, 2, m),
+                interval(completers, 2),
+                find("change", Stat::NPairs).map_or(Cell::Missing("–".into()), |e| people(e, m)),
+                value(Some(mixed), 2, m),
+                interval(Some(mixed), 2),
+                people(mixed, m),
+                value(find("attrition", Stat::PctCompleted), 1, m),
+                value(find("attrition", Stat::BaselineDifference), 2, m),
+            ]);
+            row
+        })
+        .collect();
+    longitudinal.push(Table {
+        name: "longitudinal_sensitivity",
+        title: "Sensitivity: completers only against everyone available (mixed model)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "completers: mean change",
+            "95% CI",
+            "completers",
+            "everyone: mixed-model change",
+            "95% CI",
+            "people",
+            "% completed",
+            "baseline difference (non-completers − completers)",
+        ],
+        rows: sensitivity_rows,
+    });
+    result.extend(
+        longitudinal
+            .into_iter()
+            .filter(|table| !table.rows.is_empty()),
+    );
+
     let banded = |analysis: &str, estimate: Stat| -> Vec<&Estimate> {
         estimates
             .iter()

@@ -239,3 +239,146 @@ pub fn dose_chart<DB: DrawingBackend>(
     ))?;
     root.present()
 }
+
+/// One series of the mixed model's estimated means: a label, the people
+/// it rests on, and per wave (in wave order) the mean and its 95% CI when
+/// published.
+pub struct MeanLine {
+    pub label: String,
+    pub people: Option<usize>,
+    pub points: Vec<Option<(f64, f64, f64)>>,
+}
+
+/// The estimated mean per wave, by arm when the model was fitted per arm,
+/// else for everyone. Empty without a mixed model.
+pub fn wave_means(estimates: &[Estimate], outcome: &str, waves: &[String]) -> Vec<MeanLine> {
+    let means: Vec<&Estimate> =
+        select(estimates, outcome, "longitudinal", Stat::WaveMean).collect();
+    let by_arm = means.iter().any(|e| e.group_by == "arm");
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    for e in &means {
+        let wanted = if by_arm {
+            e.group_by == "arm"
+        } else {
+            e.group_by == "all"
+        };
+        if wanted && !groups.contains(&(e.group_by.as_str(), e.group.as_str())) {
+            groups.push((e.group_by.as_str(), e.group.as_str()));
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(group_by, group)| {
+            let at = |wave: &str| {
+                means
+                    .iter()
+                    .find(|e| e.group_by == group_by && e.group == group && e.wave == wave)
+            };
+            let points = waves
+                .iter()
+                .map(|w| {
+                    at(w).and_then(|e| (!e.suppressed).then_some((e.value?, e.ci_low?, e.ci_high?)))
+                })
+                .collect();
+            MeanLine {
+                label: if group_by == "all" {
+                    "everyone".into()
+                } else {
+                    group.to_string()
+                },
+                people: waves
+                    .iter()
+                    .find_map(|w| at(w))
+                    .and_then(|e| e.published_n()),
+                points,
+            }
+        })
+        .collect()
+}
+
+pub fn wave_means_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    outcome: &str,
+    waves: &[String],
+    lines: &[MeanLine],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let limits = lines
+        .iter()
+        .flat_map(|l| l.points.iter().flatten().flat_map(|p| [p.1, p.2]));
+    let (mut low, mut high) = limits.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !low.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    let pad = ((high - low) * 0.15).max(0.1);
+    let last = waves.len() as f64 - 0.5;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .margin_right(200)
+        .x_label_area_size(42)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5..last, (low - pad)..(high + pad))?;
+    let wave_label = |v: &f64| {
+        let index = v.round();
+        if (v - index).abs() < 1e-9 && index >= 0.0 {
+            waves.get(index as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_labels(waves.len())
+        .x_label_formatter(&wave_label)
+        .y_label_formatter(&|v| super::bands::trimmed(*v))
+        .x_desc("wave")
+        .y_desc(format!("estimated {outcome} score (points)"))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .draw()?;
+    // Series sit side by side at each wave so their intervals do not hide
+    // each other.
+    let offset = |k: usize| (k as f64 - (lines.len() as f64 - 1.0) / 2.0) * 0.06;
+    for (k, line) in lines.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let points: Vec<(f64, f64, f64, f64)> = line
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(w, p)| p.map(|(v, lo, hi)| (w as f64 + offset(k), v, lo, hi)))
+            .collect();
+        chart.draw_series(LineSeries::new(
+            points.iter().map(|p| (p.0, p.1)),
+            colour.stroke_width(2),
+        ))?;
+        for (x, value, ci_low, ci_high) in &points {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(*x, *ci_low), (*x, *ci_high)],
+                colour.stroke_width(2),
+            )))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (*x, *value),
+                4,
+                colour.filled(),
+            )))?;
+        }
+        let y = 60 + 22 * k as i32;
+        let x = root.dim_in_pixel().0 as i32 - 190;
+        root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
+        let people = line
+            .people
+            .map_or_else(|| "n suppressed".to_string(), |n| format!("n = {n}"));
+        root.draw(&Text::new(
+            format!("{} ({people})", line.label),
+            (x + 16, y - 1),
+            ("sans-serif", 12).into_font().color(&BLACK),
+        ))?;
+    }
+    root.present()
+}

@@ -7,7 +7,7 @@ use super::ReportContent;
 use bands::histogram;
 use bands::pre_post;
 use flow::flow_chart;
-use lines::{dose_chart, weekly_chart};
+use lines::{dose_chart, wave_means_chart, weekly_chart};
 
 mod bands;
 mod flow;
@@ -333,6 +333,19 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 format!("Change in {id} by sessions attended"),
                 (760, 460),
                 dose_chart(&dose)
+            );
+        }
+        let means = lines::wave_means(estimates, id, &waves.waves);
+        if !means.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "longitudinal",
+                id,
+                format!("longitudinal_{id}"),
+                format!("Estimated {id} score per wave (mixed model, 95% CI)"),
+                (760, 420),
+                wave_means_chart(id, &waves.waves, &means)
             );
         }
         let effects: Vec<Interval> = select(estimates, id, "change", Stat::DAv)
