@@ -22,6 +22,30 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// Below this a p-value is shown as `<0.001`, everywhere.
+pub const P_FLOOR: f64 = 0.001;
+
+/// Digits of a p-value at or above [`P_FLOOR`].
+pub const P_DIGITS: usize = 3;
+
+/// A p-value for a table cell: `0.012`, `<0.001`, or `–` when undefined.
+pub fn p_text(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < P_FLOOR => format!("<{P_FLOOR}"),
+        Some(p) => format!("{p:.P_DIGITS$}"),
+        None => "–".into(),
+    }
+}
+
+/// A p-value in a sentence: `p = 0.012` or `p < 0.001`.
+pub fn p_phrase(p: f64) -> String {
+    if p < P_FLOOR {
+        format!("p < {P_FLOOR}")
+    } else {
+        format!("p = {p:.P_DIGITS$}")
+    }
+}
+
 /// Text from the data made safe to show: line breaks become spaces, and
 /// control and invisible characters are shown as their code (`\u{202e}`),
 /// so a label cannot reverse, hide or break the text around it.
@@ -67,7 +91,7 @@ pub fn spreadsheet_text(text: &str) -> String {
 /// Text for Markdown: [`visible`], with what CommonMark would read as HTML
 /// or formatting backslash-escaped (`\<script`, `\*`, `\|`), so a label is
 /// shown, never run or restyled. Text that is already safe stays as it
-/// reads (`<10`, `p <0.0001`, `d_z`, `age_band`).
+/// reads (`<10`, `<0.001`, `d_z`, `age_band`).
 pub fn markdown_text(text: &str) -> String {
     let shown: Vec<char> = visible(text).chars().collect();
     let mut out = String::with_capacity(shown.len());
@@ -140,6 +164,16 @@ pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p_values_have_one_style_everywhere() {
+        assert_eq!(p_text(Some(0.0004)), "<0.001");
+        assert_eq!(p_text(Some(0.001)), "0.001");
+        assert_eq!(p_text(Some(0.04567)), "0.046");
+        assert_eq!(p_text(None), "–");
+        assert_eq!(p_phrase(0.0004), "p < 0.001");
+        assert_eq!(p_phrase(0.2), "p = 0.200");
+    }
 
     #[test]
     fn numbers_round_trip() {

@@ -1,7 +1,7 @@
 //! `index.html`: a self-contained page (inline CSS, no network) with the
 //! change table, built from `Estimate` rows only.
 
-use super::format::rounded;
+use super::format::{p_text, rounded};
 use super::ReportContent;
 use crate::error::{Error, Result};
 use crate::estimate::{Estimate, Stat};
@@ -94,14 +94,6 @@ fn interval(row: Option<&Estimate>, decimals: usize) -> String {
             _ => rounded(e.value, decimals),
         },
         _ => "–".into(),
-    }
-}
-
-fn p_text(p: Option<f64>) -> String {
-    match p {
-        Some(p) if p < 0.001 => "<0.001".into(),
-        Some(p) => format!("{p:.3}"),
-        None => "–".into(),
     }
 }
 

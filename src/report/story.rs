@@ -140,9 +140,9 @@ pub fn story(content: &ReportContent) -> Story {
                     if let (Some(v), Some(p)) = (difference.value, difference.p_value) {
                         let direction = if v > 0.0 { "higher" } else { "lower" };
                         text.push_str(&format!(
-                            " Non-completers started {} points {direction} (p = {:.3}){}",
+                            " Non-completers started {} points {direction} ({}){}",
                             rounded(Some(v.abs()), 2),
-                            p,
+                            super::format::p_phrase(p),
                             if p < 0.05 {
                                 ", so completers are not representative of everyone who started."
                             } else {

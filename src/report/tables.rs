@@ -2,7 +2,9 @@
 //! sheets of `tables.xlsx` (bold frozen header, number formats). Built from
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
-use super::format::{csv_field, markdown_text, rounded, spreadsheet_text, visible};
+use super::format::{
+    csv_field, markdown_text, p_text, rounded, spreadsheet_text, visible, P_DIGITS, P_FLOOR,
+};
 use super::ReportContent;
 use crate::error::{Error, Result};
 use crate::estimate::{Contrast, Estimate, Kind, Stat, Suppression};
@@ -77,8 +79,8 @@ fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
 fn p_value(row: Option<&Estimate>, adjusted: bool) -> Cell {
     let p = row.and_then(|e| if adjusted { e.p_adjusted } else { e.p_value });
     match p {
-        Some(p) if p < 0.0001 => Cell::Text("<0.0001".into()),
-        Some(p) => Cell::Number(p, 4),
+        Some(p) if p < P_FLOOR => Cell::Text(p_text(Some(p))),
+        Some(p) => Cell::Number(p, P_DIGITS),
         None => Cell::Missing("–".into()),
     }
 }
