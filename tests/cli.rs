@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{belong, fixture, read_csv};
+use common::{belong, fixture, read_csv, report_of};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -19,20 +19,6 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
-}
-
-/// Runs `belong report --quiet` on `data` into a fresh temporary folder;
-/// the folder lives as long as the returned guard.
-fn report_of(data: impl AsRef<std::ffi::OsStr>) -> (tempfile::TempDir, PathBuf) {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(data)
-        .assert()
-        .success();
-    (temp, out)
 }
 
 #[test]
@@ -300,7 +286,7 @@ fn usage_errors_exit_2() {
         .arg(temp.path())
         .assert()
         .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(
         stderr.contains("possible values: csv, parquet, both"),
         "{stderr}"

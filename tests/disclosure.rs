@@ -6,7 +6,7 @@
 mod common;
 
 use belong::estimate::{Kind, Stat};
-use common::{belong, fixture, read_csv};
+use common::{fixture, read_csv, report_of};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -15,14 +15,7 @@ type Row = HashMap<String, String>;
 const MIN_CELL: f64 = 10.0;
 
 fn published_estimates(data: &Path) -> (tempfile::TempDir, Vec<Row>) {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(data)
-        .assert()
-        .success();
+    let (temp, out) = report_of(data);
     let rows = read_csv(&out.join("estimates.csv"));
     (temp, rows)
 }

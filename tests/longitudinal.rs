@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{belong, fixture, read_csv};
+use common::{fixture, read_csv, report_of};
 
 #[test]
 fn wave_means_match_lmertest() {
@@ -29,14 +29,7 @@ fn wave_means_match_lmertest() {
             595.443502520897,
         ),
     ];
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fixture("djg11-three-waves"))
-        .assert()
-        .success();
+    let (_temp, out) = report_of(fixture("djg11-three-waves"));
     let rows = read_csv(&out.join("estimates.csv"));
     for (wave, estimate, se, df) in expected {
         let row = rows
@@ -79,14 +72,7 @@ fn wave_means_match_lmertest() {
 
 #[test]
 fn two_waves_write_no_longitudinal_tables() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("report");
-    belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fixture("tiny-ucla3"))
-        .assert()
-        .success();
+    let (_temp, out) = report_of(fixture("tiny-ucla3"));
     assert!(!out.join("tables/longitudinal.csv").exists());
     assert!(!out.join("charts/longitudinal_ucla3.svg").exists());
 }

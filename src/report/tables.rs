@@ -113,6 +113,21 @@ fn get<'a>(place: &[&'a Estimate], name: Stat) -> Option<&'a Estimate> {
     place.iter().copied().find(|e| e.estimate == name)
 }
 
+/// The columns of [`inference`].
+const INFERENCE_HEADER: [&str; 6] = ["value", "95% CI", "df", "p", "p (Holm)", "n"];
+
+/// Value, 95% CI, df, p, Holm p and n of one test row.
+fn inference(e: &Estimate, decimals: usize, min_cell: usize) -> [Cell; 6] {
+    [
+        value(Some(e), decimals, min_cell),
+        interval(Some(e), decimals),
+        e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
+        p_value(Some(e), false),
+        p_value(Some(e), true),
+        people(e, min_cell),
+    ]
+}
+
 fn group_cells(first: &Estimate) -> Vec<Cell> {
     vec![
         text(&first.outcome),
@@ -381,18 +396,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "comparisons",
         title: "Comparisons between cohorts, sites and arms",
-        header: vec![
-            "outcome",
-            "grouped by",
-            "contrast",
-            "estimate",
-            "value",
-            "95% CI",
-            "df",
-            "p",
-            "p (Holm)",
-            "n",
-        ],
+        header: ["outcome", "grouped by", "contrast", "estimate"]
+            .into_iter()
+            .chain(INFERENCE_HEADER)
+            .collect(),
         rows: estimates
             .iter()
             .filter(|e| e.analysis == "comparison")
@@ -406,13 +413,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                         e.contrast.to_string()
                     }),
                     text(e.estimate.name()),
-                    value(Some(e), 3, m),
-                    interval(Some(e), 3),
-                    e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
-                    p_value(Some(e), false),
-                    p_value(Some(e), true),
-                    people(e, m),
                 ]
+                .into_iter()
+                .chain(inference(e, 3, m))
+                .collect()
             })
             .collect(),
     });
@@ -454,20 +458,17 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     longitudinal.push(Table {
         name: "longitudinal",
         title: "Over all waves: mixed model (estimated means, change from baseline, arm by wave)",
-        header: vec![
+        header: [
             "outcome",
             "grouped by",
             "group",
             "wave",
             "contrast",
             "estimate",
-            "value",
-            "95% CI",
-            "df",
-            "p",
-            "p (Holm)",
-            "n",
-        ],
+        ]
+        .into_iter()
+        .chain(INFERENCE_HEADER)
+        .collect(),
         rows: estimates
             .iter()
             .filter(|e| e.analysis == "longitudinal")
@@ -479,13 +480,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&e.wave),
                     text(&e.contrast.to_string()),
                     text(e.estimate.name()),
-                    value(Some(e), 2, m),
-                    interval(Some(e), 2),
-                    e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
-                    p_value(Some(e), false),
-                    p_value(Some(e), true),
-                    people(e, m),
                 ]
+                .into_iter()
+                .chain(inference(e, 2, m))
+                .collect()
             })
             .collect(),
     });

@@ -24,6 +24,20 @@ pub fn belong() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("belong").expect("binary builds")
 }
 
+/// Runs `belong report --quiet` on `data` into a fresh temporary folder;
+/// the folder lives as long as the returned guard.
+pub fn report_of(data: impl AsRef<std::ffi::OsStr>) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(data)
+        .assert()
+        .success();
+    (temp, out)
+}
+
 /// Splits one CSV record, honouring quotes.
 pub fn split_record(line: &str) -> Vec<String> {
     let mut fields = Vec::new();

@@ -31,6 +31,38 @@ pub fn weekly_attendance(estimates: &[Estimate]) -> Vec<WeeklyLine> {
     lines
 }
 
+/// A titled chart with room on the right for [`legend_entry`]s.
+fn with_legend_margin<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &'b str,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .margin_right(200)
+        .x_label_area_size(42)
+        .y_label_area_size(56);
+    builder
+}
+
+/// The `k`th entry of a legend in the chart's right margin.
+fn legend_entry<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: usize,
+    colour: RGBColor,
+    label: String,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let y = 60 + 22 * k as i32;
+    let x = root.dim_in_pixel().0 as i32 - 190;
+    root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
+    root.draw(&Text::new(
+        label,
+        (x + 16, y - 1),
+        ("sans-serif", 12).into_font().color(&BLACK),
+    ))
+}
+
 pub fn weekly_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -47,12 +79,7 @@ pub fn weekly_chart<DB: DrawingBackend>(
         .flat_map(|l| l.points.iter().filter_map(|p| p.1))
         .fold(1.0f64, f64::max)
         * 1.15;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_right(200)
-        .x_label_area_size(42)
-        .y_label_area_size(56)
+    let mut chart = with_legend_margin(root, title)
         .build_cartesian_2d(0.5..(f64::from(last_week) + 0.5), 0.0..top)?;
     chart
         .configure_mesh()
@@ -94,14 +121,7 @@ pub fn weekly_chart<DB: DrawingBackend>(
                     .map(|p| Circle::new(p, 3, colour.filled())),
             )?;
         }
-        let y = 60 + 22 * k as i32;
-        let x = root.dim_in_pixel().0 as i32 - 190;
-        root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
-        root.draw(&Text::new(
-            line.activity.clone(),
-            (x + 16, y - 1),
-            ("sans-serif", 12).into_font().color(&BLACK),
-        ))?;
+        legend_entry(root, k, colour, line.activity.clone())?;
     }
     root.present()
 }
@@ -315,12 +335,7 @@ pub fn wave_means_chart<DB: DrawingBackend>(
     }
     let pad = ((high - low) * 0.15).max(0.1);
     let last = waves.len() as f64 - 0.5;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_right(200)
-        .x_label_area_size(42)
-        .y_label_area_size(56)
+    let mut chart = with_legend_margin(root, title)
         .build_cartesian_2d(-0.5..last, (low - pad)..(high + pad))?;
     let wave_label = |v: &f64| {
         let index = v.round();
@@ -368,17 +383,10 @@ pub fn wave_means_chart<DB: DrawingBackend>(
                 colour.filled(),
             )))?;
         }
-        let y = 60 + 22 * k as i32;
-        let x = root.dim_in_pixel().0 as i32 - 190;
-        root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
         let people = line
             .people
             .map_or_else(|| "n suppressed".to_string(), |n| format!("n = {n}"));
-        root.draw(&Text::new(
-            format!("{} ({people})", line.label),
-            (x + 16, y - 1),
-            ("sans-serif", 12).into_font().color(&BLACK),
-        ))?;
+        legend_entry(root, k, colour, format!("{} ({people})", line.label))?;
     }
     root.present()
 }
