@@ -4,9 +4,9 @@
 //! `belong report` works without hand-written config. What cannot be told
 //! from the data is left as a commented question, never guessed.
 
+use crate::cells::{looks_like_local_date, MissingMarkers};
 use crate::config::DateFormat;
 use crate::error::{Error, Result};
-use crate::ingest::convert::{looks_like_local_date, MissingMarkers};
 use crate::ingest::read::{read_part, TablePart};
 use crate::instruments::Instrument;
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@
 //! errors to exit codes.
 
 pub mod analysis;
+pub mod cells;
 pub mod config;
 pub mod disclosure;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod init;
 pub mod instruments;
 pub mod model;
 pub mod panel;
+mod parquet;
 mod pause;
 pub mod report;
 pub mod score;

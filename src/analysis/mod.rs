@@ -61,6 +61,11 @@ impl DoseBand {
     }
 }
 
+/// Default seed for anything random (the bootstrap, synthetic data).
+pub const DEFAULT_SEED: u64 = 20_251_125;
+/// Default number of bootstrap resamples.
+pub const DEFAULT_BOOTSTRAP_B: usize = 2000;
+
 /// Analysis settings from config.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AnalysisOptions {
@@ -81,8 +86,8 @@ impl Default for AnalysisOptions {
                 .iter()
                 .filter_map(|b| DoseBand::parse(b))
                 .collect(),
-            bootstrap_resamples: crate::config::DEFAULT_BOOTSTRAP_B,
-            seed: crate::config::DEFAULT_SEED,
+            bootstrap_resamples: DEFAULT_BOOTSTRAP_B,
+            seed: DEFAULT_SEED,
         }
     }
 }

@@ -83,26 +83,4 @@ pub struct WideWave {
     pub columns: BTreeMap<String, String>,
 }
 
-/// How dates are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DateFormat {
-    /// `2026-11-25` (and `2026/11/25`).
-    #[default]
-    Iso,
-    /// `25/11/2026`, `25.11.2026`, `25-11-2026`.
-    DayFirst,
-    /// `11/25/2026`.
-    MonthFirst,
-}
-
-impl DateFormat {
-    pub fn parse(text: &str) -> Option<DateFormat> {
-        match text.to_ascii_lowercase().replace('_', "-").as_str() {
-            "iso" | "yyyy-mm-dd" => Some(DateFormat::Iso),
-            "day-first" | "dd/mm/yyyy" | "dmy" => Some(DateFormat::DayFirst),
-            "month-first" | "mm/dd/yyyy" | "mdy" => Some(DateFormat::MonthFirst),
-            _ => None,
-        }
-    }
-}
+pub use crate::cells::DateFormat;

@@ -11,18 +11,15 @@ pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
 pub use suggest::closest;
 
 use crate::analysis::{AnalysisOptions, DoseBand};
+use crate::cells::MissingMarkers;
 use crate::error::{Error, Result};
-use crate::ingest::convert::MissingMarkers;
 use crate::instruments::Instrument;
 use crate::waves::WaveSettings;
 use std::path::{Path, PathBuf};
 
-/// Default seed for anything random (the bootstrap, synthetic data).
-pub const DEFAULT_SEED: u64 = 20_251_125;
+pub use crate::analysis::{DEFAULT_BOOTSTRAP_B, DEFAULT_SEED};
 /// Default small-cell threshold for publication.
 pub const DEFAULT_MIN_CELL: usize = 10;
-/// Default number of bootstrap resamples.
-pub const DEFAULT_BOOTSTRAP_B: usize = 2000;
 /// Upper bounds on settings that size the work: beyond them a run would
 /// exhaust the machine long before it gives a better answer.
 pub const MAX_BOOTSTRAP_B: usize = 100_000;

@@ -2,7 +2,7 @@
 //! columns, so conversion and its messages are the same as for CSV.
 //! Dates stored as Excel dates become ISO text; numbers keep every digit.
 
-use super::convert::{days_from_civil, format_date};
+use crate::cells::{days_from_civil, format_date};
 use crate::error::{Error, Result};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use polars::prelude::*;

@@ -1,10 +1,8 @@
 //! `estimates.csv` and `estimates.parquet`: the tidy results table.
 
 use super::format::{csv_field, optional};
-use crate::error::{Error, Result};
 use crate::estimate::{Estimate, COLUMNS};
 use polars::prelude::*;
-use std::path::Path;
 
 /// The CSV text of the estimates.
 pub fn to_csv(estimates: &[Estimate]) -> String {
@@ -84,17 +82,4 @@ pub fn to_frame(estimates: &[Estimate]) -> PolarsResult<DataFrame> {
                 .collect::<Vec<bool>>(),
         ),
     ])
-}
-
-/// Writes a frame as Parquet.
-pub fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    ParquetWriter::new(file)
-        .finish(frame)
-        .map(|_| ())
-        .map_err(|source| Error::Polars {
-            path: path.to_path_buf(),
-            doing: "writing Parquet".into(),
-            source,
-        })
 }

@@ -87,7 +87,7 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
         doing: "building the estimates table".into(),
         source,
     })?;
-    estimates::write_parquet(&dir.join("estimates.parquet"), &mut frame)?;
+    crate::parquet::write(&dir.join("estimates.parquet"), &mut frame)?;
     write_file(
         &dir.join("data_quality.csv"),
         data_quality::to_csv(content.accounts),

@@ -15,8 +15,8 @@
 
 mod write;
 
+use crate::cells::days_from_civil;
 use crate::error::{Error, Result};
-use crate::ingest::convert::days_from_civil;
 use crate::instruments::{Instrument, ItemRule};
 use crate::model::Date;
 use rand::{Rng, SeedableRng};

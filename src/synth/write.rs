@@ -1,8 +1,8 @@
 //! Writing synthetic data as CSV in the native layout.
 
 use super::SynthData;
+use crate::cells::format_date;
 use crate::error::{Error, Result};
-use crate::ingest::convert::format_date;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -152,7 +152,7 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
         ),
     ]);
     let mut frame = DataFrame::new_infer_height(columns).map_err(frame_error(&path))?;
-    crate::report::estimates::write_parquet(&path, &mut frame)?;
+    crate::parquet::write(&path, &mut frame)?;
 
     let path = out_dir.join("assessments.parquet");
     let a = &data.assessments;
@@ -171,7 +171,7 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
         ));
     }
     let mut frame = DataFrame::new_infer_height(columns).map_err(frame_error(&path))?;
-    crate::report::estimates::write_parquet(&path, &mut frame)?;
+    crate::parquet::write(&path, &mut frame)?;
 
     let path = out_dir.join("attendance.parquet");
     let t = &data.attendance;
@@ -203,5 +203,5 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
         ),
     ];
     let mut frame = DataFrame::new_infer_height(columns).map_err(frame_error(&path))?;
-    crate::report::estimates::write_parquet(&path, &mut frame)
+    crate::parquet::write(&path, &mut frame)
 }

@@ -4,7 +4,7 @@
 //! Nothing is dropped silently: each excluded row is recorded with its file,
 //! line, column and reason, and for every table kept + excluded = read.
 
-use crate::ingest::convert::format_date;
+use crate::cells::format_date;
 use crate::instruments::Instrument;
 use crate::model::{
     Assessments, Attendance, Date, ParticipantIndex, Participants, RowOrigin, TextSet,
