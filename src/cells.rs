@@ -122,6 +122,17 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// The date of year, month and day digits, if the calendar has it.
+fn calendar_date(year: &str, month: &str, day: &str) -> Option<Date> {
+    let year: i64 = year.parse().ok()?;
+    let month: u32 = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
 /// An ISO 8601 date `YYYY-MM-DD`, optionally followed by a time, which is
 /// ignored.
 pub fn parse_iso_date(text: &str) -> Option<Date> {
@@ -131,13 +142,7 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
         return None;
     }
-    let year: i64 = year.parse().ok()?;
-    let month: u32 = month.parse().ok()?;
-    let day: u32 = day.parse().ok()?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
+    calendar_date(year, month, day)
 }
 
 /// A date in `format`: ISO (`2026-11-25`, `2026/11/25`), day-first
@@ -159,13 +164,7 @@ pub fn parse_date(text: &str, format: DateFormat) -> Option<Date> {
     if year.len() != 4 || day.is_empty() || day.len() > 2 || month.is_empty() || month.len() > 2 {
         return None;
     }
-    let year: i64 = year.parse().ok()?;
-    let month: u32 = month.parse().ok()?;
-    let day: u32 = day.parse().ok()?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
+    calendar_date(year, month, day)
 }
 
 /// True for `dd/mm/yyyy`-like text, which cannot be read without knowing
