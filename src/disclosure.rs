@@ -65,6 +65,12 @@ struct Family {
     reason: Suppression,
 }
 
+/// The estimates as they may be published: [`suppress`] on owned rows.
+pub fn publish(mut estimates: Vec<Estimate>, min_cell: usize) -> Vec<Estimate> {
+    suppress(&mut estimates, min_cell);
+    estimates
+}
+
 /// Suppresses small cells in place. `min_cell = 0` turns control off.
 pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     if min_cell == 0 {

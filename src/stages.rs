@@ -1,0 +1,385 @@
+//! The adaptor that runs the analysis stages with attendance streamed
+//! beside them. Attendance is the largest table: it is read part by part
+//! and counted while scoring, the panel and the analyses that do not need
+//! it run on a second thread pool; the analyses of attendance follow. The
+//! stages themselves (`ingest`, `validate`, `score`, `panel`, `analysis`)
+//! know nothing of the overlap; `lib.rs` calls only this module's entry
+//! points.
+
+use crate::error::{Error, Result};
+use crate::ingest::read::SourceFile;
+use crate::panel::Panel;
+use crate::validate::Validated;
+use crate::{analysis, ingest, model, panel, pause, score, validate, waves};
+use crate::{Analysed, Checked, Settings};
+use std::time::Instant;
+
+fn timed<T>(
+    timings: &mut Vec<(&'static str, u128)>,
+    stage: &'static str,
+    work: impl FnOnce() -> T,
+) -> T {
+    let start = Instant::now();
+    let result = work();
+    timings.push((stage, start.elapsed().as_millis()));
+    result
+}
+
+/// Ingest and validate: the data-quality account.
+///
+/// Attendance, the largest table, is streamed: each part is converted,
+/// checked against the kept participants and counted, then dropped. Its
+/// reading and converting count as ingest time, its checks as validate.
+pub(crate) fn checked(settings: &Settings) -> Result<Checked> {
+    let options = ingest_options(settings);
+    let People {
+        mut sources,
+        mut validated,
+        mut ingest_time,
+        mut validate_time,
+    } = read_people(settings, &options)?;
+    if options.wide.is_none() {
+        let index = std::mem::take(&mut validated.participant_index);
+        let streamed = stream_attendance(
+            settings,
+            &options,
+            &mut sources,
+            validated.participants.enrolled_on.clone(),
+            &index,
+        );
+        validated.participant_index = index;
+        let (checked, reading, checking) = streamed?;
+        if let Some(checked) = checked {
+            validated.add_attendance(checked);
+        }
+        ingest_time += reading;
+        validate_time += checking;
+    }
+    let start = Instant::now();
+    let later_excluded = check_against_baseline(settings, &mut validated);
+    validated.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut validated, &sources);
+    validate_time += start.elapsed();
+    Ok(Checked {
+        sources,
+        validated,
+        timings: vec![
+            ("ingest", ingest_time.as_millis()),
+            ("validate", validate_time.as_millis()),
+        ],
+    })
+}
+
+/// Participants and assessments, read and validated.
+struct People {
+    sources: Vec<SourceFile>,
+    validated: Validated,
+    ingest_time: std::time::Duration,
+    validate_time: std::time::Duration,
+}
+
+fn read_people(settings: &Settings, options: &ingest::IngestOptions) -> Result<People> {
+    let start = Instant::now();
+    let ingested = ingest::ingest_people(&settings.data_dir, &settings.instruments, options)?;
+    pause::point("ingested");
+    let ingest_time = start.elapsed();
+    let start = Instant::now();
+    let validated = validate::validate(
+        ingested.participants,
+        ingested.assessments,
+        None,
+        &settings.instruments,
+    );
+    Ok(People {
+        sources: ingested.sources,
+        validated,
+        ingest_time,
+        validate_time: start.elapsed(),
+    })
+}
+
+/// The checks of assessments that need the wave order, and the note of
+/// participants without assessment. Returns the excluded rows, which are
+/// listed after attendance's.
+fn check_against_baseline(
+    settings: &Settings,
+    validated: &mut Validated,
+) -> Vec<validate::ExcludedRow> {
+    // Date order needs the wave order; when the waves cannot be ordered
+    // the analysis stops later with that error.
+    let excluded = match waves::order_waves(&validated.assessments, &settings.waves) {
+        Ok(order) => validate::exclude_followups_before_baseline(validated, order.baseline_name()),
+        Err(_) => Vec::new(),
+    };
+    validate::note_participants_without_assessment(validated);
+    excluded
+}
+
+/// The attendance table's account, excluded rows and counts, when there is
+/// one.
+type CheckedAttendance = (
+    validate::TableAccount,
+    Vec<validate::ExcludedRow>,
+    panel::AttendanceTally,
+);
+
+/// Reads the attendance table part by part, checking each part against the
+/// kept participants (their ids in `index`, by participants-table row when
+/// each enrolled) and counting it. Returns what was found, the time spent
+/// reading and converting, and the time spent checking and counting.
+fn stream_attendance(
+    settings: &Settings,
+    options: &ingest::IngestOptions,
+    sources: &mut Vec<SourceFile>,
+    enrolled_on: Vec<Option<model::Date>>,
+    index: &model::ParticipantIndex,
+) -> Result<(
+    Option<CheckedAttendance>,
+    std::time::Duration,
+    std::time::Duration,
+)> {
+    let start = Instant::now();
+    let mut checking = std::time::Duration::ZERO;
+    let expected_ids = enrolled_on.len();
+    let mut check = validate::AttendanceCheck::new(enrolled_on, index);
+    let found =
+        ingest::visit_attendance(&settings.data_dir, options, sources, expected_ids, |part| {
+            let started = Instant::now();
+            check.add(part);
+            checking += started.elapsed();
+            Ok(())
+        })?;
+    let checked = found.map(|_| check.into_parts());
+    Ok((checked, start.elapsed().saturating_sub(checking), checking))
+}
+
+fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
+    ingest::IngestOptions {
+        group_columns: settings.group_columns.clone(),
+        missing: settings.missing.clone(),
+        date_format: settings.date_format.unwrap_or_default(),
+        date_format_configured: settings.date_format.is_some(),
+        tables: settings.tables.clone(),
+        wide: settings.wide.clone(),
+        chunk_rows: 0,
+    }
+}
+
+/// Ingest → validate → score → panel → analyses, running `beside` on the
+/// finished panel while the last analyses run.
+///
+/// Attendance is read while the rest is analysed: scoring, the panel and
+/// every analysis that does not need attendance run beside its streaming,
+/// and the analyses of attendance follow. The result is the one
+/// [`checked`] then [`analysed_from_checked`] give; stage timings overlap.
+pub(crate) fn analysed<T: Send>(
+    settings: &Settings,
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> Result<(Analysed, T)> {
+    let options = ingest_options(settings);
+    // A wide sheet has no attendance table to stream; with one thread
+    // there is nothing to run beside it.
+    if options.wide.is_some() || rayon::current_num_threads() == 1 {
+        return analysed_from_checked(settings, checked(settings)?, beside);
+    }
+    let People {
+        mut sources,
+        mut validated,
+        ingest_time,
+        mut validate_time,
+    } = read_people(settings, &options)?;
+    let start = Instant::now();
+    let later_excluded = check_against_baseline(settings, &mut validated);
+    validate_time += start.elapsed();
+    let index = std::mem::take(&mut validated.participant_index);
+    let enrolled_on = validated.participants.enrolled_on.clone();
+    let participants = std::mem::take(&mut validated.participants);
+    let assessments = std::mem::take(&mut validated.assessments);
+    // The analyses get a pool of their own: in the shared pool, a thread
+    // waiting inside attendance's parallel work would take a whole
+    // analysis cell and hold attendance back until it finished. While
+    // attendance streams, both pools' threads may be busy.
+    let analyses_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .build()
+        .map_err(|source| Error::Threads {
+            threads: rayon::current_num_threads(),
+            source,
+        })?;
+    let (attendance, analysed) = rayon::join(
+        || stream_attendance(settings, &options, &mut sources, enrolled_on, &index),
+        || {
+            analyses_pool
+                .install(|| analyse_without_attendance(settings, participants, assessments))
+        },
+    );
+    drop(index);
+    // Errors in the order the stages would meet them one after another.
+    let (checked, reading, checking) = attendance?;
+    let analysed = analysed.map_err(|error| name_assessment_files(error, &sources))?;
+    if let Some(checked) = checked {
+        validated.add_attendance(checked);
+    }
+    validated.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut validated, &sources);
+    let timings = vec![
+        ("ingest", (ingest_time + reading).as_millis()),
+        ("validate", (validate_time + checking).as_millis()),
+    ];
+    Ok(analyse_attendance(
+        settings, sources, validated, analysed, timings, beside,
+    ))
+}
+
+/// Score → panel → analyses on validated data, running `beside` on the
+/// finished panel while the last analyses run.
+pub(crate) fn analysed_from_checked<T: Send>(
+    settings: &Settings,
+    checked: Checked,
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> Result<(Analysed, T)> {
+    let Checked {
+        sources,
+        mut validated,
+        timings,
+    } = checked;
+    let participants = std::mem::take(&mut validated.participants);
+    validated.participant_index = model::ParticipantIndex::default();
+    let assessments = std::mem::take(&mut validated.assessments);
+    let analysed = analyse_without_attendance(settings, participants, assessments)
+        .map_err(|error| name_assessment_files(error, &sources))?;
+    Ok(analyse_attendance(
+        settings, sources, validated, analysed, timings, beside,
+    ))
+}
+
+/// "Nothing to analyse" is about the assessments: name their files.
+fn name_assessment_files(error: Error, sources: &[SourceFile]) -> Error {
+    let assessment_files: Vec<String> = sources
+        .iter()
+        .filter(|s| s.table == "assessments" || s.table == "wide")
+        .map(|s| s.path.display().to_string())
+        .collect();
+    match error {
+        Error::NothingToAnalyse(message) if !assessment_files.is_empty() => {
+            Error::NothingToAnalyse(format!("{}: {message}", assessment_files.join(", ")))
+        }
+        other => other,
+    }
+}
+
+/// The panel before attendance, and the analyses that do not need it.
+struct WithoutAttendance {
+    panel: Panel,
+    order: panel::PanelOrder,
+    estimates: analysis::WithoutAttendance,
+    timings: Vec<(&'static str, u128)>,
+}
+
+/// Score → panel → the analyses that do not read attendance.
+fn analyse_without_attendance(
+    settings: &Settings,
+    participants: model::Participants,
+    mut assessments: model::Assessments,
+) -> Result<WithoutAttendance> {
+    let mut timings = Vec::new();
+    panel::check_columns(&participants)?;
+    let wave_order = waves::order_waves(&assessments, &settings.waves)?;
+    let scores = timed(&mut timings, "score", || {
+        score::score(
+            &assessments,
+            &settings.instruments,
+            wave_order.baseline_name(),
+        )
+    });
+    // The panel needs only the ids and waves of the assessment rows: the
+    // responses (a gigabyte at national scale) go before it is built.
+    assessments.instruments = Vec::new();
+    assessments.assessed_on = Vec::new();
+    assessments.origin = Vec::new();
+    let (panel, order) = timed(&mut timings, "panel", || {
+        panel::build_panel_without_attendance(
+            participants,
+            &assessments.participant,
+            &assessments.wave,
+            scores,
+            wave_order,
+        )
+    });
+    // The panel holds everything the analyses and the report need; the
+    // row-level assessments are released before the analyses run. Their
+    // account stays.
+    drop(assessments);
+    let has_pairs = panel
+        .outcomes
+        .iter()
+        .any(|o| o.completer(&panel.waves).iter().any(|c| *c));
+    if !has_pairs {
+        return Err(Error::NothingToAnalyse(format!(
+            "no participant has a score at both {} and {}",
+            panel.waves.baseline_name(),
+            panel.waves.followup_name()
+        )));
+    }
+    let estimates = timed(&mut timings, "analyses", || {
+        analysis::run_without_attendance(&panel, &settings.instruments, &settings.analysis)
+    });
+    Ok(WithoutAttendance {
+        panel,
+        order,
+        estimates,
+        timings,
+    })
+}
+
+/// Adds counted attendance to the panel and runs the analyses that need
+/// it, and `beside` on the finished panel meanwhile; `timings` holds
+/// ingest and validate.
+fn analyse_attendance<T: Send>(
+    settings: &Settings,
+    sources: Vec<SourceFile>,
+    mut validated: Validated,
+    without_attendance: WithoutAttendance,
+    mut timings: Vec<(&'static str, u128)>,
+    beside: impl FnOnce(&Panel) -> T + Send,
+) -> (Analysed, T) {
+    let WithoutAttendance {
+        mut panel,
+        order,
+        estimates,
+        timings: earlier,
+    } = without_attendance;
+    let start = Instant::now();
+    if let Some(tally) = validated.attendance.take() {
+        panel.attach_attendance(tally, &order);
+    }
+    let (estimates, beside) = rayon::join(
+        || {
+            analysis::run_with_attendance(
+                estimates,
+                &panel,
+                &settings.instruments,
+                &settings.analysis,
+            )
+        },
+        || beside(&panel),
+    );
+    let elapsed = start.elapsed().as_millis();
+    for (stage, time) in earlier {
+        let time = if stage == "analyses" {
+            time + elapsed
+        } else {
+            time
+        };
+        timings.push((stage, time));
+    }
+    let analysed = Analysed {
+        sources,
+        validated,
+        instruments: settings.instruments.clone(),
+        panel,
+        estimates,
+        timings,
+    };
+    (analysed, beside)
+}
