@@ -152,12 +152,30 @@ pub fn rounded(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// What stands in for a count below the minimum cell: `<10`.
+pub fn small_count(min_cell: usize) -> String {
+    format!("<{min_cell}")
+}
+
+/// What stands in for any other suppressed number.
+pub const SUPPRESSED: &str = "suppressed";
+
+/// What stands in for a suppressed estimate's value: `<10` for a count
+/// that is itself small, "suppressed" for everything else.
+pub fn suppressed_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
+    if e.suppression == Some(crate::estimate::Suppression::SmallCount) {
+        small_count(min_cell)
+    } else {
+        SUPPRESSED.to_string()
+    }
+}
+
 /// The people behind an estimate as text: the number, or `<min_cell` when
 /// disclosure control withheld it.
 pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
     match e.published_n() {
         Some(n) => n.to_string(),
-        None => format!("<{min_cell}"),
+        None => small_count(min_cell),
     }
 }
 

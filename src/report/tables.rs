@@ -3,11 +3,12 @@
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
 use super::format::{
-    csv_field, markdown_text, p_text, rounded, spreadsheet_text, visible, P_DIGITS, P_FLOOR,
+    csv_field, markdown_text, p_text, rounded, small_count, spreadsheet_text, suppressed_text,
+    visible, P_DIGITS, P_FLOOR, SUPPRESSED,
 };
 use super::ReportContent;
 use crate::error::{Error, Result};
-use crate::estimate::{Contrast, Estimate, Kind, Stat, Suppression};
+use crate::estimate::{Contrast, Estimate, Kind, Stat};
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 
@@ -41,13 +42,7 @@ fn text(value: &str) -> Cell {
 /// The value of an estimate, or a marker saying why there is none.
 fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
     match row {
-        Some(e) if e.suppressed => {
-            Cell::Missing(if e.suppression == Some(Suppression::SmallCount) {
-                format!("<{min_cell}")
-            } else {
-                "suppressed".to_string()
-            })
-        }
+        Some(e) if e.suppressed => Cell::Missing(suppressed_text(e, min_cell)),
         Some(e) => match e.value {
             Some(v) => Cell::Number(v, decimals),
             None => Cell::Missing("–".into()),
@@ -61,13 +56,13 @@ fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
 fn people(e: &Estimate, min_cell: usize) -> Cell {
     match e.published_n() {
         Some(n) => Cell::Number(n as f64, 0),
-        None => Cell::Missing(format!("<{min_cell}")),
+        None => Cell::Missing(small_count(min_cell)),
     }
 }
 
 fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
     match row {
-        Some(e) if e.suppressed => Cell::Missing("suppressed".into()),
+        Some(e) if e.suppressed => Cell::Missing(SUPPRESSED.into()),
         Some(e) => match (e.ci_low, e.ci_high) {
             (Some(lo), Some(hi)) => Cell::Interval(lo, hi, decimals),
             _ => Cell::Missing("–".into()),
@@ -148,7 +143,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         for stage in super::flow::stages(content, id) {
             let people = match (stage.people, stage.row) {
                 (Some(n), _) => Cell::Number(n as f64, 0),
-                (None, Some(_)) => Cell::Missing(format!("<{m}")),
+                (None, Some(_)) => Cell::Missing(small_count(m)),
                 (None, None) => Cell::Missing("–".into()),
             };
             flow.push(vec![text(id), text(stage.name), people]);

@@ -375,7 +375,7 @@ pub fn pre_post<DB: DrawingBackend>(
             }
             None => {
                 root.draw(&Text::new(
-                    format!("<{min_cell}"),
+                    crate::report::format::small_count(min_cell),
                     (x - 10, y - 7),
                     ("sans-serif", 12).into_font().color(&GREY),
                 ))?;

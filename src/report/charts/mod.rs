@@ -625,7 +625,7 @@ fn paired_bars<DB: DrawingBackend>(
                 }
                 None => {
                     chart.draw_series(std::iter::once(Text::new(
-                        "suppressed",
+                        crate::report::format::SUPPRESSED,
                         (1.0, centre + 0.12),
                         ("sans-serif", 12).into_font().color(&GREY),
                     )))?;
