@@ -287,9 +287,10 @@ pub(crate) fn apply_mapping(
         if !present.contains(column) {
             return Err(unknown(column, "drop"));
         }
-        part.frame = part.frame.drop(column).map_err(|e| Error::Table {
+        part.frame = part.frame.drop(column).map_err(|source| Error::Polars {
             path: part.path.clone(),
-            message: e.to_string(),
+            doing: format!("dropping column {} ([{section}] drop)", shown_name(column)),
+            source,
         })?;
     }
     for (native, source) in &config.columns {
@@ -304,9 +305,13 @@ pub(crate) fn apply_mapping(
         }
         part.frame
             .rename(source, native.as_str().into())
-            .map_err(|e| Error::Table {
+            .map_err(|error| Error::Polars {
                 path: part.path.clone(),
-                message: e.to_string(),
+                doing: format!(
+                    "renaming column {} to {native} ([{section}] columns)",
+                    shown_name(source)
+                ),
+                source: error,
             })?;
     }
     guard_privacy(part, section, config, missing)

@@ -146,7 +146,7 @@ impl TablePart {
             let head = column.slice(0, rows);
             let error = |source: PolarsError| Error::Polars {
                 path: self.path.clone(),
-                doing: format!("reading column {name} as text"),
+                doing: format!("reading column {} as text", super::shown_name(name)),
                 source,
             };
             let as_text = head.cast(&DataType::String).map_err(error)?;
@@ -255,7 +255,7 @@ impl TablePart {
         if let Ok(column) = self.frame.column(name) {
             let error = |source: PolarsError| Error::Polars {
                 path: self.path.clone(),
-                doing: format!("reading column {name} as text"),
+                doing: format!("reading column {} as text", super::shown_name(name)),
                 source,
             };
             let as_text = column.cast(&DataType::String).map_err(error)?;
@@ -815,9 +815,10 @@ pub(crate) fn drop_blank_rows(part: &mut TablePart) -> Result<usize> {
         .map(|row| part.line_of(row))
         .collect();
     let keep: BooleanChunked = blank.iter().map(|b| !*b).collect();
-    part.frame = part.frame.filter(&keep).map_err(|e| Error::Table {
+    part.frame = part.frame.filter(&keep).map_err(|source| Error::Polars {
         path: part.path.clone(),
-        message: format!("dropping blank lines: {e}"),
+        doing: "dropping blank lines".into(),
+        source,
     })?;
     part.lines = Some(lines);
     Ok(removed)
@@ -1160,9 +1161,10 @@ fn drop_empty_unnamed_columns(frame: &mut DataFrame, path: &Path) -> Result<()> 
         .filter(|n| n.trim().is_empty() || n.starts_with("_duplicated_") || is_placeholder(n))
         .collect();
     for name in unnamed {
-        let column = frame.column(&name).map_err(|e| Error::Table {
+        let column = frame.column(&name).map_err(|source| Error::Polars {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            doing: format!("reading the unnamed column {}", super::shown_name(&name)),
+            source,
         })?;
         let as_text = column.cast(&DataType::String).ok();
         let empty = as_text
@@ -1174,9 +1176,13 @@ fn drop_empty_unnamed_columns(frame: &mut DataFrame, path: &Path) -> Result<()> 
             })
             .unwrap_or(false);
         if empty {
-            *frame = frame.drop(&name).map_err(|e| Error::Table {
+            *frame = frame.drop(&name).map_err(|source| Error::Polars {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                doing: format!(
+                    "dropping the empty unnamed column {}",
+                    super::shown_name(&name)
+                ),
+                source,
             })?;
         } else if name.trim().is_empty() || name.starts_with("_duplicated_") {
             let position = frame.get_column_index(&name).map_or(0, |i| i + 1);

@@ -77,9 +77,10 @@ pub fn ingest_wide(
     for (native, column) in &wide.columns {
         require(column, &format!("columns.{native}"))?;
     }
-    let table_error = |e: PolarsError| Error::Table {
+    let table_error = |source: PolarsError| Error::Polars {
         path: path.clone(),
-        message: e.to_string(),
+        doing: "reading the wide sheet".into(),
+        source,
     };
     let text = |column: &str| -> Result<Vec<Option<String>>> {
         Ok(sheet
