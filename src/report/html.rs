@@ -1,12 +1,11 @@
-//! `index.html`: a self-contained page (inline CSS, no network) with the
-//! change table, built from `Estimate` rows only.
+//! `index.html`: a self-contained page (inline CSS, no network), a
+//! serialiser of the report model.
 
-use super::format::{p_text, rounded};
-use super::ReportContent;
+use super::model::ReportModel;
+use super::tables::{cell_text, Cell};
 use crate::error::{Error, Result};
-use crate::estimate::{Estimate, Stat};
 use minijinja::{context, Environment};
-use std::collections::BTreeMap;
+use std::path::Path;
 
 const TEMPLATE: &str = r#"<!doctype html>
 <html lang="en">
@@ -82,151 +81,67 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 </html>
 "#;
 
-fn interval(row: Option<&Estimate>, decimals: usize) -> String {
-    match row {
-        Some(e) if e.value.is_some() => match (e.ci_low, e.ci_high) {
-            (Some(lo), Some(hi)) => format!(
-                "{} ({} to {})",
-                rounded(e.value, decimals),
-                rounded(Some(lo), decimals),
-                rounded(Some(hi), decimals)
-            ),
-            _ => rounded(e.value, decimals),
-        },
-        _ => "–".into(),
-    }
-}
-
-/// `figures` are the charts, inlined as SVG in their sections.
-pub fn render(
-    content: &ReportContent,
-    figures: &[super::charts::Figure],
-    tables: &[super::tables::Table],
-) -> Result<String> {
-    let mut by_cell: BTreeMap<(&str, usize), BTreeMap<Stat, &Estimate>> = BTreeMap::new();
-    let mut cell_order: Vec<(&str, &str, &str)> = Vec::new();
-    for e in content.estimates.iter().filter(|e| e.analysis == "change") {
-        let key = (e.outcome.as_str(), e.group_by.as_str(), e.group.as_str());
-        let index = match cell_order.iter().position(|k| *k == key) {
-            Some(i) => i,
-            None => {
-                cell_order.push(key);
-                cell_order.len() - 1
-            }
-        };
-        by_cell
-            .entry((e.outcome.as_str(), index))
-            .or_default()
-            .insert(e.estimate, e);
-    }
-    let outcome_ids: Vec<&str> = content
-        .panel
-        .outcomes
+/// The page of `model`; `path` names index.html in errors.
+pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
+    let sections: Vec<minijinja::Value> = model
+        .sections
         .iter()
-        .map(|o| o.outcome.id.as_str())
-        .collect();
-    let outcomes: Vec<minijinja::Value> = outcome_ids
-        .iter()
-        .map(|id| {
-            let rows: Vec<minijinja::Value> = by_cell
-                .iter()
-                .filter(|((outcome, _), _)| outcome == id)
-                .map(|((_, index), cell)| {
-                    let (_, group_by, group) = cell_order[*index];
-                    let get = |name: Stat| cell.get(&name).copied();
-                    context! {
-                        group_by => group_by,
-                        group => group,
-                        n => get(Stat::NPairs).map(|e| super::format::people_text(e, content.settings.min_cell)).unwrap_or_default(),
-                        mean_baseline => rounded(get(Stat::MeanBaseline).and_then(|e| e.value), 2),
-                        mean_followup => rounded(get(Stat::MeanFollowup).and_then(|e| e.value), 2),
-                        mean_change => interval(get(Stat::MeanChange), 2),
-                        p => p_text(get(Stat::MeanChange).and_then(|e| e.p_value)),
-                        p_adjusted => p_text(get(Stat::MeanChange).and_then(|e| e.p_adjusted)),
-                        dz => interval(get(Stat::CohensDz), 2),
-                        improved => get(Stat::PctImproved).and_then(|e| e.value).map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into()),
-                    }
-                })
-                .collect();
-            context! { id => id, rows => rows }
-        })
-        .collect();
-    let quality: Vec<(String, String, usize)> = content
-        .accounts
-        .iter()
-        .flat_map(|a| {
-            let mut lines = vec![
-                (a.table.to_string(), "read".to_string(), a.read),
-                (a.table.to_string(), "kept".to_string(), a.kept),
-            ];
-            lines.extend(a.excluded_by_reason.iter().map(|(reason, count)| {
-                (a.table.to_string(), format!("excluded: {reason}"), *count)
-            }));
-            lines
-        })
-        .collect();
-    let sections: Vec<minijinja::Value> = super::SECTIONS
-        .iter()
-        .filter_map(|(id, title, names)| {
-            let figures: Vec<minijinja::Value> = figures
-                .iter()
-                .filter(|f| f.section == *id)
+        .filter_map(|section| {
+            let figures: Vec<minijinja::Value> = model
+                .figures_of(section)
                 .map(|f| context! { title => f.title, name => f.name, svg => f.svg })
                 .collect();
-            let tables: Vec<minijinja::Value> = tables
-                .iter()
-                .filter(|t| names.contains(&t.name) && !t.rows.is_empty())
+            let tables: Vec<minijinja::Value> = model
+                .tables_of(section)
                 // The change section has its own, more readable table.
                 .filter(|t| t.name != "change_by_group")
                 .map(|t| {
                     // On the page, who took part is shown for everyone and
                     // by arm; every grouping is in tables/.
-                    let by_arm = |row: &&Vec<super::tables::Cell>| {
+                    let by_arm = |row: &&Vec<Cell>| {
                         t.name != "baseline_characteristics"
-                            || matches!(row.get(1), Some(super::tables::Cell::Text(g)) if g == "all" || g == "arm")
+                            || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
                     let rows: Vec<Vec<String>> = t
                         .rows
                         .iter()
                         .filter(by_arm)
-                        .map(|row| row.iter().map(super::tables::cell_text).collect())
+                        .map(|row| row.iter().map(cell_text).collect())
                         .collect();
                     let note = (t.name == "baseline_characteristics")
                         .then_some("Everyone and by arm; by every grouping column in tables/baseline_characteristics.csv.");
                     context! { title => t.title, header => t.header, rows => rows, note => note }
                 })
                 .collect();
-            let shown = *id == "change" || !figures.is_empty() || !tables.is_empty();
-            shown.then(|| context! { id => id, title => title, figures => figures, tables => tables })
+            let shown = section.id == "change" || !figures.is_empty() || !tables.is_empty();
+            shown.then(|| context! { id => section.id, title => section.title, figures => figures, tables => tables })
         })
         .collect();
-    let waves = &content.panel.waves;
     let mut environment = Environment::new();
     environment
         .add_template("index.html", TEMPLATE)
-        .map_err(template_error(content))?;
+        .map_err(template_error(path))?;
     let template = environment
         .get_template("index.html")
-        .map_err(template_error(content))?;
+        .map_err(template_error(path))?;
     template
         .render(context! {
-            participants => content.panel.participant_id.len(),
-            waves => waves.waves.join(", "),
-            baseline => waves.baseline_name(),
-            followup => waves.followup_name(),
-            outcomes => outcomes,
+            participants => model.participants,
+            waves => model.waves.waves.join(", "),
+            baseline => model.waves.baseline_name(),
+            followup => model.waves.followup_name(),
+            outcomes => model.change,
             sections => sections,
-            quality => quality,
-            story => super::story::story(content),
+            quality => model.quality,
+            story => model.story,
             version => env!("CARGO_PKG_VERSION"),
         })
-        .map_err(template_error(content))
+        .map_err(template_error(path))
 }
 
-fn template_error(content: &ReportContent) -> impl Fn(minijinja::Error) -> Error {
-    let path = content.settings.out_dir.join("index.html");
+fn template_error(path: &Path) -> impl Fn(minijinja::Error) -> Error + '_ {
     move |source| Error::Template {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     }
 }

@@ -1,30 +1,23 @@
-//! `report.md`: the same story as index.html, in Markdown.
+//! `report.md`: the same story as index.html, in Markdown, a serialiser of
+//! the report model.
 
 use super::format::markdown_text;
-use super::story::story;
+use super::model::ReportModel;
 use super::tables::to_markdown;
-use super::ReportContent;
 
-pub fn render(
-    content: &ReportContent,
-    figures: &[super::charts::Figure],
-    tables: &[super::tables::Table],
-) -> String {
-    let story = story(content);
+pub fn render(model: &ReportModel) -> String {
+    let story = &model.story;
     let mut out = String::from("# Evaluation report\n\n## Summary\n\n");
     for line in &story.summary {
         out.push_str(&format!("- {}\n", markdown_text(line)));
     }
-    for (id, title, names) in super::SECTIONS {
-        let section_figures: Vec<_> = figures.iter().filter(|f| f.section == id).collect();
-        let section_tables: Vec<_> = tables
-            .iter()
-            .filter(|t| names.contains(&t.name) && !t.rows.is_empty())
-            .collect();
+    for section in &model.sections {
+        let section_figures: Vec<_> = model.figures_of(section).collect();
+        let section_tables: Vec<_> = model.tables_of(section).collect();
         if section_figures.is_empty() && section_tables.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n## {title}\n"));
+        out.push_str(&format!("\n## {}\n", section.title));
         for figure in section_figures {
             out.push_str(&format!(
                 "\n![{}](charts/{}.png)\n",
@@ -44,7 +37,7 @@ pub fn render(
     for line in &story.limitations {
         out.push_str(&format!("- {}\n", markdown_text(line)));
     }
-    if let Some(quality) = tables.iter().find(|t| t.name == "data_quality") {
+    if let Some(quality) = model.table("data_quality") {
         out.push_str(&format!("\n## Data quality\n\n{}", to_markdown(quality)));
     }
     out.push_str(&format!(

@@ -2,8 +2,9 @@
 //!
 //! Everything is written into the staging folder of a [`folder::Claim`],
 //! which is swapped in only when complete, so a failed or killed run never
-//! leaves half a report. Renderers read `Estimate` rows; none recomputes a
-//! statistic.
+//! leaves half a report. The tables, charts and story are built once into
+//! a [`model::ReportModel`], which index.html, report.md and tables.xlsx
+//! serialise; none recomputes a statistic.
 
 pub mod charts;
 pub mod data_quality;
@@ -15,6 +16,7 @@ pub mod html;
 pub mod internal;
 pub mod manifest;
 pub mod markdown;
+pub mod model;
 pub mod story;
 pub mod tables;
 
@@ -93,25 +95,22 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
         data_quality::to_csv(content.accounts),
     )?;
     let wanted = |output: &str| content.settings.outputs.iter().any(|o| o == output);
-    // Built once: written as files and shown in index.html and report.md.
+    // The model is built once; every output below serialises it.
     let tables = tables::tables(content);
-    tables::write(dir, &tables, wanted("excel"))?;
     let figures = if wanted("charts") {
         charts::write(dir, content)?
     } else {
         Vec::new()
     };
+    let model = model::ReportModel::build(content, tables, figures);
+    tables::write(dir, &model.tables, wanted("excel"))?;
     if wanted("html") {
-        write_file(
-            &dir.join("index.html"),
-            html::render(content, &figures, &tables)?,
-        )?;
+        let path = dir.join("index.html");
+        let page = html::render(&model, &content.settings.out_dir.join("index.html"))?;
+        write_file(&path, page)?;
     }
     if wanted("markdown") {
-        write_file(
-            &dir.join("report.md"),
-            markdown::render(content, &figures, &tables),
-        )?;
+        write_file(&dir.join("report.md"), markdown::render(&model))?;
     }
     Ok(())
 }

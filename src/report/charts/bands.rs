@@ -177,13 +177,7 @@ pub fn histogram<DB: DrawingBackend>(
         .markers
         .iter()
         .fold((low, high), |(l, h), m| (l.min(*m), h.max(*m)));
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_bottom(34)
-        .x_label_area_size(42)
-        .y_label_area_size(56)
-        .build_cartesian_2d(low..high, 0.0..top)?;
+    let mut chart = super::with_note_margin(root, title).build_cartesian_2d(low..high, 0.0..top)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -333,13 +327,8 @@ pub fn pre_post<DB: DrawingBackend>(
         .map(|c| c.baseline.1.max(c.followup.1))
         .fold(f64::NEG_INFINITY, f64::max);
     let largest = cells.iter().filter_map(|c| c.count).fold(1.0f64, f64::max);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_bottom(34)
-        .x_label_area_size(42)
-        .y_label_area_size(56)
-        .build_cartesian_2d(low..high, low..high)?;
+    let mut chart =
+        super::with_note_margin(root, title).build_cartesian_2d(low..high, low..high)?;
     chart
         .configure_mesh()
         .disable_mesh()

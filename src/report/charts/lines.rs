@@ -208,12 +208,7 @@ pub fn dose_chart<DB: DrawingBackend>(
         }
     }
     let pad = ((high - low) * 0.1).max(0.1);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_bottom(34)
-        .x_label_area_size(42)
-        .y_label_area_size(56)
+    let mut chart = super::with_note_margin(root, title)
         .build_cartesian_2d(-0.5..dose.x_max, (low - pad)..(high + pad))?;
     chart
         .configure_mesh()

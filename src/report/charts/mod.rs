@@ -132,6 +132,21 @@ pub struct Figure {
     pub svg: String,
 }
 
+/// A titled chart with room below the axes for a note.
+fn with_note_margin<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &'b str,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .margin_bottom(34)
+        .x_label_area_size(42)
+        .y_label_area_size(56);
+    builder
+}
+
 /// Rows of `analysis` for `outcome` named `estimate`.
 fn select<'a>(
     estimates: &'a [Estimate],
