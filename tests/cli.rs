@@ -713,3 +713,36 @@ fn every_chart_of_the_set_is_drawn_as_svg_and_png_and_inlined() {
     );
     assert!(html.contains("@media print"));
 }
+
+#[test]
+fn every_chart_has_an_accessible_name_and_its_numbers_exist() {
+    let (_temp, out) = report_of(sample());
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        html.matches("role=\"img\"").count(),
+        "every inline chart is an image with a name"
+    );
+    for entry in std::fs::read_dir(out.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let title = svg
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .unwrap_or_else(|| panic!("{}: no <title>", path.display()));
+        let table = title
+            .split("tables/")
+            .nth(1)
+            .and_then(|t| t.split(".csv").next())
+            .unwrap_or_else(|| panic!("{}: no table named: {title}", path.display()));
+        assert!(
+            out.join("tables").join(format!("{table}.csv")).is_file(),
+            "{}: tables/{table}.csv does not exist",
+            path.display()
+        );
+    }
+}

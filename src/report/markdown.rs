@@ -21,7 +21,7 @@ pub fn render(model: &ReportModel) -> String {
         for figure in section_figures {
             out.push_str(&format!(
                 "\n![{}](charts/{}.png)\n",
-                markdown_text(&figure.title),
+                markdown_text(&figure.alt),
                 figure.name
             ));
         }

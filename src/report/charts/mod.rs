@@ -103,7 +103,7 @@ fn chart_error(path: &Path) -> impl Fn(String) -> Error + '_ {
 /// SVG text. A macro because the drawing function is generic over the two
 /// backends, which a closure cannot be.
 macro_rules! svg_and_png {
-    ($dir:expr, $name:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+    ($dir:expr, $name:expr, $alt:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
         let svg_path = $dir.join(format!("{}.svg", $name));
         let png_path = $dir.join(format!("{}.png", $name));
         let mut svg = String::new();
@@ -111,6 +111,7 @@ macro_rules! svg_and_png {
             let root = SVGBackend::with_string(&mut svg, $size).into_drawing_area();
             $draw(&root, $($argument),*).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
         }
+        let svg = accessible(&svg, $alt);
         super::write_file(&svg_path, &svg)?;
         let root = BitMapBackend::new(&png_path, $size).into_drawing_area();
         $draw(&root, $($argument),*).map_err(|e| chart_error(&png_path)(e.to_string()))?;
@@ -129,7 +130,54 @@ pub struct Figure {
     /// File stem in `charts/`.
     pub name: String,
     pub title: String,
+    /// What the chart shows for someone who cannot see it, and where its
+    /// numbers are.
+    pub alt: String,
+    /// The table in `tables/` holding the numbers drawn.
+    pub numbers: &'static str,
     pub svg: String,
+}
+
+/// The table whose rows are the numbers a chart draws, by the chart's
+/// file stem.
+fn numbers_behind(name: &str) -> &'static str {
+    let stem = |prefix: &str| name.starts_with(prefix);
+    if stem("mean_change_") || stem("effects_") {
+        "change_by_group"
+    } else if stem("reliable_change_") {
+        "reliable_change"
+    } else if stem("caseness_") {
+        "caseness"
+    } else if stem("dose_response_") {
+        "dose_response"
+    } else if stem("longitudinal_") {
+        "longitudinal"
+    } else if stem("participant_flow") {
+        "participant_flow"
+    } else if stem("attendance_by_week") {
+        "attendance_by_week"
+    } else {
+        // Score, change and session distributions, and the pre/post grid.
+        "distributions"
+    }
+}
+
+/// The SVG with `role="img"`, an accessible name and a `<title>`, which
+/// screen readers announce and browsers show on hover.
+fn accessible(svg: &str, alt: &str) -> String {
+    let escaped = alt
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    match svg.find('>') {
+        Some(end) if svg.starts_with("<svg") => format!(
+            "{} role=\"img\" aria-label=\"{escaped}\">\n<title>{escaped}</title>{}",
+            &svg[..end],
+            &svg[end + 1..]
+        ),
+        _ => svg.to_string(),
+    }
 }
 
 /// A titled chart with room below the axes for a note.
@@ -173,12 +221,18 @@ macro_rules! figure {
     ($figures:expr, $folder:expr, $section:expr, $outcome:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
         let name: String = $name;
         let title: String = $title;
-        let svg = svg_and_png!($folder, name, $size, $draw(&title, $($argument),*));
+        let numbers = numbers_behind(&name);
+        let alt = format!(
+            "{title}. The numbers behind this chart are in tables/{numbers}.csv."
+        );
+        let svg = svg_and_png!($folder, name, &alt, $size, $draw(&title, $($argument),*));
         $figures.push(Figure {
             section: $section,
             outcome: $outcome.to_string(),
             name,
             title,
+            alt,
+            numbers,
             svg,
         });
     }};
