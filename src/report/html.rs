@@ -53,7 +53,7 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 {% endfor %}</tbody>
 </table></div>
 {% endfor %}{% endif %}
-{% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png)</figcaption></figure>
+{% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png; the numbers: tables/{{ figure.numbers }}.csv)</figcaption></figure>
 {% endfor %}
 {% for table in section.tables %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
 <div class="wide"><table>
@@ -89,7 +89,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
         .filter_map(|section| {
             let figures: Vec<minijinja::Value> = model
                 .figures_of(section)
-                .map(|f| context! { title => f.title, name => f.name, svg => f.svg })
+                .map(|f| context! { title => f.title, name => f.name, numbers => f.numbers, svg => f.svg })
                 .collect();
             let tables: Vec<minijinja::Value> = model
                 .tables_of(section)

@@ -6,19 +6,19 @@
 //! a [`model::ReportModel`], which index.html, report.md and tables.xlsx
 //! serialise; none recomputes a statistic.
 
-pub mod charts;
+pub(crate) mod charts;
 pub mod data_quality;
-pub mod estimates;
-pub mod flow;
+pub(crate) mod estimates;
+pub(crate) mod flow;
 pub mod folder;
 pub mod format;
-pub mod html;
-pub mod internal;
-pub mod manifest;
-pub mod markdown;
-pub mod model;
-pub mod story;
-pub mod tables;
+pub(crate) mod html;
+pub(crate) mod internal;
+pub(crate) mod manifest;
+pub(crate) mod markdown;
+pub(crate) mod model;
+pub(crate) mod story;
+pub(crate) mod tables;
 
 use crate::error::{Error, Result};
 use crate::estimate::Estimate;

@@ -125,8 +125,6 @@ pub struct Figure {
     /// The report section: `flow`, `baseline`, `change`, `reliable_change`,
     /// `caseness`, `participation`, `dose_response` or `comparison`.
     pub section: &'static str,
-    /// The outcome, or empty for participation and flow.
-    pub outcome: String,
     /// File stem in `charts/`.
     pub name: String,
     pub title: String,
@@ -218,7 +216,7 @@ fn group_label(e: &Estimate) -> String {
 
 /// Draws one chart into `charts/` as SVG and PNG and records it.
 macro_rules! figure {
-    ($figures:expr, $folder:expr, $section:expr, $outcome:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+    ($figures:expr, $folder:expr, $section:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
         let name: String = $name;
         let title: String = $title;
         let numbers = numbers_behind(&name);
@@ -228,7 +226,6 @@ macro_rules! figure {
         let svg = svg_and_png!($folder, name, &alt, $size, $draw(&title, $($argument),*));
         $figures.push(Figure {
             section: $section,
-            outcome: $outcome.to_string(),
             name,
             title,
             alt,
@@ -253,7 +250,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             figures,
             folder,
             "flow",
-            "",
             "participant_flow".into(),
             "Participant flow".into(),
             (760, 120 + 90 * stages.len() as u32),
@@ -273,7 +269,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "baseline",
-                id,
                 format!("distribution_{id}"),
                 format!(
                     "{id} scores at {} and {} (everyone who answered)",
@@ -308,7 +303,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "change",
-                id,
                 format!("mean_change_{id}"),
                 format!("Mean change in {id} with 95% CI, by group"),
                 (760, (90 + 34 * rows.len()) as u32),
@@ -324,7 +318,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "change",
-                id,
                 format!("individual_change_{id}"),
                 format!("Individual change in {id}: pairs by size of change"),
                 (760, 420),
@@ -344,7 +337,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "change",
-                id,
                 format!("pre_post_{id}"),
                 format!(
                     "{id}: {} against {} (pairs per cell)",
@@ -367,7 +359,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "reliable_change",
-                id,
                 format!("reliable_change_{id}"),
                 format!("Reliable change in {id}, by group"),
                 (760, (130 + 34 * bars.len()) as u32),
@@ -380,7 +371,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "caseness",
-                id,
                 format!("caseness_{id}"),
                 format!(
                     "People at or above the {id} cut-off ({}) before and after",
@@ -397,7 +387,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "dose_response",
-                id,
                 format!("dose_response_{id}"),
                 format!("Change in {id} by sessions attended"),
                 (760, 460),
@@ -410,7 +399,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "longitudinal",
-                id,
                 format!("longitudinal_{id}"),
                 format!("Estimated {id} score per wave (mixed model, 95% CI)"),
                 (760, 420),
@@ -432,7 +420,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 figures,
                 folder,
                 "comparison",
-                id,
                 format!("effects_{id}"),
                 format!("Standardised change in {id} (d_av, 95% BCa CI) by cohort, site and arm"),
                 (760, (90 + 34 * effects.len()) as u32),
@@ -449,7 +436,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             figures,
             folder,
             "participation",
-            "",
             "sessions_attended".into(),
             "Sessions attended per participant (everyone enrolled)".into(),
             (760, 420),
@@ -462,7 +448,6 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             figures,
             folder,
             "participation",
-            "",
             "attendance_by_week".into(),
             "Attended sessions per week since enrolment, by activity".into(),
             (760, 460),
