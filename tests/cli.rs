@@ -746,3 +746,26 @@ fn every_chart_has_an_accessible_name_and_its_numbers_exist() {
         );
     }
 }
+
+#[test]
+fn the_summary_answers_compared_with_what_and_reports_deterioration() {
+    let (_temp, out) = report_of(sample());
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let summary = markdown
+        .split("## Summary")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap();
+    assert!(
+        summary.contains("Adjusting for the baseline score, the intervention arm's ucla3 at week12 was 1.07 points lower (better) than the comparison arm's (95% CI 0.39 to 1.75 points lower; p = 0.002)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("unless they were assigned at random"),
+        "{summary}"
+    );
+    assert!(summary.contains("deteriorated reliably"), "{summary}");
+    // One sign convention: a size and its interval, never a signed interval
+    // beside an unsigned size.
+    assert!(!summary.contains("CI -"), "{summary}");
+}

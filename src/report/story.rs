@@ -2,9 +2,9 @@
 //! limitations — written from `Estimate` rows and the registry's
 //! descriptions. Shared by index.html and report.md.
 
-use super::format::rounded;
+use super::format::{people_text, rounded};
 use super::ReportContent;
-use crate::estimate::{Estimate, Stat};
+use crate::estimate::{Contrast, Estimate, Stat};
 use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
@@ -30,6 +30,58 @@ fn find<'a>(
     })
 }
 
+/// A signed estimate and its interval as a size in the estimate's
+/// direction: the word (`down` when negative, else `up`) and the interval
+/// limits in that direction, so the sentence and its interval agree in
+/// sign. An interval crossing zero keeps a negative limit.
+fn magnitude(
+    value: f64,
+    low: f64,
+    high: f64,
+    down: &'static str,
+    up: &'static str,
+) -> (&'static str, String, String) {
+    let (word, a, b) = if value < 0.0 {
+        (down, -high, -low)
+    } else {
+        (up, low, high)
+    };
+    (word, rounded(Some(a), 2), rounded(Some(b), 2))
+}
+
+/// The baseline-adjusted difference between arms, the funder's question
+/// "compared with what", when the data have arms and it is published.
+fn arm_comparison(
+    content: &ReportContent,
+    outcome: &str,
+    direction: Direction,
+    followup: &str,
+) -> Option<String> {
+    content
+        .estimates
+        .iter()
+        .filter(|e| {
+            e.outcome == outcome
+                && e.analysis == "comparison"
+                && e.group_by == "arm"
+                && e.estimate == Stat::AncovaDifference
+                && !e.suppressed
+        })
+        .find_map(|e| {
+            let Contrast::Levels { level, reference } = &e.contrast else {
+                return None;
+            };
+            let (v, lo, hi, p) = (e.value?, e.ci_low?, e.ci_high?, e.p_value?);
+            let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
+            let verdict = if direction.improved(v) { "better" } else { "worse" };
+            Some(format!(
+                "Adjusting for the baseline score, the {level} arm's {outcome} at {followup} was {} points {side} ({verdict}) than the {reference} arm's (95% CI {a} to {b} points {side}; {}). belong does not know how people came to be in each arm: unless they were assigned at random, part of this difference may come from who joined which arm.",
+                rounded(Some(v.abs()), 2),
+                super::format::p_phrase(p)
+            ))
+        })
+}
+
 /// Builds the story.
 pub fn story(content: &ReportContent) -> Story {
     let registry = content.instruments;
@@ -52,28 +104,40 @@ pub fn story(content: &ReportContent) -> Story {
                 continue;
             };
             let better = outcome.outcome.direction.improved(v);
-            let verb = match (outcome.outcome.direction, v < 0.0) {
-                (_, true) => "fell",
-                (_, false) => "rose",
-            };
-            let (a, b) = if v < 0.0 { (-hi, -lo) } else { (lo, hi) };
+            let (verb, a, b) = magnitude(v, lo, hi, "fell", "rose");
             let mut sentence = format!(
-                "{label} {verb} by {} points on average (95% CI {} to {}) among the {} people who answered at {baseline} and {followup}",
+                "{label} {verb} by {} points on average (95% CI {a} to {b}) among the {} people who answered at {baseline} and {followup}",
                 rounded(Some(v.abs()), 2),
-                rounded(Some(a), 2),
-                rounded(Some(b), 2),
-                change.n
+                people_text(change, content.settings.min_cell)
             );
-            if let Some(reliable) =
-                find(content, id, "reliable_change", Stat::PctImproved).and_then(|e| e.value)
-            {
-                sentence.push_str(&format!("; {reliable:.0}% improved reliably"));
-            }
-            sentence.push_str(if better { " — an improvement." } else { "." });
+            sentence.push_str(if better {
+                ", an improvement."
+            } else {
+                ", a change for the worse."
+            });
             if change.p_value.is_some_and(|p| p >= 0.05) {
                 sentence.push_str(" The interval includes no change, so the data are also consistent with no effect.");
             }
+            // Deterioration is reported beside improvement, always.
+            let share =
+                |stat: Stat| find(content, id, "reliable_change", stat).and_then(|e| e.value);
+            match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
+                (Some(improved), Some(deteriorated)) => sentence.push_str(&format!(
+                    " {improved:.0}% improved reliably and {deteriorated:.0}% deteriorated reliably (changes larger than measurement error)."
+                )),
+                (Some(improved), None) => sentence.push_str(&format!(
+                    " {improved:.0}% improved reliably (a change larger than measurement error); the share who deteriorated reliably is suppressed to protect participants."
+                )),
+                (None, Some(deteriorated)) => sentence.push_str(&format!(
+                    " {deteriorated:.0}% deteriorated reliably (a change larger than measurement error); the share who improved reliably is suppressed to protect participants."
+                )),
+                (None, None) => {}
+            }
             story.summary.push(sentence);
+            if let Some(sentence) = arm_comparison(content, id, outcome.outcome.direction, followup)
+            {
+                story.summary.push(sentence);
+            }
         }
         if let Some(mixed) = content.estimates.iter().find(|e| {
             e.outcome == id
@@ -82,13 +146,14 @@ pub fn story(content: &ReportContent) -> Story {
                 && e.wave == followup
                 && e.estimate == Stat::WaveEffect
         }) {
-            if let (Some(v), false) = (mixed.value, mixed.suppressed) {
+            if let (Some(v), Some(lo), Some(hi), false) =
+                (mixed.value, mixed.ci_low, mixed.ci_high, mixed.suppressed)
+            {
+                let (verb, a, b) = magnitude(v, lo, hi, "fell", "rose");
                 story.summary.push(format!(
-                    "Using everyone who answered at least once ({} people), the mixed model puts the change in {id} from {baseline} to {followup} at {} (95% CI {} to {}).",
-                    mixed.n,
-                    rounded(Some(v), 2),
-                    rounded(mixed.ci_low, 2),
-                    rounded(mixed.ci_high, 2)
+                    "Using everyone who answered at least once ({} people), the mixed model estimates that {id} {verb} by {} points from {baseline} to {followup} (95% CI {a} to {b}).",
+                    people_text(mixed, content.settings.min_cell),
+                    rounded(Some(v.abs()), 2),
                 ));
             }
         }
