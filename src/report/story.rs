@@ -4,7 +4,7 @@
 
 use super::format::{people_text, rounded};
 use super::ReportContent;
-use crate::estimate::{Contrast, Estimate, Stat};
+use crate::estimate::{Contrast, Estimate, Stat, Suppression};
 use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
@@ -121,15 +121,33 @@ pub fn story(content: &ReportContent) -> Story {
             // Deterioration is reported beside improvement, always.
             let share =
                 |stat: Stat| find(content, id, "reliable_change", stat).and_then(|e| e.value);
+            // A suppressed share: "fewer than 10" when its count is itself
+            // small (the tables say as much), else only that it is withheld.
+            let withheld = |count: Stat, what: &str| {
+                let small = content.estimates.iter().any(|e| {
+                    e.outcome == id
+                        && e.analysis == "reliable_change"
+                        && e.group_by == "all"
+                        && e.estimate == count
+                        && e.suppression == Some(Suppression::SmallCount)
+                });
+                if small {
+                    format!("fewer than {} people {what}", content.settings.min_cell)
+                } else {
+                    format!("the share who {what} is suppressed to protect participants")
+                }
+            };
             match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
                 (Some(improved), Some(deteriorated)) => sentence.push_str(&format!(
                     " {improved:.0}% improved reliably and {deteriorated:.0}% deteriorated reliably (changes larger than measurement error)."
                 )),
                 (Some(improved), None) => sentence.push_str(&format!(
-                    " {improved:.0}% improved reliably (a change larger than measurement error); the share who deteriorated reliably is suppressed to protect participants."
+                    " {improved:.0}% improved reliably (a change larger than measurement error); {}.",
+                    withheld(Stat::NDeteriorated, "deteriorated reliably")
                 )),
                 (None, Some(deteriorated)) => sentence.push_str(&format!(
-                    " {deteriorated:.0}% deteriorated reliably (a change larger than measurement error); the share who improved reliably is suppressed to protect participants."
+                    " {deteriorated:.0}% deteriorated reliably (a change larger than measurement error); {}.",
+                    withheld(Stat::NImproved, "improved reliably")
                 )),
                 (None, None) => {}
             }
