@@ -773,3 +773,23 @@ fn the_summary_answers_compared_with_what_and_reports_deterioration() {
     // beside an unsigned size.
     assert!(!summary.contains("CI -"), "{summary}");
 }
+
+#[test]
+fn cronbach_alpha_is_shown_where_readers_look() {
+    let (_temp, out) = report_of(sample());
+    let table = read_csv(&out.join("tables/reliability.csv"));
+    let all = table
+        .iter()
+        .find(|r| r["grouped by"] == "all")
+        .expect("alpha for everyone");
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let alpha = estimates
+        .iter()
+        .find(|r| r["estimate"] == "cronbach_alpha" && r["group"] == "all")
+        .unwrap();
+    let shown: f64 = all["alpha"].parse().unwrap();
+    let exact: f64 = alpha["value"].parse().unwrap();
+    assert!((shown - exact).abs() < 0.005, "{shown} vs {exact}");
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("### Internal consistency at baseline"));
+}

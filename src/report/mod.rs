@@ -31,7 +31,11 @@ use std::path::{Path, PathBuf};
 /// Charts name their section; data quality comes after the methods.
 pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
     ("flow", "Participant flow", &["participant_flow"]),
-    ("baseline", "Who took part", &["baseline_characteristics"]),
+    (
+        "baseline",
+        "Who took part",
+        &["baseline_characteristics", "reliability"],
+    ),
     (
         "change",
         "Change from baseline to follow-up",

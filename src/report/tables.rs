@@ -417,6 +417,34 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     });
 
     result.push(Table {
+        name: "reliability",
+        title: "Internal consistency at baseline (Cronbach's alpha, Feldt 95% CI)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "alpha",
+            "95% CI",
+            "people with every item",
+            "how",
+        ],
+        rows: estimates
+            .iter()
+            .filter(|e| e.estimate == Stat::CronbachAlpha)
+            .map(|e| {
+                let mut row = group_cells(e);
+                row.extend([
+                    value(Some(e), 2, m),
+                    interval(Some(e), 2),
+                    people(e, m),
+                    text(&e.method),
+                ]);
+                row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
         name: "attrition",
         title: "Attrition: who answered the follow-up",
         header: vec![
