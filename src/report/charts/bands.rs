@@ -177,7 +177,8 @@ pub fn histogram<DB: DrawingBackend>(
         .markers
         .iter()
         .fold((low, high), |(l, h), m| (l.min(*m), h.max(*m)));
-    let mut chart = super::with_note_margin(root, title).build_cartesian_2d(low..high, 0.0..top)?;
+    let mut chart =
+        super::titled(root, title, super::Room::Note).build_cartesian_2d(low..high, 0.0..top)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -328,7 +329,7 @@ pub fn pre_post<DB: DrawingBackend>(
         .fold(f64::NEG_INFINITY, f64::max);
     let largest = cells.iter().filter_map(|c| c.count).fold(1.0f64, f64::max);
     let mut chart =
-        super::with_note_margin(root, title).build_cartesian_2d(low..high, low..high)?;
+        super::titled(root, title, super::Room::Note).build_cartesian_2d(low..high, low..high)?;
     chart
         .configure_mesh()
         .disable_mesh()

@@ -31,21 +31,6 @@ pub fn weekly_attendance(estimates: &[Estimate]) -> Vec<WeeklyLine> {
     lines
 }
 
-/// A titled chart with room on the right for [`legend_entry`]s.
-fn with_legend_margin<'a, 'b, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    title: &'b str,
-) -> ChartBuilder<'a, 'b, DB> {
-    let mut builder = ChartBuilder::on(root);
-    builder
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .margin_right(200)
-        .x_label_area_size(42)
-        .y_label_area_size(56);
-    builder
-}
-
 /// The `k`th entry of a legend in the chart's right margin.
 fn legend_entry<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -79,7 +64,7 @@ pub fn weekly_chart<DB: DrawingBackend>(
         .flat_map(|l| l.points.iter().filter_map(|p| p.1))
         .fold(1.0f64, f64::max)
         * 1.15;
-    let mut chart = with_legend_margin(root, title)
+    let mut chart = super::titled(root, title, super::Room::Legend)
         .build_cartesian_2d(0.5..(f64::from(last_week) + 0.5), 0.0..top)?;
     chart
         .configure_mesh()
@@ -208,7 +193,7 @@ pub fn dose_chart<DB: DrawingBackend>(
         }
     }
     let pad = ((high - low) * 0.1).max(0.1);
-    let mut chart = super::with_note_margin(root, title)
+    let mut chart = super::titled(root, title, super::Room::Note)
         .build_cartesian_2d(-0.5..dose.x_max, (low - pad)..(high + pad))?;
     chart
         .configure_mesh()
@@ -330,7 +315,7 @@ pub fn wave_means_chart<DB: DrawingBackend>(
     }
     let pad = ((high - low) * 0.15).max(0.1);
     let last = waves.len() as f64 - 0.5;
-    let mut chart = with_legend_margin(root, title)
+    let mut chart = super::titled(root, title, super::Room::Legend)
         .build_cartesian_2d(-0.5..last, (low - pad)..(high + pad))?;
     let wave_label = |v: &f64| {
         let index = v.round();

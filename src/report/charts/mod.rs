@@ -178,18 +178,31 @@ fn accessible(svg: &str, alt: &str) -> String {
     }
 }
 
-/// A titled chart with room below the axes for a note.
-fn with_note_margin<'a, 'b, DB: DrawingBackend>(
+/// Where a chart keeps extra room beside its plot.
+#[derive(Clone, Copy)]
+enum Room {
+    /// Below the axes, for a note.
+    Note,
+    /// On the right, for legend entries.
+    Legend,
+}
+
+/// A titled chart with the axis label areas every chart uses and `room`.
+fn titled<'a, 'b, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     title: &'b str,
+    room: Room,
 ) -> ChartBuilder<'a, 'b, DB> {
     let mut builder = ChartBuilder::on(root);
     builder
         .caption(title, ("sans-serif", 18))
         .margin(12)
-        .margin_bottom(34)
         .x_label_area_size(42)
         .y_label_area_size(56);
+    match room {
+        Room::Note => builder.margin_bottom(34),
+        Room::Legend => builder.margin_right(200),
+    };
     builder
 }
 
