@@ -163,8 +163,7 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
         }
         // A contrast between levels does not add up across levels; a
         // band or category does.
-        let additive = e.contrast == Contrast::None || e.contrast.is_part();
-        if e.group_by != "all" && e.group != "all" && additive {
+        if e.group_by != "all" && e.group != "all" && e.contrast.adds_across_levels() {
             levels
                 .entry((
                     e.outcome.clone(),

@@ -135,6 +135,8 @@ fn native_fixtures_match_r() {
         "ucla20-arms",
         "djg11-three-waves",
         "djg6-parquet",
+        "cs-wellbeing",
+        "cs-loneliness",
     ];
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();

@@ -10,6 +10,7 @@ pub mod attrition;
 pub mod baseline_characteristics;
 pub mod caseness;
 pub mod change;
+pub mod clinical_significance;
 pub mod comparison;
 pub mod descriptives;
 pub mod distribution;
@@ -22,7 +23,9 @@ pub mod reliable_change;
 use crate::estimate::{adjust_p_values, Estimate, Place};
 use crate::instruments::Instrument;
 use crate::panel::{Panel, PanelOutcome};
+use crate::stats::clinical_significance::RciMethod;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// A band of sessions attended, e.g. `1-5` or `12+`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -76,6 +79,13 @@ pub struct AnalysisOptions {
     pub bootstrap_resamples: usize,
     /// Seed of every random stream.
     pub seed: u64,
+    /// Reliable change indices (`rci_methods`); JT is always computed.
+    pub rci_methods: Vec<RciMethod>,
+    /// Functional-population norms per outcome, for cut-offs b and c.
+    pub norms: BTreeMap<String, clinical_significance::FunctionalNorms>,
+    /// Fractions of the baseline score that make an improvement and a
+    /// deterioration (`pct_improvement`, `pct_deterioration`).
+    pub percentage_change: Option<(f64, f64)>,
 }
 
 impl Default for AnalysisOptions {
@@ -88,6 +98,9 @@ impl Default for AnalysisOptions {
                 .collect(),
             bootstrap_resamples: DEFAULT_BOOTSTRAP_B,
             seed: DEFAULT_SEED,
+            rci_methods: vec![RciMethod::Jt],
+            norms: BTreeMap::new(),
+            percentage_change: None,
         }
     }
 }
@@ -140,6 +153,8 @@ pub struct Cell<'a> {
     pub instrument: &'a Instrument,
     pub group: &'a Group,
     pub reliable_change: Option<&'a reliable_change::Threshold>,
+    /// The clinical-significance rules of the outcome (the same for every group).
+    pub clinical: Option<&'a clinical_significance::Rules>,
     /// Score bands of the outcome (the same for every group).
     pub bands: Option<&'a distribution::Bands>,
     pub options: &'a AnalysisOptions,
@@ -222,8 +237,7 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
 /// rest in the order [`run`] gives.
 pub struct WithoutAttendance {
     groups: Vec<Group>,
-    thresholds: Vec<Option<reliable_change::Threshold>>,
-    bands: Vec<Option<distribution::Bands>>,
+    whole: Vec<WholeDataset>,
     per_cell: Vec<CellRows>,
     baseline_characteristics: Vec<Estimate>,
 }
@@ -237,26 +251,61 @@ struct CellRows {
     after_dose_bands: Vec<Estimate>,
 }
 
+/// What every cell of one outcome shares, computed once on the whole
+/// dataset.
+struct WholeDataset {
+    threshold: Option<reliable_change::Threshold>,
+    clinical: Option<clinical_significance::Rules>,
+    bands: Option<distribution::Bands>,
+}
+
+fn whole_dataset(
+    panel: &Panel,
+    instruments: &[Instrument],
+    options: &AnalysisOptions,
+) -> Vec<WholeDataset> {
+    panel
+        .outcomes
+        .iter()
+        .map(|outcome| {
+            let instrument = &instruments[outcome.outcome.instrument];
+            let threshold = reliable_change::threshold(panel, outcome, instrument);
+            let clinical = clinical_significance::rules(
+                panel,
+                outcome,
+                instrument,
+                threshold.as_ref(),
+                options,
+            );
+            WholeDataset {
+                threshold,
+                clinical,
+                bands: distribution::Bands::for_outcome(outcome),
+            }
+        })
+        .collect()
+}
+
 fn cells<'a>(
     panel: &'a Panel,
     instruments: &'a [Instrument],
     groups: &'a [Group],
-    thresholds: &'a [Option<reliable_change::Threshold>],
-    bands: &'a [Option<distribution::Bands>],
+    whole: &'a [WholeDataset],
     options: &'a AnalysisOptions,
 ) -> Vec<Cell<'a>> {
     panel
         .outcomes
         .iter()
-        .zip(thresholds.iter().zip(bands))
-        .flat_map(|(outcome, (threshold, bands))| {
+        .zip(whole)
+        .flat_map(|(outcome, whole)| {
             groups.iter().map(move |group| Cell {
                 panel,
                 outcome,
                 instrument: &instruments[outcome.outcome.instrument],
                 group,
-                reliable_change: threshold.as_ref(),
-                bands: bands.as_ref(),
+                reliable_change: whole.threshold.as_ref(),
+                clinical: whole.clinical.as_ref(),
+                bands: whole.bands.as_ref(),
                 options,
             })
         })
@@ -271,19 +320,8 @@ pub fn run_without_attendance(
     options: &AnalysisOptions,
 ) -> WithoutAttendance {
     let groups = groups(panel);
-    let thresholds: Vec<Option<reliable_change::Threshold>> = panel
-        .outcomes
-        .iter()
-        .map(|outcome| {
-            reliable_change::threshold(panel, outcome, &instruments[outcome.outcome.instrument])
-        })
-        .collect();
-    let bands: Vec<Option<distribution::Bands>> = panel
-        .outcomes
-        .iter()
-        .map(distribution::Bands::for_outcome)
-        .collect();
-    let cells = cells(panel, instruments, &groups, &thresholds, &bands, options);
+    let whole = whole_dataset(panel, instruments, options);
+    let cells = cells(panel, instruments, &groups, &whole, options);
     let per_cell: Vec<CellRows> = cells
         .par_iter()
         .map(|cell| {
@@ -291,6 +329,7 @@ pub fn run_without_attendance(
             before_dose_response.extend(distribution::distribution(cell));
             before_dose_response.extend(change::change(cell));
             before_dose_response.extend(reliable_change::reliable_change(cell));
+            before_dose_response.extend(clinical_significance::clinical_significance(cell));
             before_dose_response.extend(caseness::caseness(cell));
             before_dose_response.extend(reliability::reliability(cell));
             let mut after_dose_response = attrition::attrition(cell);
@@ -312,8 +351,7 @@ pub fn run_without_attendance(
         baseline_characteristics::baseline_characteristics(panel, &groups);
     WithoutAttendance {
         groups,
-        thresholds,
-        bands,
+        whole,
         per_cell,
         baseline_characteristics,
     }
@@ -329,12 +367,11 @@ pub fn run_with_attendance(
 ) -> Vec<Estimate> {
     let WithoutAttendance {
         groups,
-        thresholds,
-        bands,
+        whole,
         per_cell,
         baseline_characteristics,
     } = without_attendance;
-    let cells = cells(panel, instruments, &groups, &thresholds, &bands, options);
+    let cells = cells(panel, instruments, &groups, &whole, options);
     let dose_rows: Vec<(Vec<Estimate>, Vec<Estimate>)> = cells
         .par_iter()
         .map(|cell| {

@@ -18,6 +18,10 @@ pub struct Threshold {
     pub n_baseline: usize,
     /// How r was chosen, for `method`.
     pub method: String,
+    /// The reliability r itself, and where it comes from (`registry`,
+    /// `sample alpha`), for the other reliable change indices.
+    pub reliability: f64,
+    pub reliability_source: &'static str,
 }
 
 /// The threshold from the registry reliability (totals only), else the
@@ -38,10 +42,11 @@ pub fn threshold(
         .reliability
         .as_ref()
         .filter(|_| outcome.outcome.subscale.is_none());
-    let (r, method) = match registry {
+    let (r, method, reliability_source) = match registry {
         Some(reliability) => (
             reliability.value,
             format!("Jacobson-Truax, r = {} (registry)", reliability.value),
+            "registry",
         ),
         None => {
             let sets: Vec<&[f64]> = outcome.baseline_items.as_ref()?.iter().collect();
@@ -49,6 +54,7 @@ pub fn threshold(
             (
                 alpha,
                 format!("Jacobson-Truax, r = {alpha:.6} (sample alpha)"),
+                "sample alpha",
             )
         }
     };
@@ -59,6 +65,8 @@ pub fn threshold(
         value: 1.96 * sd0 * (2.0 * (1.0 - r)).sqrt(),
         n_baseline: baseline.len(),
         method,
+        reliability: r,
+        reliability_source,
     })
 }
 
@@ -91,12 +99,15 @@ pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
         .filter(|d| !direction.improved(**d) && **d != 0.0 && d.abs() > threshold.value)
         .count();
     let no_change = n - improved - deteriorated;
-    let percent = |count: usize| Some(100.0 * count as f64 / n as f64);
-    rows.push(place.row(Stat::NImproved, Some(improved as f64), n, method));
-    rows.push(place.row(Stat::NNoChange, Some(no_change as f64), n, method));
-    rows.push(place.row(Stat::NDeteriorated, Some(deteriorated as f64), n, method));
-    rows.push(place.row(Stat::PctImproved, percent(improved), n, method));
-    rows.push(place.row(Stat::PctNoChange, percent(no_change), n, method));
-    rows.push(place.row(Stat::PctDeteriorated, percent(deteriorated), n, method));
+    rows.extend(super::clinical_significance::partition(
+        &place,
+        &[
+            (Stat::NImproved, Stat::PctImproved, improved),
+            (Stat::NNoChange, Stat::PctNoChange, no_change),
+            (Stat::NDeteriorated, Stat::PctDeteriorated, deteriorated),
+        ],
+        n,
+        method,
+    ));
     rows
 }

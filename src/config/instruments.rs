@@ -2,7 +2,7 @@
 //! reliability, missing items) of built-in ones.
 
 use crate::error::{Error, Result};
-use crate::instruments::{Caseness, Direction, Instrument, ItemRule, Reliability};
+use crate::instruments::{Caseness, Direction, Instrument, ItemRule, Mic, Reliability};
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +27,11 @@ pub struct InstrumentConfig {
     pub cutoff: Option<f64>,
     /// Reliability for the reliable-change index.
     pub reliability: Option<f64>,
+    /// Minimal important change in points (anchor-based change); needs
+    /// `source`.
+    pub mic: Option<f64>,
+    /// Minimal important deterioration in points (default `mic`).
+    pub mic_deterioration: Option<f64>,
     /// Items that may be missing and still be prorated.
     pub max_missing: Option<usize>,
     /// Where the instrument or its conventions come from.
@@ -72,6 +77,7 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             value,
             source: source.clone(),
         });
+        let mic = mic(config)?;
         if let Some(existing) = registry.iter_mut().find(|i| i.id == id) {
             let changes_scoring = config.items.is_some()
                 || config.raw_min.is_some()
@@ -83,7 +89,7 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             if changes_scoring {
                 return Err(fail(
                     id,
-                    "is built in; only cutoff, reliability, max_missing, name and source can be changed (use another id for a different instrument)",
+                    "is built in; only cutoff, reliability, mic, mic_deterioration, max_missing, name and source can be changed (use another id for a different instrument)",
                 ));
             }
             if caseness.is_some() {
@@ -91,6 +97,9 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             }
             if reliability.is_some() {
                 existing.reliability = reliability;
+            }
+            if mic.is_some() {
+                existing.mic = mic;
             }
             if let Some(max_missing) = config.max_missing {
                 existing.max_missing = max_missing;
@@ -100,9 +109,46 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             }
             continue;
         }
-        registry.push(custom(config, caseness, reliability, source)?);
+        let mut instrument = custom(config, caseness, reliability, source)?;
+        instrument.mic = mic;
+        registry.push(instrument);
     }
     Ok(registry)
+}
+
+/// The anchor of `mic` (and `mic_deterioration`), which must be positive
+/// and come with the `source` that published it.
+fn mic(config: &InstrumentConfig) -> Result<Option<Mic>> {
+    let id = config.id.as_str();
+    let Some(improvement) = config.mic else {
+        if config.mic_deterioration.is_some() {
+            return Err(fail(
+                id,
+                "mic_deterioration needs mic (the improvement) as well",
+            ));
+        }
+        return Ok(None);
+    };
+    let deterioration = config.mic_deterioration.unwrap_or(improvement);
+    for (key, value) in [("mic", improvement), ("mic_deterioration", deterioration)] {
+        if !(value > 0.0 && value.is_finite()) {
+            return Err(fail(
+                id,
+                format!("{key} must be a positive number of points, not {value}"),
+            ));
+        }
+    }
+    let Some(source) = config.source.clone() else {
+        return Err(fail(
+            id,
+            "mic needs source = \"…\" naming where the minimal important change is published",
+        ));
+    };
+    Ok(Some(Mic {
+        improvement,
+        deterioration,
+        source,
+    }))
 }
 
 fn custom(
@@ -217,6 +263,7 @@ fn custom(
         direction,
         caseness,
         reliability,
+        mic: None,
         scoring,
         source,
     })

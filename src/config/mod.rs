@@ -10,11 +10,14 @@ pub use instruments::InstrumentConfig;
 pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
 pub use suggest::closest;
 
+use crate::analysis::clinical_significance::FunctionalNorms;
 use crate::analysis::{AnalysisOptions, DoseBand};
 use crate::cells::MissingMarkers;
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
+use crate::stats::clinical_significance::RciMethod;
 use crate::waves::WaveSettings;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::analysis::{DEFAULT_BOOTSTRAP_B, DEFAULT_SEED};
@@ -62,6 +65,26 @@ pub struct RawConfig {
     pub instruments: Option<Vec<InstrumentConfig>>,
     /// Let `file = ...` name a file outside the data folder.
     pub allow_outside_data: Option<bool>,
+    /// Reliable change indices beside JT: any of `JT`, `GLN`, `HLL`, `EN`,
+    /// `NK`, `HA` (default `["JT"]`).
+    pub rci_methods: Option<Vec<String>>,
+    /// A change of at least this fraction of the baseline score, in the
+    /// better direction, is an improvement (percentage-change approach).
+    pub pct_improvement: Option<f64>,
+    /// … and in the worse direction a deterioration (default `pct_improvement`).
+    pub pct_deterioration: Option<f64>,
+    /// A functional population's mean and SD per outcome, for cut-offs b and c.
+    pub norms: Option<BTreeMap<String, NormsConfig>>,
+}
+
+/// `[norms.OUTCOME]`: a functional (general) population's scores.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormsConfig {
+    pub mean: f64,
+    pub sd: f64,
+    /// Where they are published (survey, year, population).
+    pub source: String,
 }
 
 /// The human outputs `outputs` may name.
@@ -138,6 +161,97 @@ pub struct Settings {
     /// Replace a report folder holding files belong did not write.
     #[serde(skip)]
     pub force: bool,
+}
+
+/// `rci_methods`, `pct_improvement` / `pct_deterioration` and `[norms]`.
+fn resolve_meaningful_change(
+    raw: &RawConfig,
+    instruments: &[Instrument],
+    analysis: &mut AnalysisOptions,
+) -> Result<()> {
+    if let Some(codes) = &raw.rci_methods {
+        let mut methods = vec![RciMethod::Jt];
+        for code in codes {
+            let method = RciMethod::from_code(code).ok_or_else(|| {
+                Error::Config(format!(
+                    "rci_methods in belong.toml: \"{code}\" is not a reliable change index; write any of {}",
+                    RciMethod::ALL.map(|m| format!("\"{}\"", m.code())).join(", ")
+                ))
+            })?;
+            if !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+        analysis.rci_methods = methods;
+    }
+    let fraction = |key: &str, value: f64| -> Result<f64> {
+        if value > 0.0 && value <= 1.0 {
+            Ok(value)
+        } else if value > 1.0 && value <= 100.0 {
+            Err(Error::Config(format!(
+                "{key} = {value} in belong.toml: give a fraction of the baseline score, {} for {value}%",
+                value / 100.0
+            )))
+        } else {
+            Err(Error::Config(format!(
+                "{key} = {value} in belong.toml: give a fraction of the baseline score between 0 and 1, e.g. 0.5 for 50%"
+            )))
+        }
+    };
+    analysis.percentage_change = match (raw.pct_improvement, raw.pct_deterioration) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(Error::Config(
+                "pct_deterioration in belong.toml needs pct_improvement as well".into(),
+            ))
+        }
+        (Some(improvement), deterioration) => {
+            let improvement = fraction("pct_improvement", improvement)?;
+            let deterioration = match deterioration {
+                Some(value) => fraction("pct_deterioration", value)?,
+                None => improvement,
+            };
+            Some((improvement, deterioration))
+        }
+    };
+    if let Some(norms) = &raw.norms {
+        let outcomes: Vec<String> = instruments
+            .iter()
+            .flat_map(|i| {
+                std::iter::once(i.id.clone())
+                    .chain(i.subscales.iter().map(|s| i.subscale_outcome(s)))
+            })
+            .collect();
+        for (outcome, norm) in norms {
+            if !outcomes.contains(outcome) {
+                let hint = closest(outcome, outcomes.iter().map(String::as_str))
+                    .map(|s| format!("; did you mean [norms.{s}]?"))
+                    .unwrap_or_default();
+                return Err(Error::Config(format!(
+                    "[norms.{outcome}] in belong.toml: no instrument or subscale has that id{hint}"
+                )));
+            }
+            if !(norm.sd > 0.0 && norm.sd.is_finite() && norm.mean.is_finite()) {
+                return Err(Error::Config(format!(
+                    "[norms.{outcome}] in belong.toml: mean must be a number and sd a positive number"
+                )));
+            }
+            if norm.source.trim().is_empty() {
+                return Err(Error::Config(format!(
+                    "[norms.{outcome}] in belong.toml: source must say where the norms are published"
+                )));
+            }
+            analysis.norms.insert(
+                outcome.clone(),
+                FunctionalNorms {
+                    mean: norm.mean,
+                    sd: norm.sd,
+                    source: norm.source.clone(),
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -272,6 +386,7 @@ impl Settings {
             }
         };
         let instruments = instruments::registry(raw.instruments.as_deref().unwrap_or_default())?;
+        resolve_meaningful_change(&raw, &instruments, &mut analysis)?;
         let wide = resolve_wide(raw.wide.clone(), &data_dir)?;
         if wide.is_some()
             && (raw.participants.is_some() || raw.assessments.is_some() || raw.attendance.is_some())
@@ -487,6 +602,47 @@ mod tests {
             Ok(_) => panic!("{toml_text} accepted"),
             Err(e) => assert!(e.to_string().contains(key), "{toml_text}: {e}"),
         }
+    }
+
+    #[test]
+    fn meaningful_change_settings_are_checked_where_parsed() {
+        let settings = resolve("rci_methods = [\"ha\", \"GLN\", \"HA\"]").unwrap();
+        assert_eq!(
+            settings.analysis.rci_methods,
+            [RciMethod::Jt, RciMethod::Ha, RciMethod::Gln]
+        );
+        refused(
+            "rci_methods = [\"RCI\"]",
+            "\"RCI\" is not a reliable change index",
+        );
+        refused("pct_improvement = 50", "0.5 for 50%");
+        refused("pct_improvement = 0", "between 0 and 1");
+        refused("pct_deterioration = 0.5", "needs pct_improvement");
+        let settings = resolve("pct_improvement = 0.5").unwrap();
+        assert_eq!(settings.analysis.percentage_change, Some((0.5, 0.5)));
+        refused(
+            "[norms.ucla]\nmean = 4\nsd = 1\nsource = \"x\"",
+            "did you mean [norms.ucla3]",
+        );
+        refused(
+            "[norms.ucla3]\nmean = 4\nsd = 0\nsource = \"x\"",
+            "sd a positive number",
+        );
+        refused(
+            "[[instruments]]\nid = \"ucla3\"\nmic = 1",
+            "mic needs source",
+        );
+        refused(
+            "[[instruments]]\nid = \"ucla3\"\nmic = -1\nsource = \"x\"",
+            "positive number of points",
+        );
+        let settings = resolve("[[instruments]]\nid = \"ucla3\"\nmic = 1\nsource = \"x\"").unwrap();
+        let ucla3 = settings
+            .instruments
+            .iter()
+            .find(|i| i.id == "ucla3")
+            .unwrap();
+        assert_eq!(ucla3.mic.as_ref().map(|m| m.deterioration), Some(1.0));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 mod vocabulary;
 
-pub use vocabulary::{Contrast, Kind, Partition, Side, SideOf, Stat, JOINT_SEPARATOR};
+pub use vocabulary::{
+    Classification, Contrast, Kind, Partition, Side, SideOf, Stat, JOINT_SEPARATOR,
+};
 
 use crate::stats::multiplicity::holm;
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 //! the kind, so a new statistic is declared here once and is suppressed
 //! correctly without touching `disclosure.rs`.
 
+use crate::stats::clinical_significance::{CutoffType, RciMethod};
 use std::fmt;
 
 /// What sort of number a statistic is, which decides how it can disclose.
@@ -37,7 +38,8 @@ pub enum Kind {
 /// Counts of one place that add up to the place's `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Partition {
-    /// Improved, no change, deteriorated.
+    /// Improved, no change, deteriorated (and, in the combined approach,
+    /// recovered and harmed).
     ReliableChange,
     /// Completers and non-completers.
     Completion,
@@ -120,6 +122,16 @@ vocabulary! {
     PctImproved = "pct_improved", percentage(Some(Stat::NImproved));
     PctNoChange = "pct_no_change", percentage(Some(Stat::NNoChange));
     PctDeteriorated = "pct_deteriorated", percentage(Some(Stat::NDeteriorated));
+    // clinical significance (docs/estimates.md)
+    NReliablyRecovered = "n_reliably_recovered", people(Some(Stat::PctReliablyRecovered), Some(ReliableChange));
+    NHarmed = "n_harmed", people(Some(Stat::PctHarmed), Some(ReliableChange));
+    PctReliablyRecovered = "pct_reliably_recovered", percentage(Some(Stat::NReliablyRecovered));
+    PctHarmed = "pct_harmed", percentage(Some(Stat::NHarmed));
+    RciSe = "rci_se", Location;
+    RDd = "r_dd", Coefficient;
+    CutoffValue = "cutoff_value", Location;
+    PctChangedGroupLevel = "pct_changed_group_level", Effect;
+    PctFunctionalGroupLevel = "pct_functional_group_level", Effect;
     // caseness
     NCasesBaseline = "n_cases_baseline", people(Some(Stat::PctCasesBaseline), None);
     NCasesFollowup = "n_cases_followup", people(Some(Stat::PctCasesFollowup), None);
@@ -219,6 +231,40 @@ pub enum Contrast {
     Week(u32),
     /// A category of a participant column (or `missing`).
     Category(String),
+    /// How people were classified as changed (`HA`, `JT + cut-off a`).
+    Method(Classification),
+}
+
+/// An approach to individual change (clinicalsignificance's `cs_*`) and
+/// its method, as the `contrast` of `clinical_significance` rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Classification {
+    /// A reliable change index (`cs_distribution`).
+    Rci(RciMethod),
+    /// Clinical to functional range across a cut-off (`cs_statistical`);
+    /// `ha` for HA's true-score cut-off.
+    Cutoff { ha: bool, kind: CutoffType },
+    /// A reliable change index and a cut-off together (`cs_combined`).
+    Combined { method: RciMethod, kind: CutoffType },
+    /// A minimal important change in points (`cs_anchor`).
+    Anchor,
+    /// A change in percent of the baseline score (`cs_percentage`).
+    Percentage,
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Classification::Rci(method) => f.write_str(method.code()),
+            Classification::Cutoff { ha: false, kind } => write!(f, "cut-off {}", kind.code()),
+            Classification::Cutoff { ha: true, kind } => write!(f, "HA cut-off {}", kind.code()),
+            Classification::Combined { method, kind } => {
+                write!(f, "{} + cut-off {}", method.code(), kind.code())
+            }
+            Classification::Anchor => f.write_str("anchor"),
+            Classification::Percentage => f.write_str("percentage"),
+        }
+    }
 }
 
 /// Between a joint band's baseline and follow-up labels.
@@ -232,6 +278,13 @@ impl Contrast {
             self,
             Contrast::Band { .. } | Contrast::Joint { .. } | Contrast::Category(_)
         )
+    }
+
+    /// Whether rows with this contrast add up across the levels of a
+    /// grouping column: a place, its parts and its methods do; a difference
+    /// between levels, and a week of one activity's sessions, do not.
+    pub fn adds_across_levels(&self) -> bool {
+        self.is_part() || matches!(self, Contrast::None | Contrast::Method(_))
     }
 
     /// The label of the band `[low, low + width)`.
@@ -258,6 +311,7 @@ impl fmt::Display for Contrast {
             ),
             Contrast::Week(week) => write!(f, "week {week}"),
             Contrast::Category(category) => f.write_str(category),
+            Contrast::Method(method) => write!(f, "{method}"),
         }
     }
 }

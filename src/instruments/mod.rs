@@ -71,6 +71,15 @@ pub struct Caseness {
     pub source: String,
 }
 
+/// A minimal important change in points, each way, with its published
+/// source (anchor-based classification of individual change).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Mic {
+    pub improvement: f64,
+    pub deterioration: f64,
+    pub source: String,
+}
+
 /// A reliability coefficient with where it comes from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Reliability {
@@ -95,6 +104,8 @@ pub struct Instrument {
     pub direction: Direction,
     pub caseness: Option<Caseness>,
     pub reliability: Option<Reliability>,
+    /// Only where a published source gives one, or the user does.
+    pub mic: Option<Mic>,
     /// Plain-language scoring summary, as printed by `belong instruments`.
     pub scoring: String,
     /// Bibliographic source of the instrument.

@@ -15,6 +15,7 @@
 pub mod anova;
 pub mod binomial;
 pub mod bootstrap;
+pub mod clinical_significance;
 pub mod correlation;
 pub mod descriptive;
 pub mod distributions;
