@@ -32,6 +32,8 @@ pub struct Rules {
     percentage: Option<(f64, f64)>,
     /// Where b and c come from.
     norms_source: Option<String>,
+    /// The instrument's range of scores (infinite when it has none).
+    score_range: (f64, f64),
 }
 
 /// A minimal important change with its source.
@@ -124,6 +126,7 @@ pub fn rules(
         anchor,
         percentage: options.percentage_change,
         norms_source: norms_config.map(|n| n.source.clone()),
+        score_range: (instrument.score_min, instrument.score_max),
     })
 }
 
@@ -336,14 +339,20 @@ fn cutoff_method(rules: &Rules, cutoff: &Cutoff) -> String {
         (Some(source), CutoffType::B | CutoffType::C) => format!(", norms: {source}"),
         _ => String::new(),
     };
+    let (low, high) = rules.score_range;
+    let outside = if cutoff.value < low || cutoff.value > high {
+        format!("; it lies outside the scale's range {low}–{high}, so no one can cross it")
+    } else {
+        String::new()
+    };
     if cutoff.is_ha() {
         format!(
-            "Hageman-Arrindell cut-off {} on true scores ({what}){source}",
+            "Hageman-Arrindell cut-off {} on true scores ({what}){source}{outside}",
             cutoff.kind.code()
         )
     } else {
         format!(
-            "Jacobson-Truax cut-off {} ({what}){source}",
+            "Jacobson-Truax cut-off {} ({what}){source}{outside}",
             cutoff.kind.code()
         )
     }

@@ -192,6 +192,16 @@ pub fn describe(instruments: &[Instrument]) -> String {
                     r.value, r.source
                 ))
         ));
+        out.push_str(&format!(
+            "  mic        {}\n",
+            i.mic.as_ref().map_or(
+                "no published minimal important change (set mic and source in config)".to_string(),
+                |m| format!(
+                    "minimal important change {} points better, {} worse ({})",
+                    m.improvement, m.deterioration, m.source
+                )
+            )
+        ));
         out.push_str(&format!("  source     {}\n\n", i.source));
     }
     out

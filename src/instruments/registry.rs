@@ -1,6 +1,6 @@
 //! The built-in instruments of DATA.md, with their published sources.
 
-use super::{Caseness, Direction, Instrument, ItemRule, Reliability, Subscale};
+use super::{Caseness, Direction, Instrument, ItemRule, Mic, Reliability, Subscale};
 
 fn sum_rules(items: usize) -> Vec<ItemRule> {
     vec![ItemRule::AsIs; items]
@@ -184,7 +184,11 @@ pub fn builtin() -> Vec<Instrument> {
                 value: 0.84,
                 source: "Stewart-Brown et al. 2009".into(),
             }),
-            mic: None,
+            mic: Some(Mic {
+                improvement: 3.0,
+                deterioration: 3.0,
+                source: "Shah et al. (2018), Health and Quality of Life Outcomes 16:239: a change of between 1 and 3 points meets thresholds for statistically important individual change (2.77 SEM = 2.87 points); belong uses the upper end, 3 points".into(),
+            }),
             scoring: "sum of items (raw score 7–35)".into(),
             source: "Stewart-Brown et al. (2009), Health and Quality of Life Outcomes 7:15".into(),
         },

@@ -179,6 +179,54 @@ pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
     }
 }
 
+/// A plain-language name of an approach to individual change, for tables
+/// and sentences.
+pub fn classification_label(classification: &crate::estimate::Classification) -> String {
+    use crate::estimate::Classification;
+    match classification {
+        Classification::Rci(method) => format!("reliable change ({})", method.name()),
+        Classification::Cutoff { ha: false, kind } => {
+            format!("crossed cut-off {} (Jacobson–Truax)", kind.code())
+        }
+        Classification::Cutoff { ha: true, kind } => {
+            format!("crossed cut-off {} (Hageman–Arrindell)", kind.code())
+        }
+        Classification::Combined { method, kind } => {
+            format!("{} and cut-off {} combined", method.name(), kind.code())
+        }
+        Classification::Anchor => "minimal important change".to_string(),
+        Classification::Percentage => "percentage change".to_string(),
+    }
+}
+
+/// A short name of an approach to individual change, for chart labels
+/// (the tables give the full one).
+pub fn classification_short(classification: &crate::estimate::Classification) -> String {
+    use crate::estimate::Classification;
+    match classification {
+        Classification::Rci(method) => format!("RCI {}", method.code()),
+        Classification::Cutoff { ha: false, kind } => format!("cut-off {} (JT)", kind.code()),
+        Classification::Cutoff { ha: true, kind } => format!("cut-off {} (HA)", kind.code()),
+        Classification::Combined { method, kind } => {
+            format!("{} + cut-off {}", method.code(), kind.code())
+        }
+        Classification::Anchor => "minimal important change".to_string(),
+        Classification::Percentage => "percentage change".to_string(),
+    }
+}
+
+/// The size of a standardised mean difference by Cohen's (1988)
+/// conventions, as `effectsize::interpret_cohens_d(d, rules = "cohen1988")`
+/// names it: |d| < 0.2 very small, < 0.5 small, < 0.8 medium, else large.
+pub fn cohen_size(d: f64) -> &'static str {
+    match d.abs() {
+        x if x < 0.2 => "very small",
+        x if x < 0.5 => "small",
+        x if x < 0.8 => "medium",
+        _ => "large",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +286,12 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn cohen_sizes_are_effectsize_interpret_cohens_d() {
+        // interpret_cohens_d(c(0.2, 0.5, 0.8, -0.3, 0.19), rules = "cohen1988")
+        let sizes: Vec<&str> = [0.2, 0.5, 0.8, -0.3, 0.19].map(cohen_size).to_vec();
+        assert_eq!(sizes, ["small", "medium", "large", "small", "very small"]);
     }
 }

@@ -41,7 +41,11 @@ pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
         "Change from baseline to follow-up",
         &["change_by_group"],
     ),
-    ("reliable_change", "Reliable change", &["reliable_change"]),
+    (
+        "reliable_change",
+        "Reliable and meaningful change",
+        &["reliable_change", "meaningful_change"],
+    ),
     ("caseness", "Caseness", &["caseness"]),
     ("participation", "Participation", &["participation"]),
     ("dose_response", "Dose and response", &["dose_response"]),

@@ -111,10 +111,21 @@ pub fn story(content: &ReportContent) -> Story {
                 people_text(change, content.settings.min_cell)
             );
             sentence.push_str(if better {
-                ", an improvement."
+                ", an improvement"
             } else {
-                ", a change for the worse."
+                ", a change for the worse"
             });
+            match find(content, id, "change", Stat::CohensDz)
+                .filter(|e| !e.suppressed)
+                .and_then(|e| e.value)
+            {
+                Some(d) => sentence.push_str(&format!(
+                    " of {} size (Cohen's d_z = {:.2}; Cohen's 1988 conventions).",
+                    super::format::cohen_size(d),
+                    d.abs()
+                )),
+                None => sentence.push('.'),
+            }
             if change.p_value.is_some_and(|p| p >= 0.05) {
                 sentence.push_str(" The interval includes no change, so the data are also consistent with no effect.");
             }
@@ -138,6 +149,12 @@ pub fn story(content: &ReportContent) -> Story {
                 }
             };
             match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
+                // More people reliably worse than better is said first.
+                (Some(improved), Some(deteriorated)) if deteriorated > improved => {
+                    sentence.push_str(&format!(
+                        " More people deteriorated reliably than improved: {deteriorated:.0}% deteriorated reliably and {improved:.0}% improved reliably (changes larger than measurement error)."
+                    ))
+                }
                 (Some(improved), Some(deteriorated)) => sentence.push_str(&format!(
                     " {improved:.0}% improved reliably and {deteriorated:.0}% deteriorated reliably (changes larger than measurement error)."
                 )),

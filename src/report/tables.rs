@@ -3,8 +3,8 @@
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
 use super::format::{
-    csv_field, markdown_text, p_text, rounded, small_count, spreadsheet_text, suppressed_text,
-    visible, P_DIGITS, P_FLOOR, SUPPRESSED,
+    classification_label, cohen_size, csv_field, markdown_text, p_text, rounded, small_count,
+    spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR, SUPPRESSED,
 };
 use super::ReportContent;
 use crate::error::{Error, Result};
@@ -67,6 +67,15 @@ fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
             (Some(lo), Some(hi)) => Cell::Interval(lo, hi, decimals),
             _ => Cell::Missing("–".into()),
         },
+        None => Cell::Missing("–".into()),
+    }
+}
+
+/// The plain-language size of a standardised effect, blank where the
+/// effect is.
+fn size_label(row: Option<&Estimate>) -> Cell {
+    match row.filter(|e| !e.suppressed).and_then(|e| e.value) {
+        Some(d) => text(cohen_size(d)),
         None => Cell::Missing("–".into()),
     }
 }
@@ -219,6 +228,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "p (Holm)",
             "Cohen's d_z",
             "d_z 95% CI",
+            "size (Cohen 1988)",
             "Wilcoxon p",
             "% improved",
         ],
@@ -236,6 +246,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     p_value(get(place, Stat::MeanChange), true),
                     value(get(place, Stat::CohensDz), 2, m),
                     interval(get(place, Stat::CohensDz), 2),
+                    size_label(get(place, Stat::CohensDz)),
                     p_value(get(place, Stat::WilcoxonV), false),
                     value(get(place, Stat::PctImproved), 1, m),
                 ]);
@@ -279,6 +290,53 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     row.push(value(get(place, name), digits, m));
                 }
                 row
+            })
+            .collect(),
+    });
+
+    result.push(Table {
+        name: "meaningful_change",
+        title: "Meaningful change by every approach (counts of people; percentages with Wilson 95% CI)",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "approach",
+            "pairs",
+            "recovered",
+            "improved",
+            "no change",
+            "deteriorated",
+            "harmed",
+            "% improved",
+            "% improved 95% CI",
+            "% deteriorated",
+            "% deteriorated 95% CI",
+        ],
+        rows: places(estimates, "clinical_significance")
+            .iter()
+            .filter_map(|place| {
+                let Contrast::Method(classification) = &place[0].contrast else {
+                    return None;
+                };
+                let improved = get(place, Stat::NImproved)?;
+                let mut row = group_cells(place[0]);
+                row.push(text(&classification_label(classification)));
+                row.push(people(improved, m));
+                for name in [
+                    Stat::NReliablyRecovered,
+                    Stat::NImproved,
+                    Stat::NNoChange,
+                    Stat::NDeteriorated,
+                    Stat::NHarmed,
+                ] {
+                    row.push(value(get(place, name), 0, m));
+                }
+                for name in [Stat::PctImproved, Stat::PctDeteriorated] {
+                    row.push(value(get(place, name), 1, m));
+                    row.push(interval(get(place, name), 1));
+                }
+                Some(row)
             })
             .collect(),
     });

@@ -13,7 +13,7 @@ mod bands;
 mod flow;
 mod lines;
 use crate::error::{Error, Result};
-use crate::estimate::{Estimate, Stat};
+use crate::estimate::{Classification, Contrast, Estimate, Stat};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -144,6 +144,8 @@ fn numbers_behind(name: &str) -> &'static str {
         "change_by_group"
     } else if stem("reliable_change_") {
         "reliable_change"
+    } else if stem("meaningful_change_") {
+        "meaningful_change"
     } else if stem("caseness_") {
         "caseness"
     } else if stem("dose_response_") {
@@ -375,7 +377,20 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 format!("reliable_change_{id}"),
                 format!("Reliable change in {id}, by group"),
                 (760, (130 + 34 * bars.len()) as u32),
-                stacked(&bars)
+                stacked(&bars, &RELIABLE_LEGEND)
+            );
+        }
+        // One approach alone is the JT cut-off, which the table states.
+        let bars = meaningful_change_bars(estimates, id);
+        if bars.len() >= 2 {
+            figure!(
+                figures,
+                folder,
+                "reliable_change",
+                format!("meaningful_change_{id}"),
+                format!("Change in {id} by each approach (everyone with both answers)"),
+                (760, (130 + 34 * bars.len()) as u32),
+                stacked(&bars, &MEANINGFUL_LEGEND)
             );
         }
         let cases = caseness_bars(estimates, id);
@@ -516,20 +531,32 @@ fn percent_rows<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// The legend of the Jacobson–Truax bars.
+const RELIABLE_LEGEND: [&str; 4] = [
+    "improved reliably",
+    "no reliable change",
+    "deteriorated reliably",
+    "suppressed (small counts)",
+];
+
+/// The legend of the bars of every approach, whose improvement may be a
+/// reliable change, a crossing of a cut-off or a change of a set size.
+const MEANINGFUL_LEGEND: [&str; 4] = [
+    "improved",
+    "no change",
+    "deteriorated",
+    "suppressed (small counts)",
+];
+
 fn stacked<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     bars: &[StackedBar],
+    names: &[&str; 4],
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let n = bars.len() as f64;
     let mut chart = percent_rows(root, title, n, "% of people with both answers")?;
     let colours = [GREEN, LIGHT, ORANGE];
-    let names = [
-        "improved reliably",
-        "no reliable change",
-        "deteriorated reliably",
-        "suppressed (small counts)",
-    ];
     for (i, bar) in bars.iter().enumerate() {
         let y = n - i as f64 - 0.5;
         // Improved grows from the left, deteriorated from the right; a
@@ -619,6 +646,46 @@ fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar
         if shares[0].is_some() || shares[2].is_some() {
             bars.push(StackedBar {
                 label: group_label(threshold),
+                shares,
+            });
+        }
+    }
+    bars
+}
+
+/// Improved / no change / deteriorated of everyone by each three-way
+/// approach (the combined approach's five categories are in the table).
+fn meaningful_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar> {
+    let in_all = |e: &&Estimate| {
+        e.outcome == outcome && e.analysis == "clinical_significance" && e.group_by == "all"
+    };
+    let mut bars = Vec::new();
+    for improved in estimates
+        .iter()
+        .filter(in_all)
+        .filter(|e| e.estimate == Stat::NImproved)
+    {
+        let Contrast::Method(classification) = &improved.contrast else {
+            continue;
+        };
+        if matches!(classification, Classification::Combined { .. }) {
+            continue;
+        }
+        let share = |name: Stat| {
+            estimates
+                .iter()
+                .filter(in_all)
+                .find(|e| e.contrast == improved.contrast && e.estimate == name)
+                .and_then(|e| e.value)
+        };
+        let shares = [
+            share(Stat::PctImproved),
+            share(Stat::PctNoChange),
+            share(Stat::PctDeteriorated),
+        ];
+        if shares[0].is_some() || shares[2].is_some() {
+            bars.push(StackedBar {
+                label: super::format::classification_short(classification),
                 shares,
             });
         }
