@@ -6,7 +6,7 @@ use super::Cell;
 use crate::estimate::{Estimate, Stat};
 use crate::stats::bootstrap::{bca, PairedDav};
 use crate::stats::descriptive::{mean, median, standard_deviation};
-use crate::stats::effect_size::{cohens_dz, d_av, hedges_gz, rank_biserial};
+use crate::stats::effect_size::{cohens_dz, d_av, d_rm, g_av, hedges_gz, rank_biserial};
 use crate::stats::ttest::one_sample;
 use crate::stats::wilcoxon::{signed_rank, WilcoxonMethod};
 
@@ -116,6 +116,7 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
             "Hedges' g_z; undefined: needs three pairs and spread in the differences",
         ),
     });
+    let mut dav_interval = None;
     rows.push(match d_av(baseline, followup) {
         Some(value) => {
             let resamples = cell.options.bootstrap_resamples;
@@ -129,9 +130,9 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
                 Some(_) => format!("d_av (Lakens 2013), BCa bootstrap CI (B = {resamples})"),
                 None => "d_av (Lakens 2013); no bootstrap CI: too few distinct pairs".to_string(),
             };
-            place
-                .row(Stat::DAv, Some(value), n, method)
-                .with_ci(interval.map(|i| (i.low, i.high)))
+            let ci = interval.map(|i| (i.low, i.high));
+            dav_interval = Some((value, ci));
+            place.row(Stat::DAv, Some(value), n, method).with_ci(ci)
         }
         None => place.row(
             Stat::DAv,
@@ -140,6 +141,42 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
             "d_av (Lakens 2013); undefined: no spread in the scores",
         ),
     });
+    rows.push(
+        match dav_interval.and_then(|(value, ci)| g_av(value, ci, n)) {
+            Some(g) => place
+                .row(
+                    Stat::GAv,
+                    Some(g.value),
+                    n,
+                    "g_av: d_av × J(n − 1) (Hedges' correction), d_av's interval × J",
+                )
+                .with_ci(g.ci),
+            None => place.row(
+                Stat::GAv,
+                None,
+                n,
+                "g_av; undefined: needs d_av and three pairs",
+            ),
+        },
+    );
+    rows.push(
+        match dz.as_ref().and_then(|dz| d_rm(dz, baseline, followup)) {
+            Some(d) => place
+                .row(
+                    Stat::DRm,
+                    Some(d.value),
+                    n,
+                    "d_rm (Lakens 2013): d_z × √(2(1 − r)); d_z's noncentral t CI × the same factor, r taken as known",
+                )
+                .with_ci(d.ci),
+            None => place.row(
+                Stat::DRm,
+                None,
+                n,
+                "d_rm; undefined: needs d_z and a baseline-follow-up correlation",
+            ),
+        },
+    );
     let biserial = signed
         .as_ref()
         .and_then(|test| rank_biserial(test.v, test.v_negative, test.non_zero));

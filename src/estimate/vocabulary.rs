@@ -113,6 +113,8 @@ vocabulary! {
     CohensDz = "cohens_dz", Effect;
     HedgesGz = "hedges_gz", Effect;
     DAv = "d_av", Effect;
+    GAv = "g_av", Effect;
+    DRm = "d_rm", Effect;
     RankBiserial = "rank_biserial", Effect;
     // reliable change
     RcThreshold = "rc_threshold", Location;

@@ -39,7 +39,7 @@ pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
     (
         "change",
         "Change from baseline to follow-up",
-        &["change_by_group"],
+        &["change_by_group", "effect_sizes"],
     ),
     (
         "reliable_change",

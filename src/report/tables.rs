@@ -256,6 +256,52 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     });
 
     result.push(Table {
+        name: "effect_sizes",
+        title: "Standardised effects of change (pairs), by group",
+        header: vec![
+            "outcome",
+            "grouped by",
+            "group",
+            "pairs",
+            "effect",
+            "value",
+            "95% CI",
+            "size (Cohen 1988)",
+        ],
+        rows: places(estimates, "change")
+            .iter()
+            .flat_map(|place| {
+                let pairs = get(place, Stat::NPairs);
+                [
+                    (Stat::CohensDz, "Cohen's d_z (change / SD of change)"),
+                    (Stat::HedgesGz, "Hedges' g_z"),
+                    (Stat::DAv, "d_av (change / average SD)"),
+                    (Stat::GAv, "Hedges' g_av"),
+                    (Stat::DRm, "d_rm (repeated measures, Lakens 2013)"),
+                    (Stat::RankBiserial, "rank-biserial r"),
+                ]
+                .into_iter()
+                .filter_map(move |(stat, label)| {
+                    let e = get(place, stat)?;
+                    let mut row = group_cells(place[0]);
+                    row.push(value(pairs, 0, m));
+                    row.push(text(label));
+                    row.push(value(Some(e), 2, m));
+                    row.push(interval(Some(e), 2));
+                    // Cohen's conventions are for standardised mean
+                    // differences, not for a correlation.
+                    row.push(if stat == Stat::RankBiserial {
+                        Cell::Missing("–".into())
+                    } else {
+                        size_label(Some(e))
+                    });
+                    Some(row)
+                })
+            })
+            .collect(),
+    });
+
+    result.push(Table {
         name: "reliable_change",
         title: "Reliable change (Jacobson–Truax)",
         header: vec![

@@ -60,6 +60,32 @@ pub fn d_av(baseline: &[f64], followup: &[f64]) -> Option<f64> {
     Some(mean(&differences)? / average_sd)
 }
 
+/// g_av = d_av × J(n − 1), Hedges' correction as for g_z, its interval
+/// (d_av's) scaled by the same J.
+pub fn g_av(d_av: f64, ci: Option<(f64, f64)>, n: usize) -> Option<Interval> {
+    let j = hedges_j(n as f64 - 1.0)?;
+    Some(Interval {
+        value: d_av * j,
+        ci: ci.map(|(lo, hi)| (lo * j, hi * j)),
+    })
+}
+
+/// d_rm (Lakens 2013, eq. 9) = mean(d) / sd(d) × √(2(1 − r)), the change
+/// standardised by the SD of change corrected for the baseline–follow-up
+/// correlation r; the interval is d_z's noncentral-t interval scaled by
+/// the same factor, r taken as known. `None` when d_z or r is undefined.
+pub fn d_rm(dz: &Interval, baseline: &[f64], followup: &[f64]) -> Option<Interval> {
+    let r = super::correlation::pearson(baseline, followup)?;
+    let factor = (2.0 * (1.0 - r)).sqrt();
+    if !factor.is_finite() {
+        return None;
+    }
+    Some(Interval {
+        value: dz.value * factor,
+        ci: dz.ci.map(|(lo, hi)| (lo * factor, hi * factor)),
+    })
+}
+
 /// Matched-pairs rank-biserial r = (R+ − R−)/(R+ + R−) over `non_zero`
 /// differences, with a Fisher-z CI; no CI when r = ±1.
 pub fn rank_biserial(

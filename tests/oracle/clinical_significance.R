@@ -94,6 +94,29 @@ expected_rows <- function(long, outcome, group_col, wave, better_is, reliability
     counts <- c(improved = improved, no_change = nrow(w) - improved - deteriorated, deteriorated = deteriorated)
     jt <- partition_rows(outcome, g$group_by, g$group, wave, "", counts, analysis = "reliable_change")
     add(jt[startsWith(jt$estimate, "pct_"), ])
+    # d_rm (Lakens 2013, eq. 9) with d_z's noncentral-t interval scaled by
+    # sqrt(2(1 - r)); g_av = d_av x J(n - 1). Debian's effectsize 0.8.3
+    # predates repeated_measures_d, so these follow the formulas.
+    r <- cor(w$t0, w$t1)
+    # d_z's interval as STATISTICS.md defines it: the exact noncentral-t
+    # roots (effectsize's optimiser is looser).
+    t <- mean(d) / sd(d) * sqrt(length(d))
+    root <- function(p) uniroot(function(ncp) pt(t, length(d) - 1, ncp) - p,
+                                c(t - 50, t + 50), tol = 1e-14)$root
+    dz <- list(Cohens_d = mean(d) / sd(d), CI_low = root(0.975) / sqrt(length(d)),
+               CI_high = root(0.025) / sqrt(length(d)))
+    factor <- sqrt(2 * (1 - r))
+    d_rm <- mean(d) / sqrt(var(w$t0) + var(w$t1) - 2 * cov(w$t0, w$t1)) * factor
+    stopifnot(abs(d_rm - dz$Cohens_d * factor) < 1e-12)
+    m <- nrow(w) - 1
+    j <- exp(lgamma(m / 2) - 0.5 * log(m / 2) - lgamma((m - 1) / 2))
+    d_av <- mean(d) / sqrt((var(w$t0) + var(w$t1)) / 2)
+    effects <- rbind(
+      row(outcome, g$group_by, g$group, wave, "", "d_rm", d_rm, nrow(w), dz$CI_low * factor, dz$CI_high * factor),
+      row(outcome, g$group_by, g$group, wave, "", "g_av", d_av * j, nrow(w))
+    )
+    effects$analysis <- "change"
+    add(effects)
   }
   for (method in c("GLN", "HLL", "EN", "NK", "HA")) {
     result <- run(cs_distribution, reliability = reliability, rci_method = method)
