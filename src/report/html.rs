@@ -17,7 +17,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2r
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin: 0.5rem 0 1.5rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: right; }
-th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2), td.text { text-align: left; }
 thead th { border-bottom: 2px solid #333; }
 .note { color: #555; font-size: 0.9rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
@@ -59,7 +59,7 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 <div class="wide"><table>
 <thead><tr>{% for name in table.header %}<th>{{ name }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in table.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% for row in table.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
 </table></div>
 {% endfor %}
@@ -102,11 +102,16 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                         t.name != "baseline_characteristics"
                             || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
-                    let rows: Vec<Vec<String>> = t
+                    // Words read from the left, numbers line up on the right.
+                    let rows: Vec<Vec<(String, bool)>> = t
                         .rows
                         .iter()
                         .filter(by_arm)
-                        .map(|row| row.iter().map(cell_text).collect())
+                        .map(|row| {
+                            row.iter()
+                                .map(|cell| (cell_text(cell), matches!(cell, Cell::Text(_))))
+                                .collect()
+                        })
                         .collect();
                     let note = (t.name == "baseline_characteristics")
                         .then_some("Everyone and by arm; by every grouping column in tables/baseline_characteristics.csv.");
