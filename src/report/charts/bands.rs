@@ -309,15 +309,24 @@ pub fn joint_cells(estimates: &[Estimate], outcome: &str) -> Vec<GridCell> {
 
 /// The pre/post grid: a shaded cell per pair of bands (darker = more
 /// pairs), the line of no change and the reliable-change band around it.
+/// The lines drawn over the pre/post grid besides "no change".
+pub struct Guides {
+    /// The reliable-change threshold, in points either side of no change.
+    pub threshold: Option<f64>,
+    /// The cut-off between the clinical and functional ranges, and its name.
+    pub cutoff: Option<(f64, String)>,
+}
+
 pub fn pre_post<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     baseline: &str,
     followup: &str,
     cells: &[GridCell],
-    threshold: Option<f64>,
+    guides: &Guides,
     min_cell: usize,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (threshold, cutoff) = (guides.threshold, guides.cutoff.clone());
     root.fill(&WHITE)?;
     let low = cells
         .iter()
@@ -391,17 +400,41 @@ pub fn pre_post<DB: DrawingBackend>(
             ))?;
         }
     }
+    // The cut-off between the clinical and functional ranges, on both
+    // axes, where it lies inside the chart.
+    let cutoff = cutoff.filter(|(value, _)| *value > low && *value < high);
+    if let Some((value, _)) = &cutoff {
+        for line in [
+            vec![(*value, low), (*value, high)],
+            vec![(low, *value), (high, *value)],
+        ] {
+            chart.draw_series(DashedLineSeries::new(
+                line,
+                2,
+                3,
+                super::ORANGE.stroke_width(2),
+            ))?;
+        }
+    }
     let note = match threshold {
         Some(rc) => format!(
             "Cells: pairs per band of baseline and follow-up score. Solid line: no change; dashed: ±{rc:.2} points, the reliable-change threshold."
         ),
         None => "Cells: pairs per band of baseline and follow-up score. Line: no change.".into(),
     };
+
     let height = root.dim_in_pixel().1 as i32;
     root.draw(&Text::new(
         note,
         (60, height - 24),
         ("sans-serif", 12).into_font().color(&BLACK),
     ))?;
+    if let Some((value, label)) = &cutoff {
+        root.draw(&Text::new(
+            format!("Orange dots: {label} ({value:.2})."),
+            (60, height - 11),
+            ("sans-serif", 12).into_font().color(&BLACK),
+        ))?;
+    }
     root.present()
 }

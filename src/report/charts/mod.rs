@@ -14,6 +14,7 @@ mod flow;
 mod lines;
 use crate::error::{Error, Result};
 use crate::estimate::{Classification, Contrast, Estimate, Stat};
+use crate::stats::clinical_significance::CutoffType;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -363,7 +364,13 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                     waves.baseline_name(),
                     waves.followup_name(),
                     &grid,
-                    threshold,
+                    &bands::Guides {
+                        threshold,
+                        // A cut-off outside the scale separates no one.
+                        cutoff: statistical_cutoff(estimates, id).filter(|(value, _)| {
+                            *value > instrument.score_min && *value < instrument.score_max
+                        }),
+                    },
                     content.settings.min_cell
                 )
             );
@@ -651,6 +658,34 @@ fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar
         }
     }
     bars
+}
+
+/// The Jacobson–Truax cut-off the grid shows: c (between the clinical and
+/// functional means) when norms give it, else a; with its label.
+fn statistical_cutoff(estimates: &[Estimate], outcome: &str) -> Option<(f64, String)> {
+    let of_kind = |kind: CutoffType| {
+        select(
+            estimates,
+            outcome,
+            "clinical_significance",
+            Stat::CutoffValue,
+        )
+        .find(|e| {
+            e.group_by == "all"
+                && e.contrast == Contrast::Method(Classification::Cutoff { ha: false, kind })
+        })
+    };
+    let e = of_kind(CutoffType::C).or_else(|| of_kind(CutoffType::A))?;
+    let Contrast::Method(Classification::Cutoff { kind, .. }) = e.contrast else {
+        return None;
+    };
+    Some((
+        e.value?,
+        format!(
+            "Jacobson–Truax cut-off {} between the clinical and functional ranges",
+            kind.code()
+        ),
+    ))
 }
 
 /// Improved / no change / deteriorated of everyone by each three-way
