@@ -207,5 +207,16 @@ pub fn change(cell: &Cell) -> Vec<Estimate> {
         n,
         "percent of pairs improved",
     ));
+    // Worse is reported as readily as better.
+    let worsened = differences
+        .iter()
+        .filter(|d| **d != 0.0 && !direction.improved(**d))
+        .count();
+    rows.push(place.row(
+        Stat::PctWorsened,
+        Some(100.0 * worsened as f64 / n as f64),
+        n,
+        "percent of pairs worse at follow-up",
+    ));
     rows
 }

@@ -116,6 +116,7 @@ vocabulary! {
     GAv = "g_av", Effect;
     DRm = "d_rm", Effect;
     RankBiserial = "rank_biserial", Effect;
+    PctWorsened = "pct_worsened", percentage(None);
     // reliable change
     RcThreshold = "rc_threshold", Location;
     NImproved = "n_improved", people(Some(Stat::PctImproved), Some(ReliableChange));

@@ -34,6 +34,7 @@ pub struct ChangeRow {
     pub p_adjusted: String,
     pub dz: String,
     pub improved: String,
+    pub worsened: String,
 }
 
 /// The change rows of one outcome.
@@ -157,6 +158,10 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                         p_adjusted: p_text(get(Stat::MeanChange).and_then(|e| e.p_adjusted)),
                         dz: interval(get(Stat::CohensDz), 2),
                         improved: get(Stat::PctImproved)
+                            .and_then(|e| e.value)
+                            .map(|v| format!("{v:.0}%"))
+                            .unwrap_or_else(|| "–".into()),
+                        worsened: get(Stat::PctWorsened)
                             .and_then(|e| e.value)
                             .map(|v| format!("{v:.0}%"))
                             .unwrap_or_else(|| "–".into()),

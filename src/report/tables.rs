@@ -231,6 +231,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "size (Cohen 1988)",
             "Wilcoxon p",
             "% improved",
+            "% worse",
         ],
         rows: places(estimates, "change")
             .iter()
@@ -249,6 +250,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     size_label(get(place, Stat::CohensDz)),
                     p_value(get(place, Stat::WilcoxonV), false),
                     value(get(place, Stat::PctImproved), 1, m),
+                    value(get(place, Stat::PctWorsened), 1, m),
                 ]);
                 row
             })

@@ -113,7 +113,8 @@ expected_rows <- function(long, outcome, group_col, wave, better_is, reliability
     d_av <- mean(d) / sqrt((var(w$t0) + var(w$t1)) / 2)
     effects <- rbind(
       row(outcome, g$group_by, g$group, wave, "", "d_rm", d_rm, nrow(w), dz$CI_low * factor, dz$CI_high * factor),
-      row(outcome, g$group_by, g$group, wave, "", "g_av", d_av * j, nrow(w))
+      row(outcome, g$group_by, g$group, wave, "", "g_av", d_av * j, nrow(w)),
+      row(outcome, g$group_by, g$group, wave, "", "pct_worsened", 100 * mean(direction * d < 0), nrow(w))
     )
     effects$analysis <- "change"
     add(effects)
