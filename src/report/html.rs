@@ -17,7 +17,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2r
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin: 0.5rem 0 1.5rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: right; }
-th:first-child, td:first-child, th:nth-child(2), td:nth-child(2), td.text { text-align: left; }
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2), td.text, th.text { text-align: left; }
 thead th { border-bottom: 2px solid #333; }
 .note { color: #555; font-size: 0.9rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
@@ -57,7 +57,7 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 {% endfor %}
 {% for table in section.tables %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
 <div class="wide"><table>
-<thead><tr>{% for name in table.header %}<th>{{ name }}</th>{% endfor %}</tr></thead>
+<thead><tr>{% for name in table.header %}<th{% if name.1 %} class="text"{% endif %}>{{ name.0 }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in table.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
@@ -102,20 +102,31 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                         t.name != "baseline_characteristics"
                             || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
-                    // Words read from the left, numbers line up on the right.
+                    // Columns of words read from the left, columns of
+                    // numbers line up on the right.
+                    let words: Vec<bool> = (0..t.header.len())
+                        .map(|c| {
+                            let cells = || t.rows.iter().filter_map(|row| row.get(c));
+                            cells().any(|cell| matches!(cell, Cell::Text(_)))
+                                && cells().all(|cell| matches!(cell, Cell::Text(_) | Cell::Missing(_)))
+                        })
+                        .collect();
                     let rows: Vec<Vec<(String, bool)>> = t
                         .rows
                         .iter()
                         .filter(by_arm)
                         .map(|row| {
                             row.iter()
-                                .map(|cell| (cell_text(cell), matches!(cell, Cell::Text(_))))
+                                .zip(&words)
+                                .map(|(cell, words)| (cell_text(cell), *words))
                                 .collect()
                         })
                         .collect();
-                    let note = (t.name == "baseline_characteristics")
-                        .then_some("Everyone and by arm; by every grouping column in tables/baseline_characteristics.csv.");
-                    context! { title => t.title, header => t.header, rows => rows, note => note }
+                    let header: Vec<(&String, bool)> =
+                        t.header.iter().zip(words.iter().copied()).collect();
+                    let note = (t.name == "table1")
+                        .then_some("A count shown as <N is fewer than N people, the smallest group belong publishes; \"suppressed\" is withheld so that a small count cannot be worked out from the others. Every grouping column, by category, is in tables/baseline_characteristics.csv.");
+                    context! { title => t.title, header => header, rows => rows, note => note }
                 })
                 .collect();
             let shown = section.id == "change" || !figures.is_empty() || !tables.is_empty();

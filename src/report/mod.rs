@@ -31,11 +31,7 @@ use std::path::{Path, PathBuf};
 /// Charts name their section; data quality comes after the methods.
 pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
     ("flow", "Participant flow", &["participant_flow"]),
-    (
-        "baseline",
-        "Who took part",
-        &["baseline_characteristics", "reliability"],
-    ),
+    ("baseline", "Who took part", &["table1", "reliability"]),
     (
         "change",
         "Change from baseline to follow-up",

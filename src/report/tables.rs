@@ -31,8 +31,12 @@ pub struct Table {
     /// File and sheet name.
     pub name: &'static str,
     pub title: &'static str,
-    pub header: Vec<&'static str>,
+    pub header: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+}
+
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| name.to_string()).collect()
 }
 
 fn text(value: &str) -> Cell {
@@ -117,6 +121,172 @@ fn get<'a>(place: &[&'a Estimate], name: Stat) -> Option<&'a Estimate> {
     place.iter().copied().find(|e| e.estimate == name)
 }
 
+/// Table 1 the way readers expect it: one column for everyone and one
+/// per arm, n (%) for each category and mean (SD), median (IQR) for the
+/// baseline scores. The long tables keep every grouping.
+fn table1(content: &ReportContent) -> Table {
+    let m = content.settings.min_cell;
+    let estimates = content.estimates;
+    let columns: Vec<(&str, &str)> = std::iter::once(("all", "all"))
+        .chain(
+            content
+                .panel
+                .groups
+                .iter()
+                .filter(|(column, _)| column == "arm")
+                .flat_map(|(column, values)| {
+                    values
+                        .levels
+                        .iter()
+                        .map(move |l| (column.as_str(), l.as_str()))
+                }),
+        )
+        .collect();
+    let find = |analysis: &str, outcome: &str, column: (&str, &str), contrast: &str, stat: Stat| {
+        estimates.iter().find(|e| {
+            e.analysis == analysis
+                && e.outcome == outcome
+                && (e.group_by.as_str(), e.group.as_str()) == column
+                && e.contrast.to_string() == contrast
+                && e.estimate == stat
+        })
+    };
+    let blank = || Cell::Missing(String::new());
+    fn shown(e: Option<&Estimate>) -> Option<&Estimate> {
+        e.filter(|e| !e.suppressed && e.value.is_some())
+    }
+    let mut rows = Vec::new();
+    // The people in each column.
+    let mut people_row = vec![text("people")];
+    for column in &columns {
+        let any = estimates.iter().find(|e| {
+            (e.group_by.as_str(), e.group.as_str()) == *column
+                && e.analysis == "baseline_characteristics"
+        });
+        people_row.push(any.map_or_else(blank, |e| match people(e, m) {
+            Cell::Number(n, _) => Cell::Text(rounded(Some(n), 0)),
+            other => other,
+        }));
+    }
+    rows.push(people_row);
+    // Categories: one heading per characteristic, a row per category.
+    let mut characteristics: Vec<(&str, Vec<String>)> = Vec::new();
+    for e in estimates.iter().filter(|e| {
+        e.analysis == "baseline_characteristics"
+            && e.group_by == "all"
+            && e.estimate == Stat::NInCategory
+    }) {
+        let category = e.contrast.to_string();
+        match characteristics
+            .iter_mut()
+            .find(|(name, _)| *name == e.outcome)
+        {
+            Some((_, categories)) => categories.push(category),
+            None => characteristics.push((&e.outcome, vec![category])),
+        }
+    }
+    for (name, categories) in &characteristics {
+        let mut heading = vec![text(&format!("{name}, n (%)"))];
+        heading.extend(columns.iter().map(|_| blank()));
+        rows.push(heading);
+        for category in categories {
+            let mut row = vec![text(category)];
+            for column in &columns {
+                let count = find(
+                    "baseline_characteristics",
+                    name,
+                    *column,
+                    category,
+                    Stat::NInCategory,
+                );
+                let percent = find(
+                    "baseline_characteristics",
+                    name,
+                    *column,
+                    category,
+                    Stat::PctInCategory,
+                );
+                row.push(match (shown(count), shown(percent), count) {
+                    (Some(c), Some(p), _) => Cell::Text(format!(
+                        "{} ({}%)",
+                        rounded(c.value, 0),
+                        rounded(p.value, 1)
+                    )),
+                    (Some(c), None, _) => Cell::Text(rounded(c.value, 0)),
+                    (None, _, Some(c)) => Cell::Missing(suppressed_text(c, m)),
+                    (None, _, None) => Cell::Missing("0".into()),
+                });
+            }
+            rows.push(row);
+        }
+    }
+    // Baseline scores.
+    let baseline = content.panel.waves.baseline_name();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let stat = |column: (&str, &str), stat: Stat| {
+            shown(find("descriptives", id, column, "", stat).filter(|e| e.wave == baseline))
+        };
+        let mut heading = vec![text(&format!("{id} at {baseline}"))];
+        heading.extend(columns.iter().map(|_| blank()));
+        rows.push(heading);
+        let mut answered = vec![text("answered, n")];
+        let mut mean_sd = vec![text("mean (SD)")];
+        let mut median_iqr = vec![text("median (IQR)")];
+        for column in &columns {
+            let n = estimates.iter().find(|e| {
+                e.analysis == "descriptives"
+                    && e.outcome == id
+                    && e.wave == baseline
+                    && (e.group_by.as_str(), e.group.as_str()) == *column
+                    && e.estimate == Stat::N
+            });
+            answered.push(match value(n, 0, m) {
+                Cell::Number(n, _) => Cell::Text(rounded(Some(n), 0)),
+                other => other,
+            });
+            mean_sd.push(match (stat(*column, Stat::Mean), stat(*column, Stat::Sd)) {
+                (Some(mean), Some(sd)) => Cell::Text(format!(
+                    "{} ({})",
+                    rounded(mean.value, 2),
+                    rounded(sd.value, 2)
+                )),
+                _ => Cell::Missing(SUPPRESSED.into()),
+            });
+            median_iqr.push(
+                match (
+                    stat(*column, Stat::Median),
+                    stat(*column, Stat::Q1),
+                    stat(*column, Stat::Q3),
+                ) {
+                    (Some(median), Some(q1), Some(q3)) => Cell::Text(format!(
+                        "{} ({} to {})",
+                        rounded(median.value, 1),
+                        rounded(q1.value, 1),
+                        rounded(q3.value, 1)
+                    )),
+                    _ => Cell::Missing(SUPPRESSED.into()),
+                },
+            );
+        }
+        rows.extend([answered, mean_sd, median_iqr]);
+    }
+    let mut names = vec!["characteristic".to_string()];
+    names.extend(columns.iter().map(|(by, level)| {
+        if *by == "all" {
+            "everyone".to_string()
+        } else {
+            format!("{by}: {level}")
+        }
+    }));
+    Table {
+        name: "table1",
+        title: "Table 1. Who took part, at baseline: everyone and by arm",
+        header: names,
+        rows,
+    }
+}
+
 /// The columns of [`inference`].
 const INFERENCE_HEADER: [&str; 6] = ["value", "95% CI", "df", "p", "p (Holm)", "n"];
 
@@ -161,7 +331,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "participant_flow",
         title: "Participant flow",
-        header: vec!["outcome", "stage", "people"],
+        header: header(&["outcome", "stage", "people"]),
         rows: flow,
     });
 
@@ -196,10 +366,12 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             value(get(&place, Stat::Sd), 2, m),
         ]);
     }
+    result.push(table1(content));
+
     result.push(Table {
         name: "baseline_characteristics",
         title: "Baseline characteristics, by group",
-        header: vec![
+        header: header(&[
             "characteristic",
             "grouped by",
             "group",
@@ -208,14 +380,14 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "%",
             "mean",
             "sd",
-        ],
+        ]),
         rows: characteristics,
     });
 
     result.push(Table {
         name: "change_by_group",
         title: "Change from baseline to follow-up (pairs), by group",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -232,7 +404,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "Wilcoxon p",
             "% improved",
             "% worse",
-        ],
+        ]),
         rows: places(estimates, "change")
             .iter()
             .map(|place| {
@@ -260,7 +432,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "effect_sizes",
         title: "Standardised effects of change (pairs), by group",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -269,7 +441,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "value",
             "95% CI",
             "size (Cohen 1988)",
-        ],
+        ]),
         rows: places(estimates, "change")
             .iter()
             .flat_map(|place| {
@@ -306,7 +478,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "reliable_change",
         title: "Reliable change (Jacobson–Truax)",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -317,7 +489,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "% improved",
             "% no change",
             "% deteriorated",
-        ],
+        ]),
         rows: places(estimates, "reliable_change")
             .iter()
             .map(|place| {
@@ -345,7 +517,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "meaningful_change",
         title: "Meaningful change by every approach (counts of people; percentages with Wilson 95% CI)",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -360,7 +532,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "% improved 95% CI",
             "% deteriorated",
             "% deteriorated 95% CI",
-        ],
+        ]),
         rows: places(estimates, "clinical_significance")
             .iter()
             .filter_map(|place| {
@@ -392,7 +564,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "caseness",
         title: "Cases before and after (score at or above the cut-off)",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -403,7 +575,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "recovered",
             "new cases",
             "McNemar exact p",
-        ],
+        ]),
         rows: places(estimates, "caseness")
             .iter()
             .map(|place| {
@@ -425,7 +597,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "participation",
         title: "Participation: sessions attended",
-        header: vec![
+        header: header(&[
             "grouped by",
             "group",
             "participants",
@@ -437,7 +609,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "% engaged",
             "activity participants",
             "activity sessions",
-        ],
+        ]),
         rows: places(estimates, "participation")
             .iter()
             .filter(|place| place[0].contrast == Contrast::None)
@@ -462,7 +634,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "dose_response",
         title: "Dose-response: change by sessions attended",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -473,7 +645,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "p",
             "p (Holm)",
             "n",
-        ],
+        ]),
         rows: estimates
             .iter()
             .filter(|e| e.analysis == "dose_response")
@@ -500,6 +672,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         header: ["outcome", "grouped by", "contrast", "estimate"]
             .into_iter()
             .chain(INFERENCE_HEADER)
+            .map(String::from)
             .collect(),
         rows: estimates
             .iter()
@@ -525,7 +698,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "reliability",
         title: "Internal consistency at baseline (Cronbach's alpha, Feldt 95% CI)",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -533,7 +706,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "95% CI",
             "people with every item",
             "how",
-        ],
+        ]),
         rows: estimates
             .iter()
             .filter(|e| e.estimate == Stat::CronbachAlpha)
@@ -553,7 +726,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "attrition",
         title: "Attrition: who answered the follow-up",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -563,7 +736,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "baseline difference (non-completers − completers)",
             "95% CI",
             "p",
-        ],
+        ]),
         rows: places(estimates, "attrition")
             .iter()
             .map(|place| {
@@ -597,6 +770,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         ]
         .into_iter()
         .chain(INFERENCE_HEADER)
+        .map(String::from)
         .collect(),
         rows: estimates
             .iter()
@@ -652,7 +826,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     longitudinal.push(Table {
         name: "longitudinal_sensitivity",
         title: "Sensitivity: completers only against everyone available (mixed model)",
-        header: vec![
+        header: header(&[
             "outcome",
             "grouped by",
             "group",
@@ -664,7 +838,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "people",
             "% completed",
             "baseline difference (non-completers − completers)",
-        ],
+        ]),
         rows: sensitivity_rows,
     });
     result.extend(
@@ -710,7 +884,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "distributions",
         title: "People per band (the data of the distribution charts)",
-        header: vec![
+        header: header(&[
             "outcome",
             "of",
             "grouped by",
@@ -719,13 +893,13 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             "band",
             "people",
             "of n",
-        ],
+        ]),
         rows: bands,
     });
     result.push(Table {
         name: "attendance_by_week",
         title: "Attended sessions per week since enrolment, by activity",
-        header: vec!["activity", "week", "attended sessions", "attendees"],
+        header: header(&["activity", "week", "attended sessions", "attendees"]),
         rows: banded("participation", Stat::SessionsInWeek)
             .into_iter()
             .map(|e| {
@@ -742,7 +916,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(Table {
         name: "data_quality",
         title: "Data quality: rows read, kept and excluded",
-        header: vec!["table", "check", "rows"],
+        header: header(&["table", "check", "rows"]),
         rows: content
             .accounts
             .iter()

@@ -14,7 +14,7 @@ mod flow;
 mod lines;
 use crate::error::{Error, Result};
 use crate::estimate::{Classification, Contrast, Estimate, Stat};
-use crate::stats::clinical_significance::CutoffType;
+use crate::stats::clinical_significance::{CutoffType, RciMethod};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -375,7 +375,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 )
             );
         }
-        let bars = reliable_change_bars(estimates, id);
+        let bars = reliable_change_bars(estimates, id, "reliable_change", &Contrast::None);
         if !bars.is_empty() {
             figure!(
                 figures,
@@ -386,6 +386,22 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 (760, (130 + 34 * bars.len()) as u32),
                 stacked(&bars, &RELIABLE_LEGEND)
             );
+        }
+        // Each further index of `rci_methods`, by group.
+        for method in RciMethod::ALL {
+            let contrast = Contrast::Method(Classification::Rci(method));
+            let bars = reliable_change_bars(estimates, id, "clinical_significance", &contrast);
+            if !bars.is_empty() {
+                figure!(
+                    figures,
+                    folder,
+                    "reliable_change",
+                    format!("meaningful_change_{id}_{}", method.code().to_lowercase()),
+                    format!("Reliable change in {id} ({}), by group", method.name()),
+                    (760, (130 + 34 * bars.len()) as u32),
+                    stacked(&bars, &RELIABLE_LEGEND)
+                );
+            }
         }
         // One approach alone is the JT cut-off, which the table states.
         let bars = meaningful_change_bars(estimates, id);
@@ -627,17 +643,28 @@ fn stacked<DB: DrawingBackend>(
 
 /// Reliable-change categories per group; groups with any suppressed share
 /// are left out (their bars would reveal the hidden counts).
-fn reliable_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedBar> {
+/// `analysis` and `contrast` name the method: JT's `reliable_change`
+/// rows, or one index of `clinical_significance`.
+fn reliable_change_bars(
+    estimates: &[Estimate],
+    outcome: &str,
+    analysis: &str,
+    contrast: &Contrast,
+) -> Vec<StackedBar> {
     let mut bars = Vec::new();
     for threshold in estimates.iter().filter(|e| {
-        e.outcome == outcome && e.analysis == "reliable_change" && e.estimate == Stat::NImproved
+        e.outcome == outcome
+            && e.analysis == analysis
+            && e.contrast == *contrast
+            && e.estimate == Stat::NImproved
     }) {
         let share = |name: Stat| {
             estimates
                 .iter()
                 .find(|e| {
                     e.outcome == outcome
-                        && e.analysis == "reliable_change"
+                        && e.analysis == analysis
+                        && e.contrast == *contrast
                         && e.group_by == threshold.group_by
                         && e.group == threshold.group
                         && e.estimate == name
