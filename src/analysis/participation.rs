@@ -54,6 +54,21 @@ pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions)
         rows.push(place.row(Stat::SessionsQ1, quantile_sorted(&ordered, 0.25), n, METHOD));
         rows.push(place.row(Stat::SessionsQ3, quantile_sorted(&ordered, 0.75), n, METHOD));
         rows.push(place.row(Stat::GroupSessionsMean, mean(&in_groups), n, METHOD));
+        // Reach: who came at all, and how many sessions they attended.
+        let any = group.members.iter().filter(|&&p| sessions[p] > 0).count();
+        rows.push(place.row(Stat::NAttendedAny, Some(any as f64), n, METHOD));
+        rows.push(place.row(
+            Stat::PctAttendedAny,
+            Some(100.0 * any as f64 / n as f64),
+            n,
+            METHOD,
+        ));
+        rows.push(place.row(
+            Stat::SessionsTotal,
+            Some(attended.iter().sum()),
+            n,
+            "attended sessions in all",
+        ));
         rows.push(place.row(
             Stat::PctEngaged,
             Some(100.0 * engaged as f64 / n as f64),

@@ -75,6 +75,64 @@ pub struct RawConfig {
     pub pct_deterioration: Option<f64>,
     /// A functional population's mean and SD per outcome, for cut-offs b and c.
     pub norms: Option<BTreeMap<String, NormsConfig>>,
+    /// `[report]`: what the report is called and what it covers.
+    pub report: Option<ReportHeading>,
+}
+
+/// `[report]`: the report's title and what it covers, printed at its top.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportHeading {
+    /// Default "Evaluation report".
+    pub title: Option<String>,
+    /// The programme evaluated, e.g. "Walk and Talk".
+    pub programme: Option<String>,
+    /// Who runs it.
+    pub organisation: Option<String>,
+    /// The reporting period, e.g. "April 2025 to March 2026".
+    pub period: Option<String>,
+}
+
+/// The longest `[report]` text: a title, not a paragraph.
+const MAX_HEADING_LEN: usize = 200;
+
+impl ReportHeading {
+    pub fn title(&self) -> &str {
+        self.title.as_deref().unwrap_or("Evaluation report")
+    }
+
+    /// Programme, organisation and period, as one line; `None` when none
+    /// is given.
+    pub fn subtitle(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.programme, &self.organisation, &self.period]
+            .into_iter()
+            .flatten()
+            .map(|text| text.as_str())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    fn check(&self) -> Result<()> {
+        for (key, value) in [
+            ("title", &self.title),
+            ("programme", &self.programme),
+            ("organisation", &self.organisation),
+            ("period", &self.period),
+        ] {
+            let Some(text) = value else { continue };
+            if text.trim().is_empty() || text.chars().count() > MAX_HEADING_LEN {
+                return Err(Error::Config(format!(
+                    "[report] {key} in belong.toml: give a text of 1 to {MAX_HEADING_LEN} characters"
+                )));
+            }
+            if text.chars().any(char::is_control) {
+                return Err(Error::Config(format!(
+                    "[report] {key} in belong.toml: a line break or control character cannot be part of a heading"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[norms.OUTCOME]`: a functional (general) population's scores.
@@ -145,6 +203,9 @@ pub struct Settings {
     /// `None`: ISO, and local dates like 03/04/2025 are an error.
     pub date_format: Option<DateFormat>,
     pub outputs: Vec<String>,
+    /// `[report]`: title, programme, organisation, period.
+    #[serde(skip_serializing_if = "is_default")]
+    pub report: ReportHeading,
     #[serde(skip_serializing_if = "is_default")]
     pub tables: Tables,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -387,6 +448,8 @@ impl Settings {
         };
         let instruments = instruments::registry(raw.instruments.as_deref().unwrap_or_default())?;
         resolve_meaningful_change(&raw, &instruments, &mut analysis)?;
+        let report = raw.report.clone().unwrap_or_default();
+        report.check()?;
         let wide = resolve_wide(raw.wide.clone(), &data_dir)?;
         if wide.is_some()
             && (raw.participants.is_some() || raw.assessments.is_some() || raw.attendance.is_some())
@@ -441,6 +504,7 @@ impl Settings {
             analysis,
             date_format,
             outputs,
+            report,
             tables,
             wide,
             instruments,
@@ -602,6 +666,24 @@ mod tests {
             Ok(_) => panic!("{toml_text} accepted"),
             Err(e) => assert!(e.to_string().contains(key), "{toml_text}: {e}"),
         }
+    }
+
+    #[test]
+    fn the_report_heading_is_one_line_of_text() {
+        let settings = resolve(
+            "[report]\ntitle = \"Walk and Talk: impact\"\nprogramme = \"Walk and Talk\"\nperiod = \"2025-26\"",
+        )
+        .unwrap();
+        assert_eq!(settings.report.title(), "Walk and Talk: impact");
+        assert_eq!(
+            settings.report.subtitle().as_deref(),
+            Some("Walk and Talk · 2025-26")
+        );
+        assert_eq!(resolve("").unwrap().report.title(), "Evaluation report");
+        refused("[report]\ntitle = \"\"", "[report] title");
+        refused("[report]\nperiod = \"a\\nb\"", "line break");
+        let unknown = RawConfig::from_text("[report]\nlogo = \"x.png\"").unwrap_err();
+        assert!(unknown.contains("logo"), "{unknown}");
     }
 
     #[test]

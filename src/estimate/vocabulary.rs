@@ -172,6 +172,9 @@ vocabulary! {
     SessionsQ3 = "sessions_q3", Location;
     GroupSessionsMean = "group_sessions_mean", Location;
     PctEngaged = "pct_engaged", percentage(None);
+    NAttendedAny = "n_attended_any", people(Some(Stat::PctAttendedAny), None);
+    PctAttendedAny = "pct_attended_any", percentage(Some(Stat::NAttendedAny));
+    SessionsTotal = "sessions_total", Amount;
     NWithSessions = "n_with_sessions", people(None, None);
     SessionsInWeek = "sessions_in_week", Amount;
     ActivityParticipants = "activity_participants", Total;

@@ -11,7 +11,7 @@ const TEMPLATE: &str = r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>belong report</title>
+<title>{{ title }}</title>
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 64rem; color: #1b1b1b; line-height: 1.45; padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
@@ -20,6 +20,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: righ
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2), td.text, th.text { text-align: left; }
 thead th { border-bottom: 2px solid #333; }
 .note { color: #555; font-size: 0.9rem; }
+.subtitle { font-size: 1.15rem; margin-top: -0.5rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: 0.9rem; }
@@ -37,7 +38,8 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 </style>
 </head>
 <body>
-<h1>Evaluation report</h1>
+<h1>{{ title }}</h1>
+{% if subtitle %}<p class="subtitle">{{ subtitle }}</p>{% endif %}
 <p class="note">{{ participants }} participants; waves {{ waves }}. Change is {{ followup }} minus {{ baseline }} among people who answered both; for loneliness scales a negative change is an improvement.</p>
 <h2 class="first">Summary</h2>
 <ul>{% for line in story.summary %}<li>{{ line }}</li>{% endfor %}</ul>
@@ -124,8 +126,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                         .collect();
                     let header: Vec<(&String, bool)> =
                         t.header.iter().zip(words.iter().copied()).collect();
-                    let note = (t.name == "table1")
-                        .then_some("A count shown as <N is fewer than N people, the smallest group belong publishes; \"suppressed\" is withheld so that a small count cannot be worked out from the others. Every grouping column, by category, is in tables/baseline_characteristics.csv.");
+                    let note = t.note();
                     context! { title => t.title, header => header, rows => rows, note => note }
                 })
                 .collect();
@@ -142,6 +143,8 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
         .map_err(template_error(path))?;
     template
         .render(context! {
+            title => model.heading.title,
+            subtitle => model.heading.subtitle,
             participants => model.participants,
             waves => model.waves.waves.join(", "),
             baseline => model.waves.baseline_name(),

@@ -7,7 +7,11 @@ use super::tables::to_markdown;
 
 pub fn render(model: &ReportModel) -> String {
     let story = &model.story;
-    let mut out = String::from("# Evaluation report\n\n## Summary\n\n");
+    let mut out = format!("# {}\n\n", markdown_text(&model.heading.title));
+    if let Some(subtitle) = &model.heading.subtitle {
+        out.push_str(&format!("{}\n\n", markdown_text(subtitle)));
+    }
+    out.push_str("## Summary\n\n");
     for line in &story.summary {
         out.push_str(&format!("- {}\n", markdown_text(line)));
     }
@@ -27,6 +31,9 @@ pub fn render(model: &ReportModel) -> String {
         }
         for table in section_tables {
             out.push_str(&format!("\n### {}\n\n{}", table.title, to_markdown(table)));
+            if let Some(note) = table.note() {
+                out.push_str(&format!("\n{}\n", markdown_text(note)));
+            }
         }
     }
     out.push_str("\n## Methods\n\n");

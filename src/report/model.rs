@@ -49,6 +49,8 @@ pub type QualityLine = (String, String, usize);
 
 /// The report as readers see it.
 pub struct ReportModel {
+    /// What the report is called and what it covers (`[report]`).
+    pub heading: Heading,
     /// Participants read (kept), before any analysis.
     pub participants: usize,
     /// Every wave in order, and which are the baseline and the follow-up.
@@ -61,10 +63,21 @@ pub struct ReportModel {
     pub quality: Vec<QualityLine>,
 }
 
+/// The report's title and its line of programme, organisation and period.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub title: String,
+    pub subtitle: Option<String>,
+}
+
 impl ReportModel {
     /// Builds the model; `figures` are the charts already drawn.
     pub fn build(content: &ReportContent, tables: Vec<Table>, figures: Vec<Figure>) -> Self {
         ReportModel {
+            heading: Heading {
+                title: content.settings.report.title().to_string(),
+                subtitle: content.settings.report.subtitle(),
+            },
             participants: content.panel.participant_id.len(),
             waves: content.panel.waves.clone(),
             story: super::story::story(content),

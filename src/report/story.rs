@@ -82,12 +82,62 @@ fn arm_comparison(
         })
 }
 
+/// Who the programme reached: people enrolled, how many came at all, the
+/// sessions they attended and the activities; `None` without attendance.
+fn reach(content: &ReportContent) -> Option<String> {
+    let value = |stat: Stat| find(content, "", "participation", stat).and_then(|e| e.value);
+    let enrolled = value(Stat::NParticipants)?;
+    let mut sentence = format!("{enrolled:.0} people were enrolled");
+    match (value(Stat::NAttendedAny), value(Stat::PctAttendedAny)) {
+        (Some(any), Some(pct)) => sentence.push_str(&format!(
+            "; {any:.0} ({pct:.0}%) attended at least one session"
+        )),
+        _ => sentence.push_str("; how many attended at least one session is suppressed"),
+    }
+    let activities: Vec<&str> = content
+        .estimates
+        .iter()
+        .filter(|e| {
+            e.analysis == "participation"
+                && e.group_by == "activity"
+                && e.estimate == Stat::ActivityParticipants
+        })
+        .map(|e| e.group.as_str())
+        .collect();
+    if let Some(total) = value(Stat::SessionsTotal) {
+        sentence.push_str(&format!(", {total:.0} attended sessions in all"));
+        if !activities.is_empty() {
+            sentence.push_str(&format!(
+                " across {} {} ({})",
+                activities.len(),
+                if activities.len() == 1 {
+                    "activity"
+                } else {
+                    "activities"
+                },
+                activities.join(", ")
+            ));
+        }
+    }
+    sentence.push('.');
+    if let Some(engaged) = value(Stat::PctEngaged) {
+        sentence.push_str(&format!(
+            " {engaged:.0}% attended at least {} sessions.",
+            content.settings.analysis.engaged_sessions
+        ));
+    }
+    Some(sentence)
+}
+
 /// Builds the story.
 pub fn story(content: &ReportContent) -> Story {
     let registry = content.instruments;
     let waves = &content.panel.waves;
     let (baseline, followup) = (waves.baseline_name(), waves.followup_name());
     let mut story = Story::default();
+    if let Some(sentence) = reach(content) {
+        story.summary.push(sentence);
+    }
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
         let instrument = &registry[outcome.outcome.instrument];

@@ -35,6 +35,16 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Table {
+    /// A sentence printed under the table on the page, where its cells
+    /// need one.
+    pub fn note(&self) -> Option<&'static str> {
+        (self.name == "table1").then_some(
+            "A count shown as <N is fewer than N people, the smallest group belong publishes; \"suppressed\" is withheld so that a small count cannot be worked out from the others. Every grouping column, by category, is in tables/baseline_characteristics.csv.",
+        )
+    }
+}
+
 fn header(names: &[&str]) -> Vec<String> {
     names.iter().map(|name| name.to_string()).collect()
 }
