@@ -641,6 +641,17 @@ fn stacked<DB: DrawingBackend>(
     root.present()
 }
 
+/// A bar of improved / no change / deteriorated shares; `None` without
+/// improved or deteriorated, which leaves nothing to place.
+fn three_way_bar(label: String, share: impl Fn(Stat) -> Option<f64>) -> Option<StackedBar> {
+    let shares = [
+        share(Stat::PctImproved),
+        share(Stat::PctNoChange),
+        share(Stat::PctDeteriorated),
+    ];
+    (shares[0].is_some() || shares[2].is_some()).then_some(StackedBar { label, shares })
+}
+
 /// Reliable-change categories per group; groups with any suppressed share
 /// are left out (their bars would reveal the hidden counts).
 /// `analysis` and `contrast` name the method: JT's `reliable_change`
@@ -671,18 +682,7 @@ fn reliable_change_bars(
                 })
                 .and_then(|e| e.value)
         };
-        let shares = [
-            share(Stat::PctImproved),
-            share(Stat::PctNoChange),
-            share(Stat::PctDeteriorated),
-        ];
-        // Without improved or deteriorated there is nothing to place.
-        if shares[0].is_some() || shares[2].is_some() {
-            bars.push(StackedBar {
-                label: group_label(threshold),
-                shares,
-            });
-        }
+        bars.extend(three_way_bar(group_label(threshold), share));
     }
     bars
 }
@@ -740,17 +740,10 @@ fn meaningful_change_bars(estimates: &[Estimate], outcome: &str) -> Vec<StackedB
                 .find(|e| e.contrast == improved.contrast && e.estimate == name)
                 .and_then(|e| e.value)
         };
-        let shares = [
-            share(Stat::PctImproved),
-            share(Stat::PctNoChange),
-            share(Stat::PctDeteriorated),
-        ];
-        if shares[0].is_some() || shares[2].is_some() {
-            bars.push(StackedBar {
-                label: super::format::classification_short(classification),
-                shares,
-            });
-        }
+        bars.extend(three_way_bar(
+            super::format::classification_short(classification),
+            share,
+        ));
     }
     bars
 }
