@@ -161,31 +161,38 @@ fn three_way(
     changes: impl Iterator<Item = Change>,
     method: &str,
 ) -> Vec<Estimate> {
-    let (mut improved, mut unchanged, mut deteriorated) = (0, 0, 0);
+    let mut counts = [0usize; 3];
     for change in changes {
-        match change {
-            Change::Improved => improved += 1,
-            Change::Unchanged => unchanged += 1,
-            Change::Deteriorated => deteriorated += 1,
-        }
+        counts[change as usize] += 1;
     }
-    let n = improved + unchanged + deteriorated;
+    classified(
+        place,
+        classification,
+        &[
+            (Stat::NImproved, Stat::PctImproved, counts[0]),
+            (Stat::NNoChange, Stat::PctNoChange, counts[1]),
+            (Stat::NDeteriorated, Stat::PctDeteriorated, counts[2]),
+        ],
+        method,
+    )
+}
+
+/// The partition rows of one classification, nothing when it classified
+/// no one.
+fn classified(
+    place: &Place,
+    classification: Classification,
+    parts: &[(Stat, Stat, usize)],
+    method: &str,
+) -> Vec<Estimate> {
+    let n: usize = parts.iter().map(|(_, _, count)| count).sum();
     if n == 0 {
         return Vec::new();
     }
-    partition(
-        place,
-        &[
-            (Stat::NImproved, Stat::PctImproved, improved),
-            (Stat::NNoChange, Stat::PctNoChange, unchanged),
-            (Stat::NDeteriorated, Stat::PctDeteriorated, deteriorated),
-        ],
-        n,
-        method,
-    )
-    .into_iter()
-    .map(|e| e.with_contrast(Contrast::Method(classification)))
-    .collect()
+    partition(place, parts, n, method)
+        .into_iter()
+        .map(|e| e.with_contrast(Contrast::Method(classification)))
+        .collect()
 }
 
 pub fn clinical_significance(cell: &Cell) -> Vec<Estimate> {
@@ -368,12 +375,9 @@ fn five_way(
     for category in categories {
         counts[category as usize] += 1;
     }
-    let n: usize = counts.iter().sum();
-    if n == 0 {
-        return Vec::new();
-    }
-    partition(
+    classified(
         place,
+        classification,
         &[
             (
                 Stat::NReliablyRecovered,
@@ -385,10 +389,6 @@ fn five_way(
             (Stat::NDeteriorated, Stat::PctDeteriorated, counts[3]),
             (Stat::NHarmed, Stat::PctHarmed, counts[4]),
         ],
-        n,
         method,
     )
-    .into_iter()
-    .map(|e| e.with_contrast(Contrast::Method(classification)))
-    .collect()
 }
