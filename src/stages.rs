@@ -321,6 +321,7 @@ fn analyse_without_attendance(
             panel.waves.followup_name()
         )));
     }
+    analysis::design::check(&panel, &settings.analysis)?;
     let estimates = timed(&mut timings, "analyses", || {
         analysis::run_without_attendance(&panel, &settings.instruments, &settings.analysis)
     });

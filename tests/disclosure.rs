@@ -29,6 +29,9 @@ fn datasets() -> Vec<PathBuf> {
         fixture("djg11-three-waves"),
         fixture("cs-wellbeing"),
         fixture("cs-loneliness"),
+        fixture("ps-arm"),
+        fixture("ps-attendance"),
+        fixture("ps-separation"),
     ]
 }
 

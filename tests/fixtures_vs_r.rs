@@ -137,6 +137,9 @@ fn native_fixtures_match_r() {
         "djg6-parquet",
         "cs-wellbeing",
         "cs-loneliness",
+        "ps-arm",
+        "ps-attendance",
+        "ps-separation",
     ];
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();

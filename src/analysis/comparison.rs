@@ -2,7 +2,8 @@
 //! compare on change, against a reference level — ANCOVA on the follow-up
 //! adjusting for baseline, Welch's test on change, and Hedges' g of change.
 
-use super::Cell;
+use super::design::TwoGroups;
+use super::{Cell, Pairs};
 use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
 use crate::stats::effect_size::hedges_g_independent;
 use crate::stats::regression::{nested_f_test, ols};
@@ -12,19 +13,54 @@ use crate::stats::ttest::welch;
 /// pairs (whole dataset only).
 pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
     let pairs = cell.pairs();
-    let wave = cell.panel.waves.followup_name();
     let mut rows = Vec::new();
     for (column, values) in &cell.panel.groups {
-        // Pairs with a level in this column.
-        let in_model: Vec<usize> = (0..pairs.len())
-            .filter(|&i| values.get(pairs.rows[i]).is_some())
-            .collect();
-        let level_of = |i: usize| values.get(pairs.rows[i]).unwrap_or_default();
-        let mut levels: Vec<&str> = in_model.iter().map(|&i| level_of(i)).collect();
+        let level_of = |i: usize| values.get(pairs.rows[i]);
+        let mut levels: Vec<&str> = (0..pairs.len()).filter_map(level_of).collect();
         levels.sort();
         levels.dedup();
+        rows.extend(compare(cell, &pairs, column, &level_of, &levels));
+    }
+    rows
+}
+
+/// The comparison of people who attended with referred people who never
+/// did, for designs without an arm.
+pub fn attendance_comparison(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
+    let pairs = cell.pairs();
+    let level_of = |i: usize| {
+        groups.membership[pairs.rows[i]].map(|treated| {
+            if treated {
+                groups.treated.as_str()
+            } else {
+                groups.reference.as_str()
+            }
+        })
+    };
+    let levels = [groups.reference.as_str(), groups.treated.as_str()];
+    compare(cell, &pairs, groups.column, &level_of, &levels)
+}
+
+/// Each level of `levels` after the first (the reference) against it;
+/// `level_of` gives each pair's level.
+fn compare<'a>(
+    cell: &Cell,
+    pairs: &Pairs,
+    column: &str,
+    level_of: &dyn Fn(usize) -> Option<&'a str>,
+    levels: &[&'a str],
+) -> Vec<Estimate> {
+    let wave = cell.panel.waves.followup_name();
+    let mut rows = Vec::new();
+    {
+        let in_model: Vec<usize> = (0..pairs.len())
+            .filter(|&i| level_of(i).is_some())
+            .collect();
+        let level_of = |i: usize| level_of(i).unwrap_or_default();
+        let present = |level: &&str| in_model.iter().any(|&i| level_of(i) == *level);
+        let levels: Vec<&str> = levels.iter().copied().filter(|l| present(l)).collect();
         if levels.len() < 2 {
-            continue;
+            return rows;
         }
         let reference = levels[0];
         let n_model = in_model.len();

@@ -13,10 +13,12 @@ pub mod change;
 pub mod clinical_significance;
 pub mod comparison;
 pub mod descriptives;
+pub mod design;
 pub mod distribution;
 pub mod dose_response;
 pub mod longitudinal;
 pub mod participation;
+pub mod propensity;
 pub mod reliability;
 pub mod reliable_change;
 
@@ -86,6 +88,12 @@ pub struct AnalysisOptions {
     /// Fractions of the baseline score that make an improvement and a
     /// deterioration (`pct_improvement`, `pct_deterioration`).
     pub percentage_change: Option<(f64, f64)>,
+    /// The design the user declared (`design`), if any.
+    pub design: Option<design::DeclaredDesign>,
+    /// Participant columns the propensity score adjusts for (`adjust_for`).
+    pub adjust_for: Vec<String>,
+    /// Matching caliper in SDs of the propensity score (`caliper`).
+    pub caliper: Option<f64>,
 }
 
 impl Default for AnalysisOptions {
@@ -101,6 +109,9 @@ impl Default for AnalysisOptions {
             rci_methods: vec![RciMethod::Jt],
             norms: BTreeMap::new(),
             percentage_change: None,
+            design: None,
+            adjust_for: Vec::new(),
+            caliper: None,
         }
     }
 }
@@ -390,6 +401,24 @@ pub fn run_with_attendance(
         estimates.extend(rows.after_dose_response);
         estimates.extend(dose_bands);
         estimates.extend(rows.after_dose_bands);
+    }
+    // The design's comparison, adjusted for who joined each group, needs
+    // attendance when the comparison is attenders against non-attenders.
+    let design = design::Design::of(panel, options);
+    if let Some(two_groups) = design.two_groups(panel) {
+        let adjusted: Vec<Vec<Estimate>> = cells
+            .par_iter()
+            .filter(|cell| cell.group.is_all())
+            .map(|cell| {
+                let mut rows = Vec::new();
+                if design == design::Design::Attendance {
+                    rows.extend(comparison::attendance_comparison(cell, &two_groups));
+                }
+                rows.extend(propensity::propensity(cell, &two_groups));
+                rows
+            })
+            .collect();
+        estimates.extend(adjusted.into_iter().flatten());
     }
     estimates.extend(participation::participation(panel, &groups, options));
     estimates.extend(baseline_characteristics);

@@ -11,6 +11,7 @@ pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
 pub use suggest::closest;
 
 use crate::analysis::clinical_significance::FunctionalNorms;
+use crate::analysis::design::DeclaredDesign;
 use crate::analysis::{AnalysisOptions, DoseBand};
 use crate::cells::MissingMarkers;
 use crate::error::{Error, Result};
@@ -32,6 +33,8 @@ pub const MAX_MISSING_MARKERS: usize = 1_000;
 pub const MAX_MISSING_MARKER_LEN: usize = 100;
 /// At most this many `dose_bands`.
 pub const MAX_DOSE_BANDS: usize = 50;
+/// At most this many `adjust_for` columns.
+pub const MAX_ADJUST_FOR: usize = 30;
 
 /// `belong.toml` as written by the user. Unknown keys are errors.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -77,6 +80,14 @@ pub struct RawConfig {
     pub norms: Option<BTreeMap<String, NormsConfig>>,
     /// `[report]`: what the report is called and what it covers.
     pub report: Option<ReportHeading>,
+    /// How people came to be in the programme or the comparison group:
+    /// `randomised`, `comparison` or `pre-post` (default: from the data).
+    pub design: Option<String>,
+    /// Participant columns the propensity score adjusts for, beside the
+    /// baseline score.
+    pub adjust_for: Option<Vec<String>>,
+    /// Matching caliper in standard deviations of the propensity score.
+    pub caliper: Option<f64>,
 }
 
 /// `[report]`: the report's title and what it covers, printed at its top.
@@ -315,6 +326,49 @@ fn resolve_meaningful_change(
     Ok(())
 }
 
+/// `design`, `adjust_for` and `caliper`.
+fn resolve_design(raw: &RawConfig, analysis: &mut AnalysisOptions) -> Result<()> {
+    if let Some(text) = &raw.design {
+        analysis.design = Some(DeclaredDesign::parse(text).ok_or_else(|| {
+            Error::Config(format!(
+                "design = \"{text}\" in belong.toml: write \"randomised\" (people were assigned to the arms at random), \"comparison\" (a comparison group that was not randomised) or \"pre-post\" (no comparison group)"
+            ))
+        })?);
+    }
+    if let Some(columns) = &raw.adjust_for {
+        let mut seen: Vec<&str> = Vec::new();
+        for column in columns {
+            if column.trim().is_empty() {
+                return Err(Error::Config(
+                    "adjust_for in belong.toml lists an empty column name".into(),
+                ));
+            }
+            if seen.contains(&column.as_str()) {
+                return Err(Error::Config(format!(
+                    "adjust_for in belong.toml lists \"{column}\" twice"
+                )));
+            }
+            seen.push(column);
+        }
+        if columns.len() > MAX_ADJUST_FOR {
+            return Err(Error::Config(format!(
+                "adjust_for in belong.toml lists {} columns: at most {MAX_ADJUST_FOR}",
+                columns.len()
+            )));
+        }
+        analysis.adjust_for = columns.clone();
+    }
+    if let Some(caliper) = raw.caliper {
+        if !(caliper > 0.0 && caliper.is_finite()) {
+            return Err(Error::Config(format!(
+                "caliper = {caliper} in belong.toml: give a positive number of standard deviations of the propensity score, e.g. 0.2"
+            )));
+        }
+        analysis.caliper = Some(caliper);
+    }
+    Ok(())
+}
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
@@ -448,6 +502,7 @@ impl Settings {
         };
         let instruments = instruments::registry(raw.instruments.as_deref().unwrap_or_default())?;
         resolve_meaningful_change(&raw, &instruments, &mut analysis)?;
+        resolve_design(&raw, &mut analysis)?;
         let report = raw.report.clone().unwrap_or_default();
         report.check()?;
         let wide = resolve_wide(raw.wide.clone(), &data_dir)?;

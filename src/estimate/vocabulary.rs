@@ -155,6 +155,15 @@ vocabulary! {
     ChangeDifference = "change_difference", Effect;
     HedgesGChange = "hedges_g_change", Effect;
     AncovaF = "ancova_f", Test;
+    // propensity-adjusted comparison (docs/estimates.md)
+    AdjustedDifference = "adjusted_difference", Coefficient;
+    Smd = "smd", Effect;
+    VarianceRatio = "variance_ratio", Effect;
+    EssTreated = "ess_treated", Location;
+    EssControl = "ess_control", Location;
+    EValue = "e_value", Effect;
+    EValueCi = "e_value_ci", Effect;
+    NMatchedPairs = "n_matched_pairs", people(None, None);
     // longitudinal
     WaveEffect = "wave_effect", Coefficient;
     WaveMean = "wave_mean", Location;
@@ -239,6 +248,8 @@ pub enum Contrast {
     Category(String),
     /// How people were classified as changed (`HA`, `JT + cut-off a`).
     Method(Classification),
+    /// A covariate of a balance table (`baseline score`, `gender = male`).
+    Covariate(String),
 }
 
 /// An approach to individual change (clinicalsignificance's `cs_*`) and
@@ -318,6 +329,7 @@ impl fmt::Display for Contrast {
             Contrast::Week(week) => write!(f, "week {week}"),
             Contrast::Category(category) => f.write_str(category),
             Contrast::Method(method) => write!(f, "{method}"),
+            Contrast::Covariate(covariate) => f.write_str(covariate),
         }
     }
 }

@@ -45,7 +45,11 @@ pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
     ("caseness", "Caseness", &["caseness"]),
     ("participation", "Participation", &["participation"]),
     ("dose_response", "Dose and response", &["dose_response"]),
-    ("comparison", "Comparisons between groups", &["comparisons"]),
+    (
+        "comparison",
+        "Comparisons between groups",
+        &["adjusted_comparison", "balance", "comparisons"],
+    ),
     ("attrition", "Attrition", &["attrition"]),
     (
         "longitudinal",

@@ -4,6 +4,8 @@
 
 use super::format::{people_text, rounded};
 use super::ReportContent;
+use crate::analysis::design::{Design, ARM_COLUMN, ATTENDANCE_COLUMN};
+use crate::analysis::propensity::Adjustment;
 use crate::estimate::{Contrast, Estimate, Stat, Suppression};
 use crate::instruments::Direction;
 
@@ -49,37 +51,154 @@ fn magnitude(
     (word, rounded(Some(a), 2), rounded(Some(b), 2))
 }
 
-/// The baseline-adjusted difference between arms, the funder's question
-/// "compared with what", when the data have arms and it is published.
-fn arm_comparison(
+/// The baseline-adjusted difference between the design's groups, the
+/// funder's question "compared with what", when it is published; then,
+/// for a design that was not randomised, the comparison weighted for who
+/// joined each group, its balance and its E-value.
+fn design_comparison(
+    content: &ReportContent,
+    design: &Design,
+    outcome: &str,
+    direction: Direction,
+    followup: &str,
+) -> Vec<String> {
+    let column = match design {
+        Design::Randomised(_) | Design::Comparison(_) => ARM_COLUMN,
+        Design::Attendance => ATTENDANCE_COLUMN,
+        Design::PrePost { .. } => return Vec::new(),
+    };
+    let mut sentences = Vec::new();
+    let ancova = content.estimates.iter().find(|e| {
+        e.outcome == outcome
+            && e.analysis == "comparison"
+            && e.group_by == column
+            && e.estimate == Stat::AncovaDifference
+            && !e.suppressed
+    });
+    if let Some(sentence) = ancova.and_then(|e| {
+        let Contrast::Levels { level, reference } = &e.contrast else {
+            return None;
+        };
+        let (v, lo, hi, p) = (e.value?, e.ci_low?, e.ci_high?, e.p_value?);
+        let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
+        let verdict = if direction.improved(v) { "better" } else { "worse" };
+        let (who, whom) = if column == ARM_COLUMN {
+            (format!("the {level} arm's"), format!("the {reference} arm's"))
+        } else {
+            (
+                format!("{outcome} of people who {level}"),
+                "that of people who were referred but never attended".to_string(),
+            )
+        };
+        let who = if column == ARM_COLUMN {
+            format!("{who} {outcome}")
+        } else {
+            who
+        };
+        Some(format!(
+            "Adjusting for the baseline score, {who} at {followup} was {} points {side} ({verdict}) than {whom} (95% CI {a} to {b} points {side}; {}).",
+            rounded(Some(v.abs()), 2),
+            super::format::p_phrase(p)
+        ))
+    }) {
+        sentences.push(sentence);
+    }
+    if let Some(sentence) = weighted_comparison(content, outcome, direction, followup) {
+        sentences.push(sentence);
+    }
+    sentences
+}
+
+/// The ATT-weighted comparison in words, with its balance and E-value.
+fn weighted_comparison(
     content: &ReportContent,
     outcome: &str,
     direction: Direction,
     followup: &str,
 ) -> Option<String> {
-    content
+    let att = Adjustment::Weighted(crate::stats::propensity::Estimand::Att).analysis();
+    let row = |stat: Stat| {
+        content
+            .estimates
+            .iter()
+            .find(|e| e.outcome == outcome && e.analysis == att && e.estimate == stat)
+    };
+    let e = row(Stat::AdjustedDifference)?;
+    let Contrast::Levels { level, reference } = &e.contrast else {
+        return None;
+    };
+    if e.suppressed {
+        return Some(format!(
+            "The comparison weighted for who joined each group is suppressed: one of the groups has fewer than {} people.",
+            content.settings.min_cell
+        ));
+    }
+    let Some(v) = e.value else {
+        let reason = e
+            .method
+            .split("undefined: ")
+            .nth(1)
+            .unwrap_or("it is undefined");
+        return Some(format!(
+            "The comparison weighted for who joined each group could not be made: {reason}."
+        ));
+    };
+    let (lo, hi, p) = (e.ci_low?, e.ci_high?, e.p_value?);
+    let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
+    let verdict = if direction.improved(v) {
+        "better"
+    } else {
+        "worse"
+    };
+    let mut adjusted_for = vec![super::super::analysis::propensity::BASELINE_COVARIATE.to_string()];
+    adjusted_for.extend(content.settings.analysis.adjust_for.iter().cloned());
+    let (treated, comparison, joining) = if e.group_by == ATTENDANCE_COLUMN {
+        (
+            "people who attended".to_string(),
+            "referred people who never attended".to_string(),
+            "attending",
+        )
+    } else {
+        (
+            format!("the {level} arm"),
+            format!("the {reference} arm"),
+            "joining",
+        )
+    };
+    let mut sentence = format!(
+        "Weighting {comparison} to resemble {treated} on {} (ATT weights from a propensity score), {outcome} at {followup} was {} points {side} ({verdict}) for {treated} (95% CI {a} to {b} points {side}; {}).",
+        adjusted_for.join(", "),
+        rounded(Some(v.abs()), 2),
+        super::format::p_phrase(p)
+    );
+    let imbalanced: Vec<String> = content
         .estimates
         .iter()
-        .filter(|e| {
-            e.outcome == outcome
-                && e.analysis == "comparison"
-                && e.group_by == "arm"
-                && e.estimate == Stat::AncovaDifference
-                && !e.suppressed
+        .filter(|b| {
+            b.outcome == outcome
+                && b.analysis == att
+                && b.estimate == Stat::Smd
+                && b.value.is_some_and(|v| v.abs() >= 0.1)
         })
-        .find_map(|e| {
-            let Contrast::Levels { level, reference } = &e.contrast else {
-                return None;
-            };
-            let (v, lo, hi, p) = (e.value?, e.ci_low?, e.ci_high?, e.p_value?);
-            let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
-            let verdict = if direction.improved(v) { "better" } else { "worse" };
-            Some(format!(
-                "Adjusting for the baseline score, the {level} arm's {outcome} at {followup} was {} points {side} ({verdict}) than the {reference} arm's (95% CI {a} to {b} points {side}; {}). belong does not know how people came to be in each arm: unless they were assigned at random, part of this difference may come from who joined which arm.",
-                rounded(Some(v.abs()), 2),
-                super::format::p_phrase(p)
-            ))
-        })
+        .map(|b| b.contrast.to_string())
+        .collect();
+    if imbalanced.is_empty() {
+        sentence.push_str(" After weighting the groups are balanced on every covariate (|standardised difference| < 0.1).");
+    } else {
+        sentence.push_str(&format!(
+            " After weighting the groups still differ on {} (|standardised difference| ≥ 0.1), so the weighted difference is less trustworthy.",
+            imbalanced.join(", ")
+        ));
+    }
+    if let (Some(e_value), Some(e_ci)) = (
+        row(Stat::EValue).and_then(|e| e.value),
+        row(Stat::EValueCi).and_then(|e| e.value),
+    ) {
+        sentence.push_str(&format!(
+            " To explain it away, a factor that was not measured would have to be associated with both {joining} and {outcome} by a risk ratio of at least {e_value:.2} (E-value; {e_ci:.2} to move the interval to include no difference)."
+        ));
+    }
+    Some(sentence)
 }
 
 /// Who the programme reached: people enrolled, how many came at all, the
@@ -129,6 +248,31 @@ fn reach(content: &ReportContent) -> Option<String> {
     Some(sentence)
 }
 
+/// How the design was determined and, for a non-randomised comparison,
+/// how it was adjusted.
+fn design_method(content: &ReportContent, design: &Design) -> String {
+    let how = match content.settings.analysis.design {
+        Some(declared) => format!(
+            "declared with design = \"{}\" in belong.toml",
+            match declared {
+                crate::analysis::design::DeclaredDesign::Randomised => "randomised",
+                crate::analysis::design::DeclaredDesign::Comparison => "comparison",
+                crate::analysis::design::DeclaredDesign::PrePost => "pre-post",
+            }
+        ),
+        None => "read from the data (an arm column is a comparison that was not randomised unless design = \"randomised\" says so; without one, referred people who never attended are the comparison)".into(),
+    };
+    let mut text = format!(
+        "The design ({}; Maryland Scientific Methods Scale level {}) was {how}.",
+        design.name(),
+        design.maryland_level()
+    );
+    if matches!(design, Design::Comparison(_) | Design::Attendance) {
+        text.push_str(" Because people were not assigned at random, the groups are also compared after adjusting for who joined each: a propensity score (the chance of being in the programme group given the baseline score and the adjust_for columns) is estimated by logistic regression, as R's glm; the follow-up is compared by weighted ANCOVA, lm(f ~ group + b), with HC0 robust standard errors under ATT weights (the programme group as it was), ATE weights (everyone) and overlap weights (people who could have been in either group), and after 1:1 nearest-neighbour matching on the score without replacement, largest score first (MatchIt's default), with standard errors clustered on the matched pairs. Balance is the standardised mean difference (divided by the programme group's SD for ATT and matching, the pooled SD otherwise; a difference in proportions for categories), the variance ratio and Kish's effective sample size. The E-value (VanderWeele & Ding 2017) converts the ATT difference, divided by the pooled SD of the follow-up, to a risk ratio as exp(0.91 d).");
+    }
+    text
+}
+
 /// Builds the story.
 pub fn story(content: &ReportContent) -> Story {
     let registry = content.instruments;
@@ -138,6 +282,13 @@ pub fn story(content: &ReportContent) -> Story {
     if let Some(sentence) = reach(content) {
         story.summary.push(sentence);
     }
+    let design = Design::of(content.panel, &content.settings.analysis);
+    story.summary.push(format!(
+        "Design: {} (Maryland Scientific Methods Scale level {} of 5): {}.",
+        design.name(),
+        design.maryland_level(),
+        design.reason()
+    ));
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
         let instrument = &registry[outcome.outcome.instrument];
@@ -219,10 +370,13 @@ pub fn story(content: &ReportContent) -> Story {
                 (None, None) => {}
             }
             story.summary.push(sentence);
-            if let Some(sentence) = arm_comparison(content, id, outcome.outcome.direction, followup)
-            {
-                story.summary.push(sentence);
-            }
+            story.summary.extend(design_comparison(
+                content,
+                &design,
+                id,
+                outcome.outcome.direction,
+                followup,
+            ));
         }
         if let Some(mixed) = content.estimates.iter().find(|e| {
             e.outcome == id
@@ -331,16 +485,13 @@ pub fn story(content: &ReportContent) -> Story {
             m = content.settings.min_cell
         ));
     }
-    let has_comparison = content
-        .panel
-        .groups
-        .iter()
-        .any(|(name, values)| name == "arm" && values.levels.len() > 1);
-    if !has_comparison {
-        story.limitations.push("There is no comparison group, so the change cannot be attributed to the program: scores of people who join when they feel worst tend to improve anyway (regression to the mean).".into());
-    } else {
-        story.limitations.push("Arms are compared as observed; unless people were randomised, the groups may differ in ways the baseline score does not capture.".into());
-    }
+    story.methods.push(design_method(content, &design));
+    story.limitations.push(match &design {
+        Design::PrePost { .. } => "There is no comparison group, so the change cannot be attributed to the program: scores of people who join when they feel worst tend to improve anyway (regression to the mean).".into(),
+        Design::Randomised(_) => "Randomisation makes the arms alike only on average: with small arms, or when people were lost to follow-up unequally, they may still differ.".into(),
+        Design::Comparison(_) => "The arms were not randomised: the baseline adjustment and the propensity weights balance what was measured, not what was not.".into(),
+        Design::Attendance => "Attending was a choice: the comparison with people who never attended balances what was measured, not motivation, health or circumstances that were not.".into(),
+    });
     let suppressed = content.estimates.iter().filter(|e| e.suppressed).count();
     if suppressed > 0 {
         story.limitations.push(format!(

@@ -7,6 +7,7 @@ use super::format::{
     spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR, SUPPRESSED,
 };
 use super::ReportContent;
+use crate::analysis::propensity::Adjustment;
 use crate::error::{Error, Result};
 use crate::estimate::{Contrast, Estimate, Kind, Stat};
 use rust_xlsxwriter::{Format, Workbook};
@@ -318,6 +319,174 @@ fn group_cells(first: &Estimate) -> Vec<Cell> {
         text(&first.group_by),
         text(&first.group),
     ]
+}
+
+/// The design's comparison with each adjustment for who joined each
+/// group: the ANCOVA on the baseline score alone, then the propensity
+/// weights and matching.
+fn adjusted_comparison(content: &ReportContent) -> Table {
+    let estimates = content.estimates;
+    let m = content.settings.min_cell;
+    let mut rows = Vec::new();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let adjusted: Vec<&Estimate> = estimates
+            .iter()
+            .filter(|e| {
+                e.outcome == id
+                    && Adjustment::from_analysis(e.analysis).is_some()
+                    && e.estimate == Stat::AdjustedDifference
+            })
+            .collect();
+        let Some(first) = adjusted.first() else {
+            continue;
+        };
+        let ancova = estimates.iter().find(|e| {
+            e.outcome == id
+                && e.analysis == "comparison"
+                && e.group_by == first.group_by
+                && e.contrast == first.contrast
+                && e.estimate == Stat::AncovaDifference
+        });
+        let ess = |analysis: &str, stat: Stat| {
+            estimates
+                .iter()
+                .find(|e| e.outcome == id && e.analysis == analysis && e.estimate == stat)
+        };
+        let mut line = |label: &str, e: &Estimate, analysis: Option<&str>| {
+            rows.push(vec![
+                text(id),
+                text(&e.contrast.to_string()),
+                text(label),
+                value(Some(e), 2, m),
+                interval(Some(e), 2),
+                p_value(Some(e), false),
+                people(e, m),
+                analysis.map_or(Cell::Missing("–".into()), |a| {
+                    value(ess(a, Stat::EssTreated), 1, m)
+                }),
+                analysis.map_or(Cell::Missing("–".into()), |a| {
+                    value(ess(a, Stat::EssControl), 1, m)
+                }),
+            ]);
+        };
+        if let Some(ancova) = ancova {
+            line("baseline score only (ANCOVA)", ancova, None);
+        }
+        for e in adjusted {
+            if let Some(adjustment) = Adjustment::from_analysis(e.analysis) {
+                line(adjustment.label(), e, Some(e.analysis));
+            }
+        }
+    }
+    Table {
+        name: "adjusted_comparison",
+        title: "Did the programme make the difference? The follow-up compared, adjusted for who joined each group",
+        header: header(&[
+            "outcome",
+            "compared",
+            "adjustment",
+            "difference",
+            "95% CI",
+            "p",
+            "people",
+            "effective n, programme",
+            "effective n, comparison",
+        ]),
+        rows,
+    }
+}
+
+/// How alike the groups were at baseline, before and after each
+/// adjustment: standardised differences (differences in proportions for
+/// categories), the variance ratio of the baseline score and the
+/// effective sample sizes.
+fn balance(content: &ReportContent) -> Table {
+    let estimates = content.estimates;
+    let m = content.settings.min_cell;
+    let mut rows = Vec::new();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let of = |stat: Stat, contrast: Option<&Contrast>, adjustment: Adjustment| {
+            estimates.iter().find(|e| {
+                e.outcome == id
+                    && e.analysis == adjustment.analysis()
+                    && e.estimate == stat
+                    && contrast.is_none_or(|c| &e.contrast == c)
+            })
+        };
+        let mut covariates: Vec<&Contrast> = Vec::new();
+        for e in estimates.iter().filter(|e| {
+            e.outcome == id
+                && e.analysis == Adjustment::Unadjusted.analysis()
+                && e.estimate == Stat::Smd
+        }) {
+            if !covariates.contains(&&e.contrast) {
+                covariates.push(&e.contrast);
+            }
+        }
+        let mut line = |covariate: String,
+                        measure: &str,
+                        stat: Stat,
+                        contrast: Option<&Contrast>,
+                        decimals: usize| {
+            let mut row = vec![text(id), text(&covariate), text(measure)];
+            row.extend(
+                Adjustment::ALL
+                    .iter()
+                    .map(|adjustment| value(of(stat, contrast, *adjustment), decimals, m)),
+            );
+            rows.push(row);
+        };
+        for contrast in covariates {
+            let continuous =
+                of(Stat::VarianceRatio, Some(contrast), Adjustment::Unadjusted).is_some();
+            line(
+                contrast.to_string(),
+                if continuous {
+                    "standardised difference"
+                } else {
+                    "difference in proportions"
+                },
+                Stat::Smd,
+                Some(contrast),
+                3,
+            );
+            if continuous {
+                line(
+                    contrast.to_string(),
+                    "variance ratio",
+                    Stat::VarianceRatio,
+                    Some(contrast),
+                    2,
+                );
+            }
+        }
+        if of(Stat::EssTreated, None, Adjustment::Unadjusted).is_some() {
+            line(
+                "programme group".into(),
+                "effective n",
+                Stat::EssTreated,
+                None,
+                1,
+            );
+            line(
+                "comparison group".into(),
+                "effective n",
+                Stat::EssControl,
+                None,
+                1,
+            );
+        }
+    }
+    let mut header = header(&["outcome", "covariate", "measure"]);
+    header.extend(Adjustment::ALL.iter().map(|a| a.label().to_string()));
+    Table {
+        name: "balance",
+        title: "Balance at baseline before and after adjustment (|standardised difference| < 0.1 is adequate)",
+        header,
+        rows,
+    }
 }
 
 /// Every table, in the order of the analyses.
@@ -676,6 +845,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .collect(),
     });
 
+    result.push(adjusted_comparison(content));
+    result.push(balance(content));
     result.push(Table {
         name: "comparisons",
         title: "Comparisons between cohorts, sites and arms",

@@ -23,6 +23,7 @@ pub mod effect_size;
 pub mod mixed;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod propensity;
 pub mod regression;
 pub mod reliability;
 pub mod roots;

@@ -210,6 +210,55 @@ impl Qr {
 /// against the original columns, with residuals accumulated in
 /// double-double, so the intercept keeps its digits too.
 pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
+    let Solved {
+        beta,
+        solver,
+        centres,
+        intercept,
+    } = solve(columns, y)?;
+    let (n, p) = (y.len(), columns.len());
+    let residual_of = |beta: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|row| y[row] - dot_compensated((0..p).map(|j| (columns[j][row], beta[j]))))
+            .collect()
+    };
+    let residuals = residual_of(&beta);
+    let residual_sum_of_squares: f64 = residuals.iter().map(|e| e * e).sum();
+    let residual_df = (n - p) as f64;
+    let (mut covariance, mut hc3_covariance) =
+        solver.covariances(&residuals, residual_sum_of_squares / residual_df);
+    if let Some(i) = intercept {
+        let mut t = vec![0.0; p];
+        t[i] = 1.0;
+        for j in 0..p {
+            if j != i {
+                t[j] = -centres[j] / columns[i][0];
+            }
+        }
+        map_intercept(&mut covariance, &t, i);
+        if let Some(hc3) = hc3_covariance.as_mut() {
+            map_intercept(hc3, &t, i);
+        }
+    }
+    // Residuals at the rounding level of y: what is left is arithmetic,
+    // not variation, and a test on it would be noise.
+    let scale = y.iter().fold(0.0f64, |largest, v| largest.max(v.abs()));
+    let residual_standard_error = (residual_sum_of_squares / residual_df).sqrt();
+    let exact_fit = residual_standard_error <= 8.0 * f64::EPSILON * scale;
+    Ok(OlsFit {
+        standard_errors: (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect(),
+        hc3_standard_errors: hc3_covariance
+            .map(|v| (0..p).map(|j| v[j][j].max(0.0).sqrt()).collect()),
+        coefficients: beta,
+        residual_df,
+        residual_standard_error,
+        residual_sum_of_squares,
+        exact_fit,
+    })
+}
+
+/// Solves the least-squares problem of [`ols`], refined.
+fn solve(columns: &[Vec<f64>], y: &[f64]) -> Result<Solved, RegressionError> {
     let n = y.len();
     let p = columns.len();
     if n <= p || p == 0 {
@@ -261,39 +310,26 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<OlsFit, RegressionError> {
             break;
         }
     }
-    let residuals = residual_of(&beta);
-    let residual_sum_of_squares: f64 = residuals.iter().map(|e| e * e).sum();
-    let residual_df = (n - p) as f64;
-    let (mut covariance, mut hc3_covariance) =
-        solver.covariances(&residuals, residual_sum_of_squares / residual_df);
-    if let Some(i) = intercept {
-        let mut t = vec![0.0; p];
-        t[i] = 1.0;
-        for j in 0..p {
-            if j != i {
-                t[j] = -centres[j] / columns[i][0];
-            }
-        }
-        map_intercept(&mut covariance, &t, i);
-        if let Some(hc3) = hc3_covariance.as_mut() {
-            map_intercept(hc3, &t, i);
-        }
-    }
-    // Residuals at the rounding level of y: what is left is arithmetic,
-    // not variation, and a test on it would be noise.
-    let scale = y.iter().fold(0.0f64, |largest, v| largest.max(v.abs()));
-    let residual_standard_error = (residual_sum_of_squares / residual_df).sqrt();
-    let exact_fit = residual_standard_error <= 8.0 * f64::EPSILON * scale;
-    Ok(OlsFit {
-        standard_errors: (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect(),
-        hc3_standard_errors: hc3_covariance
-            .map(|v| (0..p).map(|j| v[j][j].max(0.0).sqrt()).collect()),
-        coefficients: beta,
-        residual_df,
-        residual_standard_error,
-        residual_sum_of_squares,
-        exact_fit,
+    Ok(Solved {
+        beta,
+        solver,
+        centres,
+        intercept,
     })
+}
+
+/// Least-squares coefficients alone: [`ols`] without its standard errors,
+/// for iterated fits (IRLS) that need only the solution.
+pub fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Result<Vec<f64>, RegressionError> {
+    Ok(solve(columns, y)?.beta)
+}
+
+/// A refined least-squares solution and the factorisation behind it.
+struct Solved {
+    beta: Vec<f64>,
+    solver: ScaledQr,
+    centres: Vec<f64>,
+    intercept: Option<usize>,
 }
 
 /// The position of a constant non-zero column (an intercept), if any.

@@ -1,0 +1,211 @@
+//! The design and its comparison as users meet them: the design read from
+//! the data or declared, the comparison adjusted for who joined each
+//! group, a propensity model that separates refused with the category
+//! named, and bad `adjust_for` columns refused before the analyses. (The
+//! numbers themselves are checked against R in fixtures_vs_r.rs.)
+
+mod common;
+
+use common::{belong, fixture, read_csv};
+use std::path::{Path, PathBuf};
+
+/// A copy of a fixture's data with `config` as its belong.toml.
+fn with_config(name: &str, config: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, temp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let original = std::fs::read_to_string(fixture(name).join("belong.toml")).unwrap();
+    let kept: Vec<&str> = original
+        .lines()
+        .filter(|line| !line.starts_with("adjust_for") && !line.starts_with("design"))
+        .collect();
+    std::fs::write(
+        temp.path().join("belong.toml"),
+        format!("{config}\n{}\n", kept.join("\n")),
+    )
+    .unwrap();
+    temp
+}
+
+fn report(data: &Path, min_cell: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--min-cell", min_cell, "--out"])
+        .arg(&out)
+        .arg(data)
+        .assert()
+        .success();
+    (temp, out)
+}
+
+fn summary(out: &Path) -> String {
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    markdown
+        .split("## Summary")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_non_randomised_arm_is_stated_and_weighted() {
+    let (_temp, out) = report(&fixture("ps-arm"), "10");
+    let summary = summary(&out);
+    assert!(
+        summary.contains("Design: non-randomised comparison group (Maryland Scientific Methods Scale level 3 of 5)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("ATT weights from a propensity score"),
+        "{summary}"
+    );
+    assert!(summary.contains("E-value"), "{summary}");
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("### Balance at baseline before and after adjustment"));
+    let rows = read_csv(&out.join("tables/adjusted_comparison.csv"));
+    assert_eq!(rows.len(), 5, "{rows:?}");
+}
+
+#[test]
+fn without_an_arm_non_attenders_are_the_comparison() {
+    let (_temp, out) = report(&fixture("ps-attendance"), "10");
+    assert!(summary(&out)
+        .contains("Design: attenders compared with referred people who never attended"));
+    let estimates = read_csv(&out.join("estimates.csv"));
+    assert!(estimates.iter().any(|e| e["analysis"] == "comparison"
+        && e["group_by"] == "attendance"
+        && e["contrast"] == "attended - not attended"
+        && e["estimate"] == "ancova_difference"
+        && !e["value"].is_empty()));
+}
+
+#[test]
+fn a_declared_design_is_the_design() {
+    let data = with_config("ps-arm", "design = \"randomised\"");
+    let (_temp, out) = report(data.path(), "10");
+    assert!(summary(&out).contains(
+        "Design: randomised comparison (Maryland Scientific Methods Scale level 5 of 5)"
+    ));
+    let estimates = read_csv(&out.join("estimates.csv"));
+    assert!(!estimates
+        .iter()
+        .any(|e| e["analysis"].starts_with("propensity_")));
+
+    let data = with_config("ps-arm", "design = \"pre-post\"");
+    let (_temp, out) = report(data.path(), "10");
+    let summary = summary(&out);
+    assert!(summary.contains("level 2 of 5"), "{summary}");
+    assert!(
+        !summary.contains("Adjusting for the baseline score"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn separation_is_refused_with_the_category_named() {
+    let (_temp, out) = report(&fixture("ps-separation"), "0");
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let adjusted: Vec<_> = estimates
+        .iter()
+        .filter(|e| e["estimate"] == "adjusted_difference")
+        .collect();
+    assert_eq!(adjusted.len(), 4);
+    for e in adjusted {
+        assert!(e["value"].is_empty(), "{e:?}");
+        assert!(
+            e["method"].contains("everyone with gender = non-binary is in intervention"),
+            "{e:?}"
+        );
+    }
+    assert!(summary(&out).contains("could not be made: the propensity model separates the groups"));
+}
+
+#[test]
+fn five_people_in_a_category_are_not_published() {
+    // Five non-binary participants: their difference in proportions rests
+    // on a category of five, so it is suppressed at min_cell 10.
+    let (_temp, out) = report(&fixture("ps-separation"), "10");
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let row = estimates
+        .iter()
+        .find(|e| {
+            e["analysis"] == "propensity_unadjusted" && e["contrast"] == "gender = non-binary"
+        })
+        .unwrap();
+    assert_eq!(row["suppressed"], "true");
+    assert!(row["value"].is_empty());
+}
+
+fn refused(config: &str) -> String {
+    let data = with_config("ps-arm", config);
+    let temp = tempfile::tempdir().unwrap();
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(temp.path().join("report"))
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!temp.path().join("report").exists());
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn bad_adjust_for_columns_are_refused_before_the_analyses() {
+    let message = refused("adjust_for = [\"age\"]");
+    assert!(
+        message.contains("adjust_for in belong.toml: the participants table has no column \"age\""),
+        "{message}"
+    );
+    assert!(message.contains("age_band"), "{message}");
+
+    let message = refused("design = \"randomized-ish\"");
+    assert!(message.contains("design = \"randomized-ish\""), "{message}");
+    assert!(message.contains("\"pre-post\""), "{message}");
+
+    let message = refused("caliper = -1");
+    assert!(message.contains("caliper = -1"), "{message}");
+}
+
+#[test]
+fn a_constant_covariate_and_a_randomised_design_without_arms_are_refused() {
+    let data = with_config("ps-attendance", "design = \"randomised\"");
+    let temp = tempfile::tempdir().unwrap();
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(temp.path().join("report"))
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(message.contains("design = \"randomised\""), "{message}");
+    assert!(message.contains("no `arm` column"), "{message}");
+
+    // A region column where everyone is in the north.
+    let data = with_config("ps-arm", "adjust_for = [\"region\"]");
+    let participants = data.path().join("participants.csv");
+    let text = std::fs::read_to_string(&participants).unwrap();
+    let with_region: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| format!("{line},{}", if i == 0 { "region" } else { "North" }))
+        .collect();
+    std::fs::write(&participants, with_region.join("\n") + "\n").unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(temp.path().join("report"))
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("one value"), "{message}");
+}
