@@ -253,6 +253,9 @@ pub struct WithoutAttendance {
     baseline_characteristics: Vec<Estimate>,
 }
 
+/// One cell's dose-response rows and (for `all`) its dose bands.
+type DoseRows = (Vec<Estimate>, Vec<Estimate>);
+
 /// One cell's attendance-free rows, split where attendance rows go
 /// between them.
 struct CellRows {
@@ -383,17 +386,43 @@ pub fn run_with_attendance(
         baseline_characteristics,
     } = without_attendance;
     let cells = cells(panel, instruments, &groups, &whole, options);
-    let dose_rows: Vec<(Vec<Estimate>, Vec<Estimate>)> = cells
-        .par_iter()
-        .map(|cell| {
-            let bands = if cell.group.is_all() {
-                dose_response::dose_bands(cell)
-            } else {
-                Vec::new()
+    // The design's comparison, adjusted for who joined each group, needs
+    // attendance when the comparison is attenders against non-attenders;
+    // it runs beside the dose rows.
+    let design = design::Design::of(panel, options);
+    let (dose_rows, adjusted): (Vec<DoseRows>, Vec<Estimate>) = rayon::join(
+        || {
+            cells
+                .par_iter()
+                .map(|cell| {
+                    let bands = if cell.group.is_all() {
+                        dose_response::dose_bands(cell)
+                    } else {
+                        Vec::new()
+                    };
+                    (dose_response::dose_response(cell), bands)
+                })
+                .collect()
+        },
+        || {
+            let Some(two_groups) = design.two_groups(panel) else {
+                return Vec::new();
             };
-            (dose_response::dose_response(cell), bands)
-        })
-        .collect();
+            let per_outcome: Vec<Vec<Estimate>> = cells
+                .par_iter()
+                .filter(|cell| cell.group.is_all())
+                .map(|cell| {
+                    let mut rows = Vec::new();
+                    if design == design::Design::Attendance {
+                        rows.extend(comparison::attendance_comparison(cell, &two_groups));
+                    }
+                    rows.extend(propensity::propensity(cell, &two_groups));
+                    rows
+                })
+                .collect();
+            per_outcome.into_iter().flatten().collect()
+        },
+    );
     let mut estimates: Vec<Estimate> = Vec::new();
     for (rows, (dose_response, dose_bands)) in per_cell.into_iter().zip(dose_rows) {
         estimates.extend(rows.before_dose_response);
@@ -402,24 +431,7 @@ pub fn run_with_attendance(
         estimates.extend(dose_bands);
         estimates.extend(rows.after_dose_bands);
     }
-    // The design's comparison, adjusted for who joined each group, needs
-    // attendance when the comparison is attenders against non-attenders.
-    let design = design::Design::of(panel, options);
-    if let Some(two_groups) = design.two_groups(panel) {
-        let adjusted: Vec<Vec<Estimate>> = cells
-            .par_iter()
-            .filter(|cell| cell.group.is_all())
-            .map(|cell| {
-                let mut rows = Vec::new();
-                if design == design::Design::Attendance {
-                    rows.extend(comparison::attendance_comparison(cell, &two_groups));
-                }
-                rows.extend(propensity::propensity(cell, &two_groups));
-                rows
-            })
-            .collect();
-        estimates.extend(adjusted.into_iter().flatten());
-    }
+    estimates.extend(adjusted);
     estimates.extend(participation::participation(panel, &groups, options));
     estimates.extend(baseline_characteristics);
     adjust_p_values(&mut estimates);

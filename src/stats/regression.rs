@@ -318,10 +318,17 @@ fn solve(columns: &[Vec<f64>], y: &[f64]) -> Result<Solved, RegressionError> {
     })
 }
 
-/// Least-squares coefficients alone: [`ols`] without its standard errors,
-/// for iterated fits (IRLS) that need only the solution.
-pub fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Result<Vec<f64>, RegressionError> {
-    Ok(solve(columns, y)?.beta)
+/// Least-squares coefficients by one QR solve, without centring or
+/// refinement: for the intermediate steps of an iteration that corrects
+/// itself (IRLS), where the last digits of a step do not survive.
+pub fn least_squares_step(columns: &[Vec<f64>], y: &[f64]) -> Result<Vec<f64>, RegressionError> {
+    if y.len() <= columns.len() || columns.is_empty() {
+        return Err(RegressionError::TooFewObservations {
+            observations: y.len(),
+            coefficients: columns.len(),
+        });
+    }
+    Ok(ScaledQr::new(columns)?.solve(y))
 }
 
 /// A refined least-squares solution and the factorisation behind it.
