@@ -103,6 +103,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
         }
         changed |= contrasts_of_blanked_levels(estimates);
         changed |= percentages_of_blanked_counts(estimates);
+        changed |= amounts_of_blanked_counts(estimates);
         if !changed {
             break;
         }
@@ -354,6 +355,36 @@ fn percentages_of_blanked_counts(estimates: &mut [Estimate]) -> bool {
     changed
 }
 
+/// Blanks an amount per person of a blanked count ([`Kind::PerCount`]):
+/// with the amount known it would give the count back.
+fn amounts_of_blanked_counts(estimates: &mut [Estimate]) -> bool {
+    type CountKey = (String, String, String, String, Stat);
+    let key = |e: &Estimate, stat: Stat| -> CountKey {
+        (
+            e.outcome.clone(),
+            e.group_by.clone(),
+            e.group.clone(),
+            e.wave.clone(),
+            stat,
+        )
+    };
+    let blanked: BTreeSet<CountKey> = estimates
+        .iter()
+        .filter(|e| e.suppressed && e.contrast == Contrast::None)
+        .map(|e| key(e, e.estimate))
+        .collect();
+    let mut changed = false;
+    for e in estimates.iter_mut() {
+        if let Kind::PerCount { count } = e.estimate.kind() {
+            if !e.suppressed && blanked.contains(&key(e, count)) {
+                blank(e, Suppression::Secondary);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +403,25 @@ mod tests {
 
     fn row(group: &str, estimate: Stat, value: f64, n: usize) -> Estimate {
         at("reliable_change", group, estimate, value, n)
+    }
+
+    #[test]
+    fn a_cost_per_person_goes_with_its_count() {
+        // 40 of 60 improved, blanked to protect another cell: the cost per
+        // improvement (total / 40) would give 40 back.
+        let mut count = row("all", Stat::NImproved, 40.0, 60);
+        blank(&mut count, Suppression::Secondary);
+        let cost = at("costs", "all", Stat::CostPerReliableImprovement, 2100.0, 60)
+            .with_sides(vec![Side::subset("improved", 40), Side::subset("not", 20)]);
+        let other = at("costs", "all", Stat::CostPerCompleter, 1400.0, 60);
+        let mut estimates = vec![count, cost, other];
+        assert!(amounts_of_blanked_counts(&mut estimates));
+        assert!(estimates[1].suppressed && estimates[1].value.is_none());
+        assert!(!estimates[2].suppressed);
+        // A small count blanks it on its own.
+        let small = at("costs", "all", Stat::CostPerReliableImprovement, 7000.0, 60)
+            .with_sides(vec![Side::subset("improved", 6), Side::subset("not", 54)]);
+        assert_eq!(primary(&small, 10), Some(Suppression::SmallBase));
     }
 
     fn blanked(rows: &[Estimate]) -> Vec<(&str, Stat)> {

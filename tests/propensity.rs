@@ -21,7 +21,11 @@ fn with_config(name: &str, config: &str) -> tempfile::TempDir {
     let original = std::fs::read_to_string(fixture(name).join("belong.toml")).unwrap();
     let kept: Vec<&str> = original
         .lines()
-        .filter(|line| !line.starts_with("adjust_for") && !line.starts_with("design"))
+        .filter(|line| {
+            !line.starts_with("adjust_for")
+                && !line.starts_with("design")
+                && !line.starts_with("moderators")
+        })
         .collect();
     std::fs::write(
         temp.path().join("belong.toml"),
@@ -70,6 +74,26 @@ fn a_non_randomised_arm_is_stated_and_weighted() {
     assert!(markdown.contains("### Balance at baseline before and after adjustment"));
     let rows = read_csv(&out.join("tables/adjusted_comparison.csv"));
     assert_eq!(rows.len(), 5, "{rows:?}");
+    // For whom, and at what cost.
+    assert!(
+        summary.contains("For whom: after the baseline score, the change in lon"),
+        "{summary}"
+    );
+    assert!(out.join("charts/for_whom_lon.svg").is_file());
+    assert!(
+        summary.contains("The programme cost GBP 84,000, GBP 233 per person enrolled."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "Each person whose lon improved reliably cost GBP 988 (95% CI GBP 826 to GBP 1,196)"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("At GBP 1,200 per reliable improvement (fixture value (invented))"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -142,18 +166,23 @@ fn five_people_in_a_category_are_not_published() {
     assert!(row["value"].is_empty());
 }
 
-fn refused(config: &str) -> String {
-    let data = with_config("ps-arm", config);
+/// Runs a report on `data` that must be refused; returns the message.
+fn refused_on(data: &Path) -> String {
     let temp = tempfile::tempdir().unwrap();
     let output = belong()
         .args(["report", "--quiet", "--out"])
         .arg(temp.path().join("report"))
-        .arg(data.path())
+        .arg(data)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(!temp.path().join("report").exists());
-    String::from_utf8(output.stderr).unwrap()
+    message
+}
+
+fn refused(config: &str) -> String {
+    refused_on(with_config("ps-arm", config).path())
 }
 
 #[test]
@@ -169,22 +198,21 @@ fn bad_adjust_for_columns_are_refused_before_the_analyses() {
     assert!(message.contains("design = \"randomized-ish\""), "{message}");
     assert!(message.contains("\"pre-post\""), "{message}");
 
+    let message = refused("moderators = [\"postcode\"]");
+    assert!(
+        message.contains(
+            "moderators in belong.toml: the participants table has no column \"postcode\""
+        ),
+        "{message}"
+    );
+
     let message = refused("caliper = -1");
     assert!(message.contains("caliper = -1"), "{message}");
 }
 
 #[test]
 fn a_constant_covariate_and_a_randomised_design_without_arms_are_refused() {
-    let data = with_config("ps-attendance", "design = \"randomised\"");
-    let temp = tempfile::tempdir().unwrap();
-    let output = belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(temp.path().join("report"))
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let message = String::from_utf8(output.stderr).unwrap();
+    let message = refused_on(with_config("ps-attendance", "design = \"randomised\"").path());
     assert!(message.contains("design = \"randomised\""), "{message}");
     assert!(message.contains("no `arm` column"), "{message}");
 
@@ -198,14 +226,9 @@ fn a_constant_covariate_and_a_randomised_design_without_arms_are_refused() {
         .map(|(i, line)| format!("{line},{}", if i == 0 { "region" } else { "North" }))
         .collect();
     std::fs::write(&participants, with_region.join("\n") + "\n").unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(temp.path().join("report"))
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let message = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(message.contains("one value"), "{message}");
+    let message = refused_on(data.path());
+    assert!(
+        message.contains("column \"region\" has one value (\"North\")"),
+        "{message}"
+    );
 }

@@ -171,7 +171,16 @@ impl Design {
     /// non-randomised arm of exactly two levels, or attendance.
     pub fn two_groups(&self, panel: &Panel) -> Option<TwoGroups> {
         match self {
-            Design::Comparison(arms) => {
+            Design::Randomised(_) => None,
+            _ => self.compared_groups(panel),
+        }
+    }
+
+    /// The two groups the design compares, randomised or not: two arms, or
+    /// attenders and non-attenders.
+    pub fn compared_groups(&self, panel: &Panel) -> Option<TwoGroups> {
+        match self {
+            Design::Randomised(arms) | Design::Comparison(arms) => {
                 let treated = arms.treated()?.to_string();
                 let (_, column) = arms_of(panel)?;
                 let membership = column
@@ -187,7 +196,7 @@ impl Design {
                 })
             }
             Design::Attendance => Some(attendance_groups(panel.sessions.as_ref()?)),
-            Design::Randomised(_) | Design::PrePost { .. } => None,
+            Design::PrePost { .. } => None,
         }
     }
 }
@@ -209,6 +218,20 @@ pub fn check(panel: &Panel, options: &AnalysisOptions) -> Result<()> {
         return Err(Error::Config(format!(
             "design = \"randomised\" in belong.toml: the participants table has no `{ARM_COLUMN}` column with two or more arms; add the arm each person was randomised to, or write design = \"comparison\" or \"pre-post\""
         )));
+    }
+    for name in &options.moderators {
+        if covariate(panel, name).is_none() {
+            return Err(Error::Config(format!(
+                "moderators in belong.toml: the participants table has no column \"{name}\"; name a participant column such as {}",
+                panel
+                    .groups
+                    .iter()
+                    .chain(&panel.covariates)
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
     }
     for name in &options.adjust_for {
         let Some(column) = covariate(panel, name) else {

@@ -12,11 +12,13 @@ pub mod caseness;
 pub mod change;
 pub mod clinical_significance;
 pub mod comparison;
+pub mod costs;
 pub mod descriptives;
 pub mod design;
 pub mod distribution;
 pub mod dose_response;
 pub mod longitudinal;
+pub mod moderators;
 pub mod participation;
 pub mod propensity;
 pub mod reliability;
@@ -94,6 +96,11 @@ pub struct AnalysisOptions {
     pub adjust_for: Vec<String>,
     /// Matching caliper in SDs of the propensity score (`caliper`).
     pub caliper: Option<f64>,
+    /// What the programme cost (`[costs]`).
+    pub costs: Option<costs::Costs>,
+    /// Participant columns to test as moderators (`moderators`); empty
+    /// for every column with 2–6 categories.
+    pub moderators: Vec<String>,
 }
 
 impl Default for AnalysisOptions {
@@ -112,6 +119,8 @@ impl Default for AnalysisOptions {
             design: None,
             adjust_for: Vec::new(),
             caliper: None,
+            costs: None,
+            moderators: Vec::new(),
         }
     }
 }
@@ -405,24 +414,37 @@ pub fn run_with_attendance(
                 .collect()
         },
         || {
-            let Some(two_groups) = design.two_groups(panel) else {
-                return Vec::new();
-            };
+            let two_groups = design.two_groups(panel);
+            let compared = design.compared_groups(panel);
             let per_outcome: Vec<Vec<Estimate>> = cells
                 .par_iter()
                 .filter(|cell| cell.group.is_all())
                 .map(|cell| {
                     let mut rows = Vec::new();
-                    if design == design::Design::Attendance {
-                        rows.extend(comparison::attendance_comparison(cell, &two_groups));
+                    if let Some(two_groups) = &two_groups {
+                        if design == design::Design::Attendance {
+                            rows.extend(comparison::attendance_comparison(cell, two_groups));
+                        }
+                        rows.extend(propensity::propensity(cell, two_groups));
                     }
-                    rows.extend(propensity::propensity(cell, &two_groups));
+                    rows.extend(moderators::moderator_rows(cell, compared.as_ref()));
                     rows
                 })
                 .collect();
             per_outcome.into_iter().flatten().collect()
         },
     );
+    let costs: Vec<Estimate> = match &options.costs {
+        None => Vec::new(),
+        Some(costs) => {
+            let groups = design.compared_groups(panel);
+            let mut rows = costs::programme_costs(panel, costs);
+            for cell in cells.iter().filter(|cell| cell.group.is_all()) {
+                rows.extend(costs::outcome_costs(cell, costs, groups.as_ref()));
+            }
+            rows
+        }
+    };
     let mut estimates: Vec<Estimate> = Vec::new();
     for (rows, (dose_response, dose_bands)) in per_cell.into_iter().zip(dose_rows) {
         estimates.extend(rows.before_dose_response);
@@ -432,6 +454,7 @@ pub fn run_with_attendance(
         estimates.extend(rows.after_dose_bands);
     }
     estimates.extend(adjusted);
+    estimates.extend(costs);
     estimates.extend(participation::participation(panel, &groups, options));
     estimates.extend(baseline_characteristics);
     adjust_p_values(&mut estimates);

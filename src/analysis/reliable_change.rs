@@ -24,6 +24,13 @@ pub struct Threshold {
     pub reliability_source: &'static str,
 }
 
+impl Threshold {
+    /// Whether a change is a reliable improvement.
+    pub fn improved(&self, change: f64, direction: crate::instruments::Direction) -> bool {
+        direction.improved(change) && change.abs() > self.value
+    }
+}
+
 /// The threshold from the registry reliability (totals only), else the
 /// sample alpha of complete baseline item sets; `None` when neither exists.
 pub fn threshold(
@@ -91,7 +98,7 @@ pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
     let improved = pairs
         .change
         .iter()
-        .filter(|d| direction.improved(**d) && d.abs() > threshold.value)
+        .filter(|d| threshold.improved(**d, direction))
         .count();
     let deteriorated = pairs
         .change

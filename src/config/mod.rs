@@ -11,6 +11,7 @@ pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
 pub use suggest::closest;
 
 use crate::analysis::clinical_significance::FunctionalNorms;
+use crate::analysis::costs::Costs;
 use crate::analysis::design::DeclaredDesign;
 use crate::analysis::{AnalysisOptions, DoseBand};
 use crate::cells::MissingMarkers;
@@ -88,6 +89,24 @@ pub struct RawConfig {
     pub adjust_for: Option<Vec<String>>,
     /// Matching caliper in standard deviations of the propensity score.
     pub caliper: Option<f64>,
+    /// `[costs]`: what the programme cost, for cost per outcome.
+    pub costs: Option<CostsConfig>,
+    /// Participant columns to test as moderators (default: every column
+    /// with 2–6 categories).
+    pub moderators: Option<Vec<String>>,
+}
+
+/// `[costs]` in belong.toml.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostsConfig {
+    /// What the programme cost over the period the data cover.
+    pub total: f64,
+    /// A currency code or symbol, e.g. `GBP`.
+    pub currency: Option<String>,
+    /// A monetary value of one reliable improvement, with its source.
+    pub value_per_improvement: Option<f64>,
+    pub value_source: Option<String>,
 }
 
 /// `[report]`: the report's title and what it covers, printed at its top.
@@ -326,6 +345,49 @@ fn resolve_meaningful_change(
     Ok(())
 }
 
+/// `[costs]`: a positive total, a short currency, a value only with its
+/// source.
+fn resolve_costs(raw: &CostsConfig) -> Result<Costs> {
+    if !(raw.total > 0.0 && raw.total.is_finite()) {
+        return Err(Error::Config(format!(
+            "[costs] total = {} in belong.toml: give what the programme cost, a positive amount such as 84000",
+            raw.total
+        )));
+    }
+    let currency = raw.currency.clone().unwrap_or_default();
+    if currency.chars().count() > 10 || currency.contains(['\n', '\r']) {
+        return Err(Error::Config(
+            "[costs] currency in belong.toml: a code or symbol of at most 10 characters, e.g. \"GBP\"".into(),
+        ));
+    }
+    let value = match (raw.value_per_improvement, &raw.value_source) {
+        (None, None) => None,
+        (Some(value), Some(source)) if value > 0.0 && value.is_finite() && !source.trim().is_empty() => {
+            Some((value, source.trim().to_string()))
+        }
+        (Some(value), Some(_)) if !(value > 0.0 && value.is_finite()) => {
+            return Err(Error::Config(format!(
+                "[costs] value_per_improvement = {value} in belong.toml: give a positive amount"
+            )))
+        }
+        (Some(_), _) => {
+            return Err(Error::Config(
+                "[costs] value_per_improvement in belong.toml needs value_source = \"...\" saying where the value is published".into(),
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(Error::Config(
+                "[costs] value_source in belong.toml without value_per_improvement".into(),
+            ))
+        }
+    };
+    Ok(Costs {
+        total: raw.total,
+        currency,
+        value,
+    })
+}
+
 /// `design`, `adjust_for` and `caliper`.
 fn resolve_design(raw: &RawConfig, analysis: &mut AnalysisOptions) -> Result<()> {
     if let Some(text) = &raw.design {
@@ -357,6 +419,15 @@ fn resolve_design(raw: &RawConfig, analysis: &mut AnalysisOptions) -> Result<()>
             )));
         }
         analysis.adjust_for = columns.clone();
+    }
+    if let Some(columns) = &raw.moderators {
+        if columns.len() > MAX_ADJUST_FOR {
+            return Err(Error::Config(format!(
+                "moderators in belong.toml lists {} columns: at most {MAX_ADJUST_FOR}",
+                columns.len()
+            )));
+        }
+        analysis.moderators = columns.clone();
     }
     if let Some(caliper) = raw.caliper {
         if !(caliper > 0.0 && caliper.is_finite()) {
@@ -503,6 +574,7 @@ impl Settings {
         let instruments = instruments::registry(raw.instruments.as_deref().unwrap_or_default())?;
         resolve_meaningful_change(&raw, &instruments, &mut analysis)?;
         resolve_design(&raw, &mut analysis)?;
+        analysis.costs = raw.costs.as_ref().map(resolve_costs).transpose()?;
         let report = raw.report.clone().unwrap_or_default();
         report.check()?;
         let wide = resolve_wide(raw.wide.clone(), &data_dir)?;

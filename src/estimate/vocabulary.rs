@@ -31,8 +31,12 @@ pub enum Kind {
     Effect,
     /// A model coefficient (or a reliability coefficient).
     Coefficient,
-    /// An amount that is not people (sessions attended).
+    /// An amount that is not people (sessions attended, money).
     Amount,
+    /// An amount per person of a count (or per count times a value): with
+    /// the amount published it gives back `count`, the count of the same
+    /// outcome, group and wave, and so is blanked with it.
+    PerCount { count: Stat },
 }
 
 /// Counts of one place that add up to the place's `n`.
@@ -164,6 +168,17 @@ vocabulary! {
     EValue = "e_value", Effect;
     EValueCi = "e_value_ci", Effect;
     NMatchedPairs = "n_matched_pairs", people(None, None);
+    // moderators (docs/estimates.md)
+    ModeratorF = "moderator_f", Test;
+    GroupByModeratorF = "group_by_moderator_f", Test;
+    // costs (docs/estimates.md)
+    CostTotal = "cost_total", Amount;
+    CostPerParticipant = "cost_per_participant", Amount;
+    CostPerAttendedSession = "cost_per_attended_session", Amount;
+    CostPerCompleter = "cost_per_completer", Amount;
+    CostPerReliableImprovement = "cost_per_reliable_improvement", PerCount { count: Stat::NImproved };
+    ValueOfReliableImprovements = "value_of_reliable_improvements", PerCount { count: Stat::NImproved };
+    CostPerAdditionalImprovement = "cost_per_additional_improvement", Effect;
     // longitudinal
     WaveEffect = "wave_effect", Coefficient;
     WaveMean = "wave_mean", Location;

@@ -153,6 +153,31 @@ pub fn rounded(value: Option<f64>, decimals: usize) -> String {
 }
 
 /// What stands in for a count below the minimum cell: `<10`.
+/// An amount of money: the currency, then the amount with thousands
+/// separators, whole units from 100 up and pence below.
+pub fn money(currency: &str, amount: f64) -> String {
+    let decimals = if amount.abs() >= 100.0 { 0 } else { 2 };
+    let text = format!("{:.*}", decimals, amount.abs());
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole.to_string(), format!(".{fraction}")),
+        None => (text.clone(), String::new()),
+    };
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0.0 { "-" } else { "" };
+    let space = if !currency.is_empty() && currency.chars().all(|c| c.is_alphabetic()) {
+        " "
+    } else {
+        ""
+    };
+    format!("{sign}{currency}{space}{grouped}{fraction}")
+}
+
 pub fn small_count(min_cell: usize) -> String {
     format!("<{min_cell}")
 }
@@ -230,6 +255,14 @@ pub fn cohen_size(d: f64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_has_thousands_separators() {
+        assert_eq!(money("GBP", 84000.0), "GBP 84,000");
+        assert_eq!(money("GBP", 1234567.4), "GBP 1,234,567");
+        assert_eq!(money("", 41.666), "41.67");
+        assert_eq!(money("£", 350.0), "£350");
+    }
 
     #[test]
     fn p_values_have_one_style_everywhere() {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
 /// Charts name their section; data quality comes after the methods.
-pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
+pub const SECTIONS: [(&str, &str, &[&str]); 12] = [
     ("flow", "Participant flow", &["participant_flow"]),
     ("baseline", "Who took part", &["table1", "reliability"]),
     (
@@ -50,6 +50,8 @@ pub const SECTIONS: [(&str, &str, &[&str]); 10] = [
         "Comparisons between groups",
         &["adjusted_comparison", "balance", "comparisons"],
     ),
+    ("for_whom", "For whom", &["for_whom"]),
+    ("costs", "What it cost", &["costs"]),
     ("attrition", "Attrition", &["attrition"]),
     (
         "longitudinal",

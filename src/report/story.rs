@@ -182,12 +182,21 @@ fn weighted_comparison(
         })
         .map(|b| b.contrast.to_string())
         .collect();
+    let hidden = content.estimates.iter().any(|b| {
+        b.outcome == outcome && b.analysis == att && b.estimate == Stat::Smd && b.suppressed
+    });
+    let shown = if hidden {
+        " shown (categories with fewer than the minimum cell in a group are suppressed)"
+    } else {
+        ""
+    };
     if imbalanced.is_empty() {
-        sentence.push_str(" After weighting the groups are balanced on every covariate (|standardised difference| < 0.1).");
+        sentence.push_str(&format!(" After weighting the groups are balanced on every covariate{shown} (|standardised difference| < 0.1)."));
     } else {
         sentence.push_str(&format!(
-            " After weighting the groups still differ on {} (|standardised difference| ≥ 0.1), so the weighted difference is less trustworthy.",
-            imbalanced.join(", ")
+            " After weighting the groups still differ on {} (|standardised difference| ≥ 0.1{}), so the weighted difference is less trustworthy.",
+            imbalanced.join(", "),
+            if hidden { "; categories with fewer than the minimum cell in a group are suppressed" } else { "" }
         ));
     }
     if let (Some(e_value), Some(e_ci)) = (
@@ -271,6 +280,150 @@ fn design_method(content: &ReportContent, design: &Design) -> String {
         text.push_str(" Because people were not assigned at random, the groups are also compared after adjusting for who joined each: a propensity score (the chance of being in the programme group given the baseline score and the adjust_for columns) is estimated by logistic regression, as R's glm; the follow-up is compared by weighted ANCOVA, lm(f ~ group + b), with HC0 robust standard errors under ATT weights (the programme group as it was), ATE weights (everyone) and overlap weights (people who could have been in either group), and after 1:1 nearest-neighbour matching on the score without replacement, largest score first (MatchIt's default), with standard errors clustered on the matched pairs. Balance is the standardised mean difference (divided by the programme group's SD for ATT and matching, the pooled SD otherwise; a difference in proportions for categories), the variance ratio and Kish's effective sample size. The E-value (VanderWeele & Ding 2017) converts the ATT difference, divided by the pooled SD of the follow-up, to a risk ratio as exp(0.91 d).");
     }
     text
+}
+
+/// For whom: which moderators the change, and the comparison, differed
+/// by after Holm's adjustment across moderators.
+fn for_whom_sentence(content: &ReportContent, outcome: &str) -> Option<String> {
+    let tests = |stat: Stat| -> Vec<&Estimate> {
+        content
+            .estimates
+            .iter()
+            .filter(|e| {
+                e.outcome == outcome
+                    && e.analysis == "moderators"
+                    && e.group_by == crate::analysis::moderators::MODERATOR
+                    && e.estimate == stat
+                    && !e.suppressed
+                    && e.p_adjusted.is_some()
+            })
+            .collect()
+    };
+    let heterogeneity = tests(Stat::ModeratorF);
+    if heterogeneity.is_empty() {
+        return None;
+    }
+    let describe = |rows: &[&Estimate], what: &str| -> String {
+        let names: Vec<String> = rows.iter().map(|e| e.contrast.to_string()).collect();
+        let differs: Vec<String> = rows
+            .iter()
+            .filter(|e| e.p_adjusted.is_some_and(|p| p < 0.05))
+            .map(|e| {
+                format!(
+                    "{} (F = {:.2}, Holm-adjusted {})",
+                    e.contrast,
+                    e.value.unwrap_or_default(),
+                    super::format::p_phrase(e.p_adjusted.unwrap_or(1.0))
+                )
+            })
+            .collect();
+        if differs.is_empty() {
+            format!(
+                "{what} did not differ clearly by {} (Holm-adjusted p ≥ 0.05 for each)",
+                names.join(", ")
+            )
+        } else {
+            format!("{what} differed by {}", differs.join(", "))
+        }
+    };
+    let mut sentence = format!(
+        "For whom: {}",
+        describe(
+            &heterogeneity,
+            &format!("after the baseline score, the change in {outcome}")
+        )
+    );
+    let interactions = tests(Stat::GroupByModeratorF);
+    if !interactions.is_empty() {
+        sentence.push_str("; ");
+        sentence.push_str(&describe(
+            &interactions,
+            "the difference between the compared groups (programme minus comparison)",
+        ));
+    }
+    sentence.push_str(". Subgroup results are in the For whom section; with many groups, one difference can arise by chance.");
+    Some(sentence)
+}
+
+/// What the programme cost, per person enrolled and per outcome.
+fn costs_sentence(content: &ReportContent) -> Option<String> {
+    let costs = content.settings.analysis.costs.as_ref()?;
+    let currency = costs.currency.as_str();
+    let money = |v: f64| super::format::money(currency, v);
+    let programme = |stat: Stat| find(content, "", "costs", stat).and_then(|e| e.value);
+    let mut sentence = format!("The programme cost {}", money(costs.total));
+    if let Some(per_person) = programme(Stat::CostPerParticipant) {
+        sentence.push_str(&format!(", {} per person enrolled", money(per_person)));
+    }
+    if let Some(per_session) = programme(Stat::CostPerAttendedSession) {
+        sentence.push_str(&format!(" and {} per session attended", money(per_session)));
+    }
+    sentence.push('.');
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        match find(content, id, "costs", Stat::CostPerReliableImprovement) {
+            Some(e) => {
+                if let Some(v) = e.value {
+                    sentence.push_str(&format!(
+                        " Each person whose {id} improved reliably cost {}",
+                        money(v)
+                    ));
+                    if let (Some(low), Some(high)) = (e.ci_low, e.ci_high) {
+                        sentence.push_str(&format!(" (95% CI {} to {})", money(low), money(high)));
+                    }
+                    sentence.push_str(
+                        ", counting everyone with both scores who did not improve as not improved.",
+                    );
+                }
+            }
+            None if content.estimates.iter().any(|e| {
+                e.outcome == id && e.estimate == Stat::CostPerReliableImprovement && e.suppressed
+            }) =>
+            {
+                sentence.push_str(&format!(
+                    " The cost per reliable improvement in {id} is suppressed: it would reveal a small count."
+                ));
+            }
+            None => {}
+        }
+        if let Some(e) = content.estimates.iter().find(|e| {
+            e.outcome == id && e.estimate == Stat::CostPerAdditionalImprovement && !e.suppressed
+        }) {
+            if let Contrast::Levels { reference, .. } = &e.contrast {
+                match e.value {
+                    Some(v) => {
+                        sentence.push_str(&format!(
+                            " Counting only the improvements beyond those of the {reference} group, each cost {}",
+                            money(v)
+                        ));
+                        match (e.ci_low, e.ci_high) {
+                            (Some(low), Some(high)) => sentence.push_str(&format!(
+                                " (95% CI {} to {}).",
+                                money(low),
+                                money(high)
+                            )),
+                            _ => sentence.push_str(" (the interval has no upper limit: the difference in improvement may be zero)."),
+                        }
+                    }
+                    None => sentence.push_str(&format!(
+                        " The programme group did not improve reliably more often than the {reference} group, so there is no cost per additional improvement."
+                    )),
+                }
+            }
+        }
+        if let Some(value) =
+            find(content, id, "costs", Stat::ValueOfReliableImprovements).and_then(|e| e.value)
+        {
+            if let Some((per, source)) = &costs.value {
+                sentence.push_str(&format!(
+                    " At {} per reliable improvement ({source}), the improvements in {id} are worth {}.",
+                    money(*per),
+                    money(value)
+                ));
+            }
+        }
+    }
+    Some(sentence)
 }
 
 /// Builds the story.
@@ -377,6 +530,9 @@ pub fn story(content: &ReportContent) -> Story {
                 outcome.outcome.direction,
                 followup,
             ));
+            if let Some(sentence) = for_whom_sentence(content, id) {
+                story.summary.push(sentence);
+            }
         }
         if let Some(mixed) = content.estimates.iter().find(|e| {
             e.outcome == id
@@ -458,6 +614,9 @@ pub fn story(content: &ReportContent) -> Story {
                 story.limitations.push(text);
             }
         }
+    }
+    if let Some(sentence) = costs_sentence(content) {
+        story.summary.push(sentence);
     }
     let wilcoxon_exact = content
         .estimates

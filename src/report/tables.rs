@@ -3,10 +3,11 @@
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
 use super::format::{
-    classification_label, cohen_size, csv_field, markdown_text, p_text, rounded, small_count,
-    spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR, SUPPRESSED,
+    classification_label, cohen_size, csv_field, markdown_text, money, p_text, rounded,
+    small_count, spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR, SUPPRESSED,
 };
 use super::ReportContent;
+use crate::analysis::moderators::MODERATOR;
 use crate::analysis::propensity::Adjustment;
 use crate::error::{Error, Result};
 use crate::estimate::{Contrast, Estimate, Kind, Stat};
@@ -489,6 +490,148 @@ fn balance(content: &ReportContent) -> Table {
     }
 }
 
+/// What the programme cost per participant, session, completer and
+/// outcome, in the currency of `[costs]`.
+fn costs(content: &ReportContent) -> Table {
+    let m = content.settings.min_cell;
+    let currency = content
+        .settings
+        .analysis
+        .costs
+        .as_ref()
+        .map_or("", |c| c.currency.as_str());
+    let rows = content
+        .estimates
+        .iter()
+        .filter(|e| e.analysis == "costs")
+        .map(|e| {
+            let what = match e.estimate {
+                Stat::CostTotal => "total cost",
+                Stat::CostPerParticipant => "per person enrolled",
+                Stat::CostPerAttendedSession => "per session attended (one person, one session)",
+                Stat::CostPerCompleter => "per person with both scores",
+                Stat::CostPerReliableImprovement => "per person reliably improved",
+                Stat::ValueOfReliableImprovements => "value of the reliable improvements",
+                Stat::CostPerAdditionalImprovement => {
+                    "per reliable improvement more than the comparison group"
+                }
+                _ => e.estimate.name(),
+            };
+            let amount = |v: Option<f64>| match (e.suppressed, v) {
+                (true, _) => Cell::Missing(suppressed_text(e, m)),
+                (false, Some(v)) => Cell::Text(money(currency, v)),
+                (false, None) => Cell::Missing("–".into()),
+            };
+            let interval = match (e.suppressed, e.ci_low, e.ci_high) {
+                (false, Some(low), Some(high)) => Cell::Text(format!(
+                    "{} to {}",
+                    money(currency, low),
+                    money(currency, high)
+                )),
+                _ => Cell::Missing("–".into()),
+            };
+            vec![
+                text(if e.outcome.is_empty() {
+                    "all"
+                } else {
+                    &e.outcome
+                }),
+                text(&if e.contrast == Contrast::None {
+                    String::new()
+                } else {
+                    e.contrast.to_string()
+                }),
+                text(what),
+                amount(e.value),
+                interval,
+                people(e, m),
+            ]
+        })
+        .collect();
+    Table {
+        name: "costs",
+        title: "What it cost",
+        header: header(&["outcome", "compared", "cost", "amount", "95% CI", "people"]),
+        rows,
+    }
+}
+
+/// For whom: mean change per category of each moderator, with the
+/// heterogeneity test and, with two groups, the interaction test on the
+/// moderator's first line.
+fn for_whom(content: &ReportContent) -> Table {
+    let estimates = content.estimates;
+    let m = content.settings.min_cell;
+    let mut rows = Vec::new();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let tests: Vec<&Estimate> = estimates
+            .iter()
+            .filter(|e| e.outcome == id && e.analysis == "moderators" && e.group_by == MODERATOR)
+            .collect();
+        let mut names: Vec<&str> = Vec::new();
+        for e in estimates
+            .iter()
+            .filter(|e| e.outcome == id && e.analysis == "moderators" && e.group_by != MODERATOR)
+        {
+            if !names.contains(&e.group_by.as_str()) {
+                names.push(&e.group_by);
+            }
+        }
+        for name in names {
+            let test = |stat: Stat| {
+                tests
+                    .iter()
+                    .copied()
+                    .find(|e| e.contrast.to_string() == name && e.estimate == stat)
+            };
+            for (k, e) in estimates
+                .iter()
+                .filter(|e| e.outcome == id && e.analysis == "moderators" && e.group_by == name)
+                .enumerate()
+            {
+                let mut row = vec![
+                    text(id),
+                    text(name),
+                    text(&e.group),
+                    people(e, m),
+                    value(Some(e), 2, m),
+                    interval(Some(e), 2),
+                ];
+                for stat in [Stat::ModeratorF, Stat::GroupByModeratorF] {
+                    let t = test(stat).filter(|_| k == 0);
+                    row.push(match t {
+                        Some(t) => value(Some(t), 2, m),
+                        None => Cell::Missing("–".into()),
+                    });
+                    row.push(match t {
+                        Some(t) => p_value(Some(t), true),
+                        None => Cell::Missing("–".into()),
+                    });
+                }
+                rows.push(row);
+            }
+        }
+    }
+    Table {
+        name: "for_whom",
+        title: "For whom: mean change by participant group, and whether it differs",
+        header: header(&[
+            "outcome",
+            "moderator",
+            "group",
+            "people",
+            "mean change",
+            "95% CI",
+            "F (differs after baseline)",
+            "p (Holm)",
+            "F (comparison differs)",
+            "p (Holm)",
+        ]),
+        rows,
+    }
+}
+
 /// Every table, in the order of the analyses.
 pub fn tables(content: &ReportContent) -> Vec<Table> {
     let estimates = content.estimates;
@@ -845,6 +988,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .collect(),
     });
 
+    result.push(for_whom(content));
+    result.push(costs(content));
     result.push(adjusted_comparison(content));
     result.push(balance(content));
     result.push(Table {

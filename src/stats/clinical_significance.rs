@@ -562,6 +562,19 @@ pub fn wilson_interval(successes: usize, trials: usize) -> Option<(f64, f64)> {
     Some((low.max(0.0), high.min(1.0)))
 }
 
+/// Newcombe's (1998, method 10) 95% interval for the difference of two
+/// proportions x1/n1 − x2/n2, from their Wilson intervals.
+pub fn newcombe_difference(x1: usize, n1: usize, x2: usize, n2: usize) -> Option<(f64, f64)> {
+    let (l1, u1) = wilson_interval(x1, n1)?;
+    let (l2, u2) = wilson_interval(x2, n2)?;
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let difference = p1 - p2;
+    Some((
+        difference - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
+        difference + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

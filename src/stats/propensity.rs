@@ -6,7 +6,6 @@
 //! nearest-neighbour matching (`MatchIt::matchit(method = "nearest")`),
 //! balance statistics and the E-value.
 
-use super::distributions::{t_quantile, t_two_sided_p};
 use super::regression::{least_squares_step, CoefficientTest, RegressionError};
 
 /// R's `glm.control()`: convergence tolerance and iteration limit.
@@ -163,20 +162,11 @@ impl RobustFit {
     /// The t test and 95% CI of coefficient `j` on the residual df, as
     /// `lmtest::coeftest(fit, vcov = ...)` and `coefci` give.
     pub fn test(&self, j: usize) -> Option<CoefficientTest> {
-        let se = self.standard_errors[j];
-        if !(se > 0.0) || !se.is_finite() {
-            return None;
-        }
-        let estimate = self.coefficients[j];
-        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, self.residual_df)?;
-        Some(CoefficientTest {
-            estimate,
-            standard_error: se,
-            df: self.residual_df,
-            p_value: t_two_sided_p(estimate / se, self.residual_df)?,
-            ci_low: estimate - critical * se,
-            ci_high: estimate + critical * se,
-        })
+        CoefficientTest::of(
+            self.coefficients[j],
+            self.standard_errors[j],
+            self.residual_df,
+        )
     }
 }
 

@@ -63,16 +63,23 @@ impl OlsFit {
         } else {
             self.standard_errors[j]
         };
+        CoefficientTest::of(self.coefficients[j], se, self.residual_df)
+    }
+}
+
+impl CoefficientTest {
+    /// The t test and 95% CI of an estimate with standard error `se` on
+    /// `df` degrees of freedom; `None` without a positive finite `se`.
+    pub fn of(estimate: f64, se: f64, df: f64) -> Option<CoefficientTest> {
         if !(se > 0.0) || !se.is_finite() {
             return None;
         }
-        let estimate = self.coefficients[j];
-        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, self.residual_df)?;
+        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, df)?;
         Some(CoefficientTest {
             estimate,
             standard_error: se,
-            df: self.residual_df,
-            p_value: t_two_sided_p(estimate / se, self.residual_df)?,
+            df,
+            p_value: t_two_sided_p(estimate / se, df)?,
             ci_low: estimate - critical * se,
             ci_high: estimate + critical * se,
         })

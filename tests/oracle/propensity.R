@@ -190,18 +190,100 @@ covs <- c("baseline score" = "b", "age_band = 50-69" = "age_50", "age_band = 70+
           "lives_alone = true" = "alone")
 binary <- c(FALSE, TRUE, TRUE, TRUE)
 
+
+# --- costs (the `costs` rows) -------------------------------------------------
+costs_config <- '
+[costs]
+total = 84000
+currency = "GBP"
+value_per_improvement = 1200
+value_source = "fixture value (invented)"
+'
+wilson <- function(x, n) as.numeric(prop.test(x, n, correct = FALSE)$conf.int)
+cost_rows <- function(people, treat_label, reference_label, group_by, sessions = NULL) {
+  total <- 84000
+  n <- nrow(people)
+  prog <- function(estimate, value) {
+    r <- row("costs", "all", "all", "", "", estimate, value, n)
+    r$outcome <- ""
+    r
+  }
+  out <- list(prog("cost_total", total), prog("cost_per_participant", total / n))
+  if (!is.null(sessions)) out[[length(out) + 1]] <- prog("cost_per_attended_session", total / sum(sessions))
+  rc <- 1.96 * sd(people$b) * sqrt(2 * (1 - 0.8))
+  change <- people$f - people$b
+  improved <- change < 0 & abs(change) > rc
+  k <- sum(improved)
+  ci <- wilson(k, n)
+  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "cost_per_completer", total / n, n)
+  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "cost_per_reliable_improvement",
+                                total / k, n, c(total / (ci[2] * n), total / (ci[1] * n)))
+  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "value_of_reliable_improvements",
+                                1200 * k, n)
+  t <- people$treat == 1
+  kt <- sum(improved[t]); nt <- sum(t); kc <- sum(improved[!t]); nc <- sum(!t)
+  w1 <- wilson(kt, nt); w2 <- wilson(kc, nc)
+  p1 <- kt / nt; p2 <- kc / nc
+  lower <- p1 - p2 - sqrt((p1 - w1[1])^2 + (w2[2] - p2)^2)
+  upper <- p1 - p2 + sqrt((w1[2] - p1)^2 + (p2 - w2[1])^2)
+  stopifnot(p1 > p2)
+  ci <- if (lower > 0) c(total / (upper * nt), total / (lower * nt)) else c(NA, NA)
+  out[[length(out) + 1]] <- row("costs", group_by, treat_label, "followup",
+                                paste(treat_label, "-", reference_label),
+                                "cost_per_additional_improvement", total / ((p1 - p2) * nt), n, ci)
+  do.call(rbind, out)
+}
+
+# --- moderators (the `moderators` rows) ------------------------------------------
+moderator_rows <- function(people, moderators, group_column = NULL) {
+  out <- list(); tests <- list()
+  for (m in moderators) {
+    d <- people[!is.na(people[[m]]), ]
+    d$mod <- factor(as.character(d[[m]]), levels = sort(unique(as.character(d[[m]])), method = "radix"))
+    if (is.logical(people[[m]])) d$mod <- factor(tolower(as.character(d[[m]])), levels = c("false", "true"))
+    d$change <- d$f - d$b
+    level_rows <- list(); ps <- c()
+    for (level in levels(d$mod)) {
+      x <- d$change[d$mod == level]
+      t <- t.test(x)
+      level_rows[[length(level_rows) + 1]] <- row("moderators", m, level, "followup", "", "mean_change",
+        unname(t$estimate), length(x), t$conf.int, t$stderr, t$parameter, t$p.value)
+      ps <- c(ps, t$p.value)
+    }
+    level_rows <- do.call(rbind, level_rows)
+    level_rows$p_adjusted <- fmt(p.adjust(ps, "holm"))
+    out[[length(out) + 1]] <- level_rows
+    a <- anova(lm(change ~ b, data = d), lm(change ~ b + mod, data = d))
+    tests[[length(tests) + 1]] <- row("moderators", "moderator", "all", "followup", m, "moderator_f",
+      a$F[2], nrow(d), df = a$Df[2], p = a[["Pr(>F)"]][2])
+    if (!is.null(group_column)) {
+      a <- anova(lm(f ~ b + treat + mod, data = d), lm(f ~ b + treat * mod, data = d))
+      tests[[length(tests) + 1]] <- row("moderators", "moderator", "all", "followup", m, "group_by_moderator_f",
+        a$F[2], nrow(d), df = a$Df[2], p = a[["Pr(>F)"]][2])
+    }
+  }
+  tests <- do.call(rbind, tests)
+  for (stat in unique(tests$estimate)) {
+    which <- tests$estimate == stat
+    tests$p_adjusted[which] <- fmt(p.adjust(as.numeric(tests$p_value[which]), "holm"))
+  }
+  rbind(do.call(rbind, out), tests)
+}
+
 # --- ps-arm ---------------------------------------------------------------
 people <- simulate(17, 360, function(b, alone, age) plogis(0.9 + 0.12 * (b - 20) + 0.7 * alone - 0.6 * (age == "18-49")))
 people$lives_alone[c(5, 77, 150, 222)] <- NA
-write_inputs("tests/fixtures/ps-arm", people, TRUE, 'adjust_for = ["age_band", "lives_alone"]')
+write_inputs("tests/fixtures/ps-arm", people, TRUE, c('adjust_for = ["age_band", "lives_alone"]', costs_config))
 kept <- !is.na(people$lives_alone)
 expected <- propensity_rows(dummies(people[kept, ]), covs, binary, "arm", "intervention", "comparison")
+expected <- rbind(expected, cost_rows(people, "intervention", "comparison", "arm"))
+expected <- rbind(expected, moderator_rows(people, c("age_band", "lives_alone", "gender"), "arm"))
 write.csv(expected, "tests/fixtures/ps-arm/expected/estimates.csv", row.names = FALSE)
 cat("ps-arm:", nrow(expected), "rows;", sum(people$treat), "treated of", nrow(people), "\n")
 
 # --- ps-attendance ----------------------------------------------------------
 people <- simulate(23, 300, function(b, alone, age) plogis(1.2 - 0.08 * (b - 20) + 0.5 * alone + 0.4 * (age == "70+")))
-write_inputs("tests/fixtures/ps-attendance", people, FALSE, 'adjust_for = ["age_band", "lives_alone"]')
+write_inputs("tests/fixtures/ps-attendance", people, FALSE, c('adjust_for = ["age_band", "lives_alone"]', costs_config))
 set.seed(99)
 sessions <- ifelse(people$treat == 1, sample(1:12, nrow(people), replace = TRUE), 0)
 attendance <- do.call(rbind, lapply(seq_len(nrow(people)), function(i) {
@@ -243,6 +325,7 @@ expected <- rbind(expected,
       welch$parameter, welch$p.value),
   row("comparison", "attendance", "attended", "followup", contrast, "hedges_g_change",
       g$Hedges_g, nrow(d), c(g$CI_low, g$CI_high)))
+expected <- rbind(expected, cost_rows(people, "attended", "not attended", "attendance", sessions))
 write.csv(expected, "tests/fixtures/ps-attendance/expected/estimates.csv", row.names = FALSE)
 cat("ps-attendance:", nrow(expected), "rows;", sum(people$treat), "attended of", nrow(people), "\n")
 

@@ -143,6 +143,8 @@ fn numbers_behind(name: &str) -> &'static str {
     let stem = |prefix: &str| name.starts_with(prefix);
     if stem("mean_change_") || stem("effects_") {
         "change_by_group"
+    } else if stem("for_whom_") {
+        "for_whom"
     } else if stem("reliable_change_") {
         "reliable_change"
     } else if stem("meaningful_change_") {
@@ -478,6 +480,37 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                     "d_av (change in baseline-and-follow-up standard deviations)",
                     &effects
                 )
+            );
+        }
+    }
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        let subgroups: Vec<Interval> = estimates
+            .iter()
+            .filter(|e| {
+                e.outcome == id
+                    && e.analysis == "moderators"
+                    && e.estimate == Stat::MeanChange
+                    && !e.suppressed
+            })
+            .filter_map(|e| {
+                Some(Interval {
+                    label: group_label(e),
+                    value: e.value?,
+                    low: e.ci_low?,
+                    high: e.ci_high?,
+                })
+            })
+            .collect();
+        if !subgroups.is_empty() {
+            figure!(
+                figures,
+                folder,
+                "for_whom",
+                format!("for_whom_{id}"),
+                format!("Mean change in {id} (95% CI) by participant group"),
+                (760, (90 + 34 * subgroups.len()) as u32),
+                forest("mean change (follow-up minus baseline, points)", &subgroups)
             );
         }
     }

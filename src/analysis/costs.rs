@@ -1,0 +1,204 @@
+//! `costs`: what an outcome cost, from `[costs]` in belong.toml — per
+//! participant, per attended session, per completer and per person
+//! reliably improved (with the interval carried from the Wilson interval
+//! of the proportion improved), and, where there is a comparison group,
+//! per additional reliable improvement over it (Newcombe's interval for
+//! the difference of the proportions). A monetary value of the outcomes
+//! only when the user gives one with its source.
+
+use super::design::TwoGroups;
+use super::Cell;
+use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
+use crate::panel::Panel;
+use crate::stats::clinical_significance::{newcombe_difference, wilson_interval};
+
+/// `[costs]`, checked.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Costs {
+    pub total: f64,
+    /// A code or symbol; may be empty.
+    pub currency: String,
+    /// A value of one reliable improvement and where it is published.
+    pub value: Option<(f64, String)>,
+}
+
+/// The programme-wide rows: the total, per participant and per attended
+/// session.
+pub fn programme_costs(panel: &Panel, costs: &Costs) -> Vec<Estimate> {
+    let participants = panel.participant_id.len();
+    let place = Place {
+        outcome: "",
+        analysis: "costs",
+        group_by: "all",
+        group: "all",
+        wave: "",
+    };
+    let currency = &costs.currency;
+    let mut rows = vec![
+        place.row(
+            Stat::CostTotal,
+            Some(costs.total),
+            participants,
+            format!("[costs] total in belong.toml ({currency})"),
+        ),
+        place.row(
+            Stat::CostPerParticipant,
+            (participants > 0).then(|| costs.total / participants as f64),
+            participants,
+            "total / people enrolled",
+        ),
+    ];
+    if let Some(sessions) = &panel.sessions {
+        let attended: u64 = sessions.iter().map(|&s| u64::from(s)).sum();
+        rows.push(place.row(
+            Stat::CostPerAttendedSession,
+            (attended > 0).then(|| costs.total / attended as f64),
+            participants,
+            "total / sessions attended (one person at one session)",
+        ));
+    }
+    rows
+}
+
+/// The rows of one outcome (the `all` cell): per completer, per reliable
+/// improvement, the value of the improvements, and the cost per
+/// additional improvement over the comparison group.
+pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> Vec<Estimate> {
+    let Some(threshold) = cell.reliable_change else {
+        return Vec::new();
+    };
+    let pairs = cell.pairs();
+    let n = pairs.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let direction = cell.outcome.outcome.direction;
+    let improved: Vec<bool> = pairs
+        .change
+        .iter()
+        .map(|&d| threshold.improved(d, direction))
+        .collect();
+    let k = improved.iter().filter(|i| **i).count();
+    let place = cell.place("costs", cell.panel.waves.followup_name());
+    let total = costs.total;
+    let improved_sides = vec![
+        Side::subset("reliably improved", k),
+        Side::subset("not reliably improved", n - k),
+    ];
+    let mut rows = vec![place.row(
+        Stat::CostPerCompleter,
+        Some(total / n as f64),
+        n,
+        "total / people with both scores",
+    )];
+    let interval = wilson_interval(k, n)
+        .filter(|(low, _)| *low > 0.0)
+        .map(|(low, high)| (total / (high * n as f64), total / (low * n as f64)));
+    rows.push(
+        place
+            .row(
+                Stat::CostPerReliableImprovement,
+                (k > 0).then(|| total / k as f64),
+                n,
+                format!(
+                    "total / people reliably improved ({}); interval: total / (n × the Wilson 95% limits of the proportion improved)",
+                    threshold.method
+                ),
+            )
+            .with_ci(interval)
+            .with_sides(improved_sides.clone()),
+    );
+    if let Some((value, source)) = &costs.value {
+        rows.push(
+            place
+                .row(
+                    Stat::ValueOfReliableImprovements,
+                    Some(value * k as f64),
+                    n,
+                    format!(
+                        "{value} per reliable improvement ({source}) × people reliably improved"
+                    ),
+                )
+                .with_sides(improved_sides),
+        );
+    }
+    if let Some(groups) = groups {
+        rows.extend(additional_improvement(
+            cell, &pairs, &improved, groups, total,
+        ));
+    }
+    rows
+}
+
+/// The cost per reliable improvement more than the comparison group had:
+/// total / ((p_programme − p_comparison) × people in the programme group).
+fn additional_improvement(
+    cell: &Cell,
+    pairs: &super::Pairs,
+    improved: &[bool],
+    groups: &TwoGroups,
+    total: f64,
+) -> Vec<Estimate> {
+    let (mut kt, mut nt, mut kc, mut nc) = (0usize, 0usize, 0usize, 0usize);
+    for (i, &row) in pairs.rows.iter().enumerate() {
+        match groups.membership[row] {
+            Some(true) => {
+                nt += 1;
+                kt += usize::from(improved[i]);
+            }
+            Some(false) => {
+                nc += 1;
+                kc += usize::from(improved[i]);
+            }
+            None => {}
+        }
+    }
+    if nt == 0 || nc == 0 {
+        return Vec::new();
+    }
+    let place = Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "costs",
+        group_by: groups.column,
+        group: &groups.treated,
+        wave: cell.panel.waves.followup_name(),
+    };
+    let difference = kt as f64 / nt as f64 - kc as f64 / nc as f64;
+    let mut method = format!(
+        "total / ((p_{} - p_{}) × {} people with both scores in {}), p = share reliably improved; interval from Newcombe's (1998, method 10) interval of the difference",
+        groups.treated, groups.reference, nt, groups.treated
+    );
+    let limits = newcombe_difference(kt, nt, kc, nc);
+    let value = (difference > 0.0).then(|| total / (difference * nt as f64));
+    if value.is_none() {
+        method.push_str(&format!(
+            "; undefined: {} did not improve reliably more often than {}",
+            groups.treated, groups.reference
+        ));
+    }
+    let ci = match limits {
+        Some((low, high)) if low > 0.0 && value.is_some() => {
+            Some((total / (high * nt as f64), total / (low * nt as f64)))
+        }
+        Some(_) if value.is_some() => {
+            method.push_str("; the interval of the difference includes no difference, so the cost has no upper limit and no interval is given");
+            None
+        }
+        _ => None,
+    };
+    vec![place
+        .row(Stat::CostPerAdditionalImprovement, value, nt + nc, method)
+        .with_ci(ci)
+        .with_contrast(Contrast::Levels {
+            level: groups.treated.clone(),
+            reference: groups.reference.clone(),
+        })
+        .with_sides(vec![
+            Side::level(groups.treated.clone(), nt),
+            Side::level(groups.reference.clone(), nc),
+            Side::subset("programme group reliably improved", kt),
+            Side::subset("programme group not reliably improved", nt - kt),
+            Side::subset("comparison group reliably improved", kc),
+            Side::subset("comparison group not reliably improved", nc - kc),
+        ])]
+}
