@@ -547,6 +547,18 @@ fn tables_are_written_as_csv_and_xlsx() {
     assert_eq!(find("n_no_change")["suppressed"], "true");
     assert_eq!(all["no change"], "suppressed");
     assert_eq!(all["deteriorated"], "<10");
+    // Regression: a level whose n was withheld so that a small level could
+    // not be worked out (some 80 women) read "<10".
+    let for_whom = read_csv(&out.join("tables/for_whom.csv"));
+    let people = |group: &str| {
+        for_whom
+            .iter()
+            .find(|r| r["moderator"] == "gender" && r["group"] == group)
+            .unwrap()["people"]
+            .clone()
+    };
+    assert_eq!(people("female"), "suppressed");
+    assert_eq!(people("non-binary"), "<10");
 }
 
 /// reports/example is committed; regenerating it must give the same bytes

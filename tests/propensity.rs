@@ -94,6 +94,11 @@ fn a_non_randomised_arm_is_stated_and_weighted() {
         summary.contains("At GBP 1,200 per reliable improvement (fixture value (invented))"),
         "{summary}"
     );
+    // Regression to the mean, sized from the fixture's norms.
+    assert!(
+        summary.contains("lon would be expected to change by -1.48 points on its own, so the change net of it is -0.91 (95% CI -1.34 to -0.48)"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -205,6 +210,17 @@ fn bad_adjust_for_columns_are_refused_before_the_analyses() {
         ),
         "{message}"
     );
+
+    let data = with_config("ps-attendance", "");
+    let config = data.path().join("belong.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[norms.lon]\nmean = 17\nsd = 5\nretest = 1.5\nsource = \"x\"\n"),
+    )
+    .unwrap();
+    let message = refused_on(data.path());
+    assert!(message.contains("[norms.lon] retest = 1.5"), "{message}");
 
     let message = refused("caliper = -1");
     assert!(message.contains("caliper = -1"), "{message}");

@@ -50,6 +50,9 @@ pub struct FunctionalNorms {
     pub mean: f64,
     pub sd: f64,
     pub source: String,
+    /// Test–retest correlation in the population, for the expected
+    /// regression to the mean.
+    pub retest: Option<f64>,
 }
 
 fn better(direction: Direction) -> Better {

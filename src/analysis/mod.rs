@@ -21,6 +21,7 @@ pub mod longitudinal;
 pub mod moderators;
 pub mod participation;
 pub mod propensity;
+pub mod regression_to_mean;
 pub mod reliability;
 pub mod reliable_change;
 
@@ -427,6 +428,7 @@ pub fn run_with_attendance(
                         }
                         rows.extend(propensity::propensity(cell, two_groups));
                     }
+                    rows.extend(regression_to_mean::regression_to_mean(cell));
                     rows.extend(moderators::moderator_rows(cell, compared.as_ref()));
                     rows
                 })

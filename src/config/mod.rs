@@ -173,6 +173,9 @@ pub struct NormsConfig {
     pub sd: f64,
     /// Where they are published (survey, year, population).
     pub source: String,
+    /// Test–retest correlation of the scale in that population, for the
+    /// expected regression to the mean.
+    pub retest: Option<f64>,
 }
 
 /// The human outputs `outputs` may name.
@@ -338,6 +341,14 @@ fn resolve_meaningful_change(
                     mean: norm.mean,
                     sd: norm.sd,
                     source: norm.source.clone(),
+                    retest: match norm.retest {
+                        Some(r) if !(r > 0.0 && r < 1.0) => {
+                            return Err(Error::Config(format!(
+                                "[norms.{outcome}] retest = {r} in belong.toml: a test-retest correlation between 0 and 1, e.g. 0.7"
+                            )))
+                        }
+                        other => other,
+                    },
                 },
             );
         }

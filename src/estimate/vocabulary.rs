@@ -168,6 +168,10 @@ vocabulary! {
     EValue = "e_value", Effect;
     EValueCi = "e_value_ci", Effect;
     NMatchedPairs = "n_matched_pairs", people(None, None);
+    // regression to the mean (docs/estimates.md)
+    BaselinePercentile = "baseline_percentile", Location;
+    ExpectedRtm = "expected_rtm", Location;
+    ChangeNetOfRtm = "change_net_of_rtm", Effect;
     // moderators (docs/estimates.md)
     ModeratorF = "moderator_f", Test;
     GroupByModeratorF = "group_by_moderator_f", Test;

@@ -200,7 +200,18 @@ pub fn suppressed_text(e: &crate::estimate::Estimate, min_cell: usize) -> String
 pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
     match e.published_n() {
         Some(n) => n.to_string(),
-        None => small_count(min_cell),
+        None => hidden_n_text(e, min_cell),
+    }
+}
+
+/// What a withheld `n` reads as: `<min_cell` only when it is that small;
+/// an `n` withheld because it would reveal another cell is "suppressed",
+/// never a false "<10".
+pub fn hidden_n_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
+    if e.n > 0 && e.n < min_cell {
+        small_count(min_cell)
+    } else {
+        SUPPRESSED.to_string()
     }
 }
 

@@ -345,6 +345,49 @@ fn for_whom_sentence(content: &ReportContent, outcome: &str) -> Option<String> {
     Some(sentence)
 }
 
+/// Regression to the mean: sized from the population norms, or said to
+/// be unknown.
+fn regression_to_mean_sentence(
+    content: &ReportContent,
+    outcome: &str,
+    direction: Direction,
+) -> String {
+    let row = |stat: Stat| find(content, outcome, "regression_to_mean", stat);
+    let mut sentence = String::new();
+    if let Some(p) = row(Stat::BaselinePercentile).and_then(|e| e.value) {
+        let worse = match direction {
+            Direction::HigherIsWorse => p,
+            Direction::HigherIsBetter => 100.0 - p,
+        };
+        sentence.push_str(&format!(
+            "At baseline the average participant scored worse on {outcome} than {worse:.0}% of the population the norms describe. "
+        ));
+    }
+    match (row(Stat::ExpectedRtm), row(Stat::ChangeNetOfRtm)) {
+        (Some(expected), Some(net)) => {
+            if let (Some(e), Some(v)) = (expected.value, net.value) {
+                sentence.push_str(&format!(
+                    "People who start far from the population average tend to move back towards it without any help (regression to the mean): from the norms, {outcome} would be expected to change by {} points on its own, so the change net of it is {}",
+                    super::format::rounded(Some(e), 2),
+                    super::format::rounded(Some(v), 2)
+                ));
+                if let (Some(lo), Some(hi)) = (net.ci_low, net.ci_high) {
+                    sentence.push_str(&format!(
+                        " (95% CI {} to {})",
+                        super::format::rounded(Some(lo), 2),
+                        super::format::rounded(Some(hi), 2)
+                    ));
+                }
+                sentence.push('.');
+            }
+        }
+        _ => sentence.push_str(&format!(
+            "The change includes an unknown amount of regression to the mean (people referred at a low point tend to improve anyway); a population mean, SD and test-retest correlation for {outcome} under [norms.{outcome}] in belong.toml would size it."
+        )),
+    }
+    sentence
+}
+
 /// What the programme cost, per person enrolled and per outcome.
 fn costs_sentence(content: &ReportContent) -> Option<String> {
     let costs = content.settings.analysis.costs.as_ref()?;
@@ -523,6 +566,11 @@ pub fn story(content: &ReportContent) -> Story {
                 (None, None) => {}
             }
             story.summary.push(sentence);
+            story.summary.push(regression_to_mean_sentence(
+                content,
+                id,
+                outcome.outcome.direction,
+            ));
             story.summary.extend(design_comparison(
                 content,
                 &design,

@@ -3,8 +3,9 @@
 //! `Estimate` rows only; suppressed counts read `<min_cell>`.
 
 use super::format::{
-    classification_label, cohen_size, csv_field, markdown_text, money, p_text, rounded,
-    small_count, spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR, SUPPRESSED,
+    classification_label, cohen_size, csv_field, hidden_n_text, markdown_text, money, p_text,
+    rounded, small_count, spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR,
+    SUPPRESSED,
 };
 use super::ReportContent;
 use crate::analysis::moderators::MODERATOR;
@@ -72,7 +73,7 @@ fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
 fn people(e: &Estimate, min_cell: usize) -> Cell {
     match e.published_n() {
         Some(n) => Cell::Number(n as f64, 0),
-        None => Cell::Missing(small_count(min_cell)),
+        None => Cell::Missing(hidden_n_text(e, min_cell)),
     }
 }
 

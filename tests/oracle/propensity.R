@@ -270,14 +270,35 @@ moderator_rows <- function(people, moderators, group_column = NULL) {
   rbind(do.call(rbind, out), tests)
 }
 
+# --- regression to the mean (the `regression_to_mean` rows) ----------------------
+norms_config <- '
+[norms.lon]
+mean = 17
+sd = 5
+retest = 0.7
+source = "an invented population for the fixture"
+'
+rtm_rows <- function(people) {
+  n <- nrow(people)
+  x0 <- mean(people$b)
+  t <- t.test(people$f - people$b)
+  expected <- (1 - 0.7) * (17 - x0)
+  rbind(
+    row("regression_to_mean", "all", "all", "followup", "", "baseline_percentile", 100 * pnorm((x0 - 17) / 5), n),
+    row("regression_to_mean", "all", "all", "followup", "", "expected_rtm", expected, n),
+    row("regression_to_mean", "all", "all", "followup", "", "change_net_of_rtm",
+        unname(t$estimate) - expected, n, t$conf.int - expected))
+}
+
 # --- ps-arm ---------------------------------------------------------------
 people <- simulate(17, 360, function(b, alone, age) plogis(0.9 + 0.12 * (b - 20) + 0.7 * alone - 0.6 * (age == "18-49")))
 people$lives_alone[c(5, 77, 150, 222)] <- NA
-write_inputs("tests/fixtures/ps-arm", people, TRUE, c('adjust_for = ["age_band", "lives_alone"]', costs_config))
+write_inputs("tests/fixtures/ps-arm", people, TRUE, c('adjust_for = ["age_band", "lives_alone"]', costs_config, norms_config))
 kept <- !is.na(people$lives_alone)
 expected <- propensity_rows(dummies(people[kept, ]), covs, binary, "arm", "intervention", "comparison")
 expected <- rbind(expected, cost_rows(people, "intervention", "comparison", "arm"))
 expected <- rbind(expected, moderator_rows(people, c("age_band", "lives_alone", "gender"), "arm"))
+expected <- rbind(expected, rtm_rows(people))
 write.csv(expected, "tests/fixtures/ps-arm/expected/estimates.csv", row.names = FALSE)
 cat("ps-arm:", nrow(expected), "rows;", sum(people$treat), "treated of", nrow(people), "\n")
 
