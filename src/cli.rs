@@ -85,6 +85,11 @@ enum Command {
         /// Add a comparison arm (about a third of participants).
         #[arg(long)]
         comparison_arm: bool,
+        /// With --comparison-arm, how strongly lonelier people and people
+        /// living alone choose the intervention arm (0 = at random; 1 is
+        /// marked confounding that propensity weighting should remove).
+        #[arg(long, default_value_t = 0.0)]
+        selection: f64,
         /// Number of assessment waves (2 = baseline/week12, 3 adds month6).
         #[arg(long, default_value_t = 2)]
         waves: usize,
@@ -269,6 +274,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             seed,
             instrument,
             comparison_arm,
+            selection,
             waves,
             weeks,
             format,
@@ -281,6 +287,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     seed,
                     instrument,
                     comparison_arm,
+                    selection,
                     waves,
                     weeks,
                     format: match format {

@@ -248,3 +248,56 @@ fn a_constant_covariate_and_a_randomised_design_without_arms_are_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn synth_selection_confounds_the_arm_and_weighting_balances_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    belong()
+        .args(["synth", "--participants", "1500", "--comparison-arm"])
+        .args(["--selection", "1.5", "--seed", "5", "--out"])
+        .arg(&data)
+        .assert()
+        .success();
+    std::fs::write(data.join("belong.toml"), "adjust_for = [\"lives_alone\"]\n").unwrap();
+    let (_out_temp, out) = report(&data, "10");
+    let estimates = read_csv(&out.join("estimates.csv"));
+    let smd = |analysis: &str| -> f64 {
+        estimates
+            .iter()
+            .find(|e| {
+                e["analysis"] == analysis
+                    && e["contrast"] == "baseline score"
+                    && e["estimate"] == "smd"
+            })
+            .unwrap()["value"]
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        smd("propensity_unadjusted") > 0.4,
+        "{}",
+        smd("propensity_unadjusted")
+    );
+    assert!(
+        smd("propensity_att").abs() < 0.15,
+        "{}",
+        smd("propensity_att")
+    );
+    // Overlap weights from a logistic model balance its covariates exactly
+    // at the maximum (Li, Morgan & Zaslavsky 2018); glm's stopping rule
+    // leaves a trace.
+    assert!(
+        smd("propensity_overlap").abs() < 1e-6,
+        "{}",
+        smd("propensity_overlap")
+    );
+
+    let output = belong()
+        .args(["synth", "--participants", "10", "--selection", "9", "--out"])
+        .arg(temp.path().join("other"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--selection 9"));
+}

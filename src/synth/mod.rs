@@ -30,6 +30,9 @@ pub struct SynthOptions {
     pub seed: u64,
     pub instrument: String,
     pub comparison_arm: bool,
+    /// Selection into the intervention arm on loneliness and living alone
+    /// (0 = at random).
+    pub selection: f64,
     /// 2 (baseline, week12) or 3 (adds month6).
     pub waves: usize,
     /// Length of the program in weeks (sessions are offered until then).
@@ -201,6 +204,12 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
     if options.participants == 0 {
         return Err(Error::Synth("--participants 0: give at least 1".into()));
     }
+    if !(0.0..=5.0).contains(&options.selection) {
+        return Err(Error::Synth(format!(
+            "--selection {}: give 0 (at random) to 5",
+            options.selection
+        )));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let categories = instrument.raw_max - instrument.raw_min + 1;
     let difficulties: Vec<f64> = (0..instrument.item_count())
@@ -227,7 +236,16 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
         let index = data.participants.len();
         let (cohort, year, month, day) = COHORTS[rng.gen_range(0..COHORTS.len())];
         let enrolled_on = days_from_civil(year, month, day) + rng.gen_range(0..28);
-        let arm = if options.comparison_arm && rng.gen::<f64>() < 1.0 / 3.0 {
+        // A third join the comparison arm; with selection, lonelier people
+        // and people living alone join it less often (they choose the
+        // programme), which confounds the arm comparison.
+        let p_comparison = if options.selection == 0.0 {
+            1.0 / 3.0
+        } else {
+            let alone = if lives_alone { 0.55 } else { -0.45 };
+            logistic(-(2.0f64.ln()) - options.selection * (0.8 * alone + 0.6 * baseline_state))
+        };
+        let arm = if options.comparison_arm && rng.gen::<f64>() < p_comparison {
             "comparison"
         } else {
             "intervention"
