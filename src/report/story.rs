@@ -186,12 +186,12 @@ fn weighted_comparison(
         b.outcome == outcome && b.analysis == att && b.estimate == Stat::Smd && b.suppressed
     });
     let shown = if hidden {
-        " shown (categories with fewer than the minimum cell in a group are suppressed)"
+        "; categories with fewer than the minimum cell in a group are not shown"
     } else {
         ""
     };
     if imbalanced.is_empty() {
-        sentence.push_str(&format!(" After weighting the groups are balanced on every covariate{shown} (|standardised difference| < 0.1)."));
+        sentence.push_str(&format!(" After weighting the groups are balanced on every covariate (|standardised difference| < 0.1{shown})."));
     } else {
         sentence.push_str(&format!(
             " After weighting the groups still differ on {} (|standardised difference| ≥ 0.1{}), so the weighted difference is less trustworthy.",
@@ -428,6 +428,11 @@ fn costs_sentence(content: &ReportContent) -> Option<String> {
                 ));
             }
             None => {}
+        }
+        if content.estimates.iter().any(|e| {
+            e.outcome == id && e.estimate == Stat::CostPerAdditionalImprovement && e.suppressed
+        }) {
+            sentence.push_str(" The cost per improvement beyond the comparison group's is suppressed: it would reveal a small count.");
         }
         if let Some(e) = content.estimates.iter().find(|e| {
             e.outcome == id && e.estimate == Stat::CostPerAdditionalImprovement && !e.suppressed
