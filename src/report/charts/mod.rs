@@ -41,6 +41,18 @@ struct Interval {
     high: f64,
 }
 
+impl Interval {
+    /// A group's estimate and its interval, labelled with the group.
+    fn of(e: &Estimate) -> Option<Interval> {
+        Some(Interval {
+            label: group_label(e),
+            value: e.value?,
+            low: e.ci_low?,
+            high: e.ci_high?,
+        })
+    }
+}
+
 fn forest<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -298,14 +310,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             );
         }
         let rows: Vec<Interval> = select(estimates, id, "change", Stat::MeanChange)
-            .filter_map(|e| {
-                Some(Interval {
-                    label: group_label(e),
-                    value: e.value?,
-                    low: e.ci_low?,
-                    high: e.ci_high?,
-                })
-            })
+            .filter_map(Interval::of)
             .collect();
         if !rows.is_empty() {
             let x_label = format!(
@@ -459,14 +464,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             );
         }
         let effects: Vec<Interval> = select(estimates, id, "change", Stat::DAv)
-            .filter_map(|e| {
-                Some(Interval {
-                    label: group_label(e),
-                    value: e.value?,
-                    low: e.ci_low?,
-                    high: e.ci_high?,
-                })
-            })
+            .filter_map(Interval::of)
             .collect();
         if !effects.is_empty() {
             figure!(
@@ -493,14 +491,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                     && e.estimate == Stat::MeanChange
                     && !e.suppressed
             })
-            .filter_map(|e| {
-                Some(Interval {
-                    label: group_label(e),
-                    value: e.value?,
-                    low: e.ci_low?,
-                    high: e.ci_high?,
-                })
-            })
+            .filter_map(Interval::of)
             .collect();
         if !subgroups.is_empty() {
             figure!(
