@@ -167,15 +167,6 @@ impl Design {
         }
     }
 
-    /// The two groups this design compares by propensity score, if any: a
-    /// non-randomised arm of exactly two levels, or attendance.
-    pub fn two_groups(&self, panel: &Panel) -> Option<TwoGroups> {
-        match self {
-            Design::Randomised(_) => None,
-            _ => self.compared_groups(panel),
-        }
-    }
-
     /// The two groups the design compares, randomised or not: two arms, or
     /// attenders and non-attenders.
     pub fn compared_groups(&self, panel: &Panel) -> Option<TwoGroups> {

@@ -400,6 +400,12 @@ pub fn run_with_attendance(
     // attendance when the comparison is attenders against non-attenders;
     // it runs beside the dose rows.
     let design = design::Design::of(panel, options);
+    // The groups are found once: a randomised design compares them but
+    // needs no propensity score.
+    let compared = design.compared_groups(panel);
+    let weighted = compared
+        .as_ref()
+        .filter(|_| !matches!(design, design::Design::Randomised(_)));
     let (dose_rows, adjusted): (Vec<DoseRows>, Vec<Estimate>) = rayon::join(
         || {
             cells
@@ -415,14 +421,12 @@ pub fn run_with_attendance(
                 .collect()
         },
         || {
-            let two_groups = design.two_groups(panel);
-            let compared = design.compared_groups(panel);
             let per_outcome: Vec<Vec<Estimate>> = cells
                 .par_iter()
                 .filter(|cell| cell.group.is_all())
                 .map(|cell| {
                     let mut rows = Vec::new();
-                    if let Some(two_groups) = &two_groups {
+                    if let Some(two_groups) = weighted {
                         if design == design::Design::Attendance {
                             rows.extend(comparison::attendance_comparison(cell, two_groups));
                         }
@@ -439,10 +443,9 @@ pub fn run_with_attendance(
     let costs: Vec<Estimate> = match &options.costs {
         None => Vec::new(),
         Some(costs) => {
-            let groups = design.compared_groups(panel);
             let mut rows = costs::programme_costs(panel, costs);
             for cell in cells.iter().filter(|cell| cell.group.is_all()) {
-                rows.extend(costs::outcome_costs(cell, costs, groups.as_ref()));
+                rows.extend(costs::outcome_costs(cell, costs, compared.as_ref()));
             }
             rows
         }

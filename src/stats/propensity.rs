@@ -264,19 +264,14 @@ pub fn weighted_regression(
                     sums[clusters[i] as usize][a] += score(i, a);
                 }
             }
-            let mut groups = 0usize;
-            for s in sums.iter().filter(|s| s.iter().any(|v| *v != 0.0)) {
-                add(s);
-                groups += 1;
+            for sum in &sums {
+                add(sum);
             }
-            // Clusters whose scores are all zero still count as clusters.
-            let groups = groups.max(
-                clusters
-                    .iter()
-                    .map(|&c| c as usize)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-            ) as f64;
+            let mut used = vec![false; count];
+            for &c in clusters {
+                used[c as usize] = true;
+            }
+            let groups = used.iter().filter(|u| **u).count() as f64;
             groups / (groups - 1.0) * (n as f64 - 1.0) / (n - p) as f64
         }
     };
