@@ -81,6 +81,30 @@ impl DateFormat {
     }
 }
 
+/// The date format of every date column: the column's own
+/// (`date_formats = { enrolled_on = "day-first" }` under its table), else
+/// its table's (`date_format` under the table), else the data set's.
+/// `None` everywhere: ISO, and a local date like 03/04/2025 is an error.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DateFormats {
+    pub all: Option<DateFormat>,
+    /// Table name → its format.
+    pub tables: std::collections::BTreeMap<String, DateFormat>,
+    /// (table, native column) → its format.
+    pub columns: std::collections::BTreeMap<(String, String), DateFormat>,
+}
+
+impl DateFormats {
+    /// The format of `column` of `table`, if one was set at any level.
+    pub fn of(&self, table: &str, column: &str) -> Option<DateFormat> {
+        self.columns
+            .get(&(table.to_string(), column.to_string()))
+            .or_else(|| self.tables.get(table))
+            .copied()
+            .or(self.all)
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> Date {
     let y = if month <= 2 { year - 1 } else { year };
@@ -150,7 +174,13 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
 /// (`11/25/2026`). A time after the date is ignored.
 pub fn parse_date(text: &str, format: DateFormat) -> Option<Date> {
     let date_part = text.trim().split(['T', ' ']).next()?;
-    if format == DateFormat::Iso {
+    // A date that starts with a four-digit year is ISO whatever the
+    // format: it cannot be read any other way, and it is how a real date
+    // cell of a workbook arrives beside dates typed as text.
+    let year_first = date_part.len() > 4
+        && date_part.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && matches!(date_part.as_bytes()[4], b'-' | b'/');
+    if format == DateFormat::Iso || year_first {
         return parse_iso_date(&date_part.replace('/', "-"));
     }
     let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
@@ -199,6 +229,52 @@ mod tests {
         assert_eq!(
             parse_iso_date("2026-11-25T10:00:00"),
             parse_iso_date("2026-11-25")
+        );
+    }
+
+    #[test]
+    fn year_first_dates_are_iso_in_every_format() {
+        let expected = days_from_civil(2024, 1, 3);
+        for format in [
+            DateFormat::Iso,
+            DateFormat::DayFirst,
+            DateFormat::MonthFirst,
+        ] {
+            assert_eq!(parse_date("2024-01-03", format), Some(expected));
+            assert_eq!(parse_date("2024/01/03", format), Some(expected));
+        }
+        assert_eq!(
+            parse_date("03/01/2024", DateFormat::DayFirst),
+            Some(expected)
+        );
+        assert_eq!(parse_date("2024-13-03", DateFormat::DayFirst), None);
+    }
+
+    #[test]
+    fn a_column_format_beats_its_table_and_the_data_set() {
+        let mut formats = DateFormats {
+            all: Some(DateFormat::MonthFirst),
+            ..DateFormats::default()
+        };
+        formats
+            .tables
+            .insert("participants".into(), DateFormat::Iso);
+        formats.columns.insert(
+            ("participants".into(), "enrolled_on".into()),
+            DateFormat::DayFirst,
+        );
+        assert_eq!(
+            formats.of("participants", "enrolled_on"),
+            Some(DateFormat::DayFirst)
+        );
+        assert_eq!(formats.of("participants", "born_on"), Some(DateFormat::Iso));
+        assert_eq!(
+            formats.of("attendance", "session_date"),
+            Some(DateFormat::MonthFirst)
+        );
+        assert_eq!(
+            DateFormats::default().of("attendance", "session_date"),
+            None
         );
     }
 

@@ -85,7 +85,7 @@ pub enum Error {
 
 /// A cell whose value does not convert to the column's type.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}: column {column}: \"{}\" is not {expected}; {fix}", found.escape_debug())]
+#[error("{}: column {column}: \"{}\" is not {expected}; {fix}", self.place(), found.escape_debug())]
 pub struct CellError {
     pub path: PathBuf,
     /// CSV line (header = 1) or 1-based Parquet row.
@@ -94,6 +94,30 @@ pub struct CellError {
     pub found: String,
     pub expected: String,
     pub fix: String,
+    /// The sheet and cell, when the table is a sheet of a workbook.
+    pub sheet: Option<SheetCell>,
+}
+
+/// A cell of a workbook: its sheet's name and its reference (`D5`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetCell {
+    pub sheet: String,
+    pub cell: String,
+}
+
+impl CellError {
+    /// `file:line`, or `file, sheet "S", cell D5` in a workbook.
+    fn place(&self) -> String {
+        match &self.sheet {
+            Some(at) => format!(
+                "{}, sheet \"{}\", cell {}",
+                self.path.display(),
+                at.sheet.escape_debug(),
+                at.cell
+            ),
+            None => format!("{}:{}", self.path.display(), self.line),
+        }
+    }
 }
 
 impl Error {

@@ -157,8 +157,7 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
     ingest::IngestOptions {
         group_columns: settings.group_columns.clone(),
         missing: settings.missing.clone(),
-        date_format: settings.date_format.unwrap_or_default(),
-        date_format_configured: settings.date_format.is_some(),
+        date_formats: settings.date_formats.clone(),
         tables: settings.tables.clone(),
         wide: settings.wide.clone(),
         chunk_rows: 0,

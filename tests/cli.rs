@@ -190,7 +190,8 @@ fn excluded_rows_are_accounted_for() {
     copy_dir(&fixture("tiny-ucla3"), &data);
     let path = data.join("assessments.csv");
     let mut text = fs::read_to_string(&path).unwrap();
-    text.push_str("P0001,baseline,2025-03-29,1,1,1\n"); // duplicate (participant, wave)
+    text.push_str("P0001,baseline,2025-03-29,1,1,1\n"); // exact duplicate of line 2
+    text.push_str("P0003,baseline,2025-03-29,1,1,1\n"); // duplicate (participant, wave)
     text.push_str("X999,baseline,2025-03-29,1,1,1\n"); // unknown participant
     text.push_str("P0002,week99,2025-03-29,1,7,1\n"); // out of range
     fs::write(&path, text).unwrap();
@@ -202,8 +203,9 @@ fn excluded_rows_are_accounted_for() {
         .assert()
         .success();
     let quality = fs::read_to_string(out.join("data_quality.csv")).unwrap();
-    assert!(quality.contains("assessments,read,46"), "{quality}");
+    assert!(quality.contains("assessments,read,47"), "{quality}");
     assert!(quality.contains("assessments,kept,42"), "{quality}");
+    assert!(quality.contains("excluded: exact duplicate,1"), "{quality}");
     assert!(
         quality.contains("\"excluded: duplicate (participant, wave)\",2"),
         "{quality}"
@@ -217,10 +219,16 @@ fn excluded_rows_are_accounted_for() {
         "{quality}"
     );
     let excluded = read_csv(&out.join("internal/excluded_rows.csv"));
-    assert_eq!(excluded.len(), 4);
+    assert_eq!(excluded.len(), 5);
     assert!(excluded
         .iter()
-        .any(|r| r["line"] == "47" && r["column"] == "ucla3_2"));
+        .any(|r| r["line"] == "48" && r["column"] == "ucla3_2"));
+    // The copy is excluded and the first row is kept: the intake score of
+    // P0001 is not lost.
+    assert!(excluded
+        .iter()
+        .any(|r| r["line"] == "45" && r["detail"] == "exact duplicate of line 2"));
+    assert!(!excluded.iter().any(|r| r["line"] == "2"));
 }
 
 #[test]

@@ -16,6 +16,14 @@ pub struct TableConfig {
     /// Native column name → the column's name in the file.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// How this table's dates are written, when not as the data set's
+    /// `date_format` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
+    /// Per date column (its native name or its name in the file): how its
+    /// dates are written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub date_formats: BTreeMap<String, String>,
     /// Columns never read (names, contact details, free text).
     #[serde(default)]
     pub drop: Vec<String>,

@@ -14,7 +14,7 @@ use crate::analysis::clinical_significance::FunctionalNorms;
 use crate::analysis::costs::Costs;
 use crate::analysis::design::DeclaredDesign;
 use crate::analysis::{AnalysisOptions, DoseBand};
-use crate::cells::MissingMarkers;
+use crate::cells::{DateFormats, MissingMarkers};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use crate::stats::clinical_significance::RciMethod;
@@ -235,6 +235,9 @@ pub struct Settings {
     pub analysis: AnalysisOptions,
     /// `None`: ISO, and local dates like 03/04/2025 are an error.
     pub date_format: Option<DateFormat>,
+    /// The data set's format with the tables' and columns' own.
+    #[serde(skip)]
+    pub date_formats: DateFormats,
     pub outputs: Vec<String>,
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
@@ -557,14 +560,11 @@ impl Settings {
                 .collect::<Result<_>>()?;
             check_dose_bands(&analysis.dose_bands)?;
         }
-        let date_format = match &raw.date_format {
-            None => None,
-            Some(text) => Some(DateFormat::parse(text).ok_or_else(|| {
-                Error::Config(format!(
-                    "date_format = \"{text}\" in belong.toml: write \"iso\" (2026-11-25), \"day-first\" (25/11/2026) or \"month-first\" (11/25/2026)"
-                ))
-            })?),
-        };
+        let date_format = raw
+            .date_format
+            .as_deref()
+            .map(|text| date_format_named("date_format", text))
+            .transpose()?;
         let outputs = match &raw.outputs {
             None => OUTPUTS.iter().map(|o| o.to_string()).collect(),
             Some(list) => {
@@ -611,6 +611,7 @@ impl Settings {
         if raw.allow_outside_data != Some(true) {
             confine_to_data(&tables, wide.as_ref(), &data_folder(&data_dir))?;
         }
+        let date_formats = resolve_date_formats(date_format, &tables)?;
         let out_dir = flags
             .out
             .clone()
@@ -641,6 +642,7 @@ impl Settings {
             bootstrap_b: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
             analysis,
             date_format,
+            date_formats,
             outputs,
             report,
             tables,
@@ -654,6 +656,63 @@ impl Settings {
             out_dir,
         })
     }
+}
+
+/// A date format named in belong.toml at `key`.
+fn date_format_named(key: &str, text: &str) -> Result<DateFormat> {
+    DateFormat::parse(text).ok_or_else(|| {
+        Error::Config(format!(
+            "{key} = \"{}\" in belong.toml: write \"iso\" (2026-11-25), \"day-first\" (25/11/2026) or \"month-first\" (11/25/2026)",
+            text.escape_debug()
+        ))
+    })
+}
+
+/// The date columns of each native table.
+const DATE_COLUMNS: [(&str, &str); 3] = [
+    ("participants", "enrolled_on"),
+    ("assessments", "assessed_on"),
+    ("attendance", "session_date"),
+];
+
+/// The data set's date format with each table's `date_format` and
+/// `date_formats`; a column is named by its native name or its name in
+/// the file.
+fn resolve_date_formats(all: Option<DateFormat>, tables: &Tables) -> Result<DateFormats> {
+    let mut formats = DateFormats {
+        all,
+        ..DateFormats::default()
+    };
+    for (table, native) in DATE_COLUMNS {
+        let config = tables.get(table);
+        if let Some(text) = &config.date_format {
+            let format = date_format_named(&format!("[{table}] date_format"), text)?;
+            formats.tables.insert(table.to_string(), format);
+        }
+        for (column, text) in &config.date_formats {
+            let key = format!("[{table}] date_formats.{}", column.escape_debug());
+            let format = date_format_named(&key, text)?;
+            let is_the_date = column == native
+                || config
+                    .columns
+                    .get(native)
+                    .is_some_and(|source| source == column);
+            if !is_the_date {
+                let source = config
+                    .columns
+                    .get(native)
+                    .map(|s| format!(" (\"{}\" in the file)", s.escape_debug()))
+                    .unwrap_or_default();
+                return Err(Error::Config(format!(
+                    "{key} in belong.toml: the {table} table's date column is {native}{source}; name that column, or set date_format for the whole table"
+                )));
+            }
+            formats
+                .columns
+                .insert((table.to_string(), native.to_string()), format);
+        }
+    }
+    Ok(formats)
 }
 
 /// Dose bands count each participant once: they may not overlap, and

@@ -13,8 +13,12 @@ const MAX_SHEET_CELLS: usize = 20_000_000;
 /// Characters in one cell: Excel's own limit.
 const MAX_CELL_CHARS: usize = 32_767;
 
-/// The sheet as text columns, and the 1-based row of its header.
-pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> {
+/// The sheet as text columns, the 1-based row of its header, and its name
+/// and column letters.
+pub fn read_sheet(
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<(DataFrame, u64, crate::ingest::read::SheetColumns)> {
     let fail = |message: String| Error::Table {
         path: path.to_path_buf(),
         message,
@@ -129,15 +133,17 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> 
                 },
                 found: format!("{error}"),
                 expected: "a value".into(),
-                fix: format!(
-                    "fix the formula in cell {letter}{} of sheet \"{name}\" or clear it",
-                    row + 1
-                ),
+                fix: "fix the formula or clear the cell".into(),
+                sheet: Some(crate::error::SheetCell {
+                    sheet: name.clone(),
+                    cell: format!("{letter}{}", row + 1),
+                }),
             })));
         }
         columns[k][(row - start_row - 1) as usize] = text_of(cell);
     }
     let mut seen: Vec<String> = Vec::new();
+    let mut letters = Vec::with_capacity(header.len());
     let mut frame_columns = Vec::with_capacity(header.len());
     for (k, (title, values)) in header.iter().zip(columns).enumerate() {
         // An unnamed column gets a placeholder; ingest drops it when empty.
@@ -152,11 +158,16 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<(DataFrame, u64)> 
             )));
         }
         seen.push(column_name.clone());
+        letters.push((
+            column_name.clone(),
+            column_letter(start_column as usize + k),
+        ));
         frame_columns.push(Column::new(column_name.into(), values));
     }
     let frame = DataFrame::new_infer_height(frame_columns)
         .map_err(|e| fail(format!("sheet \"{name}\": {e}")))?;
-    Ok((frame, u64::from(start_row) + 1))
+    let columns = crate::ingest::read::SheetColumns { name, letters };
+    Ok((frame, u64::from(start_row) + 1, columns))
 }
 
 /// Text of a cell as a CSV export would write it; `None` when empty.

@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod read;
 mod wide;
 
+use crate::cells::DateFormats;
 use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
@@ -31,9 +32,8 @@ use std::path::Path;
 pub struct IngestOptions {
     pub group_columns: Vec<String>,
     pub missing: MissingMarkers,
-    pub date_format: DateFormat,
-    /// Whether `date_format` was set (else local dates are an error).
-    pub date_format_configured: bool,
+    /// Per date column; where none is set, local dates are an error.
+    pub date_formats: DateFormats,
     pub tables: Tables,
     pub wide: Option<WideConfig>,
     /// Rows per slice when reading large Parquet files (0: the default,
@@ -303,6 +303,9 @@ pub(crate) fn apply_mapping(
                 part.path.display()
             )));
         }
+        if let Some(sheet) = &mut part.sheet {
+            sheet.rename(source, native);
+        }
         part.frame
             .rename(source, native.as_str().into())
             .map_err(|error| Error::Polars {
@@ -392,6 +395,7 @@ fn value_error(
         found: found.to_string(),
         expected: expected.to_string(),
         fix: fix.to_string(),
+        sheet: part.sheet_cell(row, column),
     }))
 }
 
@@ -480,9 +484,12 @@ fn origins(part: &TablePart) -> impl Iterator<Item = RowOrigin> + '_ {
 /// format, `03/04/2025` is an error naming `date_format`, never a guess.
 fn date_column(
     part: &TablePart,
+    table: &str,
     column: &str,
     options: &IngestOptions,
 ) -> Result<Vec<Option<Date>>> {
+    let configured = options.date_formats.of(table, column);
+    let format = configured.unwrap_or_default();
     // Dates stored as dates (Parquet) need no parsing.
     if let Some(days) = part.typed_dates(column) {
         return Ok(days);
@@ -493,14 +500,14 @@ fn date_column(
     cells.try_map(|row, cell| {
         Ok(match options.missing.value(cell) {
             None => None,
-            Some(text) => Some(parse_date(text, options.date_format).ok_or_else(|| {
-                let (expected, fix) = if !options.date_format_configured && looks_like_local_date(text) {
+            Some(text) => Some(parse_date(text, format).ok_or_else(|| {
+                let (expected, fix) = if configured.is_none() && looks_like_local_date(text) {
                     (
                         "a date in YYYY-MM-DD",
                         "this date could be day-first or month-first; say which with date_format = \"day-first\" or \"month-first\" in belong.toml",
                     )
                 } else {
-                    match options.date_format {
+                    match format {
                         DateFormat::Iso => ("a date in YYYY-MM-DD", "fix the date or mark it missing (NA); other formats: date_format in belong.toml"),
                         DateFormat::DayFirst => ("a day-first date (25/11/2026)", "fix the date or mark it missing (NA), or change date_format in belong.toml"),
                         DateFormat::MonthFirst => ("a month-first date (11/25/2026)", "fix the date or mark it missing (NA), or change date_format in belong.toml"),
@@ -576,7 +583,7 @@ pub(crate) fn build_participants(
             },
             || {
                 rayon::join(
-                    || date_column(part, "enrolled_on", options),
+                    || date_column(part, "participants", "enrolled_on", options),
                     || {
                         has_sessions
                             .then(|| {
@@ -708,7 +715,7 @@ pub(crate) fn build_assessments(
                     || -> Result<_> {
                         Ok((
                             coded_id_like_column(part, "wave", missing, &mut waves.texts)?,
-                            date_column(part, "assessed_on", options)?,
+                            date_column(part, "assessments", "assessed_on", options)?,
                         ))
                     },
                 );
@@ -927,7 +934,7 @@ fn other_attendance_columns(
 ) -> Result<OtherAttendanceColumns> {
     let missing = &options.missing;
     let height = part.frame.height();
-    let session_date = date_column(part, "session_date", options)?;
+    let session_date = date_column(part, "attendance", "session_date", options)?;
     let activity = match part.cells("activity")? {
         Some(cells) => cells.try_map(|_, cell| {
             let index = missing.value(cell).map(|a| activities.intern(a));

@@ -44,6 +44,28 @@ pub struct TablePart {
     /// Explicit line per row, for tables derived from another (the wide
     /// sheet's assessments: one row per participant and wave).
     pub lines: Option<Vec<u64>>,
+    /// The sheet and its column letters, when the part is a workbook sheet.
+    pub sheet: Option<SheetColumns>,
+}
+
+/// A workbook sheet's name and where each of its columns is, so that a
+/// message can name the cell (`sheet "Surveys", cell D5`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SheetColumns {
+    pub name: String,
+    /// Column name as now called (renamed columns follow) → its letters.
+    pub letters: Vec<(String, String)>,
+}
+
+impl SheetColumns {
+    /// Follows a column renamed by the mapping.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        for (name, _) in &mut self.letters {
+            if name == from {
+                *name = to.to_string();
+            }
+        }
+    }
 }
 
 /// What every part of one file shares: its index, path, kind and hive
@@ -101,11 +123,22 @@ impl FileParts {
             frame,
             first_line,
             lines: None,
+            sheet: None,
         })
     }
 }
 
 impl TablePart {
+    /// The sheet and cell of `column` in row `row`, in a workbook.
+    pub fn sheet_cell(&self, row: usize, column: &str) -> Option<crate::error::SheetCell> {
+        let sheet = self.sheet.as_ref()?;
+        let (_, letters) = sheet.letters.iter().find(|(name, _)| name == column)?;
+        Some(crate::error::SheetCell {
+            sheet: sheet.name.clone(),
+            cell: format!("{letters}{}", self.line_of(row)),
+        })
+    }
+
     /// The line (CSV, after the header) or 1-based row (Parquet) of row `i`.
     pub fn line_of(&self, row: usize) -> u64 {
         match &self.lines {
@@ -749,6 +782,7 @@ fn diagnose_csv(path: &Path, delimiter: u8, polars_message: &str) -> Error {
                 found: format!("{found} fields"),
                 expected: format!("{expected} fields as in the header"),
                 fix: "quote fields that contain the delimiter, close every quote, or add the missing header column".into(),
+                sheet: None,
             }));
         }
     }
@@ -1095,12 +1129,14 @@ fn read_frame(
                     .into(),
         });
     }
+    let mut sheet_columns = None;
     let mut frame = match kind {
         FileKind::Xlsx => {
-            let (frame, header_row) = guarded(path, "Excel (.xlsx)", || {
+            let (frame, header_row, columns) = guarded(path, "Excel (.xlsx)", || {
                 super::excel::read_sheet(path, sheet)
             })?;
             first_line = header_row + 1;
+            sheet_columns = Some(columns);
             frame
         }
         FileKind::Parquet => guarded(path, "Parquet", || {
@@ -1124,7 +1160,10 @@ fn read_frame(
         }
     };
     tidy_columns(&mut frame, path)?;
-    FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line)
+    let mut part =
+        FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line)?;
+    part.sheet = sheet_columns;
+    Ok(part)
 }
 
 /// Spreadsheet exports often end rows with empty columns (`a,b,,`): columns
@@ -1218,6 +1257,7 @@ mod tests {
             frame,
             first_line: 1,
             lines: None,
+            sheet: None,
         }
     }
 

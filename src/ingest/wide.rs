@@ -125,6 +125,7 @@ pub fn ingest_wide(
         partition_values: Vec::new(),
         first_line: sheet.first_line,
         lines: None,
+        sheet: None,
     };
 
     // Assessments: one row per participant and wave, wave by wave.
@@ -168,6 +169,7 @@ pub fn ingest_wide(
         partition_values: Vec::new(),
         first_line: sheet.first_line,
         lines: Some(lines),
+        sheet: None,
     };
     Ok(Ingested {
         sources: vec![source],

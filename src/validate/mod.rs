@@ -263,8 +263,26 @@ fn validate_assessments(
         repeats.extend(rows_of_key.into_values().map(|rows| (rows[0], rows)));
     }
     // A participant answering the same wave twice cannot be resolved without
-    // guessing which answer is right, so every copy is excluded.
+    // guessing which answer is right, so every copy is excluded; unless
+    // the copies are the same answers (an export that repeated a row),
+    // when the first is kept and the others are excluded as copies of it.
     for rows in repeats.values() {
+        if rows[1..]
+            .iter()
+            .all(|&other| same_answers(assessments, rows[0], other))
+        {
+            let first = assessments.origin[rows[0]].line();
+            for &row in &rows[1..] {
+                exclusions.exclude(
+                    row,
+                    assessments.origin[row],
+                    None,
+                    "exact duplicate",
+                    format!("exact duplicate of line {first}"),
+                );
+            }
+            continue;
+        }
         let lines: Vec<String> = rows
             .iter()
             .map(|&r| assessments.origin[r].line().to_string())
@@ -280,6 +298,19 @@ fn validate_assessments(
         }
     }
     (exclusions, participant_of_row)
+}
+
+/// True when assessment rows `a` and `b` (of one participant and wave)
+/// hold the same date and the same value in every item and total column.
+fn same_answers(assessments: &Assessments, a: usize, b: usize) -> bool {
+    assessments.assessed_on[a] == assessments.assessed_on[b]
+        && assessments.instruments.iter().all(|columns| {
+            columns.items.iter().all(|values| values[a] == values[b])
+                && columns
+                    .total
+                    .as_ref()
+                    .is_none_or(|total| total[a].map(f64::to_bits) == total[b].map(f64::to_bits))
+        })
 }
 
 /// Numbers for texts (by their number in a column's text set) in the order
@@ -791,9 +822,21 @@ mod tests {
                 exclude(row, "response out of range", &mut excluded);
             }
         }
+        let items = &assessments.instruments[0].items;
         for rows in repeats.values() {
-            for &row in rows {
-                exclude(row, "duplicate (participant, wave)", &mut excluded);
+            let first = rows[0];
+            let copies = rows[1..].iter().all(|&row| {
+                assessments.assessed_on[row] == assessments.assessed_on[first]
+                    && items.iter().all(|values| values[row] == values[first])
+            });
+            if copies {
+                for &row in &rows[1..] {
+                    exclude(row, "exact duplicate", &mut excluded);
+                }
+            } else {
+                for &row in rows {
+                    exclude(row, "duplicate (participant, wave)", &mut excluded);
+                }
             }
         }
         excluded
@@ -805,7 +848,7 @@ mod tests {
             participant_id: ["A", "A", "B"].into_iter().collect(),
             participant: Vec::new(),
             wave: ["baseline", "baseline", "baseline"].into_iter().collect(),
-            assessed_on: vec![None; 3],
+            assessed_on: vec![Some(10), Some(11), None],
             instruments: vec![],
             origin: vec![origin(2), origin(3), origin(4)],
         };
@@ -820,6 +863,41 @@ mod tests {
         );
         assert_eq!(validated.excluded.len(), 2);
         assert!(validated.excluded[0].detail.contains("lines 2, 3"));
+    }
+
+    #[test]
+    fn an_exact_duplicate_keeps_its_first_copy() {
+        let assessments = Assessments {
+            participant_id: ["A", "A", "B", "A"].into_iter().collect(),
+            participant: Vec::new(),
+            wave: ["baseline", "baseline", "baseline", "baseline"]
+                .into_iter()
+                .collect(),
+            assessed_on: vec![Some(10), Some(10), None, Some(10)],
+            instruments: vec![],
+            origin: vec![origin(2), origin(3), origin(4), origin(5)],
+        };
+        let validated = validate(None, assessments, None, &crate::instruments::builtin());
+        assert_eq!(
+            validated
+                .assessments
+                .participant_id
+                .iter()
+                .collect::<Vec<_>>(),
+            ["A", "B"]
+        );
+        let details: Vec<(u64, &str)> = validated
+            .excluded
+            .iter()
+            .map(|r| (r.origin.line(), r.detail.as_str()))
+            .collect();
+        assert_eq!(
+            details,
+            [
+                (3, "exact duplicate of line 2"),
+                (5, "exact duplicate of line 2")
+            ]
+        );
     }
 
     #[test]
