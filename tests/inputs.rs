@@ -117,6 +117,96 @@ fn excel_workbooks_give_the_same_estimates() {
     assert_eq!(estimates_of(folder.path()), expected);
 }
 
+/// A workbook as a CRM exports it: answers in words (numbers on some
+/// rows), and dates that are real Excel dates on some rows and typed
+/// day-first text on others.
+#[test]
+fn worded_answers_and_mixed_dates_in_a_workbook_give_the_same_estimates() {
+    let expected = estimates_of(&small());
+    let folder = tempfile::tempdir().unwrap();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let words = ["", "Hardly ever", "Some of the time", "OFTEN"];
+    for table in TABLES {
+        let (header, rows) = read_table(&small().join(format!("{table}.csv")));
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet().set_name(table).unwrap();
+        for (c, name) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, name).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let typed = r % 3 == 0;
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                if cell.is_empty() {
+                    continue;
+                }
+                if is_date(cell) && typed {
+                    let day_first = format!("{}/{}/{}", &cell[8..10], &cell[5..7], &cell[0..4]);
+                    sheet.write_string(r, c, day_first).unwrap();
+                } else if is_date(cell) {
+                    let date = ExcelDateTime::parse_from_str(cell).unwrap();
+                    sheet
+                        .write_datetime_with_format(r, c, &date, &date_format)
+                        .unwrap();
+                } else if header[c as usize].starts_with("ucla3_") && r % 4 != 0 {
+                    let code: usize = cell.parse().unwrap();
+                    sheet.write_string(r, c, words[code]).unwrap();
+                } else {
+                    sheet.write_string(r, c, cell).unwrap();
+                }
+            }
+        }
+        workbook
+            .save(folder.path().join(format!("{table}.xlsx")))
+            .unwrap();
+    }
+    fs::write(
+        folder.path().join("belong.toml"),
+        "date_format = \"day-first\"\n",
+    )
+    .unwrap();
+    assert_eq!(estimates_of(folder.path()), expected);
+
+    // Formats per table and per column read the same dates.
+    fs::write(
+        folder.path().join("belong.toml"),
+        "[participants]\ndate_format = \"day-first\"\n[assessments]\ndate_formats = { assessed_on = \"day-first\" }\n[attendance]\ndate_format = \"dmy\"\n",
+    )
+    .unwrap();
+    assert_eq!(estimates_of(folder.path()), expected);
+
+    // A wording belong does not know names the sheet and the cell, and
+    // lists the answers it accepts.
+    let path = folder.path().join("assessments.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Surveys").unwrap();
+    for (c, name) in ["participant_id", "wave", "ucla3_1", "ucla3_2", "ucla3_3"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    for (c, cell) in ["P0001", "baseline", "Often", "Quite often", "Often"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *cell).unwrap();
+    }
+    workbook.save(&path).unwrap();
+    let (stderr, _) = failure_of(folder.path());
+    assert!(
+        stderr.contains(
+            "assessments.xlsx, sheet \"Surveys\", cell D2: column ucla3_2: \"Quite often\""
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 hardly ever, 2 some of the time, 3 often"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn day_first_semicolon_export_with_bom_and_na_gives_the_same_estimates() {
     let expected = estimates_of(&small());

@@ -36,6 +36,10 @@ pub struct InstrumentConfig {
     pub max_missing: Option<usize>,
     /// Where the instrument or its conventions come from.
     pub source: Option<String>,
+    /// Worded answers and their responses, e.g. `{ "not at all" = 1 }`;
+    /// for a built-in instrument, wordings added to its own.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, i64>,
 }
 
 /// Items per instrument: the longest published loneliness and wellbeing
@@ -89,7 +93,7 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             if changes_scoring {
                 return Err(fail(
                     id,
-                    "is built in; only cutoff, reliability, mic, mic_deterioration, max_missing, name and source can be changed (use another id for a different instrument)",
+                    "is built in; only cutoff, reliability, mic, mic_deterioration, max_missing, name, source and labels can be changed (use another id for a different instrument)",
                 ));
             }
             if caseness.is_some() {
@@ -107,13 +111,61 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             if let Some(name) = &config.name {
                 existing.name = name.clone();
             }
+            add_labels(existing, config)?;
             continue;
         }
         let mut instrument = custom(config, caseness, reliability, source)?;
         instrument.mic = mic;
+        add_labels(&mut instrument, config)?;
         registry.push(instrument);
     }
     Ok(registry)
+}
+
+/// Adds the config's worded answers to `instrument`: each must stand for
+/// a valid response, and words may not stand for two.
+fn add_labels(instrument: &mut Instrument, config: &InstrumentConfig) -> Result<()> {
+    let id = config.id.as_str();
+    for (text, &code) in &config.labels {
+        let label = crate::instruments::AnswerLabel::new(text, code);
+        let shown = text.escape_debug();
+        if label.key.is_empty() {
+            return Err(fail(
+                id,
+                format!("labels: \"{shown}\" has no letters or digits"),
+            ));
+        }
+        if instrument.item_count() == 0 {
+            return Err(fail(
+                id,
+                "labels need items (a totals-only instrument has no answers)",
+            ));
+        }
+        if code < instrument.raw_min || code > instrument.raw_max {
+            return Err(fail(
+                id,
+                format!(
+                    "labels: \"{shown}\" = {code} is outside the responses {}–{}",
+                    instrument.raw_min, instrument.raw_max
+                ),
+            ));
+        }
+        if let Some(other) = instrument.labels.iter().find(|l| l.key == label.key) {
+            if other.code != code {
+                return Err(fail(
+                    id,
+                    format!(
+                        "labels: \"{shown}\" = {code}, but \"{}\" already stands for {}; give each wording one response",
+                        other.text.escape_debug(),
+                        other.code
+                    ),
+                ));
+            }
+            continue;
+        }
+        instrument.labels.push(label);
+    }
+    Ok(())
 }
 
 /// The anchor of `mic` (and `mic_deterioration`), which must be positive
@@ -264,6 +316,7 @@ fn custom(
         caseness,
         reliability,
         mic: None,
+        labels: Vec::new(),
         scoring,
         source,
     })
@@ -285,6 +338,48 @@ mod tests {
         assert_eq!(weight.direction, Direction::HigherIsBetter);
         assert_eq!(weight.item_count(), 0);
         assert!(weight.score_max.is_infinite());
+    }
+
+    #[test]
+    fn labels_add_wordings_and_refuse_what_cannot_be_a_response() {
+        let with = |id: &str, labels: &[(&str, i64)], items: Option<usize>| InstrumentConfig {
+            id: id.into(),
+            items,
+            raw_min: items.map(|_| 0),
+            raw_max: items.map(|_| 3),
+            direction: (id != "ucla3").then(|| "higher_is_worse".into()),
+            labels: labels.iter().map(|(t, c)| (t.to_string(), *c)).collect(),
+            ..Default::default()
+        };
+        let changed = registry(&[
+            with("ucla3", &[("Quite often", 3)], None),
+            with(
+                "mood",
+                &[("Not at all", 0), ("Nearly every day", 3)],
+                Some(2),
+            ),
+        ])
+        .unwrap();
+        let ucla3 = changed.iter().find(|i| i.id == "ucla3").unwrap();
+        assert_eq!(ucla3.response_of_label("quite often"), Some(3));
+        assert_eq!(ucla3.response_of_label("Hardly ever"), Some(1));
+        let mood = changed.iter().find(|i| i.id == "mood").unwrap();
+        assert_eq!(mood.response_of_label("NOT AT ALL"), Some(0));
+        for (config, message) in [
+            (
+                with("ucla3", &[("never", 4)], None),
+                "outside the responses 1–3",
+            ),
+            (
+                with("ucla3", &[("Often!", 2)], None),
+                "already stands for 3",
+            ),
+            (with("ucla3", &[("--", 2)], None), "no letters or digits"),
+            (with("weight", &[("heavy", 2)], None), "need items"),
+        ] {
+            let error = registry(&[config]).unwrap_err().to_string();
+            assert!(error.contains(message), "{error}");
+        }
     }
 
     #[test]

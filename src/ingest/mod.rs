@@ -761,8 +761,27 @@ fn convert_responses(
     columns: &InstrumentColumns,
     missing: &MissingMarkers,
 ) -> Result<Responses> {
-    let expected = format!("a response {}–{}", instrument.raw_min, instrument.raw_max);
-    let fix = "fix the cell or mark it missing (NA)";
+    let (expected, fix) = if instrument.labels.is_empty() {
+        (
+            format!("a response {}–{}", instrument.raw_min, instrument.raw_max),
+            "fix the cell or mark it missing (NA)".to_string(),
+        )
+    } else {
+        (
+            format!(
+                "a response {}–{} or an answer of {} ({})",
+                instrument.raw_min,
+                instrument.raw_max,
+                instrument.id,
+                instrument.answers()
+            ),
+            format!(
+                "fix the cell or mark it missing (NA); if it is another wording of an answer, add it in belong.toml under [[instruments]] with id = \"{}\" and labels = {{ \"the words\" = N }}",
+                instrument.id
+            ),
+        )
+    };
+    let (expected, fix) = (expected.as_str(), fix.as_str());
     let items: Vec<Result<Vec<Option<Response>>>> = (0..columns.items.len())
         .into_par_iter()
         .map(|k| {
@@ -776,11 +795,13 @@ fn convert_responses(
                     row,
                     &name,
                     &value.to_string(),
-                    &expected,
+                    expected,
                     fix,
                 )),
-                None => convert_column(part, &name, missing, &expected, fix, |text| {
-                    parse_integer(text).and_then(|value| Response::try_from(value).ok())
+                None => convert_column(part, &name, missing, expected, fix, |text| {
+                    parse_integer(text)
+                        .or_else(|| instrument.response_of_label(text))
+                        .and_then(|value| Response::try_from(value).ok())
                 }),
             }
         })

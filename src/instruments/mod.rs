@@ -87,6 +87,43 @@ pub struct Reliability {
     pub source: String,
 }
 
+/// A worded answer and the response it stands for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AnswerLabel {
+    /// As printed (`some of the time`).
+    pub text: String,
+    /// As matched: see [`label_key`].
+    pub key: String,
+    pub code: i64,
+}
+
+impl AnswerLabel {
+    pub fn new(text: &str, code: i64) -> AnswerLabel {
+        AnswerLabel {
+            text: text.to_string(),
+            key: label_key(text),
+            code,
+        }
+    }
+}
+
+/// A worded answer as it is matched: lower case, every run of characters
+/// other than letters and digits one space, trimmed, so that
+/// `Often/always`, `often / always` and ` OFTEN-ALWAYS ` are one answer.
+pub fn label_key(text: &str) -> String {
+    let mut key = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
+}
+
 /// One questionnaire and its scoring rules.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Instrument {
@@ -106,6 +143,9 @@ pub struct Instrument {
     pub reliability: Option<Reliability>,
     /// Only where a published source gives one, or the user does.
     pub mic: Option<Mic>,
+    /// Worded answers, each with its response; several words may stand
+    /// for one response (`often/always`, `often or always`).
+    pub labels: Vec<AnswerLabel>,
     /// Plain-language scoring summary, as printed by `belong instruments`.
     pub scoring: String,
     /// Bibliographic source of the instrument.
@@ -124,6 +164,38 @@ impl Instrument {
 
     pub fn total_column(&self) -> String {
         format!("{}_total", self.id)
+    }
+
+    /// The response a worded answer stands for: `Some of the time`, or
+    /// `2 - some of the time` / `2. Some of the time` (its number and
+    /// words agreeing). Matched after trimming, case-folding and
+    /// normalising punctuation.
+    pub fn response_of_label(&self, text: &str) -> Option<i64> {
+        let key = label_key(text);
+        let find = |key: &str| self.labels.iter().find(|l| l.key == key).map(|l| l.code);
+        if let Some(code) = find(&key) {
+            return Some(code);
+        }
+        let (number, words) = key.split_once(' ')?;
+        let number: i64 = number.parse().ok()?;
+        find(words).filter(|&code| code == number)
+    }
+
+    /// The answers as people read them, one per response:
+    /// `1 hardly ever, 2 some of the time, 3 often`.
+    pub fn answers(&self) -> String {
+        let mut shown: Vec<(i64, &str)> = Vec::new();
+        for label in &self.labels {
+            if !shown.iter().any(|(code, _)| *code == label.code) {
+                shown.push((label.code, &label.text));
+            }
+        }
+        shown.sort_by_key(|(code, _)| *code);
+        shown
+            .iter()
+            .map(|(code, text)| format!("{code} {text}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The outcome id of a subscale, e.g. `djg11_emotional`.
@@ -148,6 +220,9 @@ pub fn describe(instruments: &[Instrument]) -> String {
             i.raw_min,
             i.raw_max
         ));
+        if !i.labels.is_empty() {
+            out.push_str(&format!("  answers    {}\n", i.answers()));
+        }
         out.push_str(&format!("  scoring    {}\n", i.scoring));
         out.push_str(&format!(
             "  range      {}–{}, {}; up to {} missing item(s) prorated\n",
@@ -205,4 +280,77 @@ pub fn describe(instruments: &[Instrument]) -> String {
         out.push_str(&format!("  source     {}\n\n", i.source));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instrument(id: &str) -> Instrument {
+        builtin().into_iter().find(|i| i.id == id).unwrap()
+    }
+
+    #[test]
+    fn worded_answers_are_matched_after_normalising() {
+        assert_eq!(label_key("  Often/ALWAYS. "), "often always");
+        assert_eq!(label_key("Some-of-the-time"), "some of the time");
+        let ucla3 = instrument("ucla3");
+        assert_eq!(ucla3.response_of_label("Hardly ever"), Some(1));
+        assert_eq!(ucla3.response_of_label("HARDLY EVER, OR NEVER"), Some(1));
+        assert_eq!(ucla3.response_of_label(" some of the time "), Some(2));
+        assert_eq!(ucla3.response_of_label("2. Some of the time"), Some(2));
+        assert_eq!(ucla3.response_of_label("2 - some of the time"), Some(2));
+        // The number and the words must agree.
+        assert_eq!(ucla3.response_of_label("3 - some of the time"), None);
+        assert_eq!(ucla3.response_of_label("Quite often"), None);
+        let ons = instrument("ons_lonely");
+        assert_eq!(ons.response_of_label("Often / always"), Some(5));
+        assert_eq!(ons.response_of_label("Hardly ever"), Some(2));
+        let cel = instrument("cel3");
+        assert_eq!(cel.response_of_label("Strongly agree"), Some(0));
+        assert_eq!(cel.response_of_label("Neither agree nor disagree"), Some(2));
+        assert_eq!(
+            instrument("djg11").response_of_label("More or less"),
+            Some(2)
+        );
+        assert_eq!(
+            instrument("swemwbs").response_of_label("All of the time"),
+            Some(5)
+        );
+        assert_eq!(instrument("ucla20").response_of_label("Rarely"), Some(2));
+    }
+
+    #[test]
+    fn every_builtin_answer_is_a_valid_response_of_one_meaning() {
+        for instrument in builtin() {
+            assert!(!instrument.labels.is_empty(), "{}", instrument.id);
+            for label in &instrument.labels {
+                assert!(
+                    (instrument.raw_min..=instrument.raw_max).contains(&label.code),
+                    "{} {}",
+                    instrument.id,
+                    label.text
+                );
+                let codes: Vec<i64> = instrument
+                    .labels
+                    .iter()
+                    .filter(|other| other.key == label.key)
+                    .map(|other| other.code)
+                    .collect();
+                assert_eq!(codes, [label.code], "{} {}", instrument.id, label.text);
+            }
+            // Every response has words.
+            for code in instrument.raw_min..=instrument.raw_max {
+                assert!(
+                    instrument.labels.iter().any(|l| l.code == code),
+                    "{} {code}",
+                    instrument.id
+                );
+            }
+        }
+        assert_eq!(
+            instrument("ucla3").answers(),
+            "1 hardly ever, 2 some of the time, 3 often"
+        );
+    }
 }

@@ -1,6 +1,15 @@
 //! The built-in instruments of DATA.md, with their published sources.
 
-use super::{Caseness, Direction, Instrument, ItemRule, Mic, Reliability, Subscale};
+use super::{AnswerLabel, Caseness, Direction, Instrument, ItemRule, Mic, Reliability, Subscale};
+
+/// Worded answers: (words, response). The first words given for a
+/// response are the ones printed.
+fn labels(answers: &[(&str, i64)]) -> Vec<AnswerLabel> {
+    answers
+        .iter()
+        .map(|&(text, code)| AnswerLabel::new(text, code))
+        .collect()
+}
 
 fn sum_rules(items: usize) -> Vec<ItemRule> {
     vec![ItemRule::AsIs; items]
@@ -60,6 +69,13 @@ pub fn builtin() -> Vec<Instrument> {
                 source: "Hughes et al. 2004".into(),
             }),
             mic: None,
+            labels: labels(&[
+                ("hardly ever", 1),
+                ("hardly ever or never", 1),
+                ("never or hardly ever", 1),
+                ("some of the time", 2),
+                ("often", 3),
+            ]),
             scoring: "sum of items (1 hardly ever, 2 some of the time, 3 often)".into(),
             source: "Hughes, Waite, Hawkley & Cacioppo (2004), Research on Aging 26(6)".into(),
         },
@@ -88,6 +104,14 @@ pub fn builtin() -> Vec<Instrument> {
                 source: "Russell 1996 (α .89–.94)".into(),
             }),
             mic: None,
+            labels: labels(&[
+                ("never", 1),
+                ("rarely", 2),
+                ("sometimes", 3),
+                ("often", 4),
+                ("always", 4),
+                ("often/always", 4),
+            ]),
             scoring: "items 1,5,6,9,10,15,16,19,20 reversed as 5 − x, then summed".into(),
             source: "Russell (1996), Journal of Personality Assessment 66(1)".into(),
         },
@@ -108,6 +132,7 @@ pub fn builtin() -> Vec<Instrument> {
             }),
             reliability: None,
             mic: None,
+            labels: labels(&[("no", 1), ("more or less", 2), ("yes", 3)]),
             scoring: "items 1–3 (emotional) score 1 for 2 or 3; items 4–6 (social) score 1 for 1 or 2; summed".into(),
             source: "De Jong Gierveld & Van Tilburg (2006), Research on Aging 28(5)".into(),
         },
@@ -128,6 +153,7 @@ pub fn builtin() -> Vec<Instrument> {
             }),
             reliability: None,
             mic: None,
+            labels: labels(&[("no", 1), ("more or less", 2), ("yes", 3)]),
             scoring: "negative items 2,3,5,6,9,10 (emotional) score 1 for 2 or 3; positive items 1,4,7,8,11 (social) score 1 for 1 or 2; summed".into(),
             source: "De Jong Gierveld & Kamphuis (1985), Applied Psychological Measurement 9(3)".into(),
         },
@@ -148,6 +174,14 @@ pub fn builtin() -> Vec<Instrument> {
             }),
             reliability: None,
             mic: None,
+            labels: labels(&[
+                ("never", 1),
+                ("hardly ever", 2),
+                ("occasionally", 3),
+                ("some of the time", 4),
+                ("often/always", 5),
+                ("often or always", 5),
+            ]),
             scoring: "the response (1 never … 5 often/always)".into(),
             source: "Office for National Statistics (2018), Measuring loneliness: guidance for use of the national indicators".into(),
         },
@@ -165,6 +199,14 @@ pub fn builtin() -> Vec<Instrument> {
             caseness: None,
             reliability: None,
             mic: None,
+            labels: labels(&[
+                ("strongly agree", 0),
+                ("agree", 1),
+                ("neutral", 2),
+                ("neither agree nor disagree", 2),
+                ("disagree", 3),
+                ("strongly disagree", 4),
+            ]),
             scoring: "sum of items scored 0–4 after the tool's own reversal (agree = 0)".into(),
             source: "Campaign to End Loneliness (2015), Measuring your impact on loneliness in later life".into(),
         },
@@ -189,6 +231,13 @@ pub fn builtin() -> Vec<Instrument> {
                 deterioration: 3.0,
                 source: "Shah et al. (2018), Health and Quality of Life Outcomes 16:239: a change of between 1 and 3 points meets thresholds for statistically important individual change (2.77 SEM = 2.87 points); belong uses the upper end, 3 points".into(),
             }),
+            labels: labels(&[
+                ("none of the time", 1),
+                ("rarely", 2),
+                ("some of the time", 3),
+                ("often", 4),
+                ("all of the time", 5),
+            ]),
             scoring: "sum of items (raw score 7–35)".into(),
             source: "Stewart-Brown et al. (2009), Health and Quality of Life Outcomes 7:15".into(),
         },
