@@ -134,7 +134,7 @@ fn worded_answers_and_mixed_dates_in_a_workbook_give_the_same_estimates() {
             sheet.write_string(0, c as u16, name).unwrap();
         }
         for (r, row) in rows.iter().enumerate() {
-            let typed = r % 3 == 0;
+            let typed = r.is_multiple_of(3);
             let r = r as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
@@ -149,7 +149,7 @@ fn worded_answers_and_mixed_dates_in_a_workbook_give_the_same_estimates() {
                     sheet
                         .write_datetime_with_format(r, c, &date, &date_format)
                         .unwrap();
-                } else if header[c as usize].starts_with("ucla3_") && r % 4 != 0 {
+                } else if header[c as usize].starts_with("ucla3_") && !r.is_multiple_of(4) {
                     let code: usize = cell.parse().unwrap();
                     sheet.write_string(r, c, words[code]).unwrap();
                 } else {
