@@ -168,9 +168,11 @@ const WAVE_WORDS: [(&str, &str); 12] = [
     ("t1", "followup"),
 ];
 
-/// One inspected file.
+/// One inspected file, or one sheet of a workbook.
 struct Inspected {
     path: PathBuf,
+    /// The sheet, for a workbook.
+    sheet: Option<String>,
     part: TablePart,
     columns: Vec<String>,
 }
@@ -246,6 +248,12 @@ fn date_format_of(values: &[String]) -> (Option<DateFormat>, bool) {
     }
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn toml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
@@ -255,14 +263,43 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     let folder = crate::config::data_folder(data);
     let missing = MissingMarkers::default();
     let mut inspected = Vec::new();
+    let mut summary = Vec::new();
     for (index, path) in data_files(data)?.into_iter().enumerate() {
-        let (part, _) = read_part(&folder, "init", &path, index as u32, None)?;
-        let columns = part.column_names();
-        inspected.push(Inspected {
-            path,
-            part,
-            columns,
-        });
+        let is_workbook = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        if !is_workbook {
+            let (part, _) = read_part(&folder, "init", &path, index as u32, None)?;
+            let columns = part.column_names();
+            inspected.push(Inspected {
+                path,
+                sheet: None,
+                part,
+                columns,
+            });
+            continue;
+        }
+        // Every sheet of a workbook is a candidate table.
+        let sheets = crate::ingest::read::guarded(&path, "Excel (.xlsx)", || {
+            crate::ingest::excel::sheet_names(&path)
+        })?;
+        for sheet in sheets {
+            match read_part(&folder, "init", &path, index as u32, Some(&sheet)) {
+                Ok((part, _)) => {
+                    let columns = part.column_names();
+                    inspected.push(Inspected {
+                        path: path.clone(),
+                        sheet: Some(sheet),
+                        part,
+                        columns,
+                    });
+                }
+                Err(error) => summary.push(format!(
+                    "{}, sheet \"{sheet}\": left out ({error})",
+                    file_name(&path)
+                )),
+            }
+        }
     }
     if inspected.is_empty() {
         return Err(Error::Layout(format!(
@@ -273,20 +310,29 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     let mut config = String::from(
         "# belong.toml written by `belong init`: check every line, then run `belong report`.\n# Every key is documented in docs/config.md.\n\n",
     );
-    let mut summary = Vec::new();
     let mut sections = String::new();
     let mut date_values: Vec<String> = Vec::new();
+    // Per native table: its dates' format, and whether no value decides it.
+    let mut table_dates: Vec<(&str, Option<DateFormat>, bool)> = Vec::new();
     let mut groups: Vec<String> = Vec::new();
     let mut waves_line = String::new();
     let mut found_assessments = false;
     let mut taken: Vec<&str> = Vec::new();
 
     for file in &inspected {
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = match &file.sheet {
+            Some(sheet) => format!("{}, sheet \"{sheet}\"", file_name(&file.path)),
+            None => file_name(&file.path),
+        };
+        // Where the table is, as config lines.
+        let place = match &file.sheet {
+            Some(sheet) => format!(
+                "file = {}\nsheet = {}\n",
+                toml_string(&file_name(&file.path)),
+                toml_string(sheet)
+            ),
+            None => format!("file = {}\n", toml_string(&file_name(&file.path))),
+        };
         let stem = file
             .path
             .file_stem()
@@ -331,15 +377,13 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                     .map(|(_, wave)| (c, *wave))
             })
             .collect();
-        let has_scores = !families.is_empty() || native_items;
+        let phrased = instruments_by_wording(&file.columns, instruments);
+        let has_scores = !families.is_empty() || native_items || !phrased.complete.is_empty();
         let date_columns: Vec<&String> = file
             .columns
             .iter()
             .filter(|c| has_word(c, &["date", "on", "when", "completed", "day"]))
             .collect();
-        for column in &date_columns {
-            date_values.extend(file.values(column, &missing).into_iter().take(2000));
-        }
 
         // The wide sheet: one row per person, scores named by wave.
         if (one_row_per_id || id_column.is_none())
@@ -350,10 +394,9 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             summary.push(format!(
                 "{name}: a wide sheet (one row per participant, scores per wave)"
             ));
-            let _ = writeln!(
+            let _ = write!(
                 sections,
-                "# {name}: one row per participant with scores per wave.\n[wide]\nfile = {}",
-                toml_string(&name)
+                "# {name}: one row per participant with scores per wave.\n[wide]\n{place}"
             );
             if let Some(id) = &id_column {
                 let _ = writeln!(sections, "participant_id = {}", toml_string(id));
@@ -401,7 +444,8 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                     }
                 }
                 if pairs.is_empty() {
-                    let _ = writeln!(sections, "\n# CHECK: no score columns recognised for {wave}; map them like ucla3_total = \"UCLA {wave}\".");
+                    let _ = writeln!(sections, "\n# CHECK: no score columns recognised for {wave}; name this wave's score columns, e.g.\n# columns = {{ ucla3_total = \"the column of the {wave} score\" }}\n[[wide.waves]]\nname = \"{wave}\"");
+                    continue;
                 }
                 let _ = writeln!(
                     sections,
@@ -411,6 +455,9 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             }
             sections.push('\n');
             found_assessments = true;
+            for column in &date_columns {
+                date_values.extend(file.values(column, &missing).into_iter().take(2000));
+            }
             continue;
         }
 
@@ -452,6 +499,9 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         summary.push(format!("{name}: the {role} table"));
         let mut mapping: Vec<String> = Vec::new();
         let mut check_note: Option<&str> = None;
+        let mut sections_note = String::new();
+        // The table's date column, as named in the file.
+        let mut table_date: Option<&String> = None;
         if let Some(id) = id_column
             .as_ref()
             .filter(|c| c.as_str() != "participant_id")
@@ -477,6 +527,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                         )
                 }) {
                     mapping.push(format!("enrolled_on = {}", toml_string(date)));
+                    table_date = Some(date);
                 }
             }
             "assessments" => {
@@ -486,8 +537,28 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                 }
                 if let Some(date) = date_columns.iter().find(|c| c.as_str() != "assessed_on") {
                     mapping.push(format!("assessed_on = {}", toml_string(date)));
+                    table_date = Some(date);
                 }
-                if families.is_empty() && !native_items {
+                for (id, items) in &phrased.complete {
+                    for (k, column) in items {
+                        mapping.push(format!("{id}_{k} = {}", toml_string(column)));
+                    }
+                    summary.push(format!(
+                        "{name}: instrument {id}, from the wording of its questions"
+                    ));
+                    let instrument = instruments.iter().find(|i| &i.id == id);
+                    if let Some(note) =
+                        instrument.and_then(|i| unknown_answers(file, i, items, &missing))
+                    {
+                        summary.push(format!("{name}: {note}"));
+                        let _ = writeln!(sections_note, "# CHECK: {note}");
+                    }
+                }
+                for (id, found, of) in &phrased.partial {
+                    summary.push(format!("{name}: {found} of the {of} questions of {id} recognised by their wording; map the others by hand"));
+                    let _ = writeln!(sections_note, "# CHECK: {found} of the {of} questions of {id} recognised by their wording; map all {of} as {id}_1 … {id}_{of} in columns");
+                }
+                if families.is_empty() && !native_items && phrased.complete.is_empty() {
                     summary.push(format!("{name}: no questionnaire columns recognised; map them under [assessments] columns (e.g. ucla3_1 = \"Q1\")"));
                     check_note = Some("# CHECK: no questionnaire columns recognised; add them to columns, e.g. ucla3_1 = \"Q1\"\n");
                 }
@@ -538,6 +609,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             _ => {
                 if let Some(date) = date_columns.iter().find(|c| c.as_str() != "session_date") {
                     mapping.push(format!("session_date = {}", toml_string(date)));
+                    table_date = Some(date);
                 }
                 let optional: [(&str, &[&str]); 4] = [
                     (
@@ -571,13 +643,31 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                 }
             }
         }
-        let _ = writeln!(sections, "# {name}: the {role} table.\n[{role}]");
-        if stem != role {
-            let _ = writeln!(sections, "file = {}", toml_string(&name));
+        let native_date = match role {
+            "participants" => "enrolled_on",
+            "assessments" => "assessed_on",
+            _ => "session_date",
+        };
+        let table_date = table_date.or_else(|| file.columns.iter().find(|c| *c == native_date));
+        if let Some(column) = table_date {
+            let values: Vec<String> = file
+                .values(column, &missing)
+                .into_iter()
+                .take(2000)
+                .collect();
+            let (format, ambiguous) = date_format_of(&values);
+            table_dates.push((role, format, ambiguous));
         }
+        let _ = writeln!(sections, "# {name}: the {role} table.\n[{role}]");
+        if stem != role || file.sheet.is_some() {
+            sections.push_str(&place);
+        }
+        // Filled in once every table's dates are known.
+        let _ = write!(sections, "{DATE_MARK}{role}{DATE_MARK}");
         if let Some(note) = check_note {
             sections.push_str(note);
         }
+        sections.push_str(&sections_note);
         if !mapping.is_empty() {
             let _ = writeln!(sections, "columns = {{ {} }}", mapping.join(", "));
         }
@@ -589,10 +679,45 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     }
     if !found_assessments {
         summary.push(
-            "no questionnaire scores recognised: map them by hand (see docs/config.md)".into(),
+            "no questionnaire scores recognised: in belong.toml, name each item column under [assessments] columns, e.g. ucla3_1 = \"Q1\" (`belong instruments` lists the instruments and their column names)".into(),
         );
     }
-    let (date_format, ambiguous) = date_format_of(&date_values);
+    // One format for the whole data set when the tables agree; else each
+    // table says its own, and asks where no value decides it.
+    let formats: Vec<DateFormat> = table_dates.iter().filter_map(|(_, f, _)| *f).collect();
+    let agreed = formats.windows(2).all(|w| w[0] == w[1]);
+    let any_ambiguous = table_dates.iter().any(|(_, _, a)| *a);
+    let (date_format, ambiguous) = if !date_values.is_empty() {
+        date_format_of(&date_values)
+    } else if agreed && (!any_ambiguous || formats.is_empty()) {
+        (formats.first().copied(), any_ambiguous)
+    } else {
+        (None, false)
+    };
+    let per_table = date_values.is_empty() && !(agreed && (!any_ambiguous || formats.is_empty()));
+    for (role, format, table_ambiguous) in &table_dates {
+        let mark = format!("{DATE_MARK}{role}{DATE_MARK}");
+        let line = match (per_table, format, table_ambiguous) {
+            (false, _, _) => String::new(),
+            (true, Some(DateFormat::DayFirst), _) => "# Dates are written day first (25/11/2026).\ndate_format = \"day-first\"\n".into(),
+            (true, Some(DateFormat::MonthFirst), _) => "# Dates are written month first (11/25/2026).\ndate_format = \"month-first\"\n".into(),
+            (true, _, true) => "# CHECK: dates like 03/04/2025 could be day or month first and no value settles it.\n# Uncomment the right one:\n# date_format = \"day-first\"\n# date_format = \"month-first\"\n".into(),
+            _ => String::new(),
+        };
+        sections = sections.replacen(&mark, &line, 1);
+        if per_table && format.is_some() {
+            summary.push(format!(
+                "dates of the {role} table: {}",
+                if *format == Some(DateFormat::DayFirst) {
+                    "day first"
+                } else {
+                    "month first"
+                }
+            ));
+        } else if per_table && *table_ambiguous {
+            summary.push(format!("dates of the {role} table: ambiguous (day or month first); set date_format under [{role}] in belong.toml"));
+        }
+    }
     match (date_format, ambiguous) {
         (Some(DateFormat::DayFirst), _) => {
             config.push_str(
@@ -636,6 +761,138 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     })?;
     Ok(Proposal { config, summary })
 }
+
+/// Instruments recognised by the wording of their questions in column
+/// headers: those with every item's column found, and those with some.
+#[derive(Debug, Default, PartialEq)]
+struct ByWording {
+    /// (instrument, (item, column) for every item).
+    complete: Vec<(String, Vec<(usize, String)>)>,
+    /// (instrument, items found, items it has).
+    partial: Vec<(String, usize, usize)>,
+}
+
+/// True when `phrase` occurs in `text` as whole words (both keys).
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    format!(" {text} ").contains(&format!(" {phrase} "))
+}
+
+fn instruments_by_wording(columns: &[String], instruments: &[Instrument]) -> ByWording {
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| crate::instruments::label_key(c))
+        .collect();
+    // Per instrument: the column of each item, where exactly one column
+    // has one of the item's phrases.
+    let mut candidates: Vec<(&Instrument, Vec<Option<usize>>)> = Vec::new();
+    for instrument in instruments {
+        let phrases = crate::instruments::item_phrases(&instrument.id);
+        if phrases.is_empty() {
+            continue;
+        }
+        let items: Vec<Option<usize>> = phrases
+            .iter()
+            .map(|item| {
+                let matching: Vec<usize> = (0..keys.len())
+                    .filter(|&c| item.iter().any(|p| has_phrase(&keys[c], p)))
+                    .collect();
+                match matching.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                }
+            })
+            .collect();
+        if items.iter().any(Option::is_some) {
+            candidates.push((instrument, items));
+        }
+    }
+    // Complete instruments first, longest first, each claiming its
+    // columns; a partial match is reported only if no complete one took
+    // its columns (three UCLA-3 questions are also 3 of UCLA-20's 20).
+    // Partial ones by the share of their items found.
+    candidates.sort_by_key(|(instrument, items)| {
+        let found = items.iter().flatten().count();
+        let partial = found < items.len();
+        let rank = if partial {
+            found * 10_000 / items.len()
+        } else {
+            instrument.item_count()
+        };
+        (partial, std::cmp::Reverse(rank))
+    });
+    let mut claimed: Vec<usize> = Vec::new();
+    let mut found = ByWording::default();
+    for (instrument, items) in candidates {
+        let columns_found: Vec<usize> = items.iter().flatten().copied().collect();
+        if columns_found.iter().any(|c| claimed.contains(c)) {
+            continue;
+        }
+        let mut distinct = columns_found.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() != columns_found.len() {
+            continue;
+        }
+        claimed.extend(&columns_found);
+        if items.iter().all(Option::is_some) {
+            found.complete.push((
+                instrument.id.clone(),
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, c)| c.map(|c| (k + 1, columns[c].clone())))
+                    .collect(),
+            ));
+        } else {
+            found
+                .partial
+                .push((instrument.id.clone(), columns_found.len(), items.len()));
+        }
+    }
+    found
+}
+
+/// Answers in `items`' columns that are neither a response nor one of the
+/// instrument's wordings, as a note; `None` when all are readable.
+fn unknown_answers(
+    file: &Inspected,
+    instrument: &Instrument,
+    items: &[(usize, String)],
+    missing: &MissingMarkers,
+) -> Option<String> {
+    let mut unknown: Vec<String> = Vec::new();
+    for (_, column) in items {
+        for value in file.values(column, missing) {
+            let readable = value
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .or_else(|| instrument.response_of_label(&value))
+                .is_some_and(|r| (instrument.raw_min..=instrument.raw_max).contains(&r));
+            if !readable && !unknown.contains(&value) {
+                unknown.push(value);
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return None;
+    }
+    unknown.truncate(5);
+    Some(format!(
+        "answers {} are not {}'s ({}); add them under [[instruments]] id = \"{}\" labels, or fix them",
+        unknown
+            .iter()
+            .map(|u| format!("\"{}\"", u.escape_debug()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        instrument.id,
+        instrument.answers(),
+        instrument.id
+    ))
+}
+
+/// Marks where a table's date format goes, until every table's is known.
+const DATE_MARK: char = '\u{1}';
 
 /// A wide column name without its wave words: `UCLA pre` → `UCLA`.
 fn strip_wave_words(name: &str) -> String {
@@ -732,5 +989,65 @@ mod tests {
             Some(DateFormat::DayFirst)
         );
         assert_eq!(date_format_of(&["03/04/2026".into()]), (None, true));
+    }
+
+    fn columns(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn questions_are_recognised_by_their_wording() {
+        let instruments = crate::instruments::builtin();
+        let found = instruments_by_wording(
+            &columns(&[
+                "Client ID",
+                "Q3 How often do you feel isolated from others?",
+                "Q1 How often do you feel you lack companionship?",
+                "Q2: How often do you feel LEFT OUT?",
+            ]),
+            &instruments,
+        );
+        assert_eq!(
+            found.complete,
+            [(
+                "ucla3".to_string(),
+                vec![
+                    (
+                        1,
+                        "Q1 How often do you feel you lack companionship?".to_string()
+                    ),
+                    (2, "Q2: How often do you feel LEFT OUT?".to_string()),
+                    (
+                        3,
+                        "Q3 How often do you feel isolated from others?".to_string()
+                    ),
+                ]
+            )]
+        );
+        // Three UCLA questions are UCLA-3, not 3 of UCLA-20's 20.
+        assert!(found.partial.is_empty(), "{found:?}");
+        // Six De Jong Gierveld questions are the 6-item scale; "left out"
+        // alone is a partial UCLA-3, reported, not mapped.
+        let djg6 = instruments_by_wording(
+            &columns(&[
+                "I experience a general sense of emptiness",
+                "I miss having people around",
+                "I often feel rejected",
+                "There are plenty of people I can rely on when I have problems",
+                "There are many people I can trust completely",
+                "There are enough people I feel close to",
+                "Do you feel left out?",
+            ]),
+            &instruments,
+        );
+        assert_eq!(djg6.complete.len(), 1);
+        assert_eq!(djg6.complete[0].0, "djg6");
+        assert_eq!(djg6.partial, [("ucla3".to_string(), 1, 3)]);
+        // "leftover" is not "left out": phrases match whole words.
+        assert!(
+            instruments_by_wording(&columns(&["leftover budget"]), &instruments)
+                .complete
+                .is_empty()
+        );
     }
 }

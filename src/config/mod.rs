@@ -761,9 +761,15 @@ fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<Wide
     }
     for wave in &wide.waves {
         if wave.columns.is_empty() {
+            // Suggest the scores another wave maps, to this wave's column.
+            let example = wide
+                .waves
+                .iter()
+                .find_map(|other| other.columns.keys().next())
+                .map_or("ucla3_total", String::as_str);
             return Err(Error::Config(format!(
-                "[[wide.waves]] name = \"{}\" in belong.toml: add columns = {{ ucla3_total = \"UCLA pre\" }} mapping score columns to the sheet's",
-                wave.name
+                "[[wide.waves]] name = \"{}\" in belong.toml has no columns: add columns = {{ {example} = \"...\" }}, naming the sheet's column that holds this wave's {example}",
+                wave.name.escape_debug()
             )));
         }
     }

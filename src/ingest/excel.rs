@@ -170,6 +170,15 @@ pub fn read_sheet(
     Ok((frame, u64::from(start_row) + 1, columns))
 }
 
+/// The names of a workbook's sheets, in workbook order.
+pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    let workbook: Xlsx<_> = open_workbook(path).map_err(|e| Error::Table {
+        path: path.to_path_buf(),
+        message: format!("not a readable .xlsx workbook ({e})"),
+    })?;
+    Ok(workbook.sheet_names())
+}
+
 /// Text of a cell as a CSV export would write it; `None` when empty.
 fn text_of(cell: &Data) -> Option<String> {
     match cell {

@@ -7,7 +7,7 @@
 //! reason for every row).
 
 pub mod convert;
-mod excel;
+pub(crate) mod excel;
 pub mod privacy;
 pub mod read;
 mod wide;
@@ -108,7 +108,8 @@ pub fn ingest_people(
     let assessment_parts =
         read_table(data_dir, "assessments", options, &mut sources)?.ok_or_else(|| {
             Error::Layout(format!(
-                "{}: no assessments table (assessments.csv, .parquet, .xlsx or assessments/); belong needs questionnaire scores to analyse. If the data are one sheet with a row per person, describe it under [wide] in belong.toml (`belong init` writes one)",
+                "{}: no assessments table (assessments.csv, .parquet, .xlsx or assessments/); belong needs questionnaire scores to analyse. Run `belong init {}` to find the tables in the files (every sheet of a workbook) and write a belong.toml naming them",
+                data_dir.display(),
                 data_dir.display()
             ))
         })?;

@@ -9,7 +9,7 @@
 mod registry;
 pub mod scoring;
 
-pub use registry::builtin;
+pub use registry::{builtin, item_phrases};
 
 /// Whether a higher score means more of the problem (loneliness) or more of
 /// the good thing (wellbeing). Decides the sign of "improved".

@@ -243,3 +243,72 @@ pub fn builtin() -> Vec<Instrument> {
         },
     ]
 }
+
+/// Key phrases of each item's question, as a survey tool puts them in its
+/// column headers ("Q1 How often do you feel you lack companionship?"):
+/// item k's phrases at index k − 1, matched on whole words after
+/// [`super::label_key`]. Only where the published wording is known.
+pub fn item_phrases(id: &str) -> &'static [&'static [&'static str]] {
+    match id {
+        "ucla3" => &[&["lack companionship"], &["left out"], &["isolated"]],
+        "ucla20" => &[
+            &["in tune"],
+            &["lack companionship"],
+            &["no one you can turn to"],
+            &["feel alone"],
+            &["part of a group of friends"],
+            &["a lot in common"],
+            &["no longer close to anyone"],
+            &["not shared by those around"],
+            &["outgoing and friendly"],
+            &["feel close to people"],
+            &["left out"],
+            &["not meaningful"],
+            &["no one really knows you"],
+            &["isolated"],
+            &["find companionship"],
+            &["really understand you"],
+            &["shy"],
+            &["around you but not with you"],
+            &["people you can talk to"],
+            &["people you can turn to"],
+        ],
+        "djg6" => &[
+            &["emptiness"],
+            &["miss having people around"],
+            &["rejected"],
+            &["rely on"],
+            &["trust completely"],
+            &["enough people i feel close to", "feel close to"],
+        ],
+        "djg11" => &[
+            &["someone i can talk to", "day to day problems"],
+            &["really close friend"],
+            &["emptiness"],
+            &["lean on"],
+            &["pleasure of the company"],
+            &["circle of friends"],
+            &["trust completely"],
+            &["enough people i feel close to", "feel close to"],
+            &["miss having people around"],
+            &["rejected"],
+            &["call on my friends"],
+        ],
+        "ons_lonely" => &[&["how often do you feel lonely", "feel lonely"]],
+        "cel3" => &[
+            &["content with my friendships"],
+            &["comfortable asking for help"],
+            &["relationships are as satisfying"],
+        ],
+        "swemwbs" => &[
+            &["optimistic about the future"],
+            &["feeling useful"],
+            &["feeling relaxed"],
+            &["dealing with problems well"],
+            &["thinking clearly"],
+            &["close to other people"],
+            &["make up my own mind"],
+        ],
+        _ => &[],
+    }
+}

@@ -1,0 +1,182 @@
+//! Realistic exports (tests/exports, written by make_exports.py) go from
+//! `belong init` to `belong report` with no hand edit: a CRM workbook of
+//! three sheets with worded answers, question-text headers, typed and real
+//! dates and a repeated row; and a day-first, semicolon CSV export.
+
+mod common;
+
+use common::belong;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn export(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/exports")
+        .join(name)
+}
+
+/// Copies an export into a temporary folder, runs `belong init` there and
+/// returns the folder, the config init wrote and its terminal summary.
+fn initialised(name: &str) -> (tempfile::TempDir, PathBuf, String, String) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join(name);
+    fs::create_dir(&data).unwrap();
+    for entry in fs::read_dir(export(name)).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+    }
+    let output = belong().arg("init").arg(&data).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let config = fs::read_to_string(data.join("belong.toml")).unwrap();
+    let summary = String::from_utf8_lossy(&output.stderr).into_owned();
+    (temp, data, config, summary)
+}
+
+/// Lines of a config that ask a person to check or fill something in.
+fn hand_edits(config: &str) -> usize {
+    config.lines().filter(|l| l.contains("CHECK")).count()
+}
+
+fn report(data: &Path) -> PathBuf {
+    let out = data.parent().unwrap().join("report");
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
+/// (table, check) → rows, from data_quality.csv.
+fn quality(out: &Path) -> Vec<(String, String, usize)> {
+    fs::read_to_string(out.join("data_quality.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields = common::split_record(line);
+            (
+                fields[0].clone(),
+                fields[1].clone(),
+                fields[2].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn count(rows: &[(String, String, usize)], table: &str, check: &str) -> usize {
+    rows.iter()
+        .filter(|(t, c, _)| t == table && c == check)
+        .map(|(_, _, n)| *n)
+        .sum()
+}
+
+fn assert_accounted(rows: &[(String, String, usize)]) {
+    for table in ["participants", "assessments", "attendance"] {
+        let excluded: usize = rows
+            .iter()
+            .filter(|(t, c, _)| t == table && c.starts_with("excluded: "))
+            .map(|(_, _, n)| *n)
+            .sum();
+        assert_eq!(
+            count(rows, table, "kept") + excluded,
+            count(rows, table, "read"),
+            "{table}: {rows:?}"
+        );
+    }
+}
+
+/// No file outside internal/ holds a participant id.
+fn assert_no_ids_published(out: &Path, id: &str) {
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap() == "internal" {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(text) = fs::read_to_string(&path) {
+                assert!(!text.contains(id), "{} holds {id}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_crm_workbook_goes_from_init_to_report_with_no_hand_edit() {
+    let (_temp, data, config, summary) = initialised("crm");
+    // Every sheet is given its role, named by sheet.
+    for (sheet, role) in [
+        ("Clients", "participants"),
+        ("Surveys", "assessments"),
+        ("Sessions", "attendance"),
+    ] {
+        assert!(
+            summary.contains(&format!(
+                "programme_export.xlsx, sheet \"{sheet}\": the {role} table"
+            )),
+            "{summary}"
+        );
+        assert!(
+            config.contains(&format!(
+                "[{role}]\nfile = \"programme_export.xlsx\"\nsheet = \"{sheet}\""
+            )),
+            "{config}"
+        );
+    }
+    // The questions are recognised by their wording, the identifying
+    // columns are not read, and the typed start dates are day first.
+    assert!(
+        config.contains("ucla3_2 = \"Q2 How often do you feel left out?\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("drop = [\"Name\", \"Email\", \"Postcode\", \"Date of birth\"]"),
+        "{config}"
+    );
+    assert!(config.contains("date_format = \"day-first\""), "{config}");
+    assert!(config.contains("enrolled_on = \"Start date\""), "{config}");
+    assert_eq!(hand_edits(&config), 0, "{config}");
+
+    let out = report(&data);
+    let rows = quality(&out);
+    assert_accounted(&rows);
+    // The repeated survey row is one copy excluded, not both.
+    assert_eq!(count(&rows, "assessments", "excluded: exact duplicate"), 1);
+    assert_eq!(
+        count(&rows, "assessments", "kept") + 1,
+        count(&rows, "assessments", "read")
+    );
+    let excluded = fs::read_to_string(out.join("internal/excluded_rows.csv")).unwrap();
+    assert!(
+        excluded.contains("exact duplicate of line 11"),
+        "{excluded}"
+    );
+    // Worded and numbered answers alike are scored, and the start dates
+    // give the attendance-per-week chart.
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(estimates.contains("ucla3"), "no ucla3 estimates");
+    assert!(out.join("charts/attendance_by_week.svg").exists());
+    assert_no_ids_published(&out, "C-00");
+}
+
+#[test]
+fn a_day_first_semicolon_export_with_worded_answers_needs_no_hand_edit() {
+    let (_temp, data, config, _) = initialised("semicolon");
+    assert!(config.contains("date_format = \"day-first\""), "{config}");
+    assert!(config.contains("ucla3_1 = \"UCLA 1\""), "{config}");
+    assert_eq!(hand_edits(&config), 0, "{config}");
+    let out = report(&data);
+    let rows = quality(&out);
+    assert_accounted(&rows);
+    assert_eq!(count(&rows, "assessments", "kept"), 96);
+    assert_no_ids_published(&out, "M00");
+}
