@@ -128,6 +128,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
             sources: &analysed.sources,
             accounts: &analysed.validated.accounts,
             excluded: &analysed.validated.excluded,
+            bad_cells: &analysed.validated.bad_cells,
             panel: &analysed.panel,
             instruments: &analysed.instruments,
             estimates: &published,

@@ -292,6 +292,18 @@ impl<T: AsRef<str>> FromIterator<T> for TextColumn {
     }
 }
 
+/// A cell read as missing because its value could not be a response (out
+/// of range, or unreadable): the row is kept, with its other answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadCell {
+    pub origin: RowOrigin,
+    /// Native column name (`ucla3_2`).
+    pub column: String,
+    /// The cell as written.
+    pub found: String,
+    pub reason: &'static str,
+}
+
 /// One row per participant per wave.
 #[derive(Debug, Clone, Default)]
 pub struct Assessments {
@@ -305,6 +317,8 @@ pub struct Assessments {
     pub assessed_on: Vec<Option<Date>>,
     pub instruments: Vec<InstrumentColumns>,
     pub origin: Vec<RowOrigin>,
+    /// Item and total cells read as missing, in file order.
+    pub bad_cells: Vec<BadCell>,
 }
 
 /// One row per participant per offered session. Tens of millions of rows

@@ -230,6 +230,7 @@ mod tests {
                 total: None,
             }],
             origin: vec![crate::model::RowOrigin::new(0, 1); rows],
+            bad_cells: Vec::new(),
         };
         let whole = score_in_blocks(&assessments, &instruments, "baseline", 1 << 16);
         let blocks = score_in_blocks(&assessments, &instruments, "baseline", 7);

@@ -158,6 +158,7 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
         group_columns: settings.group_columns.clone(),
         missing: settings.missing.clone(),
         date_formats: settings.date_formats.clone(),
+        on_bad_cell: settings.on_bad_cell,
         tables: settings.tables.clone(),
         wide: settings.wide.clone(),
         chunk_rows: 0,

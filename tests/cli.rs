@@ -21,11 +21,15 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
 }
 
+/// With `on_bad_cell = "stop"`, an unreadable answer stops the run with
+/// one line naming the cell (by default it is a missing answer instead;
+/// tests/inputs.rs).
 #[test]
 fn letter_in_item_column_is_a_one_line_error_and_leaves_no_report() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
     copy_dir(&fixture("tiny-ucla3"), &data);
+    fs::write(data.join("belong.toml"), "on_bad_cell = \"stop\"\n").unwrap();
     let path = data.join("assessments.csv");
     let text = fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -193,7 +197,7 @@ fn excluded_rows_are_accounted_for() {
     text.push_str("P0001,baseline,2025-03-29,1,1,1\n"); // exact duplicate of line 2
     text.push_str("P0003,baseline,2025-03-29,1,1,1\n"); // duplicate (participant, wave)
     text.push_str("X999,baseline,2025-03-29,1,1,1\n"); // unknown participant
-    text.push_str("P0002,week99,2025-03-29,1,7,1\n"); // out of range
+    text.push_str("P0002,week99,2025-03-29,1,7,1\n"); // a cell out of range
     fs::write(&path, text).unwrap();
     let out = temp.path().join("report");
     belong()
@@ -204,7 +208,7 @@ fn excluded_rows_are_accounted_for() {
         .success();
     let quality = fs::read_to_string(out.join("data_quality.csv")).unwrap();
     assert!(quality.contains("assessments,read,47"), "{quality}");
-    assert!(quality.contains("assessments,kept,42"), "{quality}");
+    assert!(quality.contains("assessments,kept,43"), "{quality}");
     assert!(quality.contains("excluded: exact duplicate,1"), "{quality}");
     assert!(
         quality.contains("\"excluded: duplicate (participant, wave)\",2"),
@@ -214,15 +218,23 @@ fn excluded_rows_are_accounted_for() {
         quality.contains("excluded: unknown participant,1"),
         "{quality}"
     );
+    // The out-of-range answer is a missing cell; its row stays.
     assert!(
-        quality.contains("excluded: response out of range,1"),
+        quality.contains("cells read as missing: response out of range,1"),
         "{quality}"
     );
     let excluded = read_csv(&out.join("internal/excluded_rows.csv"));
-    assert_eq!(excluded.len(), 5);
-    assert!(excluded
-        .iter()
-        .any(|r| r["line"] == "48" && r["column"] == "ucla3_2"));
+    assert_eq!(excluded.len(), 4);
+    let cells = read_csv(&out.join("internal/excluded_cells.csv"));
+    assert_eq!(cells.len(), 1);
+    assert_eq!(
+        (
+            cells[0]["line"].as_str(),
+            cells[0]["column"].as_str(),
+            cells[0]["found"].as_str()
+        ),
+        ("48", "ucla3_2", "7")
+    );
     // The copy is excluded and the first row is kept: the intake score of
     // P0001 is not lost.
     assert!(excluded

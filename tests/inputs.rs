@@ -612,3 +612,128 @@ fn columns_converted_side_by_side_report_the_first_bad_column() {
         assert!(error.contains("someday"), "{error}");
     }
 }
+
+/// A mistyped item (22 on a 1–4 item) or an unreadable one ("x") is one
+/// missing answer, not a lost questionnaire: the total is prorated by the
+/// instrument's rule (UCLA-20: up to 2 missing), the cells are listed in
+/// internal/excluded_cells.csv and counted in data_quality.csv, and
+/// `on_bad_cell = "stop"` stops at the cell instead.
+#[test]
+fn a_bad_item_cell_is_a_missing_answer_and_the_row_stays() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("data");
+    belong()
+        .args([
+            "synth",
+            "--participants",
+            "60",
+            "--instrument",
+            "ucla20",
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let path = data.join("assessments.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header = split_record(&lines[0]);
+    let item = |k: usize| {
+        header
+            .iter()
+            .position(|h| *h == format!("ucla20_{k}"))
+            .unwrap()
+    };
+    let mut row = split_record(&lines[3]);
+    row[item(2)] = "22".into();
+    row[item(7)] = "x".into();
+    lines[3] = row.join(",");
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = folder.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .success();
+    let quality = fs::read_to_string(out.join("data_quality.csv")).unwrap();
+    let rows = lines.len() - 1;
+    assert!(
+        quality.contains(&format!("assessments,read,{rows}")),
+        "{quality}"
+    );
+    assert!(
+        quality.contains(&format!("assessments,kept,{rows}")),
+        "{quality}"
+    );
+    assert!(
+        quality.contains("cells read as missing: response out of range,1"),
+        "{quality}"
+    );
+    assert!(
+        quality.contains("cells read as missing: unreadable response,1"),
+        "{quality}"
+    );
+    let cells = fs::read_to_string(out.join("internal/excluded_cells.csv")).unwrap();
+    assert_eq!(
+        cells
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').skip(2).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>(),
+        [
+            "4,ucla20_2,22,response out of range",
+            "4,ucla20_7,x,unreadable response"
+        ],
+        "{cells}"
+    );
+    // Everyone is still analysed: the same people rest under every
+    // estimate as in the data before the slip.
+    let clean = tempfile::tempdir().unwrap();
+    let clean_data = clean.path().join("data");
+    belong()
+        .args([
+            "synth",
+            "--participants",
+            "60",
+            "--instrument",
+            "ucla20",
+            "--out",
+        ])
+        .arg(&clean_data)
+        .assert()
+        .success();
+    let estimates = |dir: &Path| fs::read_to_string(dir.join("estimates.csv")).unwrap();
+    let (_guard, clean_out) = common::report_of(&clean_data);
+    let rows_with_n = |text: &str| -> Vec<(String, String)> {
+        let header = split_record(text.lines().next().unwrap());
+        let n = header.iter().position(|h| h == "n").unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let f = split_record(l);
+                (f[..n].join("|"), f[n].clone())
+            })
+            .collect()
+    };
+    let (slipped, clean_rows) = (
+        rows_with_n(&estimates(&out)),
+        rows_with_n(&estimates(&clean_out)),
+    );
+    let n_of = |rows: &[(String, String)], key: &str| {
+        rows.iter()
+            .find(|(k, _)| k.starts_with(key))
+            .map(|(_, n)| n.clone())
+    };
+    assert_eq!(
+        n_of(&slipped, "mean_change,ucla20"),
+        n_of(&clean_rows, "mean_change,ucla20")
+    );
+
+    fs::write(data.join("belong.toml"), "on_bad_cell = \"stop\"\n").unwrap();
+    let (stderr, _) = failure_of(&data);
+    assert!(
+        stderr.contains("assessments.csv:4: column ucla20_2: \"22\" is not a response 1–4"),
+        "{stderr}"
+    );
+}

@@ -58,6 +58,9 @@ pub struct RawConfig {
     pub dose_bands: Option<Vec<String>>,
     /// `iso` (default), `day-first` or `month-first`.
     pub date_format: Option<String>,
+    /// An item or total that cannot be a response: `missing` (default:
+    /// read as missing and recorded) or `stop`.
+    pub on_bad_cell: Option<String>,
     /// Which human outputs to write: any of `html`, `markdown`, `excel`,
     /// `charts` (default all). estimates, tables/ and the manifest are
     /// always written.
@@ -238,6 +241,7 @@ pub struct Settings {
     /// The data set's format with the tables' and columns' own.
     #[serde(skip)]
     pub date_formats: DateFormats,
+    pub on_bad_cell: crate::ingest::OnBadCell,
     pub outputs: Vec<String>,
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
@@ -612,6 +616,16 @@ impl Settings {
             confine_to_data(&tables, wide.as_ref(), &data_folder(&data_dir))?;
         }
         let date_formats = resolve_date_formats(date_format, &tables)?;
+        let on_bad_cell = match raw.on_bad_cell.as_deref() {
+            None | Some("missing") => crate::ingest::OnBadCell::Missing,
+            Some("stop") => crate::ingest::OnBadCell::Stop,
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "on_bad_cell = \"{}\" in belong.toml: write \"missing\" (read the cell as missing, record it and keep the row) or \"stop\" (stop the run at the cell)",
+                    other.escape_debug()
+                )))
+            }
+        };
         let out_dir = flags
             .out
             .clone()
@@ -643,6 +657,7 @@ impl Settings {
             analysis,
             date_format,
             date_formats,
+            on_bad_cell,
             outputs,
             report,
             tables,

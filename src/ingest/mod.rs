@@ -17,8 +17,8 @@ use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use crate::model::{
-    Assessments, Attendance, CodedText, Date, InstrumentColumns, Participants, Response, RowOrigin,
-    TextSet,
+    Assessments, Attendance, BadCell, CodedText, Date, InstrumentColumns, Participants, Response,
+    RowOrigin, TextSet,
 };
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
@@ -34,6 +34,7 @@ pub struct IngestOptions {
     pub missing: MissingMarkers,
     /// Per date column; where none is set, local dates are an error.
     pub date_formats: DateFormats,
+    pub on_bad_cell: OnBadCell,
     pub tables: Tables,
     pub wide: Option<WideConfig>,
     /// Rows per slice when reading large Parquet files (0: the default,
@@ -729,7 +730,7 @@ pub(crate) fn build_assessments(
                     .instruments
                     .par_iter()
                     .map(|columns| {
-                        convert_responses(part, &instruments[columns.instrument], columns, missing)
+                        convert_responses(part, &instruments[columns.instrument], columns, options)
                     })
                     .collect::<Vec<_>>()
             },
@@ -738,8 +739,10 @@ pub(crate) fn build_assessments(
         append_column(&mut table.participant_id.rows, ids);
         append_column(&mut table.wave.rows, waves);
         append_column(&mut table.assessed_on, dates);
+        let mut bad_cells = Vec::new();
         for (columns, converted) in table.instruments.iter_mut().zip(responses) {
-            let (items, total) = converted?;
+            let (items, total, bad) = converted?;
+            bad_cells.extend(bad);
             for (values, item) in columns.items.iter_mut().zip(items) {
                 append_column(values, item);
             }
@@ -747,20 +750,146 @@ pub(crate) fn build_assessments(
                 append_column(values, total);
             }
         }
+        bad_cells.sort_by_key(|cell| cell.origin.line());
+        table.bad_cells.extend(bad_cells);
         table.origin.extend(origins(part));
     }
     Ok(table)
 }
 
 /// One part's item columns (each converted in parallel) and total column
-/// of one instrument.
-type Responses = (Vec<Vec<Option<Response>>>, Option<Vec<Option<f64>>>);
+/// of one instrument, and the cells read as missing.
+type Responses = (
+    Vec<Vec<Option<Response>>>,
+    Option<Vec<Option<f64>>>,
+    Vec<BadCell>,
+);
+
+/// What to do with an item or total cell that cannot be a response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnBadCell {
+    /// Read it as missing, record it, and keep the row.
+    #[default]
+    Missing,
+    /// Stop the run, naming the cell.
+    Stop,
+}
+
+/// One converted cell of an item or total column.
+#[derive(Clone, Copy)]
+enum Converted<T> {
+    Value(Option<T>),
+    OutOfRange,
+    Unreadable,
+}
+
+/// True for text that is an answer in words (a run of three letters):
+/// an unknown wording is an error, not a missing cell, since it usually
+/// means the instrument's answers are worded differently and every such
+/// cell would be lost.
+fn is_worded(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_alphabetic() { run + 1 } else { 0 };
+        if run >= 3 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Converts one item or total column: `parse` reads a cell, `in_range`
+/// checks it. A cell that cannot be a response is an error under
+/// [`OnBadCell::Stop`] (and always for an unknown wording, when the
+/// instrument has wordings), otherwise missing and recorded.
+#[allow(clippy::too_many_arguments)]
+fn convert_scores<T: Clone + Copy + std::fmt::Display>(
+    part: &TablePart,
+    name: &str,
+    options: &IngestOptions,
+    words_known: bool,
+    expected: &str,
+    fix: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    in_range: impl Fn(T) -> bool,
+    typed: Option<std::result::Result<Vec<Option<T>>, read::TooLarge>>,
+) -> Result<(Vec<Option<T>>, Vec<BadCell>)> {
+    let stop = options.on_bad_cell == OnBadCell::Stop;
+    let converted: Vec<Converted<T>> = match typed {
+        Some(Ok(values)) => values
+            .into_iter()
+            .enumerate()
+            .map(|(row, value)| match value {
+                Some(v) if !in_range(v) => {
+                    if stop {
+                        Err(value_error(part, row, name, &v.to_string(), expected, fix))
+                    } else {
+                        Ok(Converted::OutOfRange)
+                    }
+                }
+                other => Ok(Converted::Value(other)),
+            })
+            .collect::<Result<_>>()?,
+        Some(Err((row, value))) => {
+            return Err(value_error(
+                part,
+                row,
+                name,
+                &value.to_string(),
+                expected,
+                fix,
+            ))
+        }
+        None => match part.cells(name)? {
+            None => vec![Converted::Value(None); part.frame.height()],
+            Some(cells) => cells.try_map(|row, cell| {
+                let Some(text) = options.missing.value(cell) else {
+                    return Ok(Converted::Value(None));
+                };
+                let fail = || value_error(part, row, name, text, expected, fix);
+                match parse(text) {
+                    Some(v) if in_range(v) => Ok(Converted::Value(Some(v))),
+                    Some(_) if !stop => Ok(Converted::OutOfRange),
+                    None if !stop && !(words_known && is_worded(text)) => Ok(Converted::Unreadable),
+                    _ => Err(fail()),
+                }
+            })?,
+        },
+    };
+    let mut bad = Vec::new();
+    if converted.iter().any(|c| !matches!(c, Converted::Value(_))) {
+        // Rare: the cells' text is looked up again for the record.
+        let texts = part.text(name)?.unwrap_or_default();
+        for (row, cell) in converted.iter().enumerate() {
+            let reason = match cell {
+                Converted::Value(_) => continue,
+                Converted::OutOfRange => "response out of range",
+                Converted::Unreadable => "unreadable response",
+            };
+            bad.push(BadCell {
+                origin: RowOrigin::new(part.file, part.line_of(row)),
+                column: name.to_string(),
+                found: texts.get(row).cloned().flatten().unwrap_or_default(),
+                reason,
+            });
+        }
+    }
+    let values = converted
+        .into_iter()
+        .map(|c| match c {
+            Converted::Value(v) => v,
+            _ => None,
+        })
+        .collect();
+    Ok((values, bad))
+}
 
 fn convert_responses(
     part: &TablePart,
     instrument: &Instrument,
     columns: &InstrumentColumns,
-    missing: &MissingMarkers,
+    options: &IngestOptions,
 ) -> Result<Responses> {
     let (expected, fix) = if instrument.labels.is_empty() {
         (
@@ -783,43 +912,63 @@ fn convert_responses(
         )
     };
     let (expected, fix) = (expected.as_str(), fix.as_str());
-    let items: Vec<Result<Vec<Option<Response>>>> = (0..columns.items.len())
+    let words_known = !instrument.labels.is_empty();
+    let in_range = |r: Response| (instrument.raw_min..=instrument.raw_max).contains(&i64::from(r));
+    let items: Vec<Result<(Vec<Option<Response>>, Vec<BadCell>)>> = (0..columns.items.len())
         .into_par_iter()
         .map(|k| {
             let name = instrument.item_column(k + 1);
-            // Integer columns (Parquet) need no parsing; the range is
-            // checked by validate either way.
-            match part.typed_responses(&name) {
-                Some(Ok(typed)) => Ok(typed),
-                Some(Err((row, value))) => Err(value_error(
-                    part,
-                    row,
-                    &name,
-                    &value.to_string(),
-                    expected,
-                    fix,
-                )),
-                None => convert_column(part, &name, missing, expected, fix, |text| {
+            convert_scores(
+                part,
+                &name,
+                options,
+                words_known,
+                expected,
+                fix,
+                |text| {
                     parse_integer(text)
                         .or_else(|| instrument.response_of_label(text))
                         .and_then(|value| Response::try_from(value).ok())
-                }),
-            }
+                },
+                in_range,
+                part.typed_responses(&name),
+            )
         })
         .collect();
-    let items = items.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut bad = Vec::new();
+    let mut values = Vec::with_capacity(items.len());
+    for item in items {
+        let (item, item_bad) = item?;
+        values.push(item);
+        bad.extend(item_bad);
+    }
     let total = match columns.total {
-        Some(_) => Some(convert_column(
-            part,
-            &instrument.total_column(),
-            missing,
-            "a number",
-            "fix the cell or mark it missing (NA)",
-            parse_number,
-        )?),
+        Some(_) => {
+            let expected = if instrument.score_max.is_finite() {
+                format!("a total {}–{}", instrument.score_min, instrument.score_max)
+            } else {
+                "a number".to_string()
+            };
+            let (total, total_bad) = convert_scores(
+                part,
+                &instrument.total_column(),
+                options,
+                false,
+                &expected,
+                "fix the cell or mark it missing (NA)",
+                parse_number,
+                |t: f64| t >= instrument.score_min && t <= instrument.score_max,
+                None,
+            )?;
+            bad.extend(total_bad);
+            Some(total)
+        }
         None => None,
     };
-    Ok((items, total))
+    // In file order: by row, then column (a stable sort keeps the columns'
+    // order within a row).
+    bad.sort_by_key(|cell| cell.origin.line());
+    Ok((values, total, bad))
 }
 
 fn parse_format(text: &str) -> Option<bool> {

@@ -23,6 +23,13 @@ pub fn to_csv(accounts: &[TableAccount]) -> String {
                 super::format::csv_field(&format!("note: {note}"))
             ));
         }
+        for (reason, count) in &account.cells_missing_by_reason {
+            out.push_str(&format!(
+                "{},{},{count}\n",
+                account.table,
+                super::format::csv_field(&format!("cells read as missing: {reason}"))
+            ));
+        }
     }
     out
 }
@@ -40,6 +47,12 @@ pub fn to_text(accounts: &[TableAccount]) -> String {
         }
         for (note, count) in &account.notes {
             out.push_str(&format!("{:<12}   note     {count:>6}: {note}\n", ""));
+        }
+        for (reason, count) in &account.cells_missing_by_reason {
+            out.push_str(&format!(
+                "{:<12}   cells    {count:>6}: {reason}, read as missing (rows kept)\n",
+                ""
+            ));
         }
     }
     out

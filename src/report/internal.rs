@@ -17,6 +17,7 @@ this folder is aggregate and meant for publication.\n";
 pub fn write(dir: &Path, content: &ReportContent) -> Result<()> {
     write_file(&dir.join("README.txt"), README)?;
     write_file(&dir.join("excluded_rows.csv"), excluded_csv(content))?;
+    write_file(&dir.join("excluded_cells.csv"), excluded_cells_csv(content))?;
     let path = dir.join("panel.parquet");
     let encoded;
     let bytes = match content.panel_parquet {
@@ -40,6 +41,27 @@ pub fn panel_parquet(panel: &Panel) -> PolarsResult<Vec<u8>> {
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(&mut frame)?;
     Ok(bytes)
+}
+
+/// Cells read as missing: where each is, what it held and why.
+fn excluded_cells_csv(content: &ReportContent) -> String {
+    let mut out = String::from("table,file,line,column,found,reason\n");
+    for cell in content.bad_cells {
+        let file = content
+            .sources
+            .get(cell.origin.file() as usize)
+            .map(|s| s.path.display().to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "assessments,{},{},{},{},{}\n",
+            csv_field(&file),
+            cell.origin.line(),
+            csv_field(&cell.column),
+            csv_field(&cell.found),
+            csv_field(cell.reason)
+        ));
+    }
+    out
 }
 
 fn excluded_csv(content: &ReportContent) -> String {

@@ -66,6 +66,8 @@ pub struct ReportContent<'a> {
     pub sources: &'a [SourceFile],
     pub accounts: &'a [TableAccount],
     pub excluded: &'a [ExcludedRow],
+    /// Cells read as missing (`internal/excluded_cells.csv`).
+    pub bad_cells: &'a [crate::model::BadCell],
     pub panel: &'a Panel,
     /// The instrument registry the outcomes index into.
     pub instruments: &'a [crate::instruments::Instrument],

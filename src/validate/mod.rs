@@ -35,6 +35,9 @@ pub struct TableAccount {
     /// Kept rows worth knowing about that are not excluded, e.g.
     /// participants with no assessment (they still count in participation).
     pub notes: BTreeMap<&'static str, usize>,
+    /// Cells read as missing, by reason: their rows are kept.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cells_missing_by_reason: BTreeMap<&'static str, usize>,
 }
 
 /// The kept tables and the account of everything read.
@@ -50,6 +53,8 @@ pub struct Validated {
     /// Kept attendance, counted (the rows are not kept).
     pub attendance: Option<AttendanceTally>,
     pub excluded: Vec<ExcludedRow>,
+    /// Item and total cells read as missing, their rows kept.
+    pub bad_cells: Vec<crate::model::BadCell>,
     pub accounts: Vec<TableAccount>,
 }
 
@@ -109,6 +114,7 @@ impl Exclusions {
             excluded,
             excluded_by_reason: by_reason,
             notes: BTreeMap::new(),
+            cells_missing_by_reason: BTreeMap::new(),
         }
     }
 }
@@ -489,6 +495,7 @@ impl<'a> AttendanceCheck<'a> {
             excluded: self.excluded.len(),
             excluded_by_reason: by_reason,
             notes: BTreeMap::new(),
+            cells_missing_by_reason: BTreeMap::new(),
         };
         (account, self.excluded, self.tally)
     }
@@ -520,7 +527,15 @@ pub fn validate(
     );
     assessments.participant = participant_of_row;
     assessments.retain(&exclusions.keep);
-    accounts.push(exclusions.account());
+    let mut account = exclusions.account();
+    let bad_cells = std::mem::take(&mut assessments.bad_cells);
+    for cell in &bad_cells {
+        *account
+            .cells_missing_by_reason
+            .entry(cell.reason)
+            .or_insert(0) += 1;
+    }
+    accounts.push(account);
     excluded.extend(exclusions.rows);
 
     let (participants, participant_index) = participants.unwrap_or_else(|| {
@@ -556,6 +571,7 @@ pub fn validate(
     });
 
     let mut validated = Validated {
+        bad_cells,
         participants,
         participant_index,
         participants_given,
@@ -851,6 +867,7 @@ mod tests {
             assessed_on: vec![Some(10), Some(11), None],
             instruments: vec![],
             origin: vec![origin(2), origin(3), origin(4)],
+            bad_cells: Vec::new(),
         };
         let validated = validate(None, assessments, None, &crate::instruments::builtin());
         assert_eq!(
@@ -876,6 +893,7 @@ mod tests {
             assessed_on: vec![Some(10), Some(10), None, Some(10)],
             instruments: vec![],
             origin: vec![origin(2), origin(3), origin(4), origin(5)],
+            bad_cells: Vec::new(),
         };
         let validated = validate(None, assessments, None, &crate::instruments::builtin());
         assert_eq!(
