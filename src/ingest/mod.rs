@@ -765,6 +765,9 @@ type Responses = (
     Vec<BadCell>,
 );
 
+/// One item column's responses and the cells read as missing.
+type Item = (Vec<Option<Response>>, Vec<BadCell>);
+
 /// What to do with an item or total cell that cannot be a response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -851,7 +854,7 @@ fn convert_scores<T: Clone + Copy + std::fmt::Display>(
                 match parse(text) {
                     Some(v) if in_range(v) => Ok(Converted::Value(Some(v))),
                     Some(_) if !stop => Ok(Converted::OutOfRange),
-                    None if !stop && !(words_known && is_worded(text)) => Ok(Converted::Unreadable),
+                    None if !(stop || words_known && is_worded(text)) => Ok(Converted::Unreadable),
                     _ => Err(fail()),
                 }
             })?,
@@ -914,7 +917,7 @@ fn convert_responses(
     let (expected, fix) = (expected.as_str(), fix.as_str());
     let words_known = !instrument.labels.is_empty();
     let in_range = |r: Response| (instrument.raw_min..=instrument.raw_max).contains(&i64::from(r));
-    let items: Vec<Result<(Vec<Option<Response>>, Vec<BadCell>)>> = (0..columns.items.len())
+    let items: Vec<Result<Item>> = (0..columns.items.len())
         .into_par_iter()
         .map(|k| {
             let name = instrument.item_column(k + 1);
