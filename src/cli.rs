@@ -145,7 +145,12 @@ fn configure_threads(threads: Option<usize>) {
 
 /// A spinner on stderr naming the current stage; hidden with `--quiet` or
 /// when stderr is not a terminal (indicatif's draw target checks that).
-struct Spinner(indicatif::ProgressBar);
+/// Unless `--quiet`, the run ends with the account of the rows read.
+struct Spinner {
+    bar: indicatif::ProgressBar,
+    quiet: bool,
+    account: Option<String>,
+}
 
 impl Spinner {
     fn new(quiet: bool) -> Self {
@@ -156,25 +161,40 @@ impl Spinner {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
         };
-        Spinner(bar)
+        Spinner {
+            bar,
+            quiet,
+            account: None,
+        }
     }
 
-    fn finish(&self, message: &str) {
-        self.0.finish_and_clear();
-        if !self.0.is_hidden() {
-            eprintln!("belong: {message}");
+    fn finish(&self, out: &std::path::Path) {
+        self.bar.finish_and_clear();
+        if self.quiet {
+            return;
+        }
+        match &self.account {
+            Some(account) => eprintln!(
+                "belong: {account}; the rows and cells left out, and why, are listed in {}",
+                out.join("internal").display()
+            ),
+            None => eprintln!("belong: report written to {}", out.display()),
         }
     }
 }
 
 impl belong::Progress for Spinner {
     fn stage(&mut self, name: &'static str) {
-        self.0.set_message(name);
+        self.bar.set_message(name);
+    }
+
+    fn accounted(&mut self, accounts: &[belong::validate::TableAccount]) {
+        self.account = Some(data_quality::one_line(accounts));
     }
 
     /// Shown even with `--quiet`: notes say what happened to files.
     fn note(&mut self, message: &str) {
-        self.0
+        self.bar
             .suspend(|| eprintln!("belong: note: {}", terminal_safe(message)));
     }
 }
@@ -245,7 +265,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             configure_threads(settings.threads);
             let mut progress = Spinner::new(common.quiet);
             let out = belong::report_with_progress(&settings, &mut progress)?;
-            progress.finish(&format!("report written to {}", out.display()));
+            progress.finish(&out);
             emit(&format!("{}\n", out.display()))?;
             Ok(0)
         }

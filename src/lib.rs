@@ -66,6 +66,8 @@ pub trait Progress {
     fn stage(&mut self, name: &'static str);
     /// A note for the user, e.g. that files a dead run left were removed.
     fn note(&mut self, message: &str);
+    /// The account of every row read, once the data are checked.
+    fn accounted(&mut self, _accounts: &[validate::TableAccount]) {}
 }
 
 /// No progress display, no notes.
@@ -119,6 +121,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         source,
     })?;
     pause::point("analysed");
+    progress.accounted(&analysed.validated.accounts);
     progress.stage("writing the report");
     let published = disclosure::publish(analysed.estimates, settings.min_cell);
     report::write_report(

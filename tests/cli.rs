@@ -831,3 +831,25 @@ fn cronbach_alpha_is_shown_where_readers_look() {
     let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(markdown.contains("### Internal consistency at baseline"));
 }
+
+/// Without --quiet, a report ends with one line accounting for every row
+/// read and saying where the rows left out are listed.
+#[test]
+fn a_report_ends_with_the_account_of_the_rows_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("report");
+    let output = belong()
+        .args(["report", "--out"])
+        .arg(&out)
+        .arg(fixture("tiny-ucla3"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("belong: read 24 participants (24 kept), 43 assessments (43 kept), 351 attendance rows (351 kept); the rows and cells left out"),
+        "{stderr}"
+    );
+    assert!(last.contains("internal"), "{last}");
+}
