@@ -737,3 +737,61 @@ fn a_bad_item_cell_is_a_missing_answer_and_the_row_stays() {
         "{stderr}"
     );
 }
+
+/// `case_when = "at_or_below"` makes a low score the case (as for WHO-5
+/// ≤ 12): the counts follow it, worked out here from the data.
+#[test]
+fn a_cut_off_can_make_a_low_score_the_case() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("data");
+    fs::create_dir(&data).unwrap();
+    for table in TABLES {
+        let name = format!("{table}.csv");
+        fs::copy(fixture("tiny-ucla3").join(&name), data.join(&name)).unwrap();
+    }
+    fs::write(
+        data.join("belong.toml"),
+        "[[instruments]]\nid = \"ucla3\"\ncutoff = 4\ncase_when = \"at_or_below\"\nsource = \"a test\"\n",
+    )
+    .unwrap();
+    let (_, rows) = read_table(&data.join("assessments.csv"));
+    let total =
+        |row: &Vec<String>| -> u32 { row[3..6].iter().map(|c| c.parse::<u32>().unwrap()).sum() };
+    let mut baseline = std::collections::BTreeMap::new();
+    let mut followup = std::collections::BTreeMap::new();
+    for row in &rows {
+        let side = if row[1] == "baseline" {
+            &mut baseline
+        } else {
+            &mut followup
+        };
+        side.insert(row[0].clone(), total(row));
+    }
+    let pairs: Vec<(u32, u32)> = baseline
+        .iter()
+        .filter_map(|(id, b)| followup.get(id).map(|f| (*b, *f)))
+        .collect();
+    let cases_before = pairs.iter().filter(|(b, _)| *b <= 4).count();
+    let cases_after = pairs.iter().filter(|(_, f)| *f <= 4).count();
+    assert!(cases_before != cases_after || cases_before > 0);
+
+    let estimates = estimates_of(&data);
+    let value = |stat: &str| -> String {
+        let header = split_record(estimates.lines().next().unwrap());
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        estimates
+            .lines()
+            .map(split_record)
+            .find(|f| f[column("estimate")] == stat && f[column("group_by")] == "all")
+            .map(|f| f[column("value")].clone())
+            .unwrap()
+    };
+    assert_eq!(value("n_cases_baseline"), cases_before.to_string());
+    assert_eq!(value("n_cases_followup"), cases_after.to_string());
+    let (_temp, out) = common::report_of(&data);
+    let methods = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        methods.contains("total ≤ 4, a test"),
+        "the methods say the rule"
+    );
+}

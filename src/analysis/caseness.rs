@@ -1,4 +1,5 @@
-//! `caseness`: cases (score at or above the cut-off) before and after, and
+//! `caseness`: cases (a score at or past the cut-off, on the side the
+//! instrument's `case_when` says) before and after, and
 //! the exact McNemar test of the discordant pairs. Totals only; subscales
 //! have no cut-off.
 
@@ -19,7 +20,7 @@ pub fn caseness(cell: &Cell) -> Vec<Estimate> {
         return Vec::new();
     }
     let place = cell.place("caseness", cell.panel.waves.followup_name());
-    let is_case = |score: f64| score >= cutoff.threshold;
+    let is_case = |score: f64| cutoff.is_case(score);
     let cases_before = pairs.baseline.iter().filter(|b| is_case(**b)).count();
     let cases_after = pairs.followup.iter().filter(|f| is_case(**f)).count();
     let recovered = pairs

@@ -2,7 +2,7 @@
 //! reliability, missing items) of built-in ones.
 
 use crate::error::{Error, Result};
-use crate::instruments::{Caseness, Direction, Instrument, ItemRule, Mic, Reliability};
+use crate::instruments::{CaseWhen, Caseness, Direction, Instrument, ItemRule, Mic, Reliability};
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -23,8 +23,12 @@ pub struct InstrumentConfig {
     /// Range of totals; default from items and raw range, none for totals.
     pub score_min: Option<f64>,
     pub score_max: Option<f64>,
-    /// A total at or above it is a case.
+    /// The cut-off of caseness: a total at or past it is a case.
     pub cutoff: Option<f64>,
+    /// `at_or_above` or `at_or_below`: which side of `cutoff` is a case.
+    /// Default: the worse side (above for `higher_is_worse`, below for
+    /// `higher_is_better`).
+    pub case_when: Option<String>,
     /// Reliability for the reliable-change index.
     pub reliability: Option<f64>,
     /// Minimal important change in points (anchor-based change); needs
@@ -73,10 +77,36 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             .source
             .clone()
             .unwrap_or_else(|| "set in belong.toml".to_string());
-        let caseness = config.cutoff.map(|threshold| Caseness {
-            threshold,
-            source: format!("total ≥ {threshold}, {source}"),
-        });
+        let case_when = match config.case_when.as_deref() {
+            None => None,
+            Some("at_or_above") => Some(CaseWhen::AtOrAbove),
+            Some("at_or_below") => Some(CaseWhen::AtOrBelow),
+            Some(other) => {
+                return Err(fail(
+                    id,
+                    format!(
+                        "case_when = \"{}\": write \"at_or_above\" (a high score is a case) or \"at_or_below\" (a low score is a case, as for WHO-5 ≤ 12)",
+                        other.escape_debug()
+                    ),
+                ))
+            }
+        };
+        if case_when.is_some() && config.cutoff.is_none() {
+            return Err(fail(
+                id,
+                "case_when needs the cutoff it applies to (cutoff = ...)",
+            ));
+        }
+        let caseness = |direction: Direction| {
+            config.cutoff.map(|threshold| {
+                let when = case_when.unwrap_or(CaseWhen::worse_side_of(direction));
+                Caseness {
+                    threshold,
+                    when,
+                    source: format!("total {} {threshold}, {source}", when.sign()),
+                }
+            })
+        };
         let reliability = config.reliability.map(|value| Reliability {
             value,
             source: source.clone(),
@@ -93,11 +123,11 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             if changes_scoring {
                 return Err(fail(
                     id,
-                    "is built in; only cutoff, reliability, mic, mic_deterioration, max_missing, name, source and labels can be changed (use another id for a different instrument)",
+                    "is built in; only cutoff, case_when, reliability, mic, mic_deterioration, max_missing, name, source and labels can be changed (use another id for a different instrument)",
                 ));
             }
-            if caseness.is_some() {
-                existing.caseness = caseness;
+            if let Some(caseness) = caseness(existing.direction) {
+                existing.caseness = Some(caseness);
             }
             if reliability.is_some() {
                 existing.reliability = reliability;
@@ -114,7 +144,8 @@ pub fn registry(configs: &[InstrumentConfig]) -> Result<Vec<Instrument>> {
             add_labels(existing, config)?;
             continue;
         }
-        let mut instrument = custom(config, caseness, reliability, source)?;
+        let mut instrument = custom(config, reliability, source.clone())?;
+        instrument.caseness = caseness(instrument.direction);
         instrument.mic = mic;
         add_labels(&mut instrument, config)?;
         registry.push(instrument);
@@ -205,7 +236,6 @@ fn mic(config: &InstrumentConfig) -> Result<Option<Mic>> {
 
 fn custom(
     config: &InstrumentConfig,
-    caseness: Option<Caseness>,
     reliability: Option<Reliability>,
     source: String,
 ) -> Result<Instrument> {
@@ -313,7 +343,7 @@ fn custom(
         subscales: Vec::new(),
         max_missing,
         direction,
-        caseness,
+        caseness: None,
         reliability,
         mic: None,
         labels: Vec::new(),
@@ -338,6 +368,43 @@ mod tests {
         assert_eq!(weight.direction, Direction::HigherIsBetter);
         assert_eq!(weight.item_count(), 0);
         assert!(weight.score_max.is_infinite());
+    }
+
+    #[test]
+    fn a_cut_off_takes_the_worse_side_unless_case_when_says() {
+        let who5 = |case_when: Option<&str>| InstrumentConfig {
+            id: "who5".into(),
+            items: Some(5),
+            raw_min: Some(0),
+            raw_max: Some(5),
+            direction: Some("higher_is_better".into()),
+            cutoff: Some(12.0),
+            case_when: case_when.map(str::to_string),
+            ..Default::default()
+        };
+        let caseness = |config: InstrumentConfig| {
+            registry(&[config])
+                .unwrap()
+                .into_iter()
+                .find(|i| i.id == "who5")
+                .unwrap()
+                .caseness
+                .unwrap()
+        };
+        let low = caseness(who5(None));
+        assert_eq!(low.when, CaseWhen::AtOrBelow);
+        assert!(low.is_case(12.0) && !low.is_case(13.0));
+        assert!(low.source.starts_with("total ≤ 12"));
+        let high = caseness(who5(Some("at_or_above")));
+        assert!(high.is_case(12.0) && !high.is_case(11.0));
+        let error = registry(&[who5(Some("below"))]).unwrap_err().to_string();
+        assert!(error.contains("at_or_below"), "{error}");
+        let without_cutoff = InstrumentConfig {
+            cutoff: None,
+            ..who5(Some("at_or_below"))
+        };
+        let error = registry(&[without_cutoff]).unwrap_err().to_string();
+        assert!(error.contains("needs the cutoff"), "{error}");
     }
 
     #[test]

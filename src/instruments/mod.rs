@@ -64,11 +64,57 @@ pub struct Subscale {
     pub items: Vec<usize>,
 }
 
-/// A score at or above `threshold` counts as a case.
+/// Which side of the cut-off is a case: a high loneliness score, or a low
+/// wellbeing score (WHO-5 ≤ 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseWhen {
+    AtOrAbove,
+    AtOrBelow,
+}
+
+impl CaseWhen {
+    /// The side that is the problem for an instrument of `direction`.
+    pub fn worse_side_of(direction: Direction) -> CaseWhen {
+        match direction {
+            Direction::HigherIsWorse => CaseWhen::AtOrAbove,
+            Direction::HigherIsBetter => CaseWhen::AtOrBelow,
+        }
+    }
+
+    /// `at or above`, `at or below`.
+    pub fn words(self) -> &'static str {
+        match self {
+            CaseWhen::AtOrAbove => "at or above",
+            CaseWhen::AtOrBelow => "at or below",
+        }
+    }
+
+    /// `≥`, `≤`.
+    pub fn sign(self) -> &'static str {
+        match self {
+            CaseWhen::AtOrAbove => "≥",
+            CaseWhen::AtOrBelow => "≤",
+        }
+    }
+}
+
+/// A score on the `when` side of `threshold` (itself included) counts as
+/// a case.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Caseness {
     pub threshold: f64,
+    pub when: CaseWhen,
     pub source: String,
+}
+
+impl Caseness {
+    pub fn is_case(&self, score: f64) -> bool {
+        match self.when {
+            CaseWhen::AtOrAbove => score >= self.threshold,
+            CaseWhen::AtOrBelow => score <= self.threshold,
+        }
+    }
 }
 
 /// A minimal important change in points, each way, with its published

@@ -1,6 +1,8 @@
 //! The built-in instruments of DATA.md, with their published sources.
 
-use super::{AnswerLabel, Caseness, Direction, Instrument, ItemRule, Mic, Reliability, Subscale};
+use super::{
+    AnswerLabel, CaseWhen, Caseness, Direction, Instrument, ItemRule, Mic, Reliability, Subscale,
+};
 
 /// Worded answers: (words, response). The first words given for a
 /// response are the ones printed.
@@ -61,6 +63,7 @@ pub fn builtin() -> Vec<Instrument> {
             max_missing: 0,
             direction: Direction::HigherIsWorse,
             caseness: Some(Caseness {
+                when: CaseWhen::AtOrAbove,
                 threshold: 6.0,
                 source: "total ≥ 6, a common convention".into(),
             }),
@@ -127,6 +130,7 @@ pub fn builtin() -> Vec<Instrument> {
             max_missing: 0,
             direction: Direction::HigherIsWorse,
             caseness: Some(Caseness {
+                when: CaseWhen::AtOrAbove,
                 threshold: 2.0,
                 source: "total ≥ 2 (2–4 moderate, 5–6 severe), De Jong Gierveld & Van Tilburg 2006".into(),
             }),
@@ -148,6 +152,7 @@ pub fn builtin() -> Vec<Instrument> {
             max_missing: 1,
             direction: Direction::HigherIsWorse,
             caseness: Some(Caseness {
+                when: CaseWhen::AtOrAbove,
                 threshold: 3.0,
                 source: "total ≥ 3, De Jong Gierveld & Van Tilburg 1999".into(),
             }),
@@ -169,6 +174,7 @@ pub fn builtin() -> Vec<Instrument> {
             max_missing: 0,
             direction: Direction::HigherIsWorse,
             caseness: Some(Caseness {
+                when: CaseWhen::AtOrAbove,
                 threshold: 5.0,
                 source: "= 5, often/always: the ONS national indicator".into(),
             }),

@@ -886,7 +886,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
 
     result.push(Table {
         name: "caseness",
-        title: "Cases before and after (score at or above the cut-off)",
+        title: "Cases before and after (a score at or past the instrument's cut-off, given in the methods)",
         header: header(&[
             "outcome",
             "grouped by",

@@ -431,7 +431,8 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 "caseness",
                 format!("caseness_{id}"),
                 format!(
-                    "People at or above the {id} cut-off ({}) before and after",
+                    "People {} the {id} cut-off ({}) before and after",
+                    cutoff.when.words(),
                     cutoff.threshold
                 ),
                 (760, (130 + 56 * cases.len()) as u32),
