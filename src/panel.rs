@@ -240,8 +240,16 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
                 shown(name)
             )));
         }
+        // A characteristic of numbers (an age) is published only as a
+        // mean, SD and quartiles, never value by value.
+        let numeric = !is_group
+            && (0..coded.values.len()).all(|code| {
+                crate::ingest::convert::parse_number(coded.values.get(code).trim())
+                    .is_some_and(f64::is_finite)
+            });
         if with_value >= MIN_PEOPLE_FOR_UNIQUENESS
             && levels as f64 >= UNIQUE_SHARE * with_value as f64
+            && !numeric
         {
             let role = if is_group { "group" } else { "characteristic" };
             return Err(Error::Privacy(format!(

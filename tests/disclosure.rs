@@ -32,6 +32,7 @@ fn datasets() -> Vec<PathBuf> {
         fixture("ps-arm"),
         fixture("ps-attendance"),
         fixture("ps-separation"),
+        fixture("numeric-age"),
     ]
 }
 

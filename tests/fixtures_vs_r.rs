@@ -140,6 +140,7 @@ fn native_fixtures_match_r() {
         "ps-arm",
         "ps-attendance",
         "ps-separation",
+        "numeric-age",
     ];
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();

@@ -2,9 +2,12 @@
 //! category of every descriptive participant column (age band, gender, …),
 //! as a count and a percentage of the group. The outcome column holds the
 //! participant column's name and the contrast column the category.
-//! Columns with more than `MAX_CATEGORIES` categories or a category longer
-//! than `MAX_CATEGORY_LENGTH` characters (free text, exact ages) are left out: a table of them would be unreadable and closer to
-//! identifying people.
+//! A column of more than `MAX_CATEGORIES` values that are all numbers (an
+//! age, months since referral) is summarised instead: n answered, mean,
+//! SD, median and quartiles. Other columns with more than
+//! `MAX_CATEGORIES` categories, or a category longer than
+//! `MAX_CATEGORY_LENGTH` characters (free text), are left out: a table of
+//! them would be unreadable and closer to identifying people.
 
 use super::Group;
 use crate::estimate::{Contrast, Estimate, Place, Stat};
@@ -35,6 +38,14 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
         }
         categories.sort_unstable();
         categories.dedup();
+        // Many numbers (an age, months since referral) are summarised as
+        // numbers.
+        if categories.len() > MAX_CATEGORIES {
+            if let Some(numbers) = numbers_of_levels(&values.levels) {
+                rows.extend(numeric_summaries(column, &values.codes, &numbers, groups));
+                continue;
+            }
+        }
         // Many categories, or long ones, are free text rather than
         // categories: not tabulated.
         if categories.len() > MAX_CATEGORIES
@@ -82,6 +93,55 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
                 );
             }
         }
+    }
+    rows
+}
+
+/// The value of every level, when every level is a finite number.
+fn numbers_of_levels(levels: &[String]) -> Option<Vec<f64>> {
+    levels
+        .iter()
+        .map(|level| crate::ingest::convert::parse_number(level.trim()).filter(|v| v.is_finite()))
+        .collect()
+}
+
+const NUMERIC_METHOD: &str = "sample statistics of a numeric participant column";
+
+/// n answered, mean, SD, median and quartiles (R's type 7) of a numeric
+/// participant column, per group; the contrast is empty.
+fn numeric_summaries(
+    column: &str,
+    codes: &[Option<u32>],
+    numbers: &[f64],
+    groups: &[Group],
+) -> Vec<Estimate> {
+    let mut rows = Vec::new();
+    for group in groups {
+        if group.members.is_empty() {
+            continue;
+        }
+        let values: Vec<f64> = group
+            .members
+            .iter()
+            .filter_map(|&p| codes[p].map(|c| numbers[c as usize]))
+            .collect();
+        let place = Place {
+            outcome: column,
+            analysis: "baseline_characteristics",
+            group_by: &group.group_by,
+            group: &group.group,
+            wave: "",
+        };
+        let n = values.len();
+        rows.push(place.row(Stat::N, Some(n as f64), n, NUMERIC_METHOD));
+        let Some(summary) = crate::stats::descriptive::summarise(&values) else {
+            continue;
+        };
+        rows.push(place.row(Stat::Mean, Some(summary.mean), n, NUMERIC_METHOD));
+        rows.push(place.row(Stat::Sd, summary.sd, n, NUMERIC_METHOD));
+        rows.push(place.row(Stat::Median, Some(summary.median), n, NUMERIC_METHOD));
+        rows.push(place.row(Stat::Q1, Some(summary.q1), n, NUMERIC_METHOD));
+        rows.push(place.row(Stat::Q3, Some(summary.q3), n, NUMERIC_METHOD));
     }
     rows
 }

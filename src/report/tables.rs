@@ -233,28 +233,26 @@ fn table1(content: &ReportContent) -> Table {
             rows.push(row);
         }
     }
-    // Baseline scores.
-    let baseline = content.panel.waves.baseline_name();
-    for outcome in &content.panel.outcomes {
-        let id = outcome.outcome.id.as_str();
-        let stat = |column: (&str, &str), stat: Stat| {
-            shown(find("descriptives", id, column, "", stat).filter(|e| e.wave == baseline))
+    // Numbers, then baseline scores: answered, mean (SD), median (IQR).
+    let summary_rows = |heading: String, analysis: &str, outcome: &str, wave: &str| {
+        let find_at = |column: (&str, &str), stat: Stat| {
+            estimates.iter().find(|e| {
+                e.analysis == analysis
+                    && e.outcome == outcome
+                    && e.wave == wave
+                    && (e.group_by.as_str(), e.group.as_str()) == column
+                    && e.contrast.to_string().is_empty()
+                    && e.estimate == stat
+            })
         };
-        let mut heading = vec![text(&format!("{id} at {baseline}"))];
+        let stat = |column: (&str, &str), stat: Stat| shown(find_at(column, stat));
+        let mut heading = vec![text(&heading)];
         heading.extend(columns.iter().map(|_| blank()));
-        rows.push(heading);
         let mut answered = vec![text("answered, n")];
         let mut mean_sd = vec![text("mean (SD)")];
         let mut median_iqr = vec![text("median (IQR)")];
         for column in &columns {
-            let n = estimates.iter().find(|e| {
-                e.analysis == "descriptives"
-                    && e.outcome == id
-                    && e.wave == baseline
-                    && (e.group_by.as_str(), e.group.as_str()) == *column
-                    && e.estimate == Stat::N
-            });
-            answered.push(match value(n, 0, m) {
+            answered.push(match value(find_at(*column, Stat::N), 0, m) {
                 Cell::Number(n, _) => Cell::Text(rounded(Some(n), 0)),
                 other => other,
             });
@@ -282,7 +280,33 @@ fn table1(content: &ReportContent) -> Table {
                 },
             );
         }
-        rows.extend([answered, mean_sd, median_iqr]);
+        [heading, answered, mean_sd, median_iqr]
+    };
+    let mut numeric: Vec<&str> = Vec::new();
+    for e in estimates.iter().filter(|e| {
+        e.analysis == "baseline_characteristics" && e.group_by == "all" && e.estimate == Stat::Mean
+    }) {
+        if !numeric.contains(&e.outcome.as_str()) {
+            numeric.push(&e.outcome);
+        }
+    }
+    for name in numeric {
+        rows.extend(summary_rows(
+            name.to_string(),
+            "baseline_characteristics",
+            name,
+            "",
+        ));
+    }
+    let baseline = content.panel.waves.baseline_name();
+    for outcome in &content.panel.outcomes {
+        let id = outcome.outcome.id.as_str();
+        rows.extend(summary_rows(
+            format!("{id} at {baseline}"),
+            "descriptives",
+            id,
+            baseline,
+        ));
     }
     let mut names = vec!["characteristic".to_string()];
     names.extend(columns.iter().map(|(by, level)| {
@@ -661,6 +685,20 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     let mut characteristics = Vec::new();
     for place in places(estimates, "baseline_characteristics") {
         let first = place[0];
+        // A numeric column: its people answered, mean and SD.
+        if first.contrast.to_string().is_empty() {
+            characteristics.push(vec![
+                text(&first.outcome),
+                text(&first.group_by),
+                text(&first.group),
+                text("number"),
+                value(get(&place, Stat::N), 0, m),
+                Cell::Missing("–".into()),
+                value(get(&place, Stat::Mean), 2, m),
+                value(get(&place, Stat::Sd), 2, m),
+            ]);
+            continue;
+        }
         characteristics.push(vec![
             text(&first.outcome),
             text(&first.group_by),
