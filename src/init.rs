@@ -43,7 +43,7 @@ fn is_id(name: &str) -> bool {
             "respondent",
         ]
         .contains(&n.as_str())
-        || (has_word(name, &["id", "ref", "number"])
+        || (has_word(name, &["id", "ref", "reference", "number"])
             && has_word(
                 name,
                 &[
@@ -377,7 +377,18 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                     .map(|(_, wave)| (c, *wave))
             })
             .collect();
-        let phrased = instruments_by_wording(&file.columns, instruments);
+        // A survey tool's second header row holds the question texts.
+        let wording: Vec<String> = file
+            .columns
+            .iter()
+            .map(
+                |column| match file.part.questions.iter().find(|(c, _)| c == column) {
+                    Some((_, question)) => format!("{column} {question}"),
+                    None => column.clone(),
+                },
+            )
+            .collect();
+        let phrased = instruments_by_wording(&file.columns, &wording, instruments);
         let has_scores = !families.is_empty() || native_items || !phrased.complete.is_empty();
         let date_columns: Vec<&String> = file
             .columns
@@ -777,8 +788,13 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
     format!(" {text} ").contains(&format!(" {phrase} "))
 }
 
-fn instruments_by_wording(columns: &[String], instruments: &[Instrument]) -> ByWording {
-    let keys: Vec<String> = columns
+/// `wording` is each column's header with its question text, if any.
+fn instruments_by_wording(
+    columns: &[String],
+    wording: &[String],
+    instruments: &[Instrument],
+) -> ByWording {
+    let keys: Vec<String> = wording
         .iter()
         .map(|c| crate::instruments::label_key(c))
         .collect();
@@ -998,15 +1014,13 @@ mod tests {
     #[test]
     fn questions_are_recognised_by_their_wording() {
         let instruments = crate::instruments::builtin();
-        let found = instruments_by_wording(
-            &columns(&[
-                "Client ID",
-                "Q3 How often do you feel isolated from others?",
-                "Q1 How often do you feel you lack companionship?",
-                "Q2: How often do you feel LEFT OUT?",
-            ]),
-            &instruments,
-        );
+        let headers = columns(&[
+            "Client ID",
+            "Q3 How often do you feel isolated from others?",
+            "Q1 How often do you feel you lack companionship?",
+            "Q2: How often do you feel LEFT OUT?",
+        ]);
+        let found = instruments_by_wording(&headers, &headers, &instruments);
         assert_eq!(
             found.complete,
             [(
@@ -1028,26 +1042,23 @@ mod tests {
         assert!(found.partial.is_empty(), "{found:?}");
         // Six De Jong Gierveld questions are the 6-item scale; "left out"
         // alone is a partial UCLA-3, reported, not mapped.
-        let djg6 = instruments_by_wording(
-            &columns(&[
-                "I experience a general sense of emptiness",
-                "I miss having people around",
-                "I often feel rejected",
-                "There are plenty of people I can rely on when I have problems",
-                "There are many people I can trust completely",
-                "There are enough people I feel close to",
-                "Do you feel left out?",
-            ]),
-            &instruments,
-        );
+        let headers = columns(&[
+            "I experience a general sense of emptiness",
+            "I miss having people around",
+            "I often feel rejected",
+            "There are plenty of people I can rely on when I have problems",
+            "There are many people I can trust completely",
+            "There are enough people I feel close to",
+            "Do you feel left out?",
+        ]);
+        let djg6 = instruments_by_wording(&headers, &headers, &instruments);
         assert_eq!(djg6.complete.len(), 1);
         assert_eq!(djg6.complete[0].0, "djg6");
         assert_eq!(djg6.partial, [("ucla3".to_string(), 1, 3)]);
         // "leftover" is not "left out": phrases match whole words.
-        assert!(
-            instruments_by_wording(&columns(&["leftover budget"]), &instruments)
-                .complete
-                .is_empty()
-        );
+        let leftover = columns(&["leftover budget"]);
+        assert!(instruments_by_wording(&leftover, &leftover, &instruments)
+            .complete
+            .is_empty());
     }
 }

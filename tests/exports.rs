@@ -180,3 +180,35 @@ fn a_day_first_semicolon_export_with_worded_answers_needs_no_hand_edit() {
     assert_eq!(count(&rows, "assessments", "kept"), 96);
     assert_no_ids_published(&out, "M00");
 }
+
+#[test]
+fn a_qualtrics_export_with_three_header_rows_needs_no_hand_edit() {
+    let (_temp, data, config, summary) = initialised("qualtrics");
+    // The question texts of the second header row name the items; the
+    // attention check in the block is not one of them.
+    assert!(config.contains("ucla3_1 = \"Q5_1\""), "{config}");
+    assert!(config.contains("ucla3_3 = \"Q5_3\""), "{config}");
+    assert!(!config.contains("\"Q5_4\""), "{config}");
+    assert!(
+        config.contains("participant_id = \"ClientRef\""),
+        "{config}"
+    );
+    assert!(config.contains("wave = \"Timepoint\""), "{config}");
+    assert!(summary.contains("instrument ucla3"), "{summary}");
+    assert_eq!(hand_edits(&config), 0, "{config}");
+    let out = report(&data);
+    let rows = quality(&out);
+    assert_accounted(&rows);
+    // The two extra header rows are not records: every row read is a
+    // response, and none is excluded.
+    let responses = fs::read_to_string(data.join("assessments.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 3;
+    assert_eq!(count(&rows, "assessments", "read"), responses);
+    assert_eq!(count(&rows, "assessments", "kept"), responses);
+    let excluded = fs::read_to_string(out.join("internal/excluded_rows.csv")).unwrap();
+    assert_eq!(excluded.lines().count(), 1, "{excluded}");
+    assert_no_ids_published(&out, "K0");
+}

@@ -389,6 +389,22 @@ fn misspelt_config_keys_get_a_suggestion() {
         assert!(stderr.contains(suggestion), "{config}: {stderr}");
         assert!(stderr.contains("belong.toml"), "{config}: {stderr}");
     }
+    // A syntax error keeps its lines, so the caret points at the fault.
+    fs::write(folder.path().join("belong.toml"), "min_cell = \n").unwrap();
+    let output = belong()
+        .args(["report", "--quiet"])
+        .arg(folder.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.len() >= 3, "{stderr}");
+    assert!(
+        lines.iter().any(|l| l.trim() == "|            ^"
+            || l.trim_start().starts_with('|') && l.trim_end().ends_with('^')),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -794,4 +810,42 @@ fn a_cut_off_can_make_a_low_score_the_case() {
         methods.contains("total ≤ 4, a test"),
         "the methods say the rule"
     );
+}
+
+/// A survey tool's two extra header rows (question texts, ImportIds) are
+/// headers, not records, whether the file is read whole or in batches:
+/// the first record is line 4.
+#[test]
+fn survey_tool_header_rows_are_not_records() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut text = String::from("participant_id,wave,ucla3_1,ucla3_2,ucla3_3\n");
+    text.push_str("Client,Timepoint,Lack companionship?,Left out?,Isolated?\n");
+    text.push_str("\"{\"\"ImportId\"\":\"\"a\"\"}\",\"{\"\"ImportId\"\":\"\"b\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2\"\"}\",\"{\"\"ImportId\"\":\"\"QID3\"\"}\"\n");
+    for i in 0..20 {
+        for wave in ["baseline", "week12"] {
+            text.push_str(&format!(
+                "P{i:02},{wave},Often,Some of the time,{}\n",
+                1 + i % 3
+            ));
+        }
+    }
+    fs::write(folder.path().join("assessments.csv"), text).unwrap();
+    let instruments = belong::instruments::builtin();
+    let whole = belong::ingest::ingest(folder.path(), &instruments, &Default::default()).unwrap();
+    let sliced = belong::ingest::ingest(
+        folder.path(),
+        &instruments,
+        &belong::ingest::IngestOptions {
+            chunk_rows: 7,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for ingested in [&whole, &sliced] {
+        assert_eq!(ingested.assessments.len(), 40);
+        assert_eq!(ingested.assessments.origin[0].line(), 4);
+        assert_eq!(ingested.sources[0].rows, 40);
+        assert_eq!(ingested.assessments.instruments[0].items[0][0], Some(3));
+    }
+    assert_eq!(whole.assessments.origin, sliced.assessments.origin);
 }

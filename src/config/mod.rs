@@ -200,7 +200,8 @@ impl RawConfig {
                 .map(str::trim_end)
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
-                .join(" ")
+                // The caret under the fault only points at it on its own line.
+                .join("\n")
         })
     }
 }

@@ -46,6 +46,41 @@ pub struct TablePart {
     pub lines: Option<Vec<u64>>,
     /// The sheet and its column letters, when the part is a workbook sheet.
     pub sheet: Option<SheetColumns>,
+    /// (column, question text), when a survey tool (Qualtrics) wrote the
+    /// questions in a second header row.
+    pub questions: Vec<(String, String)>,
+}
+
+/// Qualtrics exports three header rows: the column names, the question
+/// texts, and a row of `{"ImportId":…}`. The two extra rows are headers,
+/// not records: they are removed, and the question texts returned.
+fn survey_tool_header(frame: &mut DataFrame) -> Vec<(String, String)> {
+    if frame.height() < 2 {
+        return Vec::new();
+    }
+    let cell = |column: &Column, row: usize| -> Option<String> {
+        column
+            .str()
+            .ok()
+            .and_then(|s| s.get(row))
+            .map(|t| t.trim().to_string())
+    };
+    let import_ids = frame
+        .columns()
+        .iter()
+        .filter_map(|c| cell(c, 1))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>();
+    if import_ids.is_empty() || !import_ids.iter().all(|t| t.starts_with("{\"ImportId\"")) {
+        return Vec::new();
+    }
+    let questions = frame
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_string(), cell(c, 0).unwrap_or_default()))
+        .collect();
+    *frame = frame.slice(2, frame.height() - 2);
+    questions
 }
 
 /// A workbook sheet's name and where each of its columns is, so that a
@@ -124,6 +159,7 @@ impl FileParts {
             first_line,
             lines: None,
             sheet: None,
+            questions: Vec::new(),
         })
     }
 }
@@ -1003,13 +1039,26 @@ fn read_csv_in_batches(
         let hashing = scope.spawn(|| sha256_of(path));
         let reading = scope.spawn(move || batches.collect_with_engine(Engine::Streaming));
         let mut rows = 0usize;
+        // Lines before the first record: the header, and a survey tool's
+        // two extra header rows.
+        let mut first_line = 2;
         let mut outcome = Ok(());
         for mut frame in receive.iter() {
-            let height = frame.height();
-            outcome = tidy_columns(&mut frame, path)
-                .and_then(|()| parts.part(frame, 2 + rows as u64))
-                .and_then(&mut visit);
-            rows += height;
+            outcome = tidy_columns(&mut frame, path).and_then(|()| {
+                let questions = if rows == 0 && first_line == 2 {
+                    survey_tool_header(&mut frame)
+                } else {
+                    Vec::new()
+                };
+                if !questions.is_empty() {
+                    first_line += 2;
+                }
+                let height = frame.height();
+                let mut part = parts.part(frame, first_line + rows as u64)?;
+                part.questions = questions;
+                rows += height;
+                visit(part)
+            });
             if outcome.is_err() {
                 break;
             }
@@ -1160,9 +1209,18 @@ fn read_frame(
         }
     };
     tidy_columns(&mut frame, path)?;
+    let questions = if kind == FileKind::Csv {
+        survey_tool_header(&mut frame)
+    } else {
+        Vec::new()
+    };
+    if !questions.is_empty() {
+        first_line += 2;
+    }
     let mut part =
         FileParts::new(data_dir, table, path, file_index, kind).part(frame, first_line)?;
     part.sheet = sheet_columns;
+    part.questions = questions;
     Ok(part)
 }
 
@@ -1258,6 +1316,7 @@ mod tests {
             first_line: 1,
             lines: None,
             sheet: None,
+            questions: Vec::new(),
         }
     }
 

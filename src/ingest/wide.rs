@@ -126,6 +126,7 @@ pub fn ingest_wide(
         first_line: sheet.first_line,
         lines: None,
         sheet: None,
+        questions: Vec::new(),
     };
 
     // Assessments: one row per participant and wave, wave by wave.
@@ -170,6 +171,7 @@ pub fn ingest_wide(
         first_line: sheet.first_line,
         lines: Some(lines),
         sheet: None,
+        questions: Vec::new(),
     };
     Ok(Ingested {
         sources: vec![source],

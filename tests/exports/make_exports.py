@@ -117,6 +117,46 @@ def semicolon_export(folder, people=48):
     write("attendance.csv", ["Participant ID", "Session date", "Activity"], attendance)
 
 
+def qualtrics_export(path, people=40):
+    """A Qualtrics CSV: three header rows (names, question texts, ImportIds),
+    metadata columns, embedded data for the client and the timepoint, the
+    UCLA-3 block with an attention check in it, answers in words."""
+    import csv
+    names = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+             "Finished", "RecordedDate", "ResponseId", "ClientRef", "Timepoint",
+             "Q5_1", "Q5_2", "Q5_3", "Q5_4"]
+    texts = ["Start Date", "End Date", "Response Type", "IP Address", "Progress",
+             "Duration (in seconds)", "Finished", "Recorded Date", "Response ID", "ClientRef",
+             "Timepoint",
+             "How often do you feel... - ...that you lack companionship?",
+             "How often do you feel... - ...left out?",
+             "How often do you feel... - ...isolated from others?",
+             "How often do you feel... - Please choose 'Often' for this row"]
+    imports = ['{"ImportId":"%s"}' % n for n in
+               ["startDate", "endDate", "status", "ipAddress", "progress", "duration", "finished",
+                "recordedDate", "_recordId", "ClientRef", "Timepoint",
+                "QID5_1", "QID5_2", "QID5_3", "QID5_4"]]
+    rows = []
+    for i in range(1, people + 1):
+        base = [clamp(round(rng.gauss(2.4, 0.5))) for _ in range(3)]
+        start = datetime.datetime(2025, 1, 6, 9, 0) + datetime.timedelta(days=rng.randrange(0, 60))
+        for wave, weeks in [("Baseline", 0), ("Follow-up", 12)]:
+            if weeks and rng.random() < 0.15:
+                continue
+            when = start + datetime.timedelta(weeks=weeks, minutes=rng.randrange(0, 600))
+            answers = [clamp(round(b - 0.5 * (weeks > 0) + rng.gauss(0, 0.4))) for b in base]
+            rows.append([when.strftime("%Y-%m-%d %H:%M:%S"),
+                         (when + datetime.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S"),
+                         "IP Address", f"10.0.{i}.{weeks}", "100", str(200 + rng.randrange(0, 300)),
+                         "True", (when + datetime.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S"),
+                         "R_%016x" % rng.getrandbits(64), f"K{i:03d}", wave]
+                        + [WORDS[a] for a in answers] + ["Often"])
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerows([names, texts, imports] + rows)
+
+
 if __name__ == "__main__":
     crm_workbook("crm/programme_export.xlsx")
     semicolon_export("semicolon")
+    qualtrics_export("qualtrics/assessments.csv")
