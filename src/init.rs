@@ -366,7 +366,8 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         unique.sort();
         unique.dedup();
         let one_row_per_id = !ids.is_empty() && unique.len() == ids.len();
-        let wave_columns: Vec<(&String, &'static str)> = file
+        // Wide columns by wave: pre/post words, or a time (`UCLA 6 months`).
+        let wave_columns: Vec<(&String, String)> = file
             .columns
             .iter()
             .filter_map(|c| {
@@ -374,7 +375,8 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                 WAVE_WORDS
                     .iter()
                     .find(|(word, _)| has_word(&n, &[word]))
-                    .map(|(_, wave)| (c, *wave))
+                    .map(|(_, wave)| (c, wave.to_string()))
+                    .or_else(|| timed_wave(c).map(|(label, _, _)| (c, label)))
             })
             .collect();
         // A survey tool's second header row holds the question texts.
@@ -429,7 +431,24 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             if !drop.is_empty() {
                 let _ = writeln!(sections, "# These columns look identifying and are not read. Remove one from drop only if it is safe, and list it in allow.\ndrop = [{}]", drop.iter().map(|c| toml_string(c)).collect::<Vec<_>>().join(", "));
             }
-            for wave in ["baseline", "followup"] {
+            // Baseline, the end of the programme, then later follow-ups
+            // by time.
+            let mut timed: Vec<(f64, String)> = wave_columns
+                .iter()
+                .filter_map(|(c, _)| timed_wave(c).map(|(label, days, _)| (days, label)))
+                .collect();
+            timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            timed.dedup_by(|a, b| a.1 == b.1);
+            let mut waves: Vec<String> = vec!["baseline".into()];
+            if wave_columns.iter().any(|(_, w)| w == "followup") || timed.is_empty() {
+                waves.push("followup".into());
+            }
+            waves.extend(timed.into_iter().map(|(_, label)| label));
+            if waves.len() > 2 {
+                let _ = writeln!(sections, "# The follow-up compared with the baseline is the last wave, {}; to compare the end of the programme instead, write followup = \"followup\" at the top of this file.", waves[waves.len() - 1]);
+            }
+            for wave in &waves {
+                let wave = wave.as_str();
                 let mut pairs = Vec::new();
                 for (column, column_wave) in &wave_columns {
                     if *column_wave != wave {
@@ -912,12 +931,77 @@ const DATE_MARK: char = '\u{1}';
 
 /// A wide column name without its wave words: `UCLA pre` → `UCLA`.
 fn strip_wave_words(name: &str) -> String {
-    let words: Vec<String> = normalise(name)
+    let name = timed_wave(name).map_or_else(|| name.to_string(), |(_, _, rest)| rest);
+    let words: Vec<String> = normalise(&name)
         .split(' ')
         .filter(|w| !WAVE_WORDS.iter().any(|(word, _)| word == w) && *w != "follow" && *w != "up")
         .map(str::to_string)
         .collect();
     words.join(" ")
+}
+
+/// A wave named by its time in a wide column name: `UCLA 6 months`, `UCLA
+/// month 6`, `UCLA 12wk` → (`6 months`, its days, the name without it).
+fn timed_wave(name: &str) -> Option<(String, f64, String)> {
+    let words: Vec<String> = normalise(name).split(' ').map(str::to_string).collect();
+    let unit_of = |word: &str| -> Option<(&'static str, f64)> {
+        Some(match word {
+            "week" | "weeks" | "wk" | "wks" | "w" => ("weeks", 7.0),
+            "month" | "months" | "mo" | "mth" | "mths" | "m" => ("months", 30.4375),
+            "year" | "years" | "yr" | "yrs" | "y" => ("years", 365.25),
+            _ => return None,
+        })
+    };
+    // `6 months`, `month 6`, or one word `6m` / `month6`.
+    let split = |word: &str| -> Option<(u32, (&'static str, f64))> {
+        let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+        let letters: String = word.chars().filter(|c| !c.is_ascii_digit()).collect();
+        let contiguous = word.starts_with(digits.as_str()) || word.ends_with(digits.as_str());
+        if digits.is_empty() || letters.is_empty() || !contiguous {
+            return None;
+        }
+        Some((digits.parse().ok()?, unit_of(&letters)?))
+    };
+    for i in 0..words.len() {
+        let found = if let Some(found) = split(&words[i]) {
+            Some((found, i..i + 1))
+        } else if i + 1 < words.len() {
+            match (words[i].parse::<u32>().ok(), unit_of(&words[i + 1])) {
+                (Some(n), Some(unit)) => Some(((n, unit), i..i + 2)),
+                _ => match (unit_of(&words[i]), words[i + 1].parse::<u32>().ok()) {
+                    (Some(unit), Some(n)) if words[i].len() > 1 => Some(((n, unit), i..i + 2)),
+                    _ => None,
+                },
+            }
+        } else {
+            None
+        };
+        let Some(((n, (unit, days)), range)) = found else {
+            continue;
+        };
+        // A single letter unit after a number needs its number in the word
+        // (`6m`), not an item number and a stray letter.
+        if n == 0 {
+            continue;
+        }
+        let unit_shown = if n == 1 {
+            unit.trim_end_matches('s')
+        } else {
+            unit
+        };
+        let rest: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !range.contains(k))
+            .map(|(_, w)| w.as_str())
+            .collect();
+        return Some((
+            format!("{n} {unit_shown}"),
+            f64::from(n) * days,
+            rest.join(" "),
+        ));
+    }
+    None
 }
 
 /// Grouping columns under other names: `Intake` → cohort, `Location` →
@@ -1005,6 +1089,21 @@ mod tests {
             Some(DateFormat::DayFirst)
         );
         assert_eq!(date_format_of(&["03/04/2026".into()]), (None, true));
+    }
+
+    #[test]
+    fn later_waves_are_named_by_their_time() {
+        let timed = |name: &str| timed_wave(name).map(|(label, days, rest)| (label, days, rest));
+        assert_eq!(
+            timed("UCLA 6 months"),
+            Some(("6 months".to_string(), 6.0 * 30.4375, "ucla".to_string()))
+        );
+        assert_eq!(timed("UCLA month 12").unwrap().0, "12 months");
+        assert_eq!(timed("ucla_12wk").unwrap().0, "12 weeks");
+        assert_eq!(timed("UCLA 1 year").unwrap().0, "1 year");
+        assert_eq!(timed("UCLA pre"), None);
+        assert_eq!(timed("UCLA 3"), None);
+        assert_eq!(strip_wave_words("UCLA 2 6 months"), "ucla 2");
     }
 
     fn columns(names: &[&str]) -> Vec<String> {

@@ -94,6 +94,7 @@ fn assert_accounted(rows: &[(String, String, usize)]) {
 
 /// No file outside internal/ holds a participant id.
 fn assert_no_ids_published(out: &Path, id: &str) {
+    let root = out.parent().unwrap();
     let mut stack = vec![out.to_path_buf()];
     while let Some(folder) = stack.pop() {
         for entry in fs::read_dir(&folder).unwrap() {
@@ -104,6 +105,8 @@ fn assert_no_ids_published(out: &Path, id: &str) {
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(text) = fs::read_to_string(&path) {
+                // The temporary folder's random name is not an id.
+                let text = text.replace(&*root.to_string_lossy(), "");
                 assert!(!text.contains(id), "{} holds {id}", path.display());
             }
         }
@@ -165,7 +168,7 @@ fn a_crm_workbook_goes_from_init_to_report_with_no_hand_edit() {
     let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
     assert!(estimates.contains("ucla3"), "no ucla3 estimates");
     assert!(out.join("charts/attendance_by_week.svg").exists());
-    assert_no_ids_published(&out, "C-00");
+    assert_no_ids_published(&out, "C-000");
 }
 
 #[test]
@@ -210,5 +213,35 @@ fn a_qualtrics_export_with_three_header_rows_needs_no_hand_edit() {
     assert_eq!(count(&rows, "assessments", "kept"), responses);
     let excluded = fs::read_to_string(out.join("internal/excluded_rows.csv")).unwrap();
     assert_eq!(excluded.lines().count(), 1, "{excluded}");
-    assert_no_ids_published(&out, "K0");
+    assert_no_ids_published(&out, "K00");
+}
+
+#[test]
+fn a_wide_sheet_with_pre_post_and_six_months_needs_no_hand_edit() {
+    let (_temp, data, config, _) = initialised("wide");
+    for (wave, column) in [
+        ("baseline", "UCLA pre"),
+        ("followup", "UCLA post"),
+        ("6 months", "UCLA 6 months"),
+    ] {
+        assert!(
+            config.contains(&format!(
+                "name = \"{wave}\"\ncolumns = {{ ucla3_total = \"{column}\" }}"
+            )),
+            "{config}"
+        );
+    }
+    assert!(
+        config.contains("sessions = \"Sessions attended\""),
+        "{config}"
+    );
+    assert_eq!(hand_edits(&config), 0, "{config}");
+    let out = report(&data);
+    let rows = quality(&out);
+    assert_accounted(&rows);
+    assert_eq!(count(&rows, "participants", "read"), 60);
+    // Three waves per person: the mixed model runs over them.
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(estimates.contains(",longitudinal,"), "no mixed model");
+    assert_no_ids_published(&out, "W00");
 }

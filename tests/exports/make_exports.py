@@ -156,7 +156,25 @@ def qualtrics_export(path, people=40):
         writer.writerows([names, texts, imports] + rows)
 
 
+def wide_sheet(path, people=60):
+    """The sheet most programmes keep: one row per person, UCLA-3 totals
+    before, after and six months on, sessions attended."""
+    import csv
+    rows = [["ID", "Site", "UCLA pre", "UCLA post", "UCLA 6 months", "Sessions attended"]]
+    for i in range(1, people + 1):
+        pre = max(3, min(9, round(rng.gauss(6.5, 1.4))))
+        sessions = rng.randrange(0, 20)
+        post = max(3, min(9, round(pre - sessions / 12 + rng.gauss(0, 1))))
+        later = max(3, min(9, round(post + rng.gauss(0.2, 1))))
+        rows.append([f"W{i:03d}", ["North", "South"][i % 2], pre,
+                     post if rng.random() > 0.1 else "", later if rng.random() > 0.25 else "",
+                     sessions])
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
 if __name__ == "__main__":
     crm_workbook("crm/programme_export.xlsx")
     semicolon_export("semicolon")
     qualtrics_export("qualtrics/assessments.csv")
+    wide_sheet("wide/programme.csv")
