@@ -1093,7 +1093,7 @@ mod tests {
 
     #[test]
     fn later_waves_are_named_by_their_time() {
-        let timed = |name: &str| timed_wave(name).map(|(label, days, rest)| (label, days, rest));
+        let timed = timed_wave;
         assert_eq!(
             timed("UCLA 6 months"),
             Some(("6 months".to_string(), 6.0 * 30.4375, "ucla".to_string()))
