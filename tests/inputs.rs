@@ -849,3 +849,60 @@ fn survey_tool_header_rows_are_not_records() {
     }
     assert_eq!(whole.assessments.origin, sliced.assessments.origin);
 }
+
+/// `cohort_from = "enrolled_on:quarter"` derives the cohort from the
+/// enrolment date: small-ucla3's cohorts (2024-autumn, 2025-spring) are
+/// its enrolment quarters, so the derived cohorts give the same estimates.
+#[test]
+fn a_cohort_can_be_derived_from_the_enrolment_date() {
+    let folder = tempfile::tempdir().unwrap();
+    copy_small(folder.path());
+    let path = folder.path().join("participants.csv");
+    let (header, rows) = read_table(&path);
+    let cohort = header.iter().position(|h| h == "cohort").unwrap();
+    let without = |row: &Vec<String>| {
+        let mut row = row.clone();
+        row.remove(cohort);
+        row.join(",")
+    };
+    let mut text = without(&header) + "\n";
+    for row in &rows {
+        text.push_str(&(without(row) + "\n"));
+    }
+    fs::write(&path, text).unwrap();
+    fs::write(
+        folder.path().join("belong.toml"),
+        "cohort_from = \"enrolled_on:quarter\"\n",
+    )
+    .unwrap();
+    let derived = estimates_of(folder.path());
+    let original = estimates_of(&small());
+    let renamed = original
+        .replace("2024-autumn", "2024-Q3")
+        .replace("2025-spring", "2025-Q1");
+    let cohort_rows = |text: &str| -> Vec<String> {
+        text.lines()
+            // Bootstrap streams are seeded by the group's label, so their
+            // intervals differ with the name.
+            .filter(|l| l.contains(",cohort,") && !l.contains("moderator"))
+            .filter(|l| !l.contains("bootstrap") && !l.contains("d_av's interval"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (derived_rows, renamed_rows) = (cohort_rows(&derived), cohort_rows(&renamed));
+    assert!(!derived_rows.is_empty());
+    let differing: Vec<&String> = derived_rows
+        .iter()
+        .filter(|row| !renamed_rows.contains(row))
+        .take(3)
+        .collect();
+    assert!(differing.is_empty(), "{differing:?}");
+    assert_eq!(derived_rows.len(), renamed_rows.len());
+    fs::write(
+        folder.path().join("belong.toml"),
+        "cohort_from = \"enrolled_on:week\"\n",
+    )
+    .unwrap();
+    let (stderr, _) = failure_of(folder.path());
+    assert!(stderr.contains("enrolled_on:quarter"), "{stderr}");
+}

@@ -61,6 +61,9 @@ pub struct RawConfig {
     /// An item or total that cannot be a response: `missing` (default:
     /// read as missing and recorded) or `stop`.
     pub on_bad_cell: Option<String>,
+    /// `enrolled_on:year`, `enrolled_on:quarter` or `enrolled_on:month`:
+    /// the cohort as the period each participant enrolled in.
+    pub cohort_from: Option<String>,
     /// Which human outputs to write: any of `html`, `markdown`, `excel`,
     /// `charts` (default all). estimates, tables/ and the manifest are
     /// always written.
@@ -243,6 +246,8 @@ pub struct Settings {
     #[serde(skip)]
     pub date_formats: DateFormats,
     pub on_bad_cell: crate::ingest::OnBadCell,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohort_from: Option<crate::ingest::CohortPeriod>,
     pub outputs: Vec<String>,
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
@@ -617,6 +622,30 @@ impl Settings {
             confine_to_data(&tables, wide.as_ref(), &data_folder(&data_dir))?;
         }
         let date_formats = resolve_date_formats(date_format, &tables)?;
+        let cohort_from = match raw.cohort_from.as_deref() {
+            None => None,
+            Some(text) => Some(match text.trim() {
+                "enrolled_on:year" => crate::ingest::CohortPeriod::Year,
+                "enrolled_on:quarter" => crate::ingest::CohortPeriod::Quarter,
+                "enrolled_on:month" => crate::ingest::CohortPeriod::Month,
+                other => {
+                    return Err(Error::Config(format!(
+                        "cohort_from = \"{}\" in belong.toml: write \"enrolled_on:year\", \"enrolled_on:quarter\" or \"enrolled_on:month\" (the cohort is the period each participant enrolled in)",
+                        other.escape_debug()
+                    )))
+                }
+            }),
+        };
+        if cohort_from.is_some()
+            && raw
+                .group_by
+                .as_ref()
+                .is_some_and(|groups| !groups.iter().any(|g| g == "cohort"))
+        {
+            return Err(Error::Config(
+                "cohort_from in belong.toml derives a cohort, but group_by does not list \"cohort\"; add it to group_by or remove cohort_from".into(),
+            ));
+        }
         let on_bad_cell = match raw.on_bad_cell.as_deref() {
             None | Some("missing") => crate::ingest::OnBadCell::Missing,
             Some("stop") => crate::ingest::OnBadCell::Stop,
@@ -659,6 +688,7 @@ impl Settings {
             date_format,
             date_formats,
             on_bad_cell,
+            cohort_from,
             outputs,
             report,
             tables,

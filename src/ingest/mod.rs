@@ -35,6 +35,8 @@ pub struct IngestOptions {
     /// Per date column; where none is set, local dates are an error.
     pub date_formats: DateFormats,
     pub on_bad_cell: OnBadCell,
+    /// Derive the cohort from the enrolment date.
+    pub cohort_from: Option<CohortPeriod>,
     pub tables: Tables,
     pub wide: Option<WideConfig>,
     /// Rows per slice when reading large Parquet files (0: the default,
@@ -613,7 +615,56 @@ pub(crate) fn build_participants(
         }
         table.origin.extend(origins(part));
     }
+    if let Some(period) = options.cohort_from {
+        if table.groups.iter().any(|(name, _)| name == "cohort") {
+            return Err(Error::Layout(format!(
+                "{}: the participants table has a cohort column and cohort_from in belong.toml derives one from enrolled_on; drop one of them",
+                parts[0].path.display()
+            )));
+        }
+        let labels: Vec<Option<String>> = table
+            .enrolled_on
+            .iter()
+            .map(|date| date.map(|d| period.label(d)))
+            .collect();
+        let cohort = CodedText::of(labels.iter().map(Option::as_deref));
+        // In group_by's order: after the groups listed before it.
+        let before: Vec<&String> = options
+            .group_columns
+            .iter()
+            .take_while(|g| *g != "cohort")
+            .collect();
+        let position = table
+            .groups
+            .iter()
+            .filter(|(name, _)| before.contains(&name))
+            .count();
+        table
+            .groups
+            .insert(position, ("cohort".to_string(), cohort));
+    }
     Ok(table)
+}
+
+/// How a cohort is derived from the enrolment date (`cohort_from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CohortPeriod {
+    Year,
+    Quarter,
+    Month,
+}
+
+impl CohortPeriod {
+    /// `2024`, `2024-Q3`, `2024-09`: labels that sort in time order.
+    pub fn label(self, date: Date) -> String {
+        let (year, month, _) = crate::cells::civil_from_days(date);
+        match self {
+            CohortPeriod::Year => format!("{year}"),
+            CohortPeriod::Quarter => format!("{year}-Q{}", (month - 1) / 3 + 1),
+            CohortPeriod::Month => format!("{year}-{month:02}"),
+        }
+    }
 }
 
 /// Instrument columns found in the assessments table: (registry index, item
