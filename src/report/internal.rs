@@ -43,15 +43,20 @@ pub fn panel_parquet(panel: &Panel) -> PolarsResult<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The path of the file a row was read from (empty for a derived row).
+fn source_path(content: &ReportContent, origin: crate::model::RowOrigin) -> String {
+    content
+        .sources
+        .get(origin.file() as usize)
+        .map(|s| s.path.display().to_string())
+        .unwrap_or_default()
+}
+
 /// Cells read as missing: where each is, what it held and why.
 fn excluded_cells_csv(content: &ReportContent) -> String {
     let mut out = String::from("table,file,line,column,found,reason\n");
     for cell in content.bad_cells {
-        let file = content
-            .sources
-            .get(cell.origin.file() as usize)
-            .map(|s| s.path.display().to_string())
-            .unwrap_or_default();
+        let file = source_path(content, cell.origin);
         out.push_str(&format!(
             "assessments,{},{},{},{},{}\n",
             csv_field(&file),
@@ -67,11 +72,7 @@ fn excluded_cells_csv(content: &ReportContent) -> String {
 fn excluded_csv(content: &ReportContent) -> String {
     let mut out = String::from("table,file,line,column,reason,detail\n");
     for row in content.excluded {
-        let file = content
-            .sources
-            .get(row.origin.file() as usize)
-            .map(|s| s.path.display().to_string())
-            .unwrap_or_default();
+        let file = source_path(content, row.origin);
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
             row.table,
