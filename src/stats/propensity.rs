@@ -6,6 +6,7 @@
 //! nearest-neighbour matching (`MatchIt::matchit(method = "nearest")`),
 //! balance statistics and the E-value.
 
+use super::matrix::invert;
 use super::regression::{least_squares_step, CoefficientTest, RegressionError};
 
 /// R's `glm.control()`: convergence tolerance and iteration limit.
@@ -168,42 +169,6 @@ impl RobustFit {
             self.residual_df,
         )
     }
-}
-
-/// Inverts a small symmetric positive-definite matrix by Gauss–Jordan
-/// elimination with partial pivoting.
-fn invert(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let p = matrix.len();
-    let mut a: Vec<Vec<f64>> = matrix.to_vec();
-    let mut inverse: Vec<Vec<f64>> = (0..p)
-        .map(|i| (0..p).map(|j| f64::from(u8::from(i == j))).collect())
-        .collect();
-    for column in 0..p {
-        let pivot =
-            (column..p).max_by(|&x, &y| a[x][column].abs().total_cmp(&a[y][column].abs()))?;
-        if !(a[pivot][column].abs() > 0.0) {
-            return None;
-        }
-        a.swap(column, pivot);
-        inverse.swap(column, pivot);
-        let divisor = a[column][column];
-        for j in 0..p {
-            a[column][j] /= divisor;
-            inverse[column][j] /= divisor;
-        }
-        for row in 0..p {
-            if row != column {
-                let factor = a[row][column];
-                if factor != 0.0 {
-                    for j in 0..p {
-                        a[row][j] -= factor * a[column][j];
-                        inverse[row][j] -= factor * inverse[column][j];
-                    }
-                }
-            }
-        }
-    }
-    Some(inverse)
 }
 
 /// `lm(y ~ columns - 1, weights = weights)` with sandwich standard
