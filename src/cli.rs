@@ -96,6 +96,10 @@ enum Command {
         /// Program length in weeks (sessions are offered until then).
         #[arg(long, default_value_t = 12)]
         weeks: u32,
+        /// Peer circles people meet in (0 = none): adds a `cluster` column,
+        /// circles of unequal size whose members' later scores move together.
+        #[arg(long, default_value_t = 0)]
+        clusters: usize,
         /// File format: csv, parquet, or both (into OUT/csv and OUT/parquet).
         #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
         format: TableFormat,
@@ -297,6 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             selection,
             waves,
             weeks,
+            clusters,
             format,
             force,
         } => {
@@ -310,6 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     selection,
                     waves,
                     weeks,
+                    clusters,
                     format: match format {
                         TableFormat::Csv => belong::synth::SynthFormat::Csv,
                         TableFormat::Parquet => belong::synth::SynthFormat::Parquet,

@@ -33,6 +33,7 @@ fn datasets() -> Vec<PathBuf> {
         fixture("ps-attendance"),
         fixture("ps-separation"),
         fixture("numeric-age"),
+        fixture("cluster-arms"),
     ]
 }
 

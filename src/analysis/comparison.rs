@@ -2,9 +2,11 @@
 //! compare on change, against a reference level — ANCOVA on the follow-up
 //! adjusting for baseline, Welch's test on change, and Hedges' g of change.
 
+use super::clustering::{count_clusters, cr2_method, cr2_on};
 use super::design::TwoGroups;
 use super::{Cell, Pairs};
 use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
+use crate::stats::cluster_robust::ClusteredFit;
 use crate::stats::effect_size::hedges_g_independent;
 use crate::stats::regression::{nested_f_test, ols};
 use crate::stats::ttest::welch;
@@ -76,6 +78,31 @@ fn compare<'a>(
             );
         }
         let full = ols(&design, &followup);
+        let clustered = cell.clusters().map(|(column, codes)| {
+            let (kept, labels): (Vec<usize>, Vec<u32>) = (0..n_model)
+                .filter_map(|k| codes[pairs.rows[in_model[k]]].map(|c| (k, c)))
+                .unzip();
+            let change: Vec<f64> = in_model.iter().map(|&i| pairs.change[i]).collect();
+            let mut change_design = vec![design[0].clone()];
+            change_design.extend(design[2..].iter().cloned());
+            let level_clusters = |level: &str| {
+                count_clusters(
+                    kept.iter()
+                        .zip(&labels)
+                        .filter(|(&k, _)| level_of(in_model[k]) == level)
+                        .map(|(_, &c)| c),
+                )
+            };
+            let clusters_of: Vec<usize> = levels.iter().map(|l| level_clusters(l)).collect();
+            ClusteredComparison {
+                column,
+                left_out: n_model - kept.len(),
+                n: kept.len(),
+                ancova: cr2_on(&design, &followup, &kept, &labels).ok(),
+                change: cr2_on(&change_design, &change, &kept, &labels).ok(),
+                clusters_of,
+            }
+        });
         let change_of = |level: &str| -> Vec<f64> {
             in_model
                 .iter()
@@ -124,6 +151,14 @@ fn compare<'a>(
                     ),
                 ),
             }));
+            if let Some(clustered) = &clustered {
+                rows.extend(
+                    clustered
+                        .rows(&place, position, levels[0], level)
+                        .into_iter()
+                        .map(with_contrast),
+                );
+            }
             let level_change = change_of(level);
             let n_two = level_change.len() + reference_change.len();
             rows.push(with_contrast(
@@ -190,4 +225,67 @@ fn compare<'a>(
         }
     }
     rows
+}
+
+/// A comparison's CR2 fits, when people were served in clusters.
+struct ClusteredComparison<'a> {
+    column: &'a str,
+    left_out: usize,
+    n: usize,
+    ancova: Option<ClusteredFit>,
+    change: Option<ClusteredFit>,
+    /// Clusters per level, in level order.
+    clusters_of: Vec<usize>,
+}
+
+impl ClusteredComparison<'_> {
+    /// The CR2 rows of the level at `position` against the reference.
+    fn rows(&self, place: &Place, position: usize, reference: &str, level: &str) -> Vec<Estimate> {
+        let mut warning = String::new();
+        for (name, count) in [
+            (level, self.clusters_of[position]),
+            (reference, self.clusters_of[0]),
+        ] {
+            if count == 1 {
+                warning.push_str(&format!(
+                    "; {name} has one {}, so the difference cannot be told apart from that cluster's",
+                    self.column
+                ));
+            }
+        }
+        let models = [
+            (
+                Stat::AncovaDifferenceCr2,
+                "ANCOVA lm(f ~ b + group)",
+                &self.ancova,
+                position + 1,
+            ),
+            (
+                Stat::ChangeDifferenceCr2,
+                "lm(change ~ group)",
+                &self.change,
+                position,
+            ),
+        ];
+        models
+            .into_iter()
+            .map(|(stat, model, fit, coefficient)| {
+                let method = format!("{}{warning}", cr2_method(model, self.column, self.left_out));
+                let test = fit
+                    .as_ref()
+                    .and_then(|fit| fit.tests.get(coefficient).cloned().flatten());
+                match test {
+                    Some(test) => place
+                        .row(stat, Some(test.estimate), self.n, method)
+                        .with_test(&test),
+                    None => place.row(
+                        stat,
+                        None,
+                        self.n,
+                        format!("{method}; undefined: needs two clusters and spread within them"),
+                    ),
+                }
+            })
+            .collect()
+    }
 }

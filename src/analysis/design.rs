@@ -14,6 +14,8 @@ use crate::panel::Panel;
 pub const ARM_COLUMN: &str = "arm";
 /// The comparison made when people who never attended are the comparison.
 pub const ATTENDANCE_COLUMN: &str = "attendance";
+/// The participant column read as clusters when `cluster` names none.
+pub const CLUSTER_COLUMN: &str = "cluster";
 pub const ATTENDED: &str = "attended";
 pub const NOT_ATTENDED: &str = "not attended";
 
@@ -224,40 +226,90 @@ pub fn check(panel: &Panel, options: &AnalysisOptions) -> Result<()> {
             )));
         }
     }
-    for name in &options.adjust_for {
-        let Some(column) = covariate(panel, name) else {
-            let mut known: Vec<&str> = panel
-                .groups
-                .iter()
-                .chain(&panel.covariates)
-                .map(|(n, _)| n.as_str())
-                .collect();
-            known.sort_unstable();
+    if let Some(name) = &options.cluster {
+        let Some((_, column)) = clusters(panel, options) else {
             return Err(Error::Config(format!(
-                "adjust_for in belong.toml: the participants table has no column \"{name}\"; its columns are {}",
-                if known.is_empty() {
-                    "only participant_id".to_string()
-                } else {
-                    known.join(", ")
-                }
+                "cluster = \"{name}\" in belong.toml: the participants table has no column \"{name}\"; name the participant column that says which peer circle, class or site each person was served in ({})",
+                participant_columns(panel)
             )));
         };
-        let mut used = vec![false; column.levels.len()];
-        for code in column.codes.iter().flatten() {
-            used[*code as usize] = true;
+        if distinct_values(column) < 2 {
+            return Err(Error::Config(format!(
+                "cluster = \"{name}\" in belong.toml: column \"{name}\" has {} among the participants, so everyone was served together and there is nothing to allow for; remove cluster, or name the column of circles or classes",
+                one_value(column)
+            )));
         }
-        let distinct = used.iter().filter(|u| **u).count();
-        if distinct < 2 {
+    }
+    for name in &options.adjust_for {
+        let Some(column) = covariate(panel, name) else {
+            return Err(Error::Config(format!(
+                "adjust_for in belong.toml: the participants table has no column \"{name}\"; {}",
+                participant_columns(panel)
+            )));
+        };
+        if distinct_values(column) < 2 {
             return Err(Error::Config(format!(
                 "adjust_for in belong.toml: column \"{name}\" has {} among the participants, so it cannot adjust for anything; remove it from adjust_for",
-                match column.levels.iter().zip(&used).find(|(_, u)| **u) {
-                    Some((value, _)) => format!("one value (\"{value}\")"),
-                    None => "no values".to_string(),
-                }
+                one_value(column)
             )));
         }
     }
     Ok(())
+}
+
+fn participant_columns(panel: &Panel) -> String {
+    let mut known: Vec<&str> = panel
+        .groups
+        .iter()
+        .chain(&panel.covariates)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    known.sort_unstable();
+    if known.is_empty() {
+        "its only column is participant_id".to_string()
+    } else {
+        format!("its columns are {}", known.join(", "))
+    }
+}
+
+fn used_values(column: &crate::panel::CategoricalColumn) -> Vec<bool> {
+    let mut used = vec![false; column.levels.len()];
+    for code in column.codes.iter().flatten() {
+        used[*code as usize] = true;
+    }
+    used
+}
+
+fn distinct_values(column: &crate::panel::CategoricalColumn) -> usize {
+    used_values(column).iter().filter(|u| **u).count()
+}
+
+/// "one value ("x")" or "no values", for a column with fewer than two.
+fn one_value(column: &crate::panel::CategoricalColumn) -> String {
+    match column
+        .levels
+        .iter()
+        .zip(used_values(column))
+        .find(|(_, u)| *u)
+    {
+        Some((value, _)) => format!("one value (\"{value}\")"),
+        None => "no values".to_string(),
+    }
+}
+
+/// The participant column of clusters: the one `cluster` names, else a
+/// column called `cluster`, if the participants have it.
+pub fn clusters<'a>(
+    panel: &'a Panel,
+    options: &AnalysisOptions,
+) -> Option<(&'a str, &'a crate::panel::CategoricalColumn)> {
+    let name = options.cluster.as_deref().unwrap_or(CLUSTER_COLUMN);
+    panel
+        .groups
+        .iter()
+        .chain(&panel.covariates)
+        .find(|(n, _)| n == name)
+        .map(|(n, column)| (n.as_str(), column))
 }
 
 /// A participant column by name: a grouping column or another one.

@@ -11,6 +11,7 @@ pub mod baseline_characteristics;
 pub mod caseness;
 pub mod change;
 pub mod clinical_significance;
+pub mod clustering;
 pub mod comparison;
 pub mod costs;
 pub mod descriptives;
@@ -102,6 +103,10 @@ pub struct AnalysisOptions {
     /// Participant columns to test as moderators (`moderators`); empty
     /// for every column with 2–6 categories.
     pub moderators: Vec<String>,
+    /// The participant column of clusters (`cluster`); without it, a
+    /// participant column called `cluster` is used if there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 impl Default for AnalysisOptions {
@@ -122,6 +127,7 @@ impl Default for AnalysisOptions {
             caliper: None,
             costs: None,
             moderators: Vec::new(),
+            cluster: None,
         }
     }
 }
@@ -208,6 +214,12 @@ impl<'a> Cell<'a> {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
         hash ^ self.options.seed
+    }
+
+    /// The cluster column's name and each panel row's cluster, when the
+    /// participants were served in clusters.
+    pub fn clusters(&self) -> Option<(&'a str, &'a [Option<u32>])> {
+        design::clusters(self.panel, self.options).map(|(name, c)| (name, c.codes.as_slice()))
     }
 
     /// Baseline and follow-up scores of the group's pairs, with their panel
@@ -352,6 +364,7 @@ pub fn run_without_attendance(
             let mut before_dose_response = descriptives::descriptives(cell);
             before_dose_response.extend(distribution::distribution(cell));
             before_dose_response.extend(change::change(cell));
+            before_dose_response.extend(clustering::clustering(cell));
             before_dose_response.extend(reliable_change::reliable_change(cell));
             before_dose_response.extend(clinical_significance::clinical_significance(cell));
             before_dose_response.extend(caseness::caseness(cell));

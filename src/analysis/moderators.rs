@@ -22,16 +22,19 @@ pub const MODERATOR: &str = "moderator";
 const DEFAULT_CATEGORIES: std::ops::RangeInclusive<usize> = 2..=6;
 
 /// The moderators of a panel: those named, else every participant column
-/// with 2–6 categories except the arm.
+/// with 2–6 categories except the arm and the clusters.
 pub fn moderators<'a>(
     panel: &'a Panel,
-    named: &'a [String],
+    options: &'a super::AnalysisOptions,
 ) -> Vec<(&'a str, &'a CategoricalColumn)> {
+    let named = &options.moderators;
     let columns = panel.groups.iter().chain(&panel.covariates);
+    let cluster = super::design::clusters(panel, options).map(|(name, _)| name);
     if named.is_empty() {
         columns
             .filter(|(name, column)| {
                 name != super::design::ARM_COLUMN
+                    && Some(name.as_str()) != cluster
                     && DEFAULT_CATEGORIES.contains(&column.levels.len())
             })
             .map(|(name, column)| (name.as_str(), column))
@@ -68,7 +71,7 @@ pub fn moderator_rows(cell: &Cell, groups: Option<&TwoGroups>) -> Vec<Estimate> 
     let outcome = &cell.outcome.outcome.id;
     // Moderators are independent: each runs on its own thread, and the
     // rows come back in moderator order.
-    let per_moderator: Vec<Vec<Estimate>> = moderators(cell.panel, &cell.options.moderators)
+    let per_moderator: Vec<Vec<Estimate>> = moderators(cell.panel, cell.options)
         .par_iter()
         .map(|&(name, column)| {
             let mut rows = Vec::new();

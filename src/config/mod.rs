@@ -100,6 +100,10 @@ pub struct RawConfig {
     /// Participant columns to test as moderators (default: every column
     /// with 2–6 categories).
     pub moderators: Option<Vec<String>>,
+    /// The participant column naming the group each person was served in
+    /// together (peer circle, class, `site`), for cluster-robust errors
+    /// (default: a participant column called `cluster`, if any).
+    pub cluster: Option<String>,
 }
 
 /// `[costs]` in belong.toml.
@@ -412,7 +416,7 @@ fn resolve_costs(raw: &CostsConfig) -> Result<Costs> {
     })
 }
 
-/// `design`, `adjust_for` and `caliper`.
+/// `design`, `adjust_for`, `moderators`, `cluster` and `caliper`.
 fn resolve_design(raw: &RawConfig, analysis: &mut AnalysisOptions) -> Result<()> {
     if let Some(text) = &raw.design {
         analysis.design = Some(DeclaredDesign::parse(text).ok_or_else(|| {
@@ -452,6 +456,14 @@ fn resolve_design(raw: &RawConfig, analysis: &mut AnalysisOptions) -> Result<()>
             )));
         }
         analysis.moderators = columns.clone();
+    }
+    if let Some(column) = &raw.cluster {
+        if column.trim().is_empty() {
+            return Err(Error::Config(
+                "cluster = \"\" in belong.toml: name the participant column that says which peer circle, class or site each person was served in, e.g. cluster = \"circle\"".into(),
+            ));
+        }
+        analysis.cluster = Some(column.clone());
     }
     if let Some(caliper) = raw.caliper {
         if !(caliper > 0.0 && caliper.is_finite()) {

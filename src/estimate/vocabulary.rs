@@ -183,6 +183,16 @@ vocabulary! {
     CostPerReliableImprovement = "cost_per_reliable_improvement", PerCount { count: Stat::NImproved };
     ValueOfReliableImprovements = "value_of_reliable_improvements", PerCount { count: Stat::NImproved };
     CostPerAdditionalImprovement = "cost_per_additional_improvement", Effect;
+    // clustered delivery (docs/estimates.md)
+    NClusters = "n_clusters", Amount;
+    MeanClusterSize = "mean_cluster_size", Location;
+    VarianceBetweenClusters = "variance_between_clusters", Location;
+    VarianceWithinClusters = "variance_within_clusters", Location;
+    IccChange = "icc_change", Coefficient;
+    DesignEffect = "design_effect", Coefficient;
+    MeanChangeCr2 = "mean_change_cr2", Location;
+    AncovaDifferenceCr2 = "ancova_difference_cr2", Coefficient;
+    ChangeDifferenceCr2 = "change_difference_cr2", Effect;
     // longitudinal
     WaveEffect = "wave_effect", Coefficient;
     WaveMean = "wave_mean", Location;

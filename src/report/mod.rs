@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
 /// Charts name their section; data quality comes after the methods.
-pub const SECTIONS: [(&str, &str, &[&str]); 12] = [
+pub const SECTIONS: [(&str, &str, &[&str]); 13] = [
     ("flow", "Participant flow", &["participant_flow"]),
     ("baseline", "Who took part", &["table1", "reliability"]),
     (
@@ -49,6 +49,11 @@ pub const SECTIONS: [(&str, &str, &[&str]); 12] = [
         "comparison",
         "Comparisons between groups",
         &["adjusted_comparison", "balance", "comparisons"],
+    ),
+    (
+        "clustering",
+        "Clustered delivery",
+        &["clustering", "clustered_estimates"],
     ),
     ("for_whom", "For whom", &["for_whom"]),
     ("costs", "What it cost", &["costs"]),

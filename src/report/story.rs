@@ -109,6 +109,106 @@ fn design_comparison(
     sentences
 }
 
+/// Clustered delivery in words: how alike people served together were,
+/// and the mean change and the design's comparison allowing for it.
+fn clustering_sentence(content: &ReportContent, outcome: &str, design: &Design) -> Option<String> {
+    let clusters = find(content, outcome, "clustering", Stat::NClusters)?;
+    let column = crate::analysis::design::clusters(content.panel, &content.settings.analysis)
+        .map_or("cluster", |(name, _)| name);
+    let mut sentence = format!(
+        "People were served in {} groups (column \"{column}\"), and people served together are not independent",
+        rounded(clusters.value, 0)
+    );
+    if let (Some(icc), Some(effect)) = (
+        find(content, outcome, "clustering", Stat::IccChange).and_then(|e| e.value),
+        find(content, outcome, "clustering", Stat::DesignEffect).and_then(|e| e.value),
+    ) {
+        sentence.push_str(&format!(
+            " (intra-cluster correlation of change {}; design effect {}: the data carry as much information as {} independent people)",
+            rounded(Some(icc), 3),
+            rounded(Some(effect), 2),
+            rounded(Some(clusters.n as f64 / effect), 0)
+        ));
+    }
+    sentence.push('.');
+    if let Some(e) = find(content, outcome, "change", Stat::MeanChangeCr2) {
+        if let (Some(v), Some(lo), Some(hi), Some(p)) = (e.value, e.ci_low, e.ci_high, e.p_value) {
+            let (verb, a, b) = magnitude(v, lo, hi, "fell", "rose");
+            sentence.push_str(&format!(
+                " Allowing for this (cluster-robust CR2 errors), the mean {verb} by {} points (95% CI {a} to {b}; {}).",
+                rounded(Some(v.abs()), 2),
+                super::format::p_phrase(p)
+            ));
+        }
+    }
+    let column_compared = match design {
+        Design::Randomised(_) | Design::Comparison(_) => Some(ARM_COLUMN),
+        Design::Attendance => Some(ATTENDANCE_COLUMN),
+        Design::PrePost { .. } => None,
+    };
+    let difference = column_compared.and_then(|compared| {
+        content.estimates.iter().find(|e| {
+            e.outcome == outcome
+                && e.analysis == "comparison"
+                && e.group_by == compared
+                && e.estimate == Stat::AncovaDifferenceCr2
+                && !e.suppressed
+        })
+    });
+    if let Some(e) = difference {
+        if let (Some(v), Some(lo), Some(hi), Some(p)) = (e.value, e.ci_low, e.ci_high, e.p_value) {
+            let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
+            sentence.push_str(&format!(
+                " The baseline-adjusted difference ({}) allowing for it is {} points {side} (95% CI {a} to {b}; {}).",
+                e.contrast,
+                rounded(Some(v.abs()), 2),
+                super::format::p_phrase(p)
+            ));
+        }
+    }
+    Some(sentence)
+}
+
+/// What the report says of clusters when they are few, or when a group
+/// compared was delivered in one cluster.
+fn clustering_limitations(content: &ReportContent) -> Vec<String> {
+    let mut lines = Vec::new();
+    let few = content.estimates.iter().find(|e| {
+        e.analysis == "clustering"
+            && e.group_by == "all"
+            && e.estimate == Stat::NClusters
+            && e.value
+                .is_some_and(|v| v < crate::analysis::clustering::FEW_CLUSTERS as f64)
+    });
+    if let Some(e) = few {
+        lines.push(format!(
+            "There are only {} clusters: with fewer than {}, even cluster-robust intervals and p-values are approximate, so read them with caution.",
+            rounded(e.value, 0),
+            crate::analysis::clustering::FEW_CLUSTERS
+        ));
+    }
+    let mut alone: Vec<String> = content
+        .estimates
+        .iter()
+        .filter(|e| {
+            e.analysis == "clustering"
+                && e.group_by != "all"
+                && e.estimate == Stat::NClusters
+                && e.value == Some(1.0)
+        })
+        .map(|e| format!("{} = {}", e.group_by, e.group))
+        .collect();
+    alone.sort();
+    alone.dedup();
+    if !alone.is_empty() {
+        lines.push(format!(
+            "{} was delivered in a single cluster, so a difference between it and another group cannot be told apart from a difference between clusters.",
+            alone.join(" and ")
+        ));
+    }
+    lines
+}
+
 /// The ATT-weighted comparison in words, with its balance and E-value.
 fn weighted_comparison(
     content: &ReportContent,
@@ -583,6 +683,9 @@ pub fn story(content: &ReportContent) -> Story {
                 outcome.outcome.direction,
                 followup,
             ));
+            if let Some(sentence) = clustering_sentence(content, id, &design) {
+                story.summary.push(sentence);
+            }
             if let Some(sentence) = for_whom_sentence(content, id) {
                 story.summary.push(sentence);
             }
@@ -698,6 +801,15 @@ pub fn story(content: &ReportContent) -> Story {
         ));
     }
     story.methods.push(design_method(content, &design));
+    story.methods.push(
+        match crate::analysis::design::clusters(content.panel, &content.settings.analysis) {
+            Some((column, _)) => format!(
+                "Clustering: people served together (the participant column \"{column}\") are not independent. The mean change and each comparison are also given with CR2 cluster-robust standard errors and Satterthwaite degrees of freedom (Bell & McCaffrey 2002; Pustejovsky & Tipton 2018), as clubSandwich::coef_test(vcov = \"CR2\") gives; the intra-cluster correlation of change is from a random-intercept model, lmer(change ~ 1 + (1 | {column})) by REML, and the design effect is 1 + (mean cluster size − 1) × ICC. People with no {column} recorded are left out of these estimates. The propensity-weighted and matched comparisons and the mixed model over waves do not allow for clusters."
+            ),
+            None => "Clustering: not allowed for. If people took part in groups (peer circles, classes, shared tables), people in one group are not independent and the p-values here are too small; name the participant column of groups with cluster = \"COLUMN\" in belong.toml.".into(),
+        },
+    );
+    story.limitations.extend(clustering_limitations(content));
     story.limitations.push(match &design {
         Design::PrePost { .. } => "There is no comparison group, so the change cannot be attributed to the program: scores of people who join when they feel worst tend to improve anyway (regression to the mean).".into(),
         Design::Randomised(_) => "Randomisation makes the arms alike only on average: with small arms, or when people were lost to follow-up unequally, they may still differ.".into(),

@@ -657,6 +657,107 @@ fn for_whom(content: &ReportContent) -> Table {
     }
 }
 
+/// Clustered delivery, per group: the clusters, their mean size, the ICC
+/// of change and the design effect.
+fn clustering(content: &ReportContent) -> Table {
+    let m = content.settings.min_cell;
+    let rows = places(content.estimates, "clustering")
+        .into_iter()
+        .map(|place| {
+            let first = place[0];
+            vec![
+                text(&first.outcome),
+                text(&group_label(first)),
+                value(get(&place, Stat::NClusters), 0, m),
+                value(get(&place, Stat::MeanClusterSize), 1, m),
+                value(get(&place, Stat::IccChange), 3, m),
+                value(get(&place, Stat::DesignEffect), 2, m),
+            ]
+        })
+        .collect();
+    Table {
+        name: "clustering",
+        title: "Clustered delivery: how alike people served together were",
+        header: header(&[
+            "outcome",
+            "group",
+            "clusters",
+            "mean people per cluster",
+            "ICC of change",
+            "design effect",
+        ]),
+        rows,
+    }
+}
+
+/// `all`, or `column = level`.
+fn group_label(e: &Estimate) -> String {
+    if e.group_by == "all" {
+        "everyone".into()
+    } else {
+        format!("{} = {}", e.group_by, e.group)
+    }
+}
+
+/// The mean change and each comparison with cluster-robust (CR2)
+/// intervals beside the ones that ignore the clusters.
+fn clustered_estimates(content: &ReportContent) -> Table {
+    let estimates = content.estimates;
+    let m = content.settings.min_cell;
+    let mut rows = Vec::new();
+    // The mean changes first, then the comparisons.
+    let robust = |stats: &'static [Stat]| {
+        estimates
+            .iter()
+            .filter(move |e| stats.contains(&e.estimate))
+    };
+    for e in robust(&[Stat::MeanChangeCr2]).chain(robust(&[
+        Stat::AncovaDifferenceCr2,
+        Stat::ChangeDifferenceCr2,
+    ])) {
+        let (ordinary, what) = match e.estimate {
+            Stat::MeanChangeCr2 => (Stat::MeanChange, format!("mean change, {}", group_label(e))),
+            Stat::AncovaDifferenceCr2 => (
+                Stat::AncovaDifference,
+                format!("{}, after baseline", e.contrast),
+            ),
+            _ => (Stat::ChangeDifference, format!("{}, change", e.contrast)),
+        };
+        let plain = estimates.iter().find(|o| {
+            o.outcome == e.outcome
+                && o.analysis == e.analysis
+                && o.group_by == e.group_by
+                && o.group == e.group
+                && o.wave == e.wave
+                && o.contrast == e.contrast
+                && o.estimate == ordinary
+        });
+        rows.push(vec![
+            text(&e.outcome),
+            text(&what),
+            value(Some(e), 2, m),
+            interval(plain, 2),
+            p_value(plain, false),
+            interval(Some(e), 2),
+            p_value(Some(e), false),
+        ]);
+    }
+    Table {
+        name: "clustered_estimates",
+        title: "Change and comparisons allowing for clustered delivery (CR2 cluster-robust errors, Satterthwaite df)",
+        header: header(&[
+            "outcome",
+            "estimate",
+            "value",
+            "95% CI ignoring clusters",
+            "p ignoring clusters",
+            "95% CI allowing for clusters",
+            "p allowing for clusters",
+        ]),
+        rows,
+    }
+}
+
 /// Every table, in the order of the analyses.
 pub fn tables(content: &ReportContent) -> Vec<Table> {
     let estimates = content.estimates;
@@ -1030,6 +1131,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
     result.push(for_whom(content));
     result.push(costs(content));
     result.push(adjusted_comparison(content));
+    result.push(clustering(content));
+    result.push(clustered_estimates(content));
     result.push(balance(content));
     result.push(Table {
         name: "comparisons",

@@ -29,6 +29,8 @@ pub struct ClusteredFit {
     pub clusters: usize,
 }
 
+type Matrix = Vec<Vec<f64>>;
+
 /// Per-cluster sums of the fit.
 struct ClusterSums {
     /// X_gᵀX_g.
@@ -91,7 +93,7 @@ pub fn cr2_fit(
     let root = cholesky(&bread).ok_or(ill)?;
     // Per cluster: B = Lᵀ G L and K = V diag(((1 − λ)^(−1/2) − 1)/λ) Vᵀ,
     // so that (I − H_gg)^(−1/2) = I + X_g L K Lᵀ X_gᵀ.
-    let adjustments: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> = sums
+    let adjustments: Vec<(Matrix, Matrix)> = sums
         .iter()
         .map(|sum| {
             let transposed: Vec<Vec<f64>> = (0..p)

@@ -37,6 +37,10 @@ pub struct SynthOptions {
     pub waves: usize,
     /// Length of the program in weeks (sessions are offered until then).
     pub weeks: u32,
+    /// Peer circles people meet in (0 = none): each person is in one, the
+    /// circles differ in size, and each shifts its members' later scores
+    /// together, so the data need cluster-robust errors.
+    pub clusters: usize,
     /// Write CSV, Parquet, or both.
     pub format: SynthFormat,
     /// Overwrite tables already in the output folder (they may be real
@@ -60,6 +64,8 @@ pub struct SynthData {
     pub assessments: Vec<AssessmentRow>,
     pub attendance: Vec<AttendanceRow>,
     pub has_arm: bool,
+    /// Whether participants have a `cluster` column.
+    pub has_clusters: bool,
 }
 
 pub struct ParticipantRow {
@@ -71,6 +77,8 @@ pub struct ParticipantRow {
     pub age_band: &'static str,
     pub gender: &'static str,
     pub lives_alone: bool,
+    /// The peer circle, with `--clusters`.
+    pub cluster: Option<String>,
 }
 
 pub struct AssessmentRow {
@@ -115,6 +123,11 @@ const GROUP_ACTIVITIES: [(&str, i32, u32); 4] = [
 ];
 const CHECK_IN: (&str, i32, u32) = ("one-to-one check-in", 28, 30);
 const WAVES: [(&str, i32, i32); 3] = [("baseline", 0, 0), ("week12", 84, 7), ("month6", 182, 10)];
+/// The most peer circles `belong synth` makes.
+pub const MAX_CLUSTERS: usize = 1000;
+/// Spread of a circle's shared shift of its members' later states (in
+/// trait sds): an ICC of change of roughly 0.1.
+const CLUSTER_EFFECT_SD: f64 = 0.35;
 /// Loading of every item on the latent state.
 const LOADING: f64 = 0.82;
 /// Reduction of the latent state per session attended (in trait sds).
@@ -210,7 +223,24 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
             options.selection
         )));
     }
+    if options.clusters > MAX_CLUSTERS || options.clusters == 1 {
+        return Err(Error::Synth(format!(
+            "--clusters {}: give 0 (no circles) or 2 to {MAX_CLUSTERS}",
+            options.clusters
+        )));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    // Circles draw from their own stream, so data without them are the
+    // same whatever --clusters would have drawn.
+    let mut circle_rng = ChaCha8Rng::seed_from_u64(options.seed ^ 0x0c1c_1e5a);
+    let circles: Vec<((usize, f64), f64)> = (0..options.clusters)
+        .map(|k| {
+            // Sizes differ up to sixfold.
+            let weight = 1.0 + 5.0 * circle_rng.gen::<f64>();
+            ((k, CLUSTER_EFFECT_SD * normal(&mut circle_rng)), weight)
+        })
+        .collect();
+    let cluster_width = options.clusters.to_string().len().max(2);
     let categories = instrument.raw_max - instrument.raw_min + 1;
     let difficulties: Vec<f64> = (0..instrument.item_count())
         .map(|_| 0.3 * normal(&mut rng))
@@ -222,6 +252,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
         assessments: Vec::new(),
         attendance: Vec::new(),
         has_arm: options.comparison_arm,
+        has_clusters: options.clusters > 0,
     };
     let waves = &WAVES[..options.waves];
     while data.participants.len() < options.participants {
@@ -234,6 +265,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
             continue;
         }
         let index = data.participants.len();
+        let circle = (!circles.is_empty()).then(|| pick(&mut circle_rng, &circles));
         let (cohort, year, month, day) = COHORTS[rng.gen_range(0..COHORTS.len())];
         let enrolled_on = days_from_civil(year, month, day) + rng.gen_range(0..28);
         // A third join the comparison arm; with selection, lonelier people
@@ -262,7 +294,9 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
                 &[("female", 0.58), ("male", 0.39), ("non-binary", 0.03)],
             ),
             lives_alone,
+            cluster: circle.map(|(k, _)| format!("circle-{:0cluster_width$}", k + 1)),
         });
+        let circle_shift = circle.map_or(0.0, |(_, shift)| shift);
 
         let engagement = normal(&mut rng);
         // Dropping out is likelier for lonelier and less engaged people.
@@ -316,6 +350,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthData> {
             } else {
                 let sessions_so_far = attended_by_day.iter().filter(|d| **d <= day).count() as f64;
                 trait_level + 0.75 * normal(&mut rng) - EFFECT_PER_SESSION * sessions_so_far
+                    + circle_shift
             };
             let missed = wave_index > 0 && (drops_out || rng.gen::<f64>() < 0.05);
             if missed {

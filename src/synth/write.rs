@@ -24,7 +24,8 @@ pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
     let arm_header = if data.has_arm { ",arm" } else { "" };
     writeln!(
         out,
-        "participant_id,cohort,site{arm_header},enrolled_on,age_band,gender,lives_alone"
+        "participant_id,cohort,site{arm_header},enrolled_on,age_band,gender,lives_alone{}",
+        if data.has_clusters { ",cluster" } else { "" }
     )
     .map_err(io(&path))?;
     for p in &data.participants {
@@ -35,14 +36,17 @@ pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
         };
         writeln!(
             out,
-            "{},{},{}{arm},{},{},{},{}",
+            "{},{},{}{arm},{},{},{},{}{}",
             p.id,
             p.cohort,
             p.site,
             format_date(p.enrolled_on),
             p.age_band,
             p.gender,
-            p.lives_alone
+            p.lives_alone,
+            p.cluster
+                .as_ref()
+                .map_or(String::new(), |c| format!(",{c}"))
         )
         .map_err(io(&path))?;
     }
@@ -151,6 +155,12 @@ pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
             p.iter().map(|r| r.lives_alone).collect::<Vec<_>>(),
         ),
     ]);
+    if data.has_clusters {
+        columns.push(Column::new(
+            "cluster".into(),
+            p.iter().map(|r| r.cluster.as_deref()).collect::<Vec<_>>(),
+        ));
+    }
     let mut frame = DataFrame::new_infer_height(columns).map_err(frame_error(&path))?;
     crate::parquet::write(&path, &mut frame)?;
 
