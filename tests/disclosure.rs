@@ -34,6 +34,7 @@ fn datasets() -> Vec<PathBuf> {
         fixture("ps-separation"),
         fixture("numeric-age"),
         fixture("cluster-arms"),
+        fixture("cluster-waves"),
     ]
 }
 

@@ -147,6 +147,7 @@ fn native_fixtures_match_r() {
         "ps-separation",
         "numeric-age",
         "cluster-arms",
+        "cluster-waves",
     ];
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();

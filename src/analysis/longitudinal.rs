@@ -4,18 +4,51 @@
 //! `wave_effect`: `score ~ wave + (1 | participant)` within each group, one
 //! row per non-baseline wave. `arm_by_wave`: `score ~ wave * arm + (1 |
 //! participant)` on the whole dataset, one row per non-reference arm and
-//! non-baseline wave (the interaction).
+//! non-baseline wave (the interaction). With clusters of people served
+//! together, both gain `(1 | cluster) + (1 | cluster:participant)`.
 
 use super::Cell;
 use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
-use crate::stats::mixed::{random_intercept, random_intercept_with_contrasts, FixedEffect};
+use crate::stats::mixed::{random_intercept_with_contrasts, FixedEffect, MixedModelError};
+use crate::stats::mixed_nested::nested_random_intercepts;
 
 /// Long-format observations of a set of participants.
 struct Observations {
     y: Vec<f64>,
     wave: Vec<usize>,
     cluster: Vec<usize>,
+    /// Each observation's cluster of people served together, when the
+    /// participants have one (people without one are left out).
+    served_in: Option<Vec<usize>>,
     participants: usize,
+}
+
+/// The fixed effects and the requested contrasts of a fit.
+type Fitted = Result<(Vec<FixedEffect>, Vec<FixedEffect>), MixedModelError>;
+
+impl Observations {
+    /// `lmer(y ~ columns + (1 | participant))`, or with clusters `+ (1 |
+    /// cluster) + (1 | cluster:participant)`.
+    fn fit(&self, columns: &[Vec<f64>], contrasts: &[Vec<f64>]) -> Fitted {
+        match &self.served_in {
+            None => random_intercept_with_contrasts(&self.y, columns, &self.cluster, contrasts)
+                .map(|fit| (fit.fixed_effects, fit.contrasts)),
+            Some(served_in) => {
+                nested_random_intercepts(&self.y, columns, &self.cluster, served_in, contrasts)
+                    .map(|fit| (fit.fixed_effects, fit.contrasts))
+            }
+        }
+    }
+}
+
+/// The model in `method`.
+fn model(cell: &Cell, fixed: &str) -> String {
+    match cell.clusters() {
+        None => format!("lmer REML{fixed}, Satterthwaite df"),
+        Some((column, _)) => format!(
+            "lmer REML{fixed} + (1 | {column}) + (1 | {column}:participant), Satterthwaite df; people without a {column} left out"
+        ),
+    }
 }
 
 fn observations(cell: &Cell, members: &[usize]) -> Observations {
@@ -23,19 +56,33 @@ fn observations(cell: &Cell, members: &[usize]) -> Observations {
         y: Vec::new(),
         wave: Vec::new(),
         cluster: Vec::new(),
+        served_in: None,
         participants: 0,
     };
+    let clusters = cell.clusters().map(|(_, codes)| codes);
+    let mut served_in = Vec::new();
     for &p in members {
+        let circle = match clusters {
+            Some(codes) => match codes[p] {
+                Some(code) => Some(code as usize),
+                None => continue,
+            },
+            None => None,
+        };
         let mut any = false;
         for (w, scores) in cell.outcome.scores.iter().enumerate() {
             if let Some(value) = scores[p] {
                 obs.y.push(value);
                 obs.wave.push(w);
                 obs.cluster.push(p);
+                served_in.extend(circle);
                 any = true;
             }
         }
         obs.participants += usize::from(any);
+    }
+    if clusters.is_some() {
+        obs.served_in = Some(served_in);
     }
     obs
 }
@@ -97,7 +144,7 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
             l
         })
         .collect();
-    let fit = random_intercept_with_contrasts(&obs.y, &columns, &obs.cluster, &means);
+    let fit = obs.fit(&columns, &means);
     let reason = match &fit {
         Err(error) => error.to_string(),
         Ok(_) => "no variation left to estimate the error".to_string(),
@@ -107,27 +154,27 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
         .enumerate()
         .map(|(k, &w)| {
             let place = cell.place("longitudinal", &cell.panel.waves.waves[w]);
-            let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[k + 1]);
+            let effect = fit.as_ref().ok().map(|f| &f.0[k + 1]);
             row(
                 &place,
                 Stat::WaveEffect,
                 effect,
                 obs.participants,
-                "lmer REML, Satterthwaite df",
+                &model(cell, ""),
                 &reason,
             )
         })
         .collect();
     rows.extend((0..wave_count).map(|w| {
         let place = cell.place("longitudinal", &cell.panel.waves.waves[w]);
-        let effect = fit.as_ref().ok().map(|f| &f.contrasts[w]);
+        let effect = fit.as_ref().ok().map(|f| &f.1[w]);
         // A test of "mean = 0" answers no question anyone asked.
         let mut estimate = row(
             &place,
             Stat::WaveMean,
             effect,
             obs.participants,
-            "estimated mean at the wave, lmer REML, Satterthwaite df",
+            &format!("estimated mean at the wave, {}", model(cell, "")),
             &reason,
         );
         estimate.p_value = None;
@@ -185,7 +232,7 @@ pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
             columns.push(a.iter().zip(&d).map(|(x, y)| x * y).collect());
         }
     }
-    let fit = random_intercept(&obs.y, &columns, &obs.cluster);
+    let fit = obs.fit(&columns, &[]);
     let reason = match &fit {
         Err(error) => error.to_string(),
         Ok(_) => "no variation left to estimate the error".to_string(),
@@ -211,13 +258,13 @@ pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
                 group: level,
                 wave: &cell.panel.waves.waves[*w],
             };
-            let effect = fit.as_ref().ok().map(|f| &f.fixed_effects[*column]);
+            let effect = fit.as_ref().ok().map(|f| &f.0[*column]);
             let estimate = row(
                 &place,
                 Stat::ArmByWave,
                 effect,
                 obs.participants,
-                "lmer REML wave*arm, Satterthwaite df",
+                &model(cell, " wave*arm"),
                 &reason,
             );
             estimate

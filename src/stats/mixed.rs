@@ -76,7 +76,7 @@ pub struct MixedFit {
 
 /// Cholesky factor (lower, row-major) of a symmetric positive definite p×p
 /// matrix; `None` when not positive definite.
-fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
+pub(super) fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0; p * p];
     for i in 0..p {
         for j in 0..=i {
@@ -97,7 +97,7 @@ fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
+pub(super) fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
     let mut z = b.to_vec();
     for i in 0..p {
         for k in 0..i {
@@ -264,7 +264,7 @@ impl Sufficient {
 
 /// Minimises `f` on [low, high] by golden-section search refined with
 /// parabolic steps (Brent 1973).
-fn minimise(f: impl Fn(f64) -> f64, low: f64, high: f64) -> f64 {
+pub(super) fn minimise(f: impl Fn(f64) -> f64, low: f64, high: f64) -> f64 {
     let golden = 0.381_966_011_250_105_1;
     let (mut a, mut b) = (low, high);
     let mut x = a + golden * (b - a);
@@ -328,7 +328,7 @@ fn minimise(f: impl Fn(f64) -> f64, low: f64, high: f64) -> f64 {
 }
 
 /// Central second-order difference with one Richardson step.
-fn derivative(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
+pub(super) fn derivative(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
     let h = 1e-3 * x.abs().max(1e-8);
     let d = |h: f64| (f(x + h) - f(x - h)) / (2.0 * h);
     (4.0 * d(h / 2.0) - d(h)) / 3.0

@@ -23,6 +23,7 @@ pub mod distributions;
 pub mod effect_size;
 pub mod matrix;
 pub mod mixed;
+pub mod mixed_nested;
 pub mod multiplicity;
 pub mod noncentral_t;
 pub mod propensity;

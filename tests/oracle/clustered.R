@@ -1,7 +1,10 @@
-# Expected values for belong's clustered-delivery rows (fixture
-# tests/fixtures/cluster-arms): CR2 cluster-robust tests with Satterthwaite
+# Expected values for belong's clustered-delivery rows. Fixture
+# tests/fixtures/cluster-arms: CR2 cluster-robust tests with Satterthwaite
 # df from clubSandwich 0.5.8 (coef_test, conf_int), and the ICC of change
-# from lme4::lmer(change ~ 1 + (1 | circle)) fitted by REML.
+# from lme4::lmer(change ~ 1 + (1 | circle)) fitted by REML. Fixture
+# tests/fixtures/cluster-waves: the mixed model over three waves with
+# circles, lmerTest::lmer(score ~ wave (* arm) + (1 | circle) + (1 |
+# circle:participant)), Satterthwaite df (see the second half).
 #
 # The data: 22 peer circles of 3 to 30 people, whole circles randomised to
 # the intervention or the comparison arm (11 each); a circle shifts its
@@ -13,6 +16,7 @@
 suppressPackageStartupMessages({
   library(clubSandwich)
   library(lme4)
+  library(lmerTest)
 })
 set.seed(2212)
 dir <- "tests/fixtures/cluster-arms"
@@ -99,3 +103,83 @@ add(row("comparison", "arm", "intervention", contrast, "change_difference_cr2", 
 expected <- do.call(rbind, rows)
 write.csv(expected, file.path(dir, "expected/estimates.csv"), row.names = FALSE)
 cat(sprintf("%d people in %d circles; %d expected rows\n", n, circles, nrow(expected)))
+
+# ---- cluster-waves: three waves, circles randomised whole --------------
+# lmer's default optimiser stops near 1e-6 in the variance parameters;
+# bobyqa is run to rhoend = 1e-12 so that the expected values are the
+# REML optimum, not a point near it.
+tight <- lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5))
+dir <- "tests/fixtures/cluster-waves"
+circles <- 16
+size <- sample(3:20, circles, replace = TRUE)
+arm_of <- sample(rep(c("intervention", "comparison"), each = circles / 2))
+circle <- rep(seq_len(circles), times = size)
+n <- length(circle)
+shift <- rnorm(circles, 0, 1.5)
+person <- rnorm(n, 0, 3)
+id <- sprintf("P%03d", seq_len(n))
+arm <- arm_of[circle]
+label <- sprintf("circle-%02d", circle)
+label[sample(n, 2)] <- ""
+waves <- c("baseline", "week12", "month6")
+dates <- c("2025-02-03", "2025-04-28", "2025-08-04")
+long <- do.call(rbind, lapply(1:3, function(w) {
+  score <- 22 + shift[circle] + person - (w - 1) * (0.6 + 1.2 * (arm == "intervention")) + rnorm(n, 0, 3)
+  data.frame(participant_id = id, wave = waves[w], assessed_on = dates[w],
+             lon_total = pmin(40, pmax(0, round(score))), circle = label, arm = arm)
+}))
+long <- long[-sample(which(long$wave != "baseline"), 60), ]
+long <- long[order(long$participant_id, match(long$wave, waves)), ]
+participants <- data.frame(participant_id = id, enrolled_on = "2025-02-03", arm = arm, circle = label)
+write.csv(participants, file.path(dir, "participants.csv"), row.names = FALSE, quote = FALSE)
+write.csv(long[, c("participant_id", "wave", "assessed_on", "lon_total")],
+          file.path(dir, "assessments.csv"), row.names = FALSE, quote = FALSE)
+
+d <- long[long$circle != "", ]
+d$wave <- factor(d$wave, levels = waves)
+rows <- list()
+add <- function(r) rows[[length(rows) + 1]] <<- r
+lrow <- function(group_by, group, wave, contrast, estimate, t, n, p = TRUE) {
+  data.frame(outcome = "lon", analysis = "longitudinal", group_by = group_by, group = group,
+             wave = wave, contrast = contrast, estimate = estimate, value = fmt(t$Estimate),
+             ci_low = fmt(t$Estimate - qt(0.975, t$df) * t$`Std. Error`),
+             ci_high = fmt(t$Estimate + qt(0.975, t$df) * t$`Std. Error`),
+             se = fmt(t$`Std. Error`), df = fmt(t$df),
+             p_value = if (p) fmt(t$`Pr(>|t|)`) else "", p_adjusted = if (p) fmt(t$`Pr(>|t|)`) else "",
+             n = n, method = "", suppressed = "false")
+}
+groups <- list(list("all", "all", rep(TRUE, nrow(d))))
+for (level in sort(unique(d$arm))) groups[[length(groups) + 1]] <- list("arm", level, d$arm == level)
+effect_rows <- list()
+for (g in groups) {
+  s <- d[g[[3]], ]
+  people <- length(unique(s$participant_id))
+  m <- lmer(lon_total ~ wave + (1 | circle) + (1 | circle:participant_id), data = s, REML = TRUE, control = tight)
+  for (w in 2:3) {
+    L <- c(1, 0, 0) * 0; L[w] <- 1
+    add(lrow(g[[1]], g[[2]], waves[w], "", "wave_effect", contest1D(m, L), people))
+    if (g[[1]] == "arm") effect_rows[[waves[w]]] <- c(effect_rows[[waves[w]]], length(rows))
+  }
+  for (w in 1:3) {
+    L <- c(1, 0, 0); if (w > 1) L[w] <- 1
+    add(lrow(g[[1]], g[[2]], waves[w], "", "wave_mean", contest1D(m, L), people, p = FALSE))
+  }
+}
+# Holm across the arms for each wave's effect.
+for (w in names(effect_rows)) {
+  idx <- effect_rows[[w]]
+  p <- sapply(idx, function(i) as.numeric(rows[[i]]$p_value))
+  adjusted <- p.adjust(p, "holm")
+  for (j in seq_along(idx)) rows[[idx[j]]]$p_adjusted <- fmt(adjusted[j])
+}
+d$arm <- factor(d$arm, levels = c("comparison", "intervention"))
+m <- lmer(lon_total ~ wave * arm + (1 | circle) + (1 | circle:participant_id), data = d, REML = TRUE, control = tight)
+people <- length(unique(d$participant_id))
+for (w in 2:3) {
+  L <- rep(0, length(fixef(m)))
+  L[which(names(fixef(m)) == paste0("wave", waves[w], ":armintervention"))] <- 1
+  add(lrow("arm", "intervention", waves[w], "intervention - comparison", "arm_by_wave", contest1D(m, L), people))
+}
+expected <- do.call(rbind, rows)
+write.csv(expected, file.path(dir, "expected/estimates.csv"), row.names = FALSE)
+cat(sprintf("%d people in %d circles, %d answers; %d expected rows\n", n, circles, nrow(long), nrow(expected)))
