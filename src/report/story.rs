@@ -95,10 +95,19 @@ fn design_comparison(
         } else {
             who
         };
+        let clustered = content
+            .estimates
+            .iter()
+            .any(|c| c.outcome == outcome && c.estimate == Stat::AncovaDifferenceCr2);
         Some(format!(
-            "Adjusting for the baseline score, {who} at {followup} was {} points {side} ({verdict}) than {whom} (95% CI {a} to {b} points {side}; {}).",
+            "Adjusting for the baseline score, {who} at {followup} was {} points {side} ({verdict}) than {whom} (95% CI {a} to {b} points {side}; {}{}).",
             rounded(Some(v.abs()), 2),
-            super::format::p_phrase(p)
+            super::format::p_phrase(p),
+            if clustered {
+                ", treating people as independent; allowing for the groups they were served in is below"
+            } else {
+                ""
+            }
         ))
     }) {
         sentences.push(sentence);

@@ -289,14 +289,31 @@ pub fn nested_random_intercepts(
         high
     };
     let (mut theta_c, mut theta_p) = (0.5, 0.5);
-    for _ in 0..500 {
-        let previous = (theta_c, theta_p);
+    let mut best = data.profiled(theta_c, theta_p);
+    for _ in 0..200 {
+        let previous = (theta_c, theta_p, best);
         let along_p = |t: f64| data.profiled(theta_c, t);
         theta_p = minimise_from_zero(along_p, upper(&along_p));
         let along_c = |t: f64| data.profiled(t, theta_p);
         theta_c = minimise_from_zero(along_c, upper(&along_c));
-        if (theta_c - previous.0).abs() <= 1e-11 * (1.0 + theta_c)
-            && (theta_p - previous.1).abs() <= 1e-11 * (1.0 + theta_p)
+        // The two θ are correlated, so coordinate steps zig-zag: search
+        // on along the round's move, staying at or above 0.
+        let (dc, dp) = (theta_c - previous.0, theta_p - previous.1);
+        let limit = |theta: f64, d: f64| if d < 0.0 { theta / -d } else { f64::INFINITY };
+        let reach = limit(theta_c, dc).min(limit(theta_p, dp)).min(64.0);
+        if reach > 0.0 && (dc != 0.0 || dp != 0.0) {
+            let along =
+                |a: f64| data.profiled((theta_c + a * dc).max(0.0), (theta_p + a * dp).max(0.0));
+            let a = minimise(along, 0.0, reach);
+            if along(a) < along(0.0) {
+                theta_c = (theta_c + a * dc).max(0.0);
+                theta_p = (theta_p + a * dp).max(0.0);
+            }
+        }
+        best = data.profiled(theta_c, theta_p);
+        let settled = |now: f64, then: f64| (now - then).abs() <= 1e-10 * (1.0 + now);
+        if (settled(theta_c, previous.0) && settled(theta_p, previous.1))
+            || previous.2 - best <= 1e-13 * best.abs()
         {
             break;
         }
