@@ -24,7 +24,8 @@ struct SizeSums {
     sx: Vec<f64>,
     /// Σ 1ᵀy_j.
     sy: f64,
-    /// Σ s_j s_jᵀ, Σ s_j (1ᵀy_j), Σ (1ᵀy_j)² (pooled over clusters only).
+    /// Σ s_j s_jᵀ, Σ s_j (1ᵀy_j), Σ (1ᵀy_j)² (pooled over clusters only;
+    /// left at zero in a cluster's classes).
     sx_outer: Vec<f64>,
     sx_sy: Vec<f64>,
     sy_squared: f64,
@@ -43,6 +44,15 @@ impl SizeSums {
         }
     }
 
+    /// Adds a participant's count and sums only (a cluster's classes).
+    fn add_sums(&mut self, sx: &[f64], sy: f64) {
+        self.count += 1.0;
+        self.sy += sy;
+        for (total, x) in self.sx.iter_mut().zip(sx) {
+            *total += x;
+        }
+    }
+
     fn add(&mut self, sx: &[f64], sy: f64) {
         let p = sx.len();
         self.count += 1.0;
@@ -57,9 +67,6 @@ impl SizeSums {
         }
     }
 }
-
-/// One participant's observation count, Σx and Σy.
-type PersonSums = (f64, Vec<f64>, f64);
 
 struct Sufficient {
     p: usize,
@@ -92,51 +99,57 @@ impl Sufficient {
         let mut xtx = vec![0.0; p * p];
         let mut xty = vec![0.0; p];
         let mut yty = 0.0;
-        // Per participant: cluster, count, Σx, Σy. Rows of one participant
-        // are usually together and in order (the panel's layout), and are
-        // then summed as runs without a map of a million people.
-        let mut people: Vec<((usize, usize), PersonSums)> = Vec::new();
+        // Per participant: cluster, and count, Σy, Σx in one flat buffer
+        // (stride p + 2). Rows of one participant are usually together and
+        // in order (the panel's layout), and are then summed as runs
+        // without a map of a million people.
+        let stride = p + 2;
+        let mut keys: Vec<(usize, usize)> = Vec::new();
+        let mut sums: Vec<f64> = Vec::new();
         let mut unordered: BTreeMap<(usize, usize), usize> = BTreeMap::new();
         let in_runs = participant.is_sorted();
         for row in 0..y.len() {
             let key = (cluster[row], participant[row]);
             let index = if in_runs {
-                if people.last().is_none_or(|(last, _)| *last != key) {
-                    people.push((key, (0.0, vec![0.0; p], 0.0)));
+                if keys.last() != Some(&key) {
+                    keys.push(key);
+                    sums.resize(sums.len() + stride, 0.0);
                 }
-                people.len() - 1
+                keys.len() - 1
             } else {
                 *unordered.entry(key).or_insert_with(|| {
-                    people.push((key, (0.0, vec![0.0; p], 0.0)));
-                    people.len() - 1
+                    keys.push(key);
+                    sums.resize(sums.len() + stride, 0.0);
+                    keys.len() - 1
                 })
             };
-            let sums = &mut people[index].1;
-            sums.0 += 1.0;
+            let person = &mut sums[index * stride..(index + 1) * stride];
+            person[0] += 1.0;
+            person[1] += y[row];
             for a in 0..p {
                 let xa = columns[a][row];
-                sums.1[a] += xa;
+                person[2 + a] += xa;
                 xty[a] += xa * y[row];
                 for b in 0..p {
                     xtx[a * p + b] += xa * columns[b][row];
                 }
             }
-            sums.2 += y[row];
             yty += y[row] * y[row];
         }
         let mut sizes: BTreeMap<u64, SizeSums> = BTreeMap::new();
         let mut clusters: BTreeMap<usize, BTreeMap<u64, SizeSums>> = BTreeMap::new();
-        for ((c, _), (n, sx, sy)) in people {
+        for (&(c, _), person) in keys.iter().zip(sums.chunks_exact(stride)) {
+            let (n, sy, sx) = (person[0], person[1], &person[2..]);
             sizes
                 .entry(n as u64)
                 .or_insert_with(|| SizeSums::new(n, p))
-                .add(&sx, sy);
+                .add(sx, sy);
             clusters
                 .entry(c)
                 .or_default()
                 .entry(n as u64)
                 .or_insert_with(|| SizeSums::new(n, p))
-                .add(&sx, sy);
+                .add_sums(sx, sy);
         }
         Sufficient {
             p,
@@ -518,6 +531,22 @@ mod tests {
             0.023996476315208990,
             max_relative = 1e-4
         );
+        // Rows in another order give the same fit (the map path).
+        let order: Vec<usize> = (0..n).rev().collect();
+        let pick = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let shuffled_columns: Vec<Vec<f64>> = columns.iter().map(|c| pick(c)).collect();
+        let shuffled = nested_random_intercepts(
+            &pick(&Y),
+            &shuffled_columns,
+            &order.iter().map(|&i| PARTICIPANT[i]).collect::<Vec<_>>(),
+            &order.iter().map(|&i| CLUSTER[i]).collect::<Vec<_>>(),
+            &[],
+        )
+        .expect("fits");
+        for (a, b) in shuffled.fixed_effects.iter().zip(&fit.fixed_effects) {
+            assert_relative_eq!(a.estimate, b.estimate, max_relative = 1e-9);
+            assert_relative_eq!(a.df, b.df, max_relative = 1e-6);
+        }
         let mean = &fit.contrasts[0];
         assert_relative_eq!(mean.estimate, 4.6695059952157223, max_relative = 1e-6);
         assert_relative_eq!(
