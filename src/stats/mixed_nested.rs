@@ -544,8 +544,9 @@ mod tests {
         )
         .expect("fits");
         for (a, b) in shuffled.fixed_effects.iter().zip(&fit.fixed_effects) {
-            assert_relative_eq!(a.estimate, b.estimate, max_relative = 1e-9);
-            assert_relative_eq!(a.df, b.df, max_relative = 1e-6);
+            // Within the optimiser's tolerance, far inside lmer's own.
+            assert_relative_eq!(a.estimate, b.estimate, max_relative = 1e-7);
+            assert_relative_eq!(a.df, b.df, max_relative = 1e-5);
         }
         let mean = &fit.contrasts[0];
         assert_relative_eq!(mean.estimate, 4.6695059952157223, max_relative = 1e-6);
