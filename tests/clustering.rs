@@ -235,3 +235,23 @@ fn synth_clusters_writes_circles_that_the_report_allows_for() {
         .failure()
         .code(1);
 }
+
+#[test]
+fn clustered_output_does_not_depend_on_thread_count() {
+    let temp = tempfile::tempdir().unwrap();
+    for threads in ["1", "2", "3"] {
+        belong()
+            .args(["report", "--quiet", "--threads", threads, "--out"])
+            .arg(temp.path().join(threads))
+            .arg(fixture("cluster-waves"))
+            .assert()
+            .success();
+    }
+    for file in ["estimates.csv", "index.html", "tables/clustered_estimates.csv"] {
+        let one = std::fs::read(temp.path().join("1").join(file)).unwrap();
+        for threads in ["2", "3"] {
+            let other = std::fs::read(temp.path().join(threads).join(file)).unwrap();
+            assert!(one == other, "{file} differs between 1 and {threads} threads");
+        }
+    }
+}
