@@ -247,11 +247,18 @@ fn clustered_output_does_not_depend_on_thread_count() {
             .assert()
             .success();
     }
-    for file in ["estimates.csv", "index.html", "tables/clustered_estimates.csv"] {
+    for file in [
+        "estimates.csv",
+        "index.html",
+        "tables/clustered_estimates.csv",
+    ] {
         let one = std::fs::read(temp.path().join("1").join(file)).unwrap();
         for threads in ["2", "3"] {
             let other = std::fs::read(temp.path().join(threads).join(file)).unwrap();
-            assert!(one == other, "{file} differs between 1 and {threads} threads");
+            assert!(
+                one == other,
+                "{file} differs between 1 and {threads} threads"
+            );
         }
     }
 }

@@ -540,3 +540,49 @@ fn a_config_cannot_read_outside_the_data_or_echo_a_file() {
     assert!(stderr.contains("no column \"client\""), "{stderr}");
     assert!(!stderr.contains("EXAMPLEKEY"), "{stderr}");
 }
+
+/// A session recorded twice counts once: 100 exact copies of attendance
+/// rows (some attended, some missed) leave every participation estimate
+/// as it was, and are excluded as "duplicate session", so kept +
+/// excluded = read.
+#[test]
+fn duplicate_attendance_rows_count_once() {
+    let (_original_temp, original) = data_copy("small-ucla3");
+    let (_copy_temp, copy) = data_copy("small-ucla3");
+    let path = copy.join("attendance.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut doubled = text.clone();
+    for line in lines.iter().skip(1).step_by(17).take(100) {
+        doubled.push_str(line);
+        doubled.push('\n');
+    }
+    fs::write(&path, doubled).unwrap();
+    let run = |data: &Path| {
+        let out = data.parent().unwrap().join(format!(
+            "report-{}",
+            data.file_name().unwrap().to_string_lossy()
+        ));
+        let output = report(data, &out);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    };
+    let (before, after) = (run(&original), run(&copy));
+    let participation = |out: &Path| -> Vec<String> {
+        fs::read_to_string(out.join("estimates.csv"))
+            .unwrap()
+            .lines()
+            .filter(|line| line.contains(",participation,") || line.contains(",dose_response,"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(participation(&before), participation(&after));
+    let quality = fs::read_to_string(after.join("data_quality.csv")).unwrap();
+    assert!(quality.contains("attendance,read,1829"), "{quality}");
+    assert!(quality.contains("attendance,kept,1729"), "{quality}");
+    assert!(quality.contains("duplicate session,100"), "{quality}");
+}

@@ -414,6 +414,32 @@ pub struct AttendanceCheck<'a> {
     read: usize,
     excluded: Vec<ExcludedRow>,
     tally: AttendanceTally,
+    sessions: SessionsSeen,
+}
+
+/// The sessions kept so far, one per participant, date and activity, so
+/// that a session recorded twice counts once.
+#[derive(Default)]
+struct SessionsSeen {
+    /// Participants-table row, activity + 1 (0 for none) and days since
+    /// 1900-01-01, packed into one word: the usual case.
+    packed: HashSet<u64>,
+    /// Dates or activities that do not fit the packing.
+    other: HashSet<(u32, Option<u16>, Date)>,
+}
+
+impl SessionsSeen {
+    /// Whether this session is new (and remember it).
+    fn first(&mut self, participant: u32, activity: Option<u16>, date: Date) -> bool {
+        let day = i64::from(date) - i64::from(crate::cells::days_from_civil(1900, 1, 1));
+        let activity_code = activity.map_or(Some(0), |a| a.checked_add(1));
+        match (u16::try_from(day), activity_code) {
+            (Ok(day), Some(code)) => self
+                .packed
+                .insert((u64::from(participant) << 32) | (u64::from(code) << 16) | u64::from(day)),
+            _ => self.other.insert((participant, activity, date)),
+        }
+    }
 }
 
 impl<'a> AttendanceCheck<'a> {
@@ -426,6 +452,7 @@ impl<'a> AttendanceCheck<'a> {
             read: 0,
             excluded: Vec::new(),
             tally: AttendanceTally::new(enrolled_on),
+            sessions: SessionsSeen::default(),
         }
     }
 
@@ -441,6 +468,12 @@ impl<'a> AttendanceCheck<'a> {
             let id = part.participant_id(row);
             let participant = self.participant_row[part.participant[row] as usize];
             let enrolled = participant.map(|p| self.tally.enrolled_on(p as usize));
+            let before_enrolment = match (part.session_date[row], enrolled) {
+                (Some(session), Some(Some(enrolled))) if session < enrolled => {
+                    Some((session, enrolled))
+                }
+                _ => None,
+            };
             if id.is_empty() {
                 exclusions.exclude_missing_id(row, origin);
             } else if enrolled.is_none() {
@@ -459,18 +492,28 @@ impl<'a> AttendanceCheck<'a> {
                     "missing session_date",
                     String::new(),
                 );
-            } else if let (Some(session), Some(Some(enrolled))) = (part.session_date[row], enrolled)
-            {
-                if session < enrolled {
+            } else if let Some((session, enrolled)) = before_enrolment {
+                exclusions.exclude(
+                    row,
+                    origin,
+                    Some("session_date"),
+                    "session before enrolment",
+                    format!(
+                        "{} is before enrolled_on {}",
+                        format_date(session),
+                        format_date(enrolled)
+                    ),
+                );
+            } else if let (Some(p), Some(session)) = (participant, part.session_date[row]) {
+                if !self.sessions.first(p, part.activity[row], session) {
                     exclusions.exclude(
                         row,
                         origin,
                         Some("session_date"),
-                        "session before enrolment",
+                        "duplicate session",
                         format!(
-                            "{} is before enrolled_on {}",
-                            format_date(session),
-                            format_date(enrolled)
+                            "the same participant, session_date ({}) and activity as an earlier row: a session counts once",
+                            format_date(session)
                         ),
                     );
                 }
