@@ -419,26 +419,51 @@ pub struct AttendanceCheck<'a> {
 
 /// The sessions kept so far, one per participant, date and activity, so
 /// that a session recorded twice counts once.
-#[derive(Default)]
+///
+/// Per participant, a sorted list of activity and day packed into one
+/// word: exports list a person's sessions together and in order, so the
+/// usual check is one comparison with the last entry and a push, and a
+/// list stays small (a person's sessions), unlike one table of every
+/// session at national scale.
 struct SessionsSeen {
-    /// Participants-table row, activity + 1 (0 for none) and days since
-    /// 1900-01-01, packed into one word: the usual case.
-    packed: HashSet<u64>,
+    /// Per participants-table row: (activity + 1) << 20 | days since
+    /// 1900-01-01, sorted.
+    packed: Vec<Vec<u32>>,
     /// Dates or activities that do not fit the packing.
     other: HashSet<(u32, Option<u16>, Date)>,
 }
 
+/// Days from 1900-01-01 that fit the packing (until the 48th century).
+const PACKED_DAYS: i64 = 1 << 20;
+/// Activity codes (+ 1) that fit the packing.
+const PACKED_ACTIVITIES: u32 = (1 << 12) - 1;
+
 impl SessionsSeen {
+    fn new(participants: usize) -> SessionsSeen {
+        SessionsSeen {
+            packed: vec![Vec::new(); participants],
+            other: HashSet::default(),
+        }
+    }
+
     /// Whether this session is new (and remember it).
     fn first(&mut self, participant: u32, activity: Option<u16>, date: Date) -> bool {
         let day = i64::from(date) - i64::from(crate::cells::days_from_civil(1900, 1, 1));
-        let activity_code = activity.map_or(Some(0), |a| a.checked_add(1));
-        match (u16::try_from(day), activity_code) {
-            (Ok(day), Some(code)) => self
-                .packed
-                .insert((u64::from(participant) << 32) | (u64::from(code) << 16) | u64::from(day)),
-            _ => self.other.insert((participant, activity, date)),
+        let code = activity.map_or(0, |a| u32::from(a) + 1);
+        if !(0..PACKED_DAYS).contains(&day) || code > PACKED_ACTIVITIES {
+            return self.other.insert((participant, activity, date));
         }
+        let key = (code << 20) | day as u32;
+        let seen = &mut self.packed[participant as usize];
+        match seen.last() {
+            None => seen.push(key),
+            Some(&last) if key > last => seen.push(key),
+            _ => match seen.binary_search(&key) {
+                Ok(_) => return false,
+                Err(at) => seen.insert(at, key),
+            },
+        }
+        true
     }
 }
 
@@ -451,8 +476,8 @@ impl<'a> AttendanceCheck<'a> {
             participant_row: Vec::new(),
             read: 0,
             excluded: Vec::new(),
+            sessions: SessionsSeen::new(enrolled_on.len()),
             tally: AttendanceTally::new(enrolled_on),
-            sessions: SessionsSeen::default(),
         }
     }
 
