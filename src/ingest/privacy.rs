@@ -1,6 +1,6 @@
 //! The privacy guard: columns that look identifying — names, email
 //! addresses, phone numbers, postcodes, dates of birth, NHS-number- or
-//! SSN-like ids — stop the run unless config drops them (never read) or
+//! SSN-like ids, IP addresses (survey tools export the respondent's) — stop the run unless config drops them (never read) or
 //! explicitly allows them. Judged by the column name and by its values.
 
 /// Why a column looks identifying, or `None`.
@@ -39,7 +39,7 @@ fn by_name(name: &str) -> Option<&'static str> {
             || words.contains(&format!(" {phrase} "))
             || compact == phrase.replace(' ', "")
     };
-    let rules: [(&[&str], &'static str); 7] = [
+    let rules: [(&[&str], &'static str); 8] = [
         (
             &[
                 "name",
@@ -106,6 +106,10 @@ fn by_name(name: &str) -> Option<&'static str> {
             ],
             "a national identity number column",
         ),
+        (
+            &["ip", "ip address", "ipaddress", "ip addr"],
+            "an IP address column",
+        ),
     ];
     rules
         .iter()
@@ -118,6 +122,11 @@ fn is_email(text: &str) -> bool {
         return false;
     };
     !user.is_empty() && !text.contains(' ') && domain.contains('.') && !domain.ends_with('.')
+}
+
+/// An IPv4 (`192.168.0.12`) or IPv6 (`2001:db8::1`) address.
+fn is_ip_address(text: &str) -> bool {
+    text.parse::<std::net::IpAddr>().is_ok()
 }
 
 fn digits(text: &str) -> String {
@@ -234,13 +243,14 @@ fn by_values(values: &[Option<String>]) -> Option<&'static str> {
     if sample.len() < 3 {
         return None;
     }
-    let checks: [(Check, &'static str); 6] = [
+    let checks: [(Check, &'static str); 7] = [
         (is_email, "email addresses in its values"),
         (is_phone, "phone numbers in its values"),
         (is_postcode, "postcodes in its values"),
         (is_nhs_number, "NHS numbers in its values"),
         (is_ssn, "social security numbers in its values"),
         (is_ni_number, "National Insurance numbers in its values"),
+        (is_ip_address, "IP addresses in its values"),
     ];
     let whole = checks.iter().find_map(|(check, why)| {
         let hits = sample.iter().filter(|v| check(v)).count();
@@ -286,6 +296,9 @@ mod tests {
             "D.O.B.",
             "d_o_b",
             "N.I. number",
+            "IPAddress",
+            "ip_address",
+            "Client IP",
         ] {
             assert!(by_name(name).is_some(), "{name}");
         }
@@ -299,6 +312,7 @@ mod tests {
             "activity",
             "lives_alone",
             "username_hash_free",
+            "recipient_group",
         ] {
             assert!(by_name(name).is_none(), "{name}");
         }
@@ -320,6 +334,8 @@ mod tests {
         assert!(by_values(&values(&["2024-autumn", "Northgate", "65-74"])).is_none());
         assert!(by_values(&values(&["1", "2", "3", "4"])).is_none());
         assert!(by_values(&values(&["QQ 12 34 56 C", "AB123456D", "qq123456a"])).is_some());
+        assert!(by_values(&values(&["192.168.0.12", "81.2.69.160", "2001:db8::1"])).is_some());
+        assert!(by_values(&values(&["1.5", "2.25", "3.0"])).is_none());
         assert!(by_values(&values(&[
             "lovely group",
             "ring her on 07700 900123 please",
