@@ -62,6 +62,22 @@ pub struct FixedEffect {
     pub ci_high: f64,
 }
 
+impl FixedEffect {
+    /// The t test and 95% CI of `estimate` with `standard_error` on `df`
+    /// degrees of freedom.
+    pub(super) fn tested(estimate: f64, standard_error: f64, df: f64) -> FixedEffect {
+        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, df).unwrap_or(f64::NAN);
+        FixedEffect {
+            estimate,
+            standard_error,
+            df,
+            p_value: t_two_sided_p(estimate / standard_error, df).unwrap_or(f64::NAN),
+            ci_low: estimate - critical * standard_error,
+            ci_high: estimate + critical * standard_error,
+        }
+    }
+}
+
 /// A fitted random-intercept model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MixedFit {
@@ -438,15 +454,7 @@ pub fn random_intercept_with_contrasts(
                 2.0 * variance * variance / quadratic
             };
             let estimate: f64 = l.iter().zip(&at.beta).map(|(a, b)| a * b).sum();
-            let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, df).unwrap_or(f64::NAN);
-            FixedEffect {
-                estimate,
-                standard_error,
-                df,
-                p_value: t_two_sided_p(estimate / standard_error, df).unwrap_or(f64::NAN),
-                ci_low: estimate - critical * standard_error,
-                ci_high: estimate + critical * standard_error,
-            }
+            FixedEffect::tested(estimate, standard_error, df)
         }
     };
     let unit = |j: usize| -> Vec<f64> { (0..p).map(|k| f64::from(u8::from(k == j))).collect() };

@@ -11,7 +11,6 @@
 //! pooled by participant size: nothing n×n, and each evaluation costs
 //! O(clusters × distinct sizes × p²).
 
-use super::distributions::{t_quantile, t_two_sided_p};
 use super::mixed::{cholesky, cholesky_solve, derivative, minimise, FixedEffect, MixedModelError};
 use std::collections::BTreeMap;
 
@@ -394,15 +393,7 @@ pub fn nested_random_intercepts(
             _ => data.observations - p as f64,
         };
         let estimate: f64 = l.iter().zip(&at.beta).map(|(a, b)| a * b).sum();
-        let critical = t_quantile(0.5 + super::CONFIDENCE_LEVEL / 2.0, df).unwrap_or(f64::NAN);
-        FixedEffect {
-            estimate,
-            standard_error,
-            df,
-            p_value: t_two_sided_p(estimate / standard_error, df).unwrap_or(f64::NAN),
-            ci_low: estimate - critical * standard_error,
-            ci_high: estimate + critical * standard_error,
-        }
+        FixedEffect::tested(estimate, standard_error, df)
     };
     let unit = |j: usize| -> Vec<f64> { (0..p).map(|m| f64::from(u8::from(m == j))).collect() };
     Ok(NestedFit {
