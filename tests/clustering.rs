@@ -131,7 +131,9 @@ fn few_clusters_and_one_cluster_per_arm_are_warned_about() {
         "{text}"
     );
     assert!(
-        text.contains("arm = comparison and arm = intervention was delivered in a single cluster"),
+        text.contains(
+            "arm = comparison and arm = intervention were each delivered in a single cluster"
+        ),
         "{text}"
     );
     let estimates = read_csv(&out.join("estimates.csv"));

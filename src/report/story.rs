@@ -104,7 +104,7 @@ fn design_comparison(
             rounded(Some(v.abs()), 2),
             super::format::p_phrase(p),
             if clustered {
-                ", treating people as independent; allowing for the groups they were served in is below"
+                ", treating people as independent; the estimate that allows for the groups they were served in follows"
             } else {
                 ""
             }
@@ -211,8 +211,10 @@ fn clustering_limitations(content: &ReportContent) -> Vec<String> {
     alone.dedup();
     if !alone.is_empty() {
         lines.push(format!(
-            "{} was delivered in a single cluster, so a difference between it and another group cannot be told apart from a difference between clusters.",
-            alone.join(" and ")
+            "{} {} delivered in a single cluster, so a difference between {} and another group cannot be told apart from a difference between clusters.",
+            alone.join(" and "),
+            if alone.len() == 1 { "was" } else { "were each" },
+            if alone.len() == 1 { "it" } else { "them" }
         ));
     }
     lines
