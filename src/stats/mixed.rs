@@ -92,7 +92,7 @@ pub struct MixedFit {
 
 /// Cholesky factor (lower, row-major) of a symmetric positive definite p×p
 /// matrix; `None` when not positive definite.
-pub(super) fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
+fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0; p * p];
     for i in 0..p {
         for j in 0..=i {
@@ -113,7 +113,7 @@ pub(super) fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-pub(super) fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
+fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
     let mut z = b.to_vec();
     for i in 0..p {
         for k in 0..i {
@@ -130,14 +130,67 @@ pub(super) fn cholesky_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
     z
 }
 
-/// Pieces of the REML criterion at a variance ratio γ = τ²/σ².
-struct AtRatio {
+/// Pieces of the REML criterion at given variance ratios (γ = τ²/σ²).
+pub(super) struct AtRatio {
     log_det_w: f64,
     log_det_a: f64,
     /// r'W⁻¹r at the GLS estimate.
-    weighted_rss: f64,
+    pub(super) weighted_rss: f64,
     cholesky: Vec<f64>,
-    beta: Vec<f64>,
+    pub(super) beta: Vec<f64>,
+}
+
+impl AtRatio {
+    /// The GLS solution from A = XᵀW⁻¹X (row-major p×p), b = XᵀW⁻¹y,
+    /// yy = yᵀW⁻¹y and log|W|; `None` when A is not positive definite.
+    pub(super) fn solve(
+        a: Vec<f64>,
+        b: Vec<f64>,
+        yy: f64,
+        log_det_w: f64,
+        p: usize,
+    ) -> Option<AtRatio> {
+        let l = cholesky(&a, p)?;
+        let beta = cholesky_solve(&l, p, &b);
+        let weighted_rss = yy - beta.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>();
+        let log_det_a = 2.0 * (0..p).map(|i| l[i * p + i].ln()).sum::<f64>();
+        Some(AtRatio {
+            log_det_w,
+            log_det_a,
+            weighted_rss,
+            cholesky: l,
+            beta,
+        })
+    }
+
+    /// The REML criterion profiled over σ² (constants dropped), with
+    /// `residual_df` = n − p; infinite where undefined.
+    pub(super) fn profiled(at: Option<AtRatio>, residual_df: f64) -> f64 {
+        match at {
+            Some(r) if r.weighted_rss > 0.0 => {
+                residual_df * r.weighted_rss.ln() + r.log_det_w + r.log_det_a
+            }
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// The full REML deviance at residual variance `sigma2`.
+    pub(super) fn deviance(at: Option<AtRatio>, residual_df: f64, sigma2: f64) -> f64 {
+        let Some(r) = at else {
+            return f64::NAN;
+        };
+        residual_df * sigma2.ln() + r.log_det_w + r.log_det_a + r.weighted_rss / sigma2
+    }
+
+    /// Var(Lβ̂) at residual variance `sigma2`.
+    pub(super) fn contrast_variance(at: Option<AtRatio>, l: &[f64], sigma2: f64) -> f64 {
+        let Some(r) = at else {
+            return f64::NAN;
+        };
+        let p = r.beta.len();
+        let solved = cholesky_solve(&r.cholesky, p, l);
+        sigma2 * l.iter().zip(&solved).map(|(a, b)| a * b).sum::<f64>()
+    }
 }
 
 impl Sufficient {
@@ -232,49 +285,26 @@ impl Sufficient {
             yy -= c * class.sy_squared;
             log_det_w += class.clusters * (1.0 + class.size * gamma).ln();
         }
-        let l = cholesky(&a, p)?;
-        let beta = cholesky_solve(&l, p, &b);
-        let weighted_rss = yy - beta.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>();
-        let log_det_a = 2.0 * (0..p).map(|i| l[i * p + i].ln()).sum::<f64>();
-        Some(AtRatio {
-            log_det_w,
-            log_det_a,
-            weighted_rss,
-            cholesky: l,
-            beta,
-        })
+        AtRatio::solve(a, b, yy, log_det_w, p)
     }
 
     /// REML criterion profiled over σ² (constants dropped).
     fn profiled(&self, gamma: f64) -> f64 {
-        match self.at(gamma) {
-            Some(r) if r.weighted_rss > 0.0 => {
-                (self.observations - self.p as f64) * r.weighted_rss.ln()
-                    + r.log_det_w
-                    + r.log_det_a
-            }
-            _ => f64::INFINITY,
-        }
+        AtRatio::profiled(self.at(gamma), self.observations - self.p as f64)
     }
 
     /// Full REML deviance at (τ², σ²).
     fn deviance(&self, tau2: f64, sigma2: f64) -> f64 {
-        let Some(r) = self.at(tau2 / sigma2) else {
-            return f64::NAN;
-        };
-        (self.observations - self.p as f64) * sigma2.ln()
-            + r.log_det_w
-            + r.log_det_a
-            + r.weighted_rss / sigma2
+        AtRatio::deviance(
+            self.at(tau2 / sigma2),
+            self.observations - self.p as f64,
+            sigma2,
+        )
     }
 
     /// Var(Lβ̂) at (τ², σ²).
     fn contrast_variance(&self, l: &[f64], tau2: f64, sigma2: f64) -> f64 {
-        let Some(r) = self.at(tau2 / sigma2) else {
-            return f64::NAN;
-        };
-        let solved = cholesky_solve(&r.cholesky, self.p, l);
-        sigma2 * l.iter().zip(&solved).map(|(a, b)| a * b).sum::<f64>()
+        AtRatio::contrast_variance(self.at(tau2 / sigma2), l, sigma2)
     }
 }
 

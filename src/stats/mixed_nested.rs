@@ -11,7 +11,7 @@
 //! pooled by participant size: nothing n×n, and each evaluation costs
 //! O(clusters × distinct sizes × p²).
 
-use super::mixed::{cholesky, cholesky_solve, derivative, minimise, FixedEffect, MixedModelError};
+use super::mixed::{derivative, minimise, AtRatio, FixedEffect, MixedModelError};
 use std::collections::BTreeMap;
 
 /// Participants of one size in one cluster, or in all clusters.
@@ -77,14 +77,6 @@ struct Sufficient {
     sizes: Vec<SizeSums>,
     /// Per cluster, its participants pooled by size.
     clusters: Vec<Vec<SizeSums>>,
-}
-
-struct AtRatios {
-    log_det_w: f64,
-    log_det_a: f64,
-    weighted_rss: f64,
-    cholesky: Vec<f64>,
-    beta: Vec<f64>,
 }
 
 impl Sufficient {
@@ -165,7 +157,7 @@ impl Sufficient {
     }
 
     /// At γ_c = τ_c²/σ², γ_p = τ_p²/σ².
-    fn at(&self, gamma_c: f64, gamma_p: f64) -> Option<AtRatios> {
+    fn at(&self, gamma_c: f64, gamma_p: f64) -> Option<AtRatio> {
         let p = self.p;
         let mut a = self.xtx.clone();
         let mut b = self.xty.clone();
@@ -206,47 +198,27 @@ impl Sufficient {
                 log_det_w += (1.0 + gamma_c * t).ln();
             }
         }
-        let l = cholesky(&a, p)?;
-        let beta = cholesky_solve(&l, p, &b);
-        let weighted_rss = yy - beta.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>();
-        let log_det_a = 2.0 * (0..p).map(|i| l[i * p + i].ln()).sum::<f64>();
-        Some(AtRatios {
-            log_det_w,
-            log_det_a,
-            weighted_rss,
-            cholesky: l,
-            beta,
-        })
+        AtRatio::solve(a, b, yy, log_det_w, p)
     }
 
     fn profiled(&self, theta_c: f64, theta_p: f64) -> f64 {
-        match self.at(theta_c * theta_c, theta_p * theta_p) {
-            Some(r) if r.weighted_rss > 0.0 => {
-                (self.observations - self.p as f64) * r.weighted_rss.ln()
-                    + r.log_det_w
-                    + r.log_det_a
-            }
-            _ => f64::INFINITY,
-        }
+        AtRatio::profiled(
+            self.at(theta_c * theta_c, theta_p * theta_p),
+            self.observations - self.p as f64,
+        )
     }
 
     /// REML deviance at (τ_c², τ_p², σ²).
     fn deviance(&self, v: [f64; 3]) -> f64 {
-        let Some(r) = self.at(v[0] / v[2], v[1] / v[2]) else {
-            return f64::NAN;
-        };
-        (self.observations - self.p as f64) * v[2].ln()
-            + r.log_det_w
-            + r.log_det_a
-            + r.weighted_rss / v[2]
+        AtRatio::deviance(
+            self.at(v[0] / v[2], v[1] / v[2]),
+            self.observations - self.p as f64,
+            v[2],
+        )
     }
 
     fn contrast_variance(&self, l: &[f64], v: [f64; 3]) -> f64 {
-        let Some(r) = self.at(v[0] / v[2], v[1] / v[2]) else {
-            return f64::NAN;
-        };
-        let solved = cholesky_solve(&r.cholesky, self.p, l);
-        v[2] * l.iter().zip(&solved).map(|(a, b)| a * b).sum::<f64>()
+        AtRatio::contrast_variance(self.at(v[0] / v[2], v[1] / v[2]), l, v[2])
     }
 }
 
