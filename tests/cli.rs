@@ -133,6 +133,7 @@ fn bundled_sample_is_realistic() {
         "report.md",
         "data_quality.csv",
         "tables.xlsx",
+        "report.docx",
         "charts/mean_change_ucla3.svg",
         "charts/mean_change_ucla3.png",
     ] {
@@ -140,6 +141,9 @@ fn bundled_sample_is_realistic() {
     }
     let png = fs::read(out.join("charts/mean_change_ucla3.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
+    // Print resolution: 2.5 pixels per SVG unit, at least 1600 wide.
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert!(width >= 1600, "PNG {width} px wide");
 }
 
 #[test]
@@ -776,7 +780,40 @@ fn every_chart_has_an_accessible_name_and_its_numbers_exist() {
             "{}: tables/{table}.csv does not exist",
             path.display()
         );
+        assert!(
+            svg.contains("<desc>") && !svg.contains("<desc></desc>"),
+            "{}: no <desc>",
+            path.display()
+        );
     }
+    // Each figure on the page carries a table of the numbers it draws,
+    // and only those: the score distribution lists everyone's bands.
+    let figures: Vec<&str> = html
+        .split("<figure>")
+        .skip(1)
+        .filter_map(|f| f.split("</figure>").next())
+        .collect();
+    assert!(!figures.is_empty());
+    for figure in &figures {
+        assert!(
+            figure.contains("<details><summary>The numbers behind this chart")
+                && figure.matches("<tr>").count() >= 2,
+            "a figure without its numbers: {}",
+            &figure[..figure.len().min(300)]
+        );
+    }
+    let distribution = figures
+        .iter()
+        .find(|f| f.contains("charts/distribution_ucla3.svg"))
+        .unwrap();
+    assert!(distribution.contains("(outcome: ucla3; of: score; grouped by: all; group: all)"));
+    assert!(!distribution.contains(">intervention<"));
+    // Scrollable tables can be reached with the keyboard (WCAG 2.1.1).
+    assert_eq!(
+        html.matches("<div class=\"wide\"").count(),
+        html.matches("<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=")
+            .count()
+    );
 }
 
 #[test]

@@ -131,6 +131,8 @@ pub struct ReportHeading {
     pub organisation: Option<String>,
     /// The reporting period, e.g. "April 2025 to March 2026".
     pub period: Option<String>,
+    /// A PNG for report.docx's title page, in the data folder.
+    pub logo: Option<PathBuf>,
 }
 
 /// The longest `[report]` text: a title, not a paragraph.
@@ -150,6 +152,48 @@ impl ReportHeading {
             .map(|text| text.as_str())
             .collect();
         (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// Programme, organisation and period, those given, one per line.
+    pub fn lines(&self) -> Vec<String> {
+        [&self.programme, &self.organisation, &self.period]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// The logo's path, checked: inside the data folder (unless the
+    /// config allows leaving it), readable, and a PNG.
+    fn logo_path(&self, folder: &Path, confined: bool) -> Result<Option<PathBuf>> {
+        let Some(logo) = &self.logo else {
+            return Ok(None);
+        };
+        let shown = logo.display().to_string().escape_debug().to_string();
+        let path = folder.join(logo);
+        if confined {
+            let inside = crate::report::folder::absolute(&path)?
+                .starts_with(crate::report::folder::absolute(folder)?);
+            if !inside {
+                return Err(Error::Config(format!(
+                    "[report] logo = \"{shown}\" in belong.toml is outside the data folder {}; copy the logo into it, or add allow_outside_data = true to belong.toml if you trust this config",
+                    folder.display()
+                )));
+            }
+        }
+        let mut start = [0u8; 8];
+        let read = std::fs::File::open(&path)
+            .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut start));
+        match read {
+            Err(e) => Err(Error::Config(format!(
+                "[report] logo = \"{shown}\" in belong.toml: cannot read {} ({e}); give a PNG file in the data folder",
+                path.display()
+            ))),
+            Ok(()) if &start != b"\x89PNG\r\n\x1a\n" => Err(Error::Config(format!(
+                "[report] logo = \"{shown}\" in belong.toml is not a PNG image; save the logo as PNG"
+            ))),
+            Ok(()) => Ok(Some(path)),
+        }
     }
 
     fn check(&self) -> Result<()> {
@@ -189,7 +233,7 @@ pub struct NormsConfig {
 }
 
 /// The human outputs `outputs` may name.
-pub const OUTPUTS: [&str; 4] = ["html", "markdown", "excel", "charts"];
+pub const OUTPUTS: [&str; 5] = ["html", "markdown", "excel", "charts", "docx"];
 
 impl RawConfig {
     /// Parses a TOML file, naming the file and the key on error.
@@ -256,6 +300,9 @@ pub struct Settings {
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
     pub report: ReportHeading,
+    /// `[report] logo`, checked and joined to the data folder.
+    #[serde(skip)]
+    pub report_logo: Option<PathBuf>,
     #[serde(skip_serializing_if = "is_default")]
     pub tables: Tables,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -633,6 +680,10 @@ impl Settings {
         if raw.allow_outside_data != Some(true) {
             confine_to_data(&tables, wide.as_ref(), &data_folder(&data_dir))?;
         }
+        let report_logo = report.logo_path(
+            &data_folder(&data_dir),
+            raw.allow_outside_data != Some(true),
+        )?;
         let date_formats = resolve_date_formats(date_format, &tables)?;
         let cohort_from = match raw.cohort_from.as_deref() {
             None => None,
@@ -703,6 +754,7 @@ impl Settings {
             cohort_from,
             outputs,
             report,
+            report_logo,
             tables,
             wide,
             instruments,
@@ -943,8 +995,8 @@ mod tests {
         assert_eq!(resolve("").unwrap().report.title(), "Evaluation report");
         refused("[report]\ntitle = \"\"", "[report] title");
         refused("[report]\nperiod = \"a\\nb\"", "line break");
-        let unknown = RawConfig::from_text("[report]\nlogo = \"x.png\"").unwrap_err();
-        assert!(unknown.contains("logo"), "{unknown}");
+        let unknown = RawConfig::from_text("[report]\nmotto = \"x\"").unwrap_err();
+        assert!(unknown.contains("motto"), "{unknown}");
     }
 
     #[test]

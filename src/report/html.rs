@@ -1,8 +1,9 @@
 //! `index.html`: a self-contained page (inline CSS, no network), a
 //! serialiser of the report model.
 
+use super::charts::Figure;
 use super::model::ReportModel;
-use super::tables::{cell_text, Cell};
+use super::tables::{cell_text, Cell, Table};
 use crate::error::{Error, Result};
 use minijinja::{context, Environment};
 use std::path::Path;
@@ -26,10 +27,12 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: 0.9rem; }
 h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 .wide { overflow-x: auto; }
+details { margin: 0.25rem 0 1rem; font-size: 0.9rem; }
+summary { cursor: pointer; color: #0b5394; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
-  h2 { break-before: page; page-break-before: always; }
-  h2.first, h2.keep { break-before: auto; page-break-before: auto; }
+  details > summary { display: none; }
+  details:not([open]) { display: none; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   tr, figure { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
@@ -48,17 +51,24 @@ h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 <h2>{{ section.title }}</h2>
 {% if section.id == "change" %}{% for outcome in outcomes %}
 <h3>Change in {{ outcome.id }}</h3>
-<div class="wide"><table>
+<div class="wide" tabindex="0" role="region" aria-label="Change in {{ outcome.id }}"><table>
 <thead><tr><th>Grouped by</th><th>Group</th><th>Pairs</th><th>Mean {{ baseline }}</th><th>Mean {{ followup }}</th><th>Mean change (95% CI)</th><th>p (paired t)</th><th>p (Holm)</th><th>Cohen's d<sub>z</sub> (95% CI)</th><th>Improved</th><th>Worse</th></tr></thead>
 <tbody>
 {% for row in outcome.rows %}<tr><td>{{ row.group_by }}</td><td>{{ row.group }}</td><td>{{ row.n }}</td><td>{{ row.mean_baseline }}</td><td>{{ row.mean_followup }}</td><td>{{ row.mean_change }}</td><td>{{ row.p }}</td><td>{{ row.p_adjusted }}</td><td>{{ row.dz }}</td><td>{{ row.improved }}</td><td>{{ row.worsened }}</td></tr>
 {% endfor %}</tbody>
 </table></div>
 {% endfor %}{% endif %}
-{% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png; the numbers: tables/{{ figure.numbers }}.csv)</figcaption></figure>
+{% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png; the numbers: tables/{{ figure.numbers }}.csv)</figcaption>
+{% if figure.rows %}<details><summary>The numbers behind this chart{% if figure.same %} ({{ figure.same }}){% endif %}</summary>
+<div class="wide" tabindex="0" role="region" aria-label="The numbers behind: {{ figure.title }}"><table>
+<thead><tr>{% for name in figure.header %}<th{% if name.1 %} class="text"{% endif %}>{{ name.0 }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in figure.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table></div></details>{% endif %}</figure>
 {% endfor %}
 {% for table in section.tables %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
-<div class="wide"><table>
+<div class="wide" tabindex="0" role="region" aria-label="{{ table.title }}"><table>
 <thead><tr>{% for name in table.header %}<th{% if name.1 %} class="text"{% endif %}>{{ name.0 }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in table.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
@@ -91,7 +101,23 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
         .filter_map(|section| {
             let figures: Vec<minijinja::Value> = model
                 .figures_of(section)
-                .map(|f| context! { title => f.title, name => f.name, numbers => f.numbers, svg => f.svg })
+                .map(|f| {
+                    // The rows the chart draws, less the columns that say
+                    // the same in each, which go in the summary line.
+                    let (header, rows, same) = match model.table(f.numbers) {
+                        Some(t) => {
+                            let drawn = Table {
+                                rows: t.rows.iter().filter(|row| drawn_by(t, f, row)).cloned().collect(),
+                                ..t.clone()
+                            };
+                            let (drawn, same) = drawn.without_constant_columns();
+                            let (header, rows) = shown(&drawn, |_| true);
+                            (header, rows, same.join("; "))
+                        }
+                        None => Default::default(),
+                    };
+                    context! { title => f.title, name => f.name, numbers => f.numbers, svg => f.svg, header => header, rows => rows, same => same }
+                })
                 .collect();
             let tables: Vec<minijinja::Value> = model
                 .tables_of(section)
@@ -104,28 +130,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                         t.name != "baseline_characteristics"
                             || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
-                    // Columns of words read from the left, columns of
-                    // numbers line up on the right.
-                    let words: Vec<bool> = (0..t.header.len())
-                        .map(|c| {
-                            let cells = || t.rows.iter().filter_map(|row| row.get(c));
-                            cells().any(|cell| matches!(cell, Cell::Text(_)))
-                                && cells().all(|cell| matches!(cell, Cell::Text(_) | Cell::Missing(_)))
-                        })
-                        .collect();
-                    let rows: Vec<Vec<(String, bool)>> = t
-                        .rows
-                        .iter()
-                        .filter(by_arm)
-                        .map(|row| {
-                            row.iter()
-                                .zip(&words)
-                                .map(|(cell, words)| (cell_text(cell), *words))
-                                .collect()
-                        })
-                        .collect();
-                    let header: Vec<(&String, bool)> =
-                        t.header.iter().zip(words.iter().copied()).collect();
+                    let (header, rows) = shown(t, by_arm);
                     let note = t.note();
                     context! { title => t.title, header => header, rows => rows, note => note }
                 })
@@ -156,6 +161,49 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
             version => env!("CARGO_PKG_VERSION"),
         })
         .map_err(template_error(path))
+}
+
+/// A table's header and the text of the rows `keep` keeps, each cell
+/// marked when its column holds words: columns of words read from the
+/// left, columns of numbers line up on the right.
+type Shown = (Vec<(String, bool)>, Vec<Vec<(String, bool)>>);
+fn shown(table: &Table, keep: impl Fn(&&Vec<Cell>) -> bool) -> Shown {
+    let words = table.text_columns();
+    let rows = table
+        .rows
+        .iter()
+        .filter(keep)
+        .map(|row| {
+            row.iter()
+                .zip(&words)
+                .map(|(cell, words)| (cell_text(cell), *words))
+                .collect()
+        })
+        .collect();
+    let header = table.header.iter().cloned().zip(words).collect();
+    (header, rows)
+}
+
+/// Whether `row` of `table` is one `figure` draws: its outcome and, in
+/// `distributions`, its kind.
+fn drawn_by(table: &Table, figure: &Figure, row: &&Vec<Cell>) -> bool {
+    let column = |name: &str| {
+        let index = table.header.iter().position(|h| h == name)?;
+        match row.get(index) {
+            Some(Cell::Text(text)) => Some(text.as_str()),
+            _ => None,
+        }
+    };
+    let outcome = match (&figure.outcome, column("outcome")) {
+        (Some(wanted), Some(outcome)) => outcome == wanted || outcome == "-",
+        _ => true,
+    };
+    // Distribution charts draw everyone; their table also has each group.
+    let kind = match figure.distribution {
+        Some(wanted) => column("of") == Some(wanted) && column("grouped by") == Some("all"),
+        None => true,
+    };
+    outcome && kind
 }
 
 fn template_error(path: &Path) -> impl Fn(minijinja::Error) -> Error + '_ {

@@ -3,11 +3,12 @@
 //! Everything is written into the staging folder of a [`folder::Claim`],
 //! which is swapped in only when complete, so a failed or killed run never
 //! leaves half a report. The tables, charts and story are built once into
-//! a [`model::ReportModel`], which index.html, report.md and tables.xlsx
-//! serialise; none recomputes a statistic.
+//! a [`model::ReportModel`], which index.html, report.md, report.docx and
+//! tables.xlsx serialise; none recomputes a statistic.
 
 pub(crate) mod charts;
 pub mod data_quality;
+pub(crate) mod docx;
 pub(crate) mod estimates;
 pub(crate) mod flow;
 pub mod folder;
@@ -128,6 +129,10 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
     }
     if wanted("markdown") {
         write_file(&dir.join("report.md"), markdown::render(&model))?;
+    }
+    if wanted("docx") {
+        let path = dir.join("report.docx");
+        write_file(&path, docx::render(&model, &path)?)?;
     }
     Ok(())
 }

@@ -68,6 +68,11 @@ pub struct ReportModel {
 pub struct Heading {
     pub title: String,
     pub subtitle: Option<String>,
+    /// Programme, organisation and period, each on its own line of a
+    /// title page.
+    pub lines: Vec<String>,
+    /// A PNG for the title page.
+    pub logo: Option<std::path::PathBuf>,
 }
 
 impl ReportModel {
@@ -77,6 +82,8 @@ impl ReportModel {
             heading: Heading {
                 title: content.settings.report.title().to_string(),
                 subtitle: content.settings.report.subtitle(),
+                lines: content.settings.report.lines(),
+                logo: content.settings.report_logo.clone(),
             },
             participants: content.panel.participant_id.len(),
             waves: content.panel.waves.clone(),

@@ -39,6 +39,68 @@ pub struct Table {
 }
 
 impl Table {
+    /// `table` without the columns that hold one value in every row, and those
+    /// columns as `header: value`, to say once in the caption.
+    pub fn without_constant_columns(&self) -> (Table, Vec<String>) {
+        let table = self;
+        let constant: Vec<bool> = (0..table.header.len())
+            .map(|c| {
+                let mut values = table.rows.iter().map(|row| row.get(c));
+                let first = values.next().flatten();
+                table.rows.len() > 1 && first.is_some() && values.all(|v| v == first)
+            })
+            .collect();
+        let same = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| constant[*c])
+            .filter_map(|(c, name)| {
+                let value = table.rows.first()?.get(c)?;
+                Some(format!("{name}: {}", cell_text(value)))
+            })
+            .collect();
+        let header = table
+            .header
+            .iter()
+            .zip(&constant)
+            .filter(|(_, constant)| !**constant)
+            .map(|(name, _)| name.clone())
+            .collect();
+        let rows = table
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&constant)
+                    .filter(|(_, constant)| !**constant)
+                    .map(|(cell, _)| cell.clone())
+                    .collect()
+            })
+            .collect();
+        (
+            Table {
+                header,
+                rows,
+                ..table.clone()
+            },
+            same,
+        )
+    }
+
+    /// Per column, whether it holds words (read from the left) rather
+    /// than numbers (lined up on the right): some text and nothing but
+    /// text or blanks.
+    pub fn text_columns(&self) -> Vec<bool> {
+        (0..self.header.len())
+            .map(|c| {
+                let cells = || self.rows.iter().filter_map(|row| row.get(c));
+                cells().any(|cell| matches!(cell, Cell::Text(_)))
+                    && cells().all(|cell| matches!(cell, Cell::Text(_) | Cell::Missing(_)))
+            })
+            .collect()
+    }
+
     /// A sentence printed under the table on the page, where its cells
     /// need one.
     pub fn note(&self) -> Option<&'static str> {

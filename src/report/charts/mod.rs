@@ -1,6 +1,7 @@
-//! Charts drawn with plotters, each written as SVG and as PNG. The font is
-//! embedded (DejaVu Sans, assets/fonts), so PNG rendering needs no system
-//! fonts and gives the same pixels everywhere. Colours: Okabe–Ito, safe for
+//! Charts drawn with plotters as SVG, each with a PNG copy rasterised from
+//! that SVG at print resolution. The font is embedded (DejaVu Sans,
+//! assets/fonts), so rendering needs no system fonts and gives the same
+//! pixels everywhere. Colours: Okabe–Ito, safe for
 //! colour-vision deficiencies. Charts read `Estimate` rows only.
 
 use super::ReportContent;
@@ -12,11 +13,13 @@ use lines::{dose_chart, wave_means_chart, weekly_chart};
 mod bands;
 mod flow;
 mod lines;
+pub(crate) mod raster;
 use crate::error::{Error, Result};
 use crate::estimate::{Classification, Contrast, Estimate, Stat};
 use crate::stats::clinical_significance::{CutoffType, RciMethod};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 
@@ -112,22 +115,20 @@ fn chart_error(path: &Path) -> impl Fn(String) -> Error + '_ {
     }
 }
 
-/// Draws one chart to `charts/<name>.svg` and `.png` and evaluates to the
-/// SVG text. A macro because the drawing function is generic over the two
-/// backends, which a closure cannot be.
-macro_rules! svg_and_png {
-    ($dir:expr, $name:expr, $alt:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+/// Draws one chart to `charts/<name>.svg` and evaluates to the SVG text
+/// (its PNG copy is rasterised from it later, [`raster`]). A macro because
+/// the drawing function is generic over the backend, which a closure
+/// cannot be.
+macro_rules! svg_only {
+    ($dir:expr, $name:expr, $alt:expr, $desc:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
         let svg_path = $dir.join(format!("{}.svg", $name));
-        let png_path = $dir.join(format!("{}.png", $name));
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, $size).into_drawing_area();
             $draw(&root, $($argument),*).map_err(|e| chart_error(&svg_path)(e.to_string()))?;
         }
-        let svg = accessible(&svg, $alt);
+        let svg = accessible(&svg, $alt, $desc);
         super::write_file(&svg_path, &svg)?;
-        let root = BitMapBackend::new(&png_path, $size).into_drawing_area();
-        $draw(&root, $($argument),*).map_err(|e| chart_error(&png_path)(e.to_string()))?;
         svg
     }};
 }
@@ -144,9 +145,19 @@ pub struct Figure {
     /// What the chart shows for someone who cannot see it, and where its
     /// numbers are.
     pub alt: String,
+    /// How the chart is drawn and, where one line says it, what it shows:
+    /// the SVG's `<desc>`.
+    pub desc: String,
     /// The table in `tables/` holding the numbers drawn.
     pub numbers: &'static str,
+    /// The outcome the chart is about, whose rows of `numbers` it draws.
+    pub outcome: Option<String>,
+    /// The distribution drawn, as the `of` column of `distributions` names
+    /// it; `None` for charts drawn from a table of their own.
+    pub distribution: Option<&'static str>,
     pub svg: String,
+    /// The PNG copy, at print resolution.
+    pub png: raster::Png,
 }
 
 /// The table whose rows are the numbers a chart draws, by the chart's
@@ -177,17 +188,98 @@ fn numbers_behind(name: &str) -> &'static str {
     }
 }
 
-/// The SVG with `role="img"`, an accessible name and a `<title>`, which
-/// screen readers announce and browsers show on hover.
-fn accessible(svg: &str, alt: &str) -> String {
-    let escaped = alt
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
+/// Which rows of `distributions` a chart draws, by its file stem.
+fn distribution_drawn(name: &str) -> Option<&'static str> {
+    let stem = |prefix: &str| name.starts_with(prefix);
+    if stem("distribution_") {
+        Some("score")
+    } else if stem("individual_change_") {
+        Some("change")
+    } else if stem("pre_post_") {
+        Some("baseline -> follow-up")
+    } else if stem("sessions_attended") {
+        Some("sessions attended")
+    } else {
+        None
+    }
+}
+
+/// How a chart encodes its numbers, by its file stem, for someone who
+/// cannot see it.
+fn drawing(name: &str) -> &'static str {
+    let stem = |prefix: &str| name.starts_with(prefix);
+    if stem("mean_change_") || stem("effects_") || stem("for_whom_") {
+        "Each row is a group: the dot is its estimate and the line its 95% confidence interval; the vertical line marks no change."
+    } else if stem("distribution_") {
+        "Bars show how many people had each score, one set of bars per wave."
+    } else if stem("individual_change_") {
+        "Bars show how many pairs changed by each amount; dashed lines mark the reliable-change threshold either side of no change."
+    } else if stem("pre_post_") {
+        "A grid of baseline score against follow-up score; each cell holds the number of pairs with those two scores, and cells below the diagonal are people whose score fell."
+    } else if stem("reliable_change_") || stem("meaningful_change_") {
+        "Each row is a group, split into the percentages who improved, did not change and deteriorated."
+    } else if stem("caseness_") {
+        "Paired bars per group: the percentage above the cut-off at baseline and at follow-up."
+    } else if stem("dose_response_") {
+        "Mean change for each band of sessions attended, with 95% confidence intervals."
+    } else if stem("longitudinal_") {
+        "The model's estimated mean score at each wave, with 95% confidence intervals."
+    } else if stem("participant_flow") {
+        "Boxes from enrolment down to the people analysed, each with its count; the side boxes say why people left the analysis."
+    } else if stem("sessions_attended") {
+        "Bars show how many participants attended each number of sessions."
+    } else if stem("attendance_by_week") {
+        "One line per activity: sessions attended in each week since enrolment."
+    } else {
+        "A chart of the numbers in the table that follows it."
+    }
+}
+
+/// What a forest chart shows, in one sentence: everyone's estimate and the
+/// groups lowest and highest.
+fn forest_reading(rows: &[Interval]) -> String {
+    let show = |row: &Interval| {
+        format!(
+            "{} {} (95% CI {} to {})",
+            row.label,
+            bands::trimmed(row.value),
+            bands::trimmed(row.low),
+            bands::trimmed(row.high)
+        )
+    };
+    let by_value = |a: &&Interval, b: &&Interval| a.value.total_cmp(&b.value);
+    let groups: Vec<&Interval> = rows
+        .iter()
+        .filter(|r| !r.label.starts_with("everyone"))
+        .collect();
+    let mut reading = String::new();
+    if let Some(everyone) = rows.iter().find(|r| r.label.starts_with("everyone")) {
+        reading = format!("{}. ", show(everyone));
+    }
+    if let (Some(low), Some(high)) = (
+        groups.iter().copied().min_by(by_value),
+        groups.iter().copied().max_by(by_value),
+    ) {
+        if groups.len() >= 2 {
+            reading.push_str(&format!("Lowest: {}; highest: {}. ", show(low), show(high)));
+        }
+    }
+    reading
+}
+
+/// The SVG with `role="img"`, an accessible name, a `<title>` (which
+/// browsers show on hover) and a `<desc>` saying how it is drawn.
+fn accessible(svg: &str, alt: &str, desc: &str) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let (alt, desc) = (escape(alt), escape(desc));
     match svg.find('>') {
         Some(end) if svg.starts_with("<svg") => format!(
-            "{} role=\"img\" aria-label=\"{escaped}\">\n<title>{escaped}</title>{}",
+            "{} role=\"img\" aria-label=\"{alt}\">\n<title>{alt}</title>\n<desc>{desc}</desc>{}",
             &svg[..end],
             &svg[end + 1..]
         ),
@@ -245,24 +337,40 @@ fn group_label(e: &Estimate) -> String {
 }
 
 /// Draws one chart into `charts/` as SVG and PNG and records it.
+/// `reading`, when given, says in words what the chart shows.
 macro_rules! figure {
-    ($figures:expr, $folder:expr, $section:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {{
+    ($figures:expr, $folder:expr, $section:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* )) => {
+        figure!($figures, $folder, $section, $name, $title, $size, $draw($($argument),*); String::new())
+    };
+    ($figures:expr, $folder:expr, $section:expr, $name:expr, $title:expr, $size:expr, $draw:ident ( $($argument:expr),* ); $reading:expr) => {{
         let name: String = $name;
         let title: String = $title;
         let numbers = numbers_behind(&name);
         let alt = format!(
             "{title}. The numbers behind this chart are in tables/{numbers}.csv."
         );
-        let svg = svg_and_png!($folder, name, &alt, $size, $draw(&title, $($argument),*));
+        let desc = format!("{}{}", $reading, drawing(&name));
+        let svg = svg_only!($folder, name, &alt, &desc, $size, $draw(&title, $($argument),*));
         $figures.push(Figure {
             section: $section,
+            distribution: distribution_drawn(&name),
             name,
             title,
             alt,
+            desc,
             numbers,
+            outcome: None,
             svg,
+            png: raster::Png::default(),
         });
     }};
+}
+
+/// Marks `figures` as drawn from the rows of `outcome`.
+fn about(figures: &mut [Figure], outcome: &str) {
+    for figure in figures {
+        figure.outcome = Some(outcome.to_string());
+    }
 }
 
 /// Draws every chart; returns them in report order for index.html.
@@ -283,10 +391,18 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             "participant_flow".into(),
             "Participant flow".into(),
             (760, 120 + 90 * stages.len() as u32),
-            flow_chart(&stages)
+            flow_chart(&stages);
+            stages
+                .iter()
+                .map(|(stage, people)| format!("{stage}: {people}. "))
+                .collect::<String>()
         );
+        if let Some(first) = content.panel.outcomes.first() {
+            about(&mut figures, &first.outcome.id);
+        }
     }
     for outcome in &content.panel.outcomes {
+        let first = figures.len();
         let id = outcome.outcome.id.as_str();
         let instrument = &content.instruments[outcome.outcome.instrument];
         let direction = match instrument.direction {
@@ -329,7 +445,8 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 format!("mean_change_{id}"),
                 format!("Mean change in {id} with 95% CI, by group"),
                 (760, (90 + 34 * rows.len()) as u32),
-                forest(&x_label, &rows)
+                forest(&x_label, &rows);
+                format!("Mean change: {}", forest_reading(&rows))
             );
         }
         let threshold = select(estimates, id, "reliable_change", Stat::RcThreshold)
@@ -478,11 +595,14 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 forest(
                     "d_av (change in baseline-and-follow-up standard deviations)",
                     &effects
-                )
+                );
+                format!("d_av: {}", forest_reading(&effects))
             );
         }
+        about(&mut figures[first..], id);
     }
     for outcome in &content.panel.outcomes {
+        let first = figures.len();
         let id = outcome.outcome.id.as_str();
         let subgroups: Vec<Interval> = estimates
             .iter()
@@ -502,9 +622,11 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 format!("for_whom_{id}"),
                 format!("Mean change in {id} (95% CI) by participant group"),
                 (760, (90 + 34 * subgroups.len()) as u32),
-                forest("mean change (follow-up minus baseline, points)", &subgroups)
+                forest("mean change (follow-up minus baseline, points)", &subgroups);
+                format!("Mean change: {}", forest_reading(&subgroups))
             );
         }
+        about(&mut figures[first..], id);
     }
     let sessions = bands::sessions_series(estimates);
     if !sessions.is_empty() {
@@ -530,6 +652,12 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             weekly_chart(&weekly)
         );
     }
+    // Rasterising is most of a chart's cost; each is independent.
+    figures.par_iter_mut().try_for_each(|figure| {
+        let path = folder.join(format!("{}.png", figure.name));
+        figure.png = raster::png(&figure.svg).map_err(chart_error(&path))?;
+        super::write_file(&path, &figure.png.bytes)
+    })?;
     Ok(figures)
 }
 
