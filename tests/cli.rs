@@ -555,7 +555,8 @@ fn tables_are_written_as_csv_and_xlsx() {
     let flow = read_csv(&out.join("tables/participant_flow.csv"));
     assert_eq!(flow[0]["people"], "240");
     // "<10" marks only counts that are themselves small; a count blanked
-    // so that another cannot be recovered reads "suppressed".
+    // so that another cannot be recovered reads "–*", which the table's
+    // footnote explains.
     let reliable = read_csv(&out.join("tables/reliable_change.csv"));
     let all = reliable.iter().find(|r| r["group"] == "all").unwrap();
     let estimates = read_csv(&out.join("estimates.csv"));
@@ -569,7 +570,7 @@ fn tables_are_written_as_csv_and_xlsx() {
     };
     assert_eq!(all["improved"], find("n_improved")["value"]);
     assert_eq!(find("n_no_change")["suppressed"], "true");
-    assert_eq!(all["no change"], "suppressed");
+    assert_eq!(all["no change"], "–*");
     assert_eq!(all["deteriorated"], "<10");
     // Regression: a level whose n was withheld so that a small level could
     // not be worked out (some 80 women) read "<10".
@@ -581,8 +582,26 @@ fn tables_are_written_as_csv_and_xlsx() {
             .unwrap()["people"]
             .clone()
     };
-    assert_eq!(people("female"), "suppressed");
+    assert_eq!(people("female"), "–*");
     assert_eq!(people("non-binary"), "<10");
+    // Every table showing a marker explains it beneath.
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    for section in markdown.split("\n### ").skip(1) {
+        let table: String = section
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if table.contains("–\\*") {
+            assert!(
+                section.contains("–\\* withheld: it rests on fewer than 10 people"),
+                "{section}"
+            );
+        }
+        if table.contains("| <10 |") {
+            assert!(section.contains("<10: fewer than 10 people"), "{section}");
+        }
+    }
 }
 
 /// reports/example is committed; regenerating it must give the same bytes
@@ -729,7 +748,7 @@ fn every_chart_of_the_set_is_drawn_as_svg_and_png_and_inlined() {
         "sessions_attended",
         "attendance_by_week",
         "dose_response_ucla3",
-        "effects_ucla3",
+        "differences_ucla3",
     ] {
         for ext in ["svg", "png"] {
             let path = out.join(format!("charts/{chart}.{ext}"));
@@ -889,4 +908,28 @@ fn a_report_ends_with_the_account_of_the_rows_read() {
         "{stderr}"
     );
     assert!(last.contains("internal"), "{last}");
+}
+
+/// The dose-response chart places each band at its pairs' mean sessions:
+/// each mean lies inside its band, and the open band's beyond its start.
+#[test]
+fn each_dose_band_has_its_mean_sessions_inside_the_band() {
+    let estimates = read_csv(&sample().join("../../reports/example/estimates.csv"));
+    let mean = |band: &str| -> f64 {
+        estimates
+            .iter()
+            .find(|r| {
+                r["analysis"] == "dose_response"
+                    && r["group_by"] == "dose_band"
+                    && r["group"] == band
+                    && r["estimate"] == "mean_sessions"
+            })
+            .unwrap_or_else(|| panic!("no mean_sessions for dose band {band}"))["value"]
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(mean("0"), 0.0);
+    assert!((1.0..=5.0).contains(&mean("1-5")));
+    assert!((6.0..=11.0).contains(&mean("6-11")));
+    assert!(mean("12+") >= 12.0);
 }

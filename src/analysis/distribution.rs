@@ -15,6 +15,8 @@ use crate::panel::PanelOutcome;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bands {
     pub width: f64,
+    /// A lower edge of some band: bands are `origin + k × width`.
+    pub origin: f64,
 }
 
 /// Aim for at most this many score bands.
@@ -53,7 +55,12 @@ impl Bands {
                 break;
             }
         }
-        Some(Bands { width })
+        Some(Bands { width, origin: 0.0 })
+    }
+
+    /// These bands, moved so that one starts at `origin`.
+    fn starting_at(self, origin: f64) -> Bands {
+        Bands { origin, ..self }
     }
 
     /// The band holding `value`.
@@ -66,7 +73,7 @@ impl Bands {
 
     /// Lower edge of the band holding `value` (the sort key of bands).
     fn lower_edge(&self, value: f64) -> f64 {
-        (value / self.width).floor() * self.width
+        self.origin + ((value - self.origin) / self.width).floor() * self.width
     }
 }
 
@@ -146,10 +153,12 @@ pub fn distribution(cell: &Cell) -> Vec<Estimate> {
             &method,
         ));
     }
-    let joint_bands = Bands::at_most(
-        cell.outcome.scores.iter().flatten().flatten().copied(),
-        MAX_JOINT_BANDS,
-    );
+    // The grid's bands start at the lowest whole score observed, so that
+    // on a whole-number scale each cell holds whole scores (3–4, 5–6, …
+    // rather than 2–3, 4–5, … on a 3–9 scale).
+    let scores = || cell.outcome.scores.iter().flatten().flatten().copied();
+    let lowest = scores().fold(f64::INFINITY, f64::min).floor();
+    let joint_bands = Bands::at_most(scores(), MAX_JOINT_BANDS).map(|b| b.starting_at(lowest));
     if let (true, Some(bands)) = (cell.group.is_all(), joint_bands.as_ref()) {
         let mut joint: Vec<((f64, f64), usize)> = Vec::new();
         for (b, f) in pairs.baseline.iter().zip(&pairs.followup) {
@@ -189,10 +198,17 @@ mod tests {
 
     #[test]
     fn widths_are_nice_and_labels_round_trip() {
-        let bands = Bands { width: 5.0 };
+        let bands = Bands {
+            width: 5.0,
+            origin: 0.0,
+        };
         assert_eq!(bands.band(23.4).to_string(), "20 to <25");
         assert_eq!(bands.band(-0.5).to_string(), "-5 to <0");
-        let tallied = counts(&Bands { width: 1.0 }, [3.0, 4.0, 3.0, 9.0].into_iter());
+        let ones = Bands {
+            width: 1.0,
+            origin: 0.0,
+        };
+        let tallied = counts(&ones, [3.0, 4.0, 3.0, 9.0].into_iter());
         assert_eq!(
             tallied,
             vec![
@@ -219,5 +235,20 @@ mod tests {
                 )
             ]
         );
+    }
+
+    #[test]
+    fn grid_bands_start_at_the_lowest_whole_score() {
+        // A 3–9 scale in bands of 2: 3–4, 5–6, 7–8, 9, not 2–3, 4–5, ….
+        let bands = Bands::at_most([3.0, 9.0].into_iter(), MAX_JOINT_BANDS)
+            .unwrap()
+            .starting_at(3.0);
+        assert_eq!(bands.width, 2.0);
+        let edges: Vec<f64> = [3.0, 4.0, 5.0, 6.5, 9.0]
+            .iter()
+            .map(|v| bands.lower_edge(*v))
+            .collect();
+        assert_eq!(edges, vec![3.0, 3.0, 5.0, 5.0, 9.0]);
+        assert_eq!(bands.band(4.0).to_string(), "3 to <5");
     }
 }

@@ -74,7 +74,9 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
     rows
 }
 
-/// Mean change within each dose band (whole dataset only).
+/// Mean change within each dose band (whole dataset only), and the mean
+/// sessions its pairs attended, which places the band on a chart's axis
+/// (an open band such as `12+` has no midpoint).
 pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
     let Some(sessions) = &cell.panel.sessions else {
         return Vec::new();
@@ -82,13 +84,13 @@ pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
     let pairs = cell.pairs();
     let mut rows = Vec::new();
     for band in &cell.options.dose_bands {
-        let changes: Vec<f64> = pairs
+        let (attended, changes): (Vec<f64>, Vec<f64>) = pairs
             .rows
             .iter()
             .zip(&pairs.change)
             .filter(|(p, _)| band.contains(sessions[**p]))
-            .map(|(_, d)| *d)
-            .collect();
+            .map(|(p, d)| (f64::from(sessions[*p]), *d))
+            .unzip();
         if changes.is_empty() {
             continue;
         }
@@ -116,6 +118,12 @@ pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
                 "one-sample t-test on d; undefined: fewer than two pairs or no spread",
             ),
         });
+        rows.push(place.row(
+            Stat::MeanSessions,
+            crate::stats::descriptive::mean(&attended),
+            n,
+            "mean sessions attended by the band's pairs",
+        ));
     }
     rows
 }

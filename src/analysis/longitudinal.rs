@@ -23,8 +23,17 @@ struct Observations {
     participants: usize,
 }
 
-/// The fixed effects and the requested contrasts of a fit.
-type Fitted = Result<(Vec<FixedEffect>, Vec<FixedEffect>), MixedModelError>;
+/// The variance components of a fit: between participants, between
+/// clusters of people served together (nested models only), residual.
+struct Variances {
+    participants: f64,
+    clusters: Option<f64>,
+    residual: f64,
+}
+
+/// The fixed effects, the requested contrasts and the variance components
+/// of a fit.
+type Fitted = Result<(Vec<FixedEffect>, Vec<FixedEffect>, Variances), MixedModelError>;
 
 impl Observations {
     /// `lmer(y ~ columns + (1 | participant))`, or with clusters `+ (1 |
@@ -32,10 +41,25 @@ impl Observations {
     fn fit(&self, columns: &[Vec<f64>], contrasts: &[Vec<f64>]) -> Fitted {
         match &self.served_in {
             None => random_intercept_with_contrasts(&self.y, columns, &self.cluster, contrasts)
-                .map(|fit| (fit.fixed_effects, fit.contrasts)),
+                .map(|fit| {
+                    let variances = Variances {
+                        participants: fit.intercept_variance,
+                        clusters: None,
+                        residual: fit.residual_variance,
+                    };
+                    (fit.fixed_effects, fit.contrasts, variances)
+                }),
             Some(served_in) => {
-                nested_random_intercepts(&self.y, columns, &self.cluster, served_in, contrasts)
-                    .map(|fit| (fit.fixed_effects, fit.contrasts))
+                nested_random_intercepts(&self.y, columns, &self.cluster, served_in, contrasts).map(
+                    |fit| {
+                        let variances = Variances {
+                            participants: fit.participant_variance,
+                            clusters: Some(fit.cluster_variance),
+                            residual: fit.residual_variance,
+                        };
+                        (fit.fixed_effects, fit.contrasts, variances)
+                    },
+                )
             }
         }
     }
@@ -180,6 +204,46 @@ pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
         estimate.p_value = None;
         estimate
     }));
+    if let Ok((_, _, variances)) = &fit {
+        rows.extend(variance_rows(cell, variances, obs.participants));
+    }
+    rows
+}
+
+/// The variance components of the wave model, and the share of the
+/// variance that lies between people (the correlation of two scores of
+/// one person: the ICC).
+fn variance_rows(cell: &Cell, variances: &Variances, n: usize) -> Vec<Estimate> {
+    let place = cell.place("longitudinal", "");
+    let method = format!("{}; as.data.frame(VarCorr(m))$vcov", model(cell, ""));
+    let between = variances.participants + variances.clusters.unwrap_or(0.0);
+    let total = between + variances.residual;
+    let mut rows = vec![place.row(
+        Stat::VarianceParticipants,
+        Some(variances.participants),
+        n,
+        method.as_str(),
+    )];
+    if let Some(clusters) = variances.clusters {
+        rows.push(place.row(
+            Stat::VarianceClustersLongitudinal,
+            Some(clusters),
+            n,
+            method.as_str(),
+        ));
+    }
+    rows.push(place.row(
+        Stat::VarianceResidual,
+        Some(variances.residual),
+        n,
+        method.as_str(),
+    ));
+    rows.push(place.row(
+        Stat::IccParticipants,
+        (total > 0.0).then(|| between / total),
+        n,
+        "between-person share of the variance: (participants [+ clusters]) / (participants [+ clusters] + residual)",
+    ));
     rows
 }
 

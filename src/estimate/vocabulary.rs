@@ -197,6 +197,10 @@ vocabulary! {
     WaveEffect = "wave_effect", Coefficient;
     WaveMean = "wave_mean", Location;
     ArmByWave = "arm_by_wave", Coefficient;
+    VarianceParticipants = "variance_participants", Location;
+    VarianceClustersLongitudinal = "variance_clusters_longitudinal", Location;
+    VarianceResidual = "variance_residual", Location;
+    IccParticipants = "icc_participants", Coefficient;
     // dose-response
     MeanSessions = "mean_sessions", Location;
     SlopePerSession = "slope_per_session", Coefficient;

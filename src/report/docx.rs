@@ -92,7 +92,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
             } else {
                 format!("{} ({})", table.title, same.join("; "))
             };
-            document.table(&shown, &title, table.note());
+            document.table(&shown, &title, table.note(model.min_cell).as_deref());
         }
         if !elsewhere.is_empty() {
             document.paragraph(&format!(

@@ -182,16 +182,29 @@ pub fn small_count(min_cell: usize) -> String {
     format!("<{min_cell}")
 }
 
-/// What stands in for any other suppressed number.
-pub const SUPPRESSED: &str = "suppressed";
+/// What stands in for any other withheld number: a dash marked for the
+/// footnote [`withheld_note`] that every table holding one carries.
+pub const WITHHELD: &str = "–*";
+
+/// The footnote of [`WITHHELD`].
+pub fn withheld_note(min_cell: usize) -> String {
+    format!(
+        "–* withheld: it rests on fewer than {min_cell} people, or would let a small count be worked out from the others by subtraction."
+    )
+}
+
+/// The footnote of a count shown as [`small_count`].
+pub fn small_count_note(min_cell: usize) -> String {
+    format!("<{min_cell}: fewer than {min_cell} people, the smallest group belong publishes.")
+}
 
 /// What stands in for a suppressed estimate's value: `<10` for a count
-/// that is itself small, "suppressed" for everything else.
+/// that is itself small, [`WITHHELD`] for everything else.
 pub fn suppressed_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
     if e.suppression == Some(crate::estimate::Suppression::SmallCount) {
         small_count(min_cell)
     } else {
-        SUPPRESSED.to_string()
+        WITHHELD.to_string()
     }
 }
 
@@ -205,13 +218,13 @@ pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
 }
 
 /// What a withheld `n` reads as: `<min_cell` only when it is that small;
-/// an `n` withheld because it would reveal another cell is "suppressed",
+/// an `n` withheld because it would reveal another cell is [`WITHHELD`],
 /// never a false "<10".
 pub fn hidden_n_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
     if e.n > 0 && e.n < min_cell {
         small_count(min_cell)
     } else {
-        SUPPRESSED.to_string()
+        WITHHELD.to_string()
     }
 }
 
@@ -261,6 +274,35 @@ pub fn cohen_size(d: f64) -> &'static str {
         x if x < 0.8 => "medium",
         _ => "large",
     }
+}
+
+/// What a statistic is called where people read it: tables and
+/// documents. `estimates.csv` keeps the vocabulary's names (`name()`).
+pub fn stat_label(stat: crate::estimate::Stat) -> String {
+    use crate::estimate::Stat;
+    let label = match stat {
+        Stat::MeanChange => "mean change",
+        Stat::MeanSessions => "mean sessions attended",
+        Stat::SlopePerSession => "change per extra session",
+        Stat::SlopePerSessionHc3 => "change per extra session (robust SE)",
+        Stat::SpearmanRho => "Spearman's rho, sessions and change",
+        Stat::AncovaDifference => "difference at follow-up adjusted for baseline (ANCOVA)",
+        Stat::AncovaF => "F test: any difference adjusted for baseline",
+        Stat::ChangeDifference => "difference in mean change (Welch)",
+        Stat::HedgesGChange => "Hedges' g of the difference in change",
+        Stat::WaveEffect => "change from baseline (mixed model)",
+        Stat::WaveMean => "estimated mean (mixed model)",
+        Stat::ArmByWave => "arm difference in change from baseline (mixed model)",
+        Stat::VarianceParticipants => "variance between participants",
+        Stat::VarianceClustersLongitudinal => "variance between clusters",
+        Stat::VarianceResidual => "residual variance (within a person)",
+        Stat::IccParticipants => "ICC: share of variance between people",
+        Stat::MeanChangeCr2 => "mean change (cluster-robust CR2)",
+        Stat::AncovaDifferenceCr2 => "difference adjusted for baseline (cluster-robust CR2)",
+        Stat::ChangeDifferenceCr2 => "difference in mean change (cluster-robust CR2)",
+        other => return other.name().replace('_', " "),
+    };
+    label.to_string()
 }
 
 #[cfg(test)]

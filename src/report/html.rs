@@ -131,7 +131,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                             || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
                     let (header, rows) = shown(t, by_arm);
-                    let note = t.note();
+                    let note = t.note(model.min_cell);
                     context! { title => t.title, header => header, rows => rows, note => note }
                 })
                 .collect();

@@ -31,8 +31,8 @@ pub fn render(model: &ReportModel) -> String {
         }
         for table in section_tables {
             out.push_str(&format!("\n### {}\n\n{}", table.title, to_markdown(table)));
-            if let Some(note) = table.note() {
-                out.push_str(&format!("\n{}\n", markdown_text(note)));
+            if let Some(note) = table.note(model.min_cell) {
+                out.push_str(&format!("\n{}\n", markdown_text(&note)));
             }
         }
     }

@@ -61,6 +61,8 @@ pub struct ReportModel {
     pub tables: Vec<Table>,
     pub figures: Vec<Figure>,
     pub quality: Vec<QualityLine>,
+    /// The smallest count published, which the tables' footnotes name.
+    pub min_cell: usize,
 }
 
 /// The report's title and its line of programme, organisation and period.
@@ -96,6 +98,7 @@ impl ReportModel {
             tables,
             figures,
             quality: quality_lines(content),
+            min_cell: content.settings.min_cell,
         }
     }
 

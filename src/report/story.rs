@@ -749,8 +749,28 @@ pub fn story(content: &ReportContent) -> Story {
             }
         }
         if let Some(rc) = find(content, id, "reliable_change", Stat::RcThreshold) {
+            // The reliability the threshold uses, beside the internal
+            // consistency these data show.
+            let alpha = find(content, id, "reliability", Stat::CronbachAlpha)
+                .filter(|e| !e.suppressed)
+                .and_then(|e| {
+                    let interval = match (e.ci_low, e.ci_high) {
+                        (Some(low), Some(high)) => format!(
+                            " (95% CI {} to {})",
+                            rounded(Some(low), 2),
+                            rounded(Some(high), 2)
+                        ),
+                        _ => String::new(),
+                    };
+                    Some(format!(
+                        " Cronbach's alpha in these data at baseline: {}{interval}, {} people with every item.",
+                        rounded(Some(e.value?), 2),
+                        e.n
+                    ))
+                })
+                .unwrap_or_default();
             story.methods.push(format!(
-                "Reliable change for {id}: a change larger than {} points ({}), with SD of all baseline scores.",
+                "Reliable change for {id}: a change larger than {} points ({}), with SD of all baseline scores.{alpha}",
                 rounded(rc.value, 2),
                 rc.method
             ));
@@ -807,7 +827,7 @@ pub fn story(content: &ReportContent) -> Story {
     story.methods.push("Charts of scores, change and attendance show people per band, never a single person's answers; the pre/post chart counts pairs per band of baseline and follow-up score. Dose-response points are mean change within each dose band (one-sample t interval) and the dashed line is the slope of change on sessions adjusted for the baseline score (lm(d ~ sessions + b)), drawn through the mean sessions and mean change of the pairs.".into());
     if content.settings.min_cell > 0 {
         story.methods.push(format!(
-            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} or \"suppressed\"; in charts as an outline or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
+            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} for a small count and –* for anything else withheld; in charts as an outline, \"withheld\" or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
             m = content.settings.min_cell
         ));
     }

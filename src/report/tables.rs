@@ -4,8 +4,8 @@
 
 use super::format::{
     classification_label, cohen_size, csv_field, hidden_n_text, markdown_text, money, p_text,
-    rounded, small_count, spreadsheet_text, suppressed_text, visible, P_DIGITS, P_FLOOR,
-    SUPPRESSED,
+    rounded, small_count, small_count_note, spreadsheet_text, stat_label, suppressed_text, visible,
+    withheld_note, P_DIGITS, P_FLOOR, WITHHELD,
 };
 use super::ReportContent;
 use crate::analysis::moderators::MODERATOR;
@@ -103,10 +103,27 @@ impl Table {
 
     /// A sentence printed under the table on the page, where its cells
     /// need one.
-    pub fn note(&self) -> Option<&'static str> {
-        (self.name == "table1").then_some(
-            "A count shown as <N is fewer than N people, the smallest group belong publishes; \"suppressed\" is withheld so that a small count cannot be worked out from the others. Every grouping column, by category, is in tables/baseline_characteristics.csv.",
-        )
+    pub fn note(&self, min_cell: usize) -> Option<String> {
+        let missing = |wanted: &dyn Fn(&str) -> bool| {
+            self.rows
+                .iter()
+                .flatten()
+                .any(|cell| matches!(cell, Cell::Missing(text) if wanted(text)))
+        };
+        let mut notes = Vec::new();
+        if missing(&|text| text == small_count(min_cell)) {
+            notes.push(small_count_note(min_cell));
+        }
+        if missing(&|text| text == WITHHELD) {
+            notes.push(withheld_note(min_cell));
+        }
+        if self.name == "table1" {
+            notes.push(
+                "Every grouping column, by category, is in tables/baseline_characteristics.csv."
+                    .into(),
+            );
+        }
+        (!notes.is_empty()).then(|| notes.join(" "))
     }
 }
 
@@ -141,7 +158,7 @@ fn people(e: &Estimate, min_cell: usize) -> Cell {
 
 fn interval(row: Option<&Estimate>, decimals: usize) -> Cell {
     match row {
-        Some(e) if e.suppressed => Cell::Missing(SUPPRESSED.into()),
+        Some(e) if e.suppressed => Cell::Missing(WITHHELD.into()),
         Some(e) => match (e.ci_low, e.ci_high) {
             (Some(lo), Some(hi)) => Cell::Interval(lo, hi, decimals),
             _ => Cell::Missing("–".into()),
@@ -324,7 +341,7 @@ fn table1(content: &ReportContent) -> Table {
                     rounded(mean.value, 2),
                     rounded(sd.value, 2)
                 )),
-                _ => Cell::Missing(SUPPRESSED.into()),
+                _ => Cell::Missing(WITHHELD.into()),
             });
             median_iqr.push(
                 match (
@@ -338,7 +355,7 @@ fn table1(content: &ReportContent) -> Table {
                         rounded(q1.value, 1),
                         rounded(q3.value, 1)
                     )),
-                    _ => Cell::Missing(SUPPRESSED.into()),
+                    _ => Cell::Missing(WITHHELD.into()),
                 },
             );
         }
@@ -1178,7 +1195,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&e.outcome),
                     text(&e.group_by),
                     text(&e.group),
-                    text(e.estimate.name()),
+                    text(&stat_label(e.estimate)),
                     value(Some(e), 3, m),
                     interval(Some(e), 3),
                     e.se.map_or(Cell::Missing("–".into()), |se| Cell::Number(se, 3)),
@@ -1216,7 +1233,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     } else {
                         e.contrast.to_string()
                     }),
-                    text(e.estimate.name()),
+                    text(&stat_label(e.estimate)),
                 ]
                 .into_iter()
                 .chain(inference(e, 3, m))
@@ -1312,7 +1329,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&e.group),
                     text(&e.wave),
                     text(&e.contrast.to_string()),
-                    text(e.estimate.name()),
+                    text(&stat_label(e.estimate)),
                 ]
                 .into_iter()
                 .chain(inference(e, 2, m))

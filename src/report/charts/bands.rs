@@ -280,8 +280,23 @@ pub struct GridCell {
     pub count: Option<f64>,
 }
 
-/// Pairs per (baseline band, follow-up band).
-pub fn joint_cells(estimates: &[Estimate], outcome: &str) -> Vec<GridCell> {
+/// Pairs per (baseline band, follow-up band). On a whole-number `scale`
+/// (its lowest and highest score) a band from 3 to <5 holds the scores 3
+/// and 4, so its cell is drawn from 2.5 to 4.5, each whole score at the
+/// centre of its own stretch of axis, and no cell runs past the scale.
+pub fn joint_cells(estimates: &[Estimate], outcome: &str, scale: (f64, f64)) -> Vec<GridCell> {
+    let whole = |x: f64| x.fract() == 0.0;
+    let (lowest, highest) = scale;
+    let on_scale = |(low, high): (f64, f64), whole_scores: bool| {
+        if whole_scores {
+            (
+                (low - 0.5).max(lowest - 0.5),
+                (high - 0.5).min(highest + 0.5),
+            )
+        } else {
+            (low, high)
+        }
+    };
     select(
         estimates,
         outcome,
@@ -298,9 +313,11 @@ pub fn joint_cells(estimates: &[Estimate], outcome: &str) -> Vec<GridCell> {
         else {
             return None;
         };
+        let whole_scores =
+            whole(lowest) && whole(highest) && whole(width) && whole(baseline) && whole(followup);
         Some(GridCell {
-            baseline: (baseline, baseline + width),
-            followup: (followup, followup + width),
+            baseline: on_scale((baseline, baseline + width), whole_scores),
+            followup: on_scale((followup, followup + width), whole_scores),
             count: if e.suppressed { None } else { e.value },
         })
     })

@@ -139,29 +139,38 @@ pub fn dose_response(
         (Some(x), Some(y), Some(b)) => Some((x, y, b)),
         _ => None,
     };
-    // Closed bands sit at their midpoint; an open band (`12+`) one
-    // previous-band-width beyond its start.
+    // Each band sits at the mean sessions its pairs attended, so an open
+    // band (`12+`) is drawn where its people are; without that mean, a
+    // closed band sits at its midpoint and an open one a band-width past
+    // its start.
+    let band_row = |label: &str, name: Stat| {
+        estimates.iter().find(|e| {
+            e.outcome == outcome
+                && e.analysis == "dose_response"
+                && e.group_by == "dose_band"
+                && e.group == label
+                && e.estimate == name
+        })
+    };
     let mut previous_width = 1.0;
     let mut bands = Vec::new();
     let mut x_max: f64 = 1.0;
     for band in dose_bands {
-        let position = match band.max {
+        let midpoint = match band.max {
             Some(max) => {
                 previous_width = f64::from(max - band.min + 1);
                 f64::from(band.min + max) / 2.0
             }
             None => f64::from(band.min) + previous_width / 2.0,
         };
-        x_max = x_max.max(position + previous_width / 2.0);
-        let row = estimates.iter().find(|e| {
-            e.outcome == outcome
-                && e.analysis == "dose_response"
-                && e.group_by == "dose_band"
-                && e.group == band.label
-                && e.estimate == Stat::MeanChange
-        });
+        let position = band_row(&band.label, Stat::MeanSessions)
+            .filter(|e| !e.suppressed)
+            .and_then(|e| e.value)
+            .unwrap_or(midpoint);
+        let row = band_row(&band.label, Stat::MeanChange);
         if let Some((value, low, high)) = row.and_then(|e| Some((e.value?, e.ci_low?, e.ci_high?)))
         {
+            x_max = x_max.max(position + previous_width / 2.0);
             let n = row.map_or(0, |e| e.n);
             bands.push((band.label.clone(), position, value, low, high, n));
         }
@@ -233,7 +242,7 @@ pub fn dose_chart<DB: DrawingBackend>(
     }
     let height = root.dim_in_pixel().1 as i32;
     root.draw(&Text::new(
-        "Points: mean change within each dose band, 95% CI. Dashed: fitted slope per session at the mean baseline score.",
+        "Points: mean change within each dose band, at its mean sessions, 95% CI. Dashed: fitted slope per session at the mean baseline score.",
         (60, height - 24),
         ("sans-serif", 12).into_font().color(&BLACK),
     ))?;

@@ -67,11 +67,19 @@ fn forest<DB: DrawingBackend>(
     let high = rows.iter().map(|r| r.high).fold(0.0f64, f64::max);
     let pad = ((high - low) * 0.08).max(0.05);
     let n = rows.len() as f64;
+    // Room for the longest label (13 px DejaVu Sans is about 6.5 px a
+    // character), within a third of the width.
+    let longest = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(0) as u32;
+    let label_room = (longest * 13 / 2 + 24).clamp(190, 330);
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(42)
-        .y_label_area_size(190)
+        .y_label_area_size(label_room)
         .build_cartesian_2d((low - pad)..(high + pad), 0.0..n)?;
     chart
         .configure_mesh()
@@ -164,8 +172,10 @@ pub struct Figure {
 /// file stem.
 fn numbers_behind(name: &str) -> &'static str {
     let stem = |prefix: &str| name.starts_with(prefix);
-    if stem("mean_change_") || stem("effects_") {
+    if stem("mean_change_") {
         "change_by_group"
+    } else if stem("differences_") {
+        "comparisons"
     } else if stem("for_whom_") {
         "for_whom"
     } else if stem("reliable_change_") {
@@ -208,8 +218,10 @@ fn distribution_drawn(name: &str) -> Option<&'static str> {
 /// cannot see it.
 fn drawing(name: &str) -> &'static str {
     let stem = |prefix: &str| name.starts_with(prefix);
-    if stem("mean_change_") || stem("effects_") || stem("for_whom_") {
+    if stem("mean_change_") || stem("for_whom_") {
         "Each row is a group: the dot is its estimate and the line its 95% confidence interval; the vertical line marks no change."
+    } else if stem("differences_") {
+        "Each row is a difference between two groups: the dot is the estimate and the line its 95% confidence interval; the vertical line marks no difference."
     } else if stem("distribution_") {
         "Bars show how many people had each score, one set of bars per wave."
     } else if stem("individual_change_") {
@@ -471,7 +483,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 )
             );
         }
-        let grid = bands::joint_cells(estimates, id);
+        let grid = bands::joint_cells(estimates, id, (instrument.score_min, instrument.score_max));
         if !grid.is_empty() {
             figure!(
                 figures,
@@ -581,22 +593,46 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 wave_means_chart(id, &waves.waves, &means)
             );
         }
-        let effects: Vec<Interval> = select(estimates, id, "change", Stat::DAv)
-            .filter_map(Interval::of)
-            .collect();
-        if !effects.is_empty() {
+        // Comparisons are drawn as what they are: differences between two
+        // groups, each with its interval (the within-group changes are the
+        // mean-change chart above).
+        let differences: Vec<Interval> =
+            select(estimates, id, "comparison", Stat::AncovaDifference)
+                .filter_map(|e| {
+                    let Contrast::Levels { level, reference } = &e.contrast else {
+                        return None;
+                    };
+                    Some(Interval {
+                        label: format!("{}: {level} − {reference}", e.group_by),
+                        value: e.value?,
+                        low: e.ci_low?,
+                        high: e.ci_high?,
+                    })
+                })
+                .collect();
+        if !differences.is_empty() {
             figure!(
                 figures,
                 folder,
                 "comparison",
-                format!("effects_{id}"),
-                format!("Standardised change in {id} (d_av, 95% BCa CI) by cohort, site and arm"),
-                (760, (90 + 34 * effects.len()) as u32),
+                format!("differences_{id}"),
+                format!(
+                    "Differences in {id} at {} between groups, adjusted for baseline (ANCOVA, 95% CI)",
+                    waves.followup_name()
+                ),
+                (760, (90 + 34 * differences.len()) as u32),
                 forest(
-                    "d_av (change in baseline-and-follow-up standard deviations)",
-                    &effects
+                    &format!(
+                        "difference in {} score (points; {})",
+                        waves.followup_name(),
+                        match instrument.direction {
+                            crate::instruments::Direction::HigherIsWorse => "below 0 = the first group less lonely",
+                            crate::instruments::Direction::HigherIsBetter => "above 0 = the first group better",
+                        }
+                    ),
+                    &differences
                 );
-                format!("d_av: {}", forest_reading(&effects))
+                format!("Differences: {}", forest_reading(&differences))
             );
         }
         about(&mut figures[first..], id);
@@ -967,7 +1003,7 @@ fn paired_bars<DB: DrawingBackend>(
                 }
                 None => {
                     chart.draw_series(std::iter::once(Text::new(
-                        crate::report::format::SUPPRESSED,
+                        "withheld",
                         (1.0, centre + 0.12),
                         ("sans-serif", 12).into_font().color(&GREY),
                     )))?;
