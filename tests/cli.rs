@@ -933,3 +933,22 @@ fn each_dose_band_has_its_mean_sessions_inside_the_band() {
     assert!((6.0..=11.0).contains(&mean("6-11")));
     assert!(mean("12+") >= 12.0);
 }
+
+/// Regression: the page's change table showed a withheld mean as "–",
+/// which reads as "not applicable". It shows the marker, explained
+/// beneath the table (report.docx gives its change tables the same note).
+#[test]
+fn the_change_table_marks_withheld_cells_and_explains_them() {
+    let (_temp, out) = report_of(fixture("tiny-ucla3"));
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    let start = html.find("<h3>Change in ucla3</h3>").unwrap();
+    let change = &html[start..start + html[start..].find("<figure>").unwrap()];
+    let site = change
+        .split("<tr>")
+        .find(|row| row.contains("<td>Northgate</td>"))
+        .unwrap();
+    assert_eq!(site.matches("<td>–*</td>").count(), 9, "{site}");
+    assert!(change.contains(
+        "<p class=\"note\">&lt;10: fewer than 10 people, the smallest group belong publishes. –* withheld"
+    ));
+}

@@ -74,7 +74,11 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
             ));
             for outcome in &model.change {
                 let title = format!("Change in {}, by group", outcome.id);
-                document.table(&change_table(outcome, model), &title, None);
+                document.table(
+                    &change_table(outcome, model),
+                    &title,
+                    outcome.note.as_deref(),
+                );
             }
         }
         for figure in figures {

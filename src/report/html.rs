@@ -57,6 +57,7 @@ summary { cursor: pointer; color: #0b5394; }
 {% for row in outcome.rows %}<tr><td>{{ row.group_by }}</td><td>{{ row.group }}</td><td>{{ row.n }}</td><td>{{ row.mean_baseline }}</td><td>{{ row.mean_followup }}</td><td>{{ row.mean_change }}</td><td>{{ row.p }}</td><td>{{ row.p_adjusted }}</td><td>{{ row.dz }}</td><td>{{ row.improved }}</td><td>{{ row.worsened }}</td></tr>
 {% endfor %}</tbody>
 </table></div>
+{% if outcome.note %}<p class="note">{{ outcome.note }}</p>{% endif %}
 {% endfor %}{% endif %}
 {% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png; the numbers: tables/{{ figure.numbers }}.csv)</figcaption>
 {% if figure.rows %}<details><summary>The numbers behind this chart{% if figure.same %} ({{ figure.same }}){% endif %}</summary>

@@ -4,7 +4,10 @@
 //! how to mark it up, and compute nothing.
 
 use super::charts::Figure;
-use super::format::{p_text, people_text, rounded};
+use super::format::{
+    p_text, people_text, rounded, small_count, small_count_note, suppressed_text, withheld_note,
+    WITHHELD,
+};
 use super::story::Story;
 use super::tables::Table;
 use super::ReportContent;
@@ -42,6 +45,8 @@ pub struct ChangeRow {
 pub struct OutcomeChange {
     pub id: String,
     pub rows: Vec<ChangeRow>,
+    /// The footnote of the markers of withheld cells the rows show.
+    pub note: Option<String>,
 }
 
 /// One line of the data-quality account: table, what, rows.
@@ -168,32 +173,61 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                 .map(|((_, index), cell)| {
                     let (_, group_by, group) = cell_order[*index];
                     let get = |name: Stat| cell.get(&name).copied();
+                    // A withheld number reads as its marker, never as a
+                    // "–" that would pass for "not applicable".
+                    let shown = |name: Stat, show: &dyn Fn(&Estimate) -> String| match get(name) {
+                        Some(e) if e.suppressed => suppressed_text(e, min_cell),
+                        Some(e) => show(e),
+                        None => "–".into(),
+                    };
+                    let percent = |e: &Estimate| {
+                        e.value
+                            .map(|v| format!("{v:.0}%"))
+                            .unwrap_or_else(|| "–".into())
+                    };
                     ChangeRow {
                         group_by: group_by.to_string(),
                         group: group.to_string(),
                         n: get(Stat::NPairs)
                             .map(|e| people_text(e, min_cell))
                             .unwrap_or_default(),
-                        mean_baseline: rounded(get(Stat::MeanBaseline).and_then(|e| e.value), 2),
-                        mean_followup: rounded(get(Stat::MeanFollowup).and_then(|e| e.value), 2),
-                        mean_change: interval(get(Stat::MeanChange), 2),
-                        p: p_text(get(Stat::MeanChange).and_then(|e| e.p_value)),
-                        p_adjusted: p_text(get(Stat::MeanChange).and_then(|e| e.p_adjusted)),
-                        dz: interval(get(Stat::CohensDz), 2),
-                        improved: get(Stat::PctImproved)
-                            .and_then(|e| e.value)
-                            .map(|v| format!("{v:.0}%"))
-                            .unwrap_or_else(|| "–".into()),
-                        worsened: get(Stat::PctWorsened)
-                            .and_then(|e| e.value)
-                            .map(|v| format!("{v:.0}%"))
-                            .unwrap_or_else(|| "–".into()),
+                        mean_baseline: shown(Stat::MeanBaseline, &|e| rounded(e.value, 2)),
+                        mean_followup: shown(Stat::MeanFollowup, &|e| rounded(e.value, 2)),
+                        mean_change: shown(Stat::MeanChange, &|e| interval(Some(e), 2)),
+                        p: shown(Stat::MeanChange, &|e| p_text(e.p_value)),
+                        p_adjusted: shown(Stat::MeanChange, &|e| p_text(e.p_adjusted)),
+                        dz: shown(Stat::CohensDz, &|e| interval(Some(e), 2)),
+                        improved: shown(Stat::PctImproved, &percent),
+                        worsened: shown(Stat::PctWorsened, &percent),
                     }
                 })
-                .collect();
+                .collect::<Vec<ChangeRow>>();
+            let cells = || {
+                rows.iter().flat_map(|r| {
+                    [
+                        &r.n,
+                        &r.mean_baseline,
+                        &r.mean_followup,
+                        &r.mean_change,
+                        &r.p,
+                        &r.p_adjusted,
+                        &r.dz,
+                        &r.improved,
+                        &r.worsened,
+                    ]
+                })
+            };
+            let mut notes = Vec::new();
+            if cells().any(|c| *c == small_count(min_cell)) {
+                notes.push(small_count_note(min_cell));
+            }
+            if cells().any(|c| c == WITHHELD) {
+                notes.push(withheld_note(min_cell));
+            }
             OutcomeChange {
                 id: id.to_string(),
                 rows,
+                note: (!notes.is_empty()).then(|| notes.join(" ")),
             }
         })
         .collect()
