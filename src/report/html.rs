@@ -20,20 +20,25 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: right; }
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2), td.text, th.text { text-align: left; }
 thead th { border-bottom: 2px solid #333; }
+table.typed th, table.typed td { text-align: right; }
+table.typed th.text, table.typed td.text { text-align: left; }
 .note { color: #555; font-size: 0.9rem; }
 .subtitle { font-size: 1.15rem; margin-top: -0.5rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: 0.9rem; }
 h3 { font-size: 1.05rem; margin-top: 1.5rem; }
+h4 { font-size: 0.95rem; margin: 1rem 0 0.25rem; }
 .wide { overflow-x: auto; }
 details { margin: 0.25rem 0 1rem; font-size: 0.9rem; }
 summary { cursor: pointer; color: #0b5394; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
+  table { margin: 0.25rem 0 0.75rem; }
+  h3 { margin-top: 1rem; }
   details > summary { display: none; }
   details:not([open]) { display: none; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   tr, figure { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .wide { overflow: visible; }
@@ -61,15 +66,15 @@ summary { cursor: pointer; color: #0b5394; }
 {% endfor %}{% endif %}
 {% for figure in section.figures %}<figure>{{ figure.svg|safe }}<figcaption>{{ figure.title }} (charts/{{ figure.name }}.svg, .png; the numbers: tables/{{ figure.numbers }}.csv)</figcaption>
 {% if figure.rows %}<details><summary>The numbers behind this chart{% if figure.same %} ({{ figure.same }}){% endif %}</summary>
-<div class="wide" tabindex="0" role="region" aria-label="The numbers behind: {{ figure.title }}"><table>
+<div class="wide" tabindex="0" role="region" aria-label="The numbers behind: {{ figure.title }}"><table class="typed">
 <thead><tr>{% for name in figure.header %}<th{% if name.1 %} class="text"{% endif %}>{{ name.0 }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in figure.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
 </table></div></details>{% endif %}</figure>
 {% endfor %}
-{% for table in section.tables %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
-<div class="wide" tabindex="0" role="region" aria-label="{{ table.title }}"><table>
+{% for table in section.tables %}{% if table.first %}<h3>{{ table.title }}</h3>{% if table.note %}<p class="note">{{ table.note }}</p>{% endif %}{% endif %}{% if table.part %}<h4>{{ table.part }}</h4>{% endif %}
+<div class="wide" tabindex="0" role="region" aria-label="{{ table.title }}{% if table.part %}: {{ table.part }}{% endif %}"><table class="typed">
 <thead><tr>{% for name in table.header %}<th{% if name.1 %} class="text"{% endif %}>{{ name.0 }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in table.rows %}<tr>{% for cell in row %}<td{% if cell.1 %} class="text"{% endif %}>{{ cell.0 }}</td>{% endfor %}</tr>
@@ -124,16 +129,27 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                 .tables_of(section)
                 // The change section has its own, more readable table.
                 .filter(|t| t.name != "change_by_group")
-                .map(|t| {
+                .flat_map(|t| {
                     // On the page, who took part is shown for everyone and
                     // by arm; every grouping is in tables/.
                     let by_arm = |row: &&Vec<Cell>| {
                         t.name != "baseline_characteristics"
                             || matches!(row.get(1), Some(Cell::Text(g)) if g == "all" || g == "arm")
                     };
-                    let (header, rows) = shown(t, by_arm);
+                    let kept = Table {
+                        rows: t.rows.iter().filter(by_arm).cloned().collect(),
+                        ..t.clone()
+                    };
                     let note = t.note(model.min_cell);
-                    context! { title => t.title, header => header, rows => rows, note => note }
+                    kept.by_grouping().into_iter().enumerate().map(move |(index, (part, table))| {
+                        let (header, rows) = shown(&table, |_| true);
+                        let first = index == 0;
+                        context! {
+                            title => t.title, part => part,
+                            first => first, header => header, rows => rows,
+                            note => if first { note.clone() } else { None },
+                        }
+                    }).collect::<Vec<_>>()
                 })
                 .collect();
             let shown = section.id == "change" || !figures.is_empty() || !tables.is_empty();

@@ -95,14 +95,97 @@ impl Table {
         (0..self.header.len())
             .map(|c| {
                 let cells = || self.rows.iter().filter_map(|row| row.get(c));
-                cells().any(|cell| matches!(cell, Cell::Text(_)))
+                // A count written as text is still a number.
+                cells().any(|cell| matches!(cell, Cell::Text(t) if t.parse::<f64>().is_err()))
                     && cells().all(|cell| matches!(cell, Cell::Text(_) | Cell::Missing(_)))
             })
             .collect()
     }
 
-    /// A sentence printed under the table on the page, where its cells
-    /// need one.
+    /// The table split by its grouping column (`grouped by` or
+    /// `moderator`), one part per grouping in first-seen order, each named
+    /// (`everyone`, `by site`); the whole table, unnamed, when it has no
+    /// such column or only one grouping. Pages show parts, so that groups
+    /// of one column are read together rather than stacked.
+    pub fn by_grouping(&self) -> Vec<(Option<String>, Table)> {
+        // Columns naming where a row belongs, which a part says once.
+        const IDENTITY: [&str; 4] = ["outcome", "grouped by", "moderator", "group"];
+        let Some(column) = self
+            .header
+            .iter()
+            .position(|h| h == "grouped by" || h == "moderator")
+        else {
+            return vec![(None, self.clone())];
+        };
+        let mut parts: Vec<(String, Vec<Vec<Cell>>)> = Vec::new();
+        for row in &self.rows {
+            let key = row.get(column).map(cell_text).unwrap_or_default();
+            match parts.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, rows)) => rows.push(row.clone()),
+                None => parts.push((key, vec![row.clone()])),
+            }
+        }
+        if parts.len() < 2 {
+            return vec![(None, self.clone())];
+        }
+        parts
+            .into_iter()
+            .map(|(key, rows)| {
+                let name = if key == "all" {
+                    "everyone".to_string()
+                } else {
+                    format!("by {key}")
+                };
+                let part = Table {
+                    rows,
+                    ..self.clone()
+                };
+                // Identity columns holding one value in the part (all of
+                // them, for `everyone`) go; data columns always stay.
+                let drop: Vec<bool> = part
+                    .header
+                    .iter()
+                    .enumerate()
+                    .map(|(c, name)| {
+                        let mut values = part.rows.iter().map(|row| row.get(c));
+                        let first = values.next().flatten();
+                        IDENTITY.contains(&name.as_str()) && values.all(|v| v == first)
+                    })
+                    .collect();
+                let keep = |cells: &[String]| -> Vec<String> {
+                    cells
+                        .iter()
+                        .zip(&drop)
+                        .filter(|(_, d)| !**d)
+                        .map(|(c, _)| c.clone())
+                        .collect()
+                };
+                let header = keep(&part.header);
+                let rows = part
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .zip(&drop)
+                            .filter(|(_, d)| !**d)
+                            .map(|(c, _)| c.clone())
+                            .collect()
+                    })
+                    .collect();
+                (
+                    Some(name),
+                    Table {
+                        header,
+                        rows,
+                        ..part
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// A sentence printed with the table on the page, where its cells
+    /// need one: what its markers of withheld cells mean.
     pub fn note(&self, min_cell: usize) -> Option<String> {
         let missing = |wanted: &dyn Fn(&str) -> bool| {
             self.rows
@@ -1649,4 +1732,41 @@ pub fn to_markdown(table: &Table) -> String {
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_split_by_grouping_and_say_where_once() {
+        let row = |by: &str, group: &str, n: f64| {
+            vec![text("ucla3"), text(by), text(group), Cell::Number(n, 0)]
+        };
+        let table = Table {
+            name: "reliable_change",
+            title: "Reliable change",
+            header: header(&["outcome", "grouped by", "group", "improved"]),
+            rows: vec![
+                row("all", "all", 42.0),
+                row("site", "Eastfield", 12.0),
+                row("site", "Northgate", 15.0),
+            ],
+        };
+        let parts = table.by_grouping();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].0.as_deref(), Some("everyone"));
+        assert_eq!(parts[0].1.header, header(&["improved"]));
+        assert_eq!(parts[1].0.as_deref(), Some("by site"));
+        assert_eq!(parts[1].1.header, header(&["group", "improved"]));
+        assert_eq!(parts[1].1.rows.len(), 2);
+        // The counts stay a column of numbers.
+        assert_eq!(parts[1].1.text_columns(), vec![true, false]);
+        // One grouping: the table whole.
+        let whole = Table {
+            rows: table.rows[1..].to_vec(),
+            ..table.clone()
+        };
+        assert_eq!(whole.by_grouping(), vec![(None, whole.clone())]);
+    }
 }
