@@ -554,9 +554,9 @@ fn tables_are_written_as_csv_and_xlsx() {
     assert_eq!(&xlsx[..2], b"PK", "xlsx is a zip container");
     let flow = read_csv(&out.join("tables/participant_flow.csv"));
     assert_eq!(flow[0]["people"], "240");
-    // "<10" marks only counts that are themselves small; a count blanked
-    // so that another cannot be recovered reads "–*", which the table's
-    // footnote explains.
+    // Regression (#20, "the markers tell"): a small count and the count
+    // blanked so that it cannot be recovered read the same marker; "<10"
+    // beside "withheld" told which of the two was the small one.
     let reliable = read_csv(&out.join("tables/reliable_change.csv"));
     let all = reliable.iter().find(|r| r["group"] == "all").unwrap();
     let estimates = read_csv(&out.join("estimates.csv"));
@@ -570,10 +570,11 @@ fn tables_are_written_as_csv_and_xlsx() {
     };
     assert_eq!(all["improved"], find("n_improved")["value"]);
     assert_eq!(find("n_no_change")["suppressed"], "true");
-    assert_eq!(all["no change"], "–*");
-    assert_eq!(all["deteriorated"], "<10");
-    // Regression: a level whose n was withheld so that a small level could
-    // not be worked out (some 80 women) read "<10".
+    assert_eq!(find("n_deteriorated")["suppressed"], "true");
+    assert_eq!(all["no change"], "[c]");
+    assert_eq!(all["deteriorated"], "[c]");
+    // A level whose n was withheld so that a small level could not be
+    // worked out (some 80 women) reads as the small level does.
     let for_whom = read_csv(&out.join("tables/for_whom.csv"));
     let people = |group: &str| {
         for_whom
@@ -582,8 +583,8 @@ fn tables_are_written_as_csv_and_xlsx() {
             .unwrap()["people"]
             .clone()
     };
-    assert_eq!(people("female"), "–*");
-    assert_eq!(people("non-binary"), "<10");
+    assert_eq!(people("female"), "[c]");
+    assert_eq!(people("non-binary"), "[c]");
     // Every table showing a marker explains it beneath.
     let markdown = fs::read_to_string(out.join("report.md")).unwrap();
     for section in markdown.split("\n### ").skip(1) {
@@ -592,14 +593,14 @@ fn tables_are_written_as_csv_and_xlsx() {
             .filter(|l| l.starts_with('|'))
             .collect::<Vec<_>>()
             .join("\n");
-        if table.contains("–\\*") {
+        assert!(!table.contains("| <10 |"), "{section}");
+        if table.contains("| [c] |") {
             assert!(
-                section.contains("–\\* withheld: it rests on fewer than 10 people"),
+                section.contains(
+                    "[c] withheld to protect participants: it rests on fewer than 10 people"
+                ),
                 "{section}"
             );
-        }
-        if table.contains("| <10 |") {
-            assert!(section.contains("<10: fewer than 10 people"), "{section}");
         }
     }
 }
@@ -858,11 +859,14 @@ fn the_summary_answers_compared_with_what_and_reports_deterioration() {
         summary.contains("Weighting the comparison arm to resemble the intervention arm"),
         "{summary}"
     );
-    // Fewer than 10 of the 159 deteriorated reliably: said, not hidden.
+    // Fewer than 10 of the 159 deteriorated reliably: deterioration is
+    // mentioned, not left out, but the summary must not say which of the
+    // two withheld cells is the small one (#20).
     assert!(
-        summary.contains("fewer than 10 people deteriorated reliably"),
+        summary.contains("the share who deteriorated reliably is withheld to protect participants"),
         "{summary}"
     );
+    assert!(!summary.contains("fewer than 10 people"), "{summary}");
     // One sign convention: a size and its interval, never a signed interval
     // beside an unsigned size.
     assert!(!summary.contains("CI -"), "{summary}");
@@ -947,8 +951,6 @@ fn the_change_table_marks_withheld_cells_and_explains_them() {
         .split("<tr>")
         .find(|row| row.contains("<td>Northgate</td>"))
         .unwrap();
-    assert_eq!(site.matches("<td>–*</td>").count(), 9, "{site}");
-    assert!(change.contains(
-        "<p class=\"note\">&lt;10: fewer than 10 people, the smallest group belong publishes. –* withheld"
-    ));
+    assert_eq!(site.matches("<td>[c]</td>").count(), 9, "{site}");
+    assert!(change.contains("<p class=\"note\">[c] withheld to protect participants"));
 }

@@ -152,7 +152,6 @@ pub fn rounded(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// What stands in for a count below the minimum cell: `<10`.
 /// An amount of money: the currency, then the amount with thousands
 /// separators, whole units from 100 up and pence below.
 pub fn money(currency: &str, amount: f64) -> String {
@@ -178,53 +177,32 @@ pub fn money(currency: &str, amount: f64) -> String {
     format!("{sign}{currency}{space}{grouped}{fraction}")
 }
 
-pub fn small_count(min_cell: usize) -> String {
-    format!("<{min_cell}")
-}
-
-/// What stands in for any other withheld number: a dash marked for the
-/// footnote [`withheld_note`] that every table holding one carries.
-pub const WITHHELD: &str = "–*";
+/// The one marker of every withheld number, whatever the reason: a
+/// small count, a count that would reveal one by subtraction, or an
+/// estimate resting on few people. Two markers would tell a reader which
+/// cell is the small one (in a cohort of 11, a "<10" beside a "withheld"
+/// gives both counts away). `[c]` ("confidential") is the symbol the UK
+/// Government Analysis Function's guidance on symbols in tables uses.
+pub const WITHHELD: &str = "[c]";
 
 /// The footnote of [`WITHHELD`].
 pub fn withheld_note(min_cell: usize) -> String {
     format!(
-        "–* withheld: it rests on fewer than {min_cell} people, or would let a small count be worked out from the others by subtraction."
+        "[c] withheld to protect participants: it rests on fewer than {min_cell} people, or a count of fewer than {min_cell} could be worked out from it."
     )
 }
 
-/// The footnote of a count shown as [`small_count`].
-pub fn small_count_note(min_cell: usize) -> String {
-    format!("<{min_cell}: fewer than {min_cell} people, the smallest group belong publishes.")
+/// What stands in for a suppressed estimate's value.
+pub fn suppressed_text() -> String {
+    WITHHELD.to_string()
 }
 
-/// What stands in for a suppressed estimate's value: `<10` for a count
-/// that is itself small, [`WITHHELD`] for everything else.
-pub fn suppressed_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
-    if e.suppression == Some(crate::estimate::Suppression::SmallCount) {
-        small_count(min_cell)
-    } else {
-        WITHHELD.to_string()
-    }
-}
-
-/// The people behind an estimate as text: the number, or `<min_cell` when
-/// disclosure control withheld it.
-pub fn people_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
+/// The people behind an estimate as text: the number, or [`WITHHELD`]
+/// when disclosure control withheld it.
+pub fn people_text(e: &crate::estimate::Estimate) -> String {
     match e.published_n() {
         Some(n) => n.to_string(),
-        None => hidden_n_text(e, min_cell),
-    }
-}
-
-/// What a withheld `n` reads as: `<min_cell` only when it is that small;
-/// an `n` withheld because it would reveal another cell is [`WITHHELD`],
-/// never a false "<10".
-pub fn hidden_n_text(e: &crate::estimate::Estimate, min_cell: usize) -> String {
-    if e.n > 0 && e.n < min_cell {
-        small_count(min_cell)
-    } else {
-        WITHHELD.to_string()
+        None => suppressed_text(),
     }
 }
 

@@ -4,10 +4,7 @@
 //! how to mark it up, and compute nothing.
 
 use super::charts::Figure;
-use super::format::{
-    p_text, people_text, rounded, small_count, small_count_note, suppressed_text, withheld_note,
-    WITHHELD,
-};
+use super::format::{p_text, people_text, rounded, suppressed_text, withheld_note, WITHHELD};
 use super::story::Story;
 use super::tables::Table;
 use super::ReportContent;
@@ -176,7 +173,7 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                     // A withheld number reads as its marker, never as a
                     // "–" that would pass for "not applicable".
                     let shown = |name: Stat, show: &dyn Fn(&Estimate) -> String| match get(name) {
-                        Some(e) if e.suppressed => suppressed_text(e, min_cell),
+                        Some(e) if e.suppressed => suppressed_text(),
                         Some(e) => show(e),
                         None => "–".into(),
                     };
@@ -188,9 +185,7 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                     ChangeRow {
                         group_by: group_by.to_string(),
                         group: group.to_string(),
-                        n: get(Stat::NPairs)
-                            .map(|e| people_text(e, min_cell))
-                            .unwrap_or_default(),
+                        n: get(Stat::NPairs).map(people_text).unwrap_or_default(),
                         mean_baseline: shown(Stat::MeanBaseline, &|e| rounded(e.value, 2)),
                         mean_followup: shown(Stat::MeanFollowup, &|e| rounded(e.value, 2)),
                         mean_change: shown(Stat::MeanChange, &|e| interval(Some(e), 2)),
@@ -218,9 +213,6 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                 })
             };
             let mut notes = Vec::new();
-            if cells().any(|c| *c == small_count(min_cell)) {
-                notes.push(small_count_note(min_cell));
-            }
             if cells().any(|c| c == WITHHELD) {
                 notes.push(withheld_note(min_cell));
             }

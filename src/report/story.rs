@@ -6,7 +6,7 @@ use super::format::{people_text, rounded};
 use super::ReportContent;
 use crate::analysis::design::{Design, ARM_COLUMN, ATTENDANCE_COLUMN};
 use crate::analysis::propensity::Adjustment;
-use crate::estimate::{Contrast, Estimate, Stat, Suppression};
+use crate::estimate::{Contrast, Estimate, Stat};
 use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
@@ -621,7 +621,7 @@ pub fn story(content: &ReportContent) -> Story {
             let mut sentence = format!(
                 "{label} {verb} by {} points on average (95% CI {a} to {b}) among the {} people who answered at {baseline} and {followup}",
                 rounded(Some(v.abs()), 2),
-                people_text(change, content.settings.min_cell)
+                people_text(change)
             );
             sentence.push_str(if better {
                 ", an improvement"
@@ -645,21 +645,10 @@ pub fn story(content: &ReportContent) -> Story {
             // Deterioration is reported beside improvement, always.
             let share =
                 |stat: Stat| find(content, id, "reliable_change", stat).and_then(|e| e.value);
-            // A suppressed share: "fewer than 10" when its count is itself
-            // small (the tables say as much), else only that it is withheld.
-            let withheld = |count: Stat, what: &str| {
-                let small = content.estimates.iter().any(|e| {
-                    e.outcome == id
-                        && e.analysis == "reliable_change"
-                        && e.group_by == "all"
-                        && e.estimate == count
-                        && e.suppression == Some(Suppression::SmallCount)
-                });
-                if small {
-                    format!("fewer than {} people {what}", content.settings.min_cell)
-                } else {
-                    format!("the share who {what} is suppressed to protect participants")
-                }
+            // A suppressed share is only said to be withheld: whether its
+            // count is small or protects another is itself disclosive.
+            let withheld = |_count: Stat, what: &str| {
+                format!("the share who {what} is withheld to protect participants")
             };
             match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
                 // More people reliably worse than better is said first.
@@ -714,7 +703,7 @@ pub fn story(content: &ReportContent) -> Story {
                 let (verb, a, b) = magnitude(v, lo, hi, "fell", "rose");
                 story.summary.push(format!(
                     "Using everyone who answered at least once ({} people), the mixed model estimates that {id} {verb} by {} points from {baseline} to {followup} (95% CI {a} to {b}).",
-                    people_text(mixed, content.settings.min_cell),
+                    people_text(mixed),
                     rounded(Some(v.abs()), 2),
                 ));
             }
@@ -827,7 +816,7 @@ pub fn story(content: &ReportContent) -> Story {
     story.methods.push("Charts of scores, change and attendance show people per band, never a single person's answers; the pre/post chart counts pairs per band of baseline and follow-up score. Dose-response points are mean change within each dose band (one-sample t interval) and the dashed line is the slope of change on sessions adjusted for the baseline score (lm(d ~ sessions + b)), drawn through the mean sessions and mean change of the pairs.".into());
     if content.settings.min_cell > 0 {
         story.methods.push(format!(
-            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as <{m} for a small count and –* for anything else withheld; in charts as an outline, \"withheld\" or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
+            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as [c] whatever the reason, so that the marker cannot tell which cell is the small one; in charts as an outline, \"withheld\" or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
             m = content.settings.min_cell
         ));
     }

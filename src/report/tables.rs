@@ -1,11 +1,11 @@
 //! The human tables: one CSV per table in `tables/`, and all of them as
 //! sheets of `tables.xlsx` (bold frozen header, number formats). Built from
-//! `Estimate` rows only; suppressed counts read `<min_cell>`.
+//! `Estimate` rows only; every withheld number reads `[c]`.
 
 use super::format::{
-    classification_label, cohen_size, csv_field, hidden_n_text, markdown_text, money, p_text,
-    rounded, small_count, small_count_note, spreadsheet_text, stat_label, suppressed_text, visible,
-    withheld_note, P_DIGITS, P_FLOOR, WITHHELD,
+    classification_label, cohen_size, csv_field, markdown_text, money, p_text, rounded,
+    spreadsheet_text, stat_label, suppressed_text, visible, withheld_note, P_DIGITS, P_FLOOR,
+    WITHHELD,
 };
 use super::ReportContent;
 use crate::analysis::moderators::MODERATOR;
@@ -194,9 +194,6 @@ impl Table {
                 .any(|cell| matches!(cell, Cell::Missing(text) if wanted(text)))
         };
         let mut notes = Vec::new();
-        if missing(&|text| text == small_count(min_cell)) {
-            notes.push(small_count_note(min_cell));
-        }
         if missing(&|text| text == WITHHELD) {
             notes.push(withheld_note(min_cell));
         }
@@ -219,9 +216,9 @@ fn text(value: &str) -> Cell {
 }
 
 /// The value of an estimate, or a marker saying why there is none.
-fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
+fn value(row: Option<&Estimate>, decimals: usize) -> Cell {
     match row {
-        Some(e) if e.suppressed => Cell::Missing(suppressed_text(e, min_cell)),
+        Some(e) if e.suppressed => Cell::Missing(suppressed_text()),
         Some(e) => match e.value {
             Some(v) => Cell::Number(v, decimals),
             None => Cell::Missing("–".into()),
@@ -230,12 +227,11 @@ fn value(row: Option<&Estimate>, decimals: usize, min_cell: usize) -> Cell {
     }
 }
 
-/// The people behind an estimate, or `<min_cell` when that is too few to
-/// publish.
-fn people(e: &Estimate, min_cell: usize) -> Cell {
+/// The people behind an estimate, or the withheld marker.
+fn people(e: &Estimate) -> Cell {
     match e.published_n() {
         Some(n) => Cell::Number(n as f64, 0),
-        None => Cell::Missing(hidden_n_text(e, min_cell)),
+        None => Cell::Missing(suppressed_text()),
     }
 }
 
@@ -300,7 +296,6 @@ fn get<'a>(place: &[&'a Estimate], name: Stat) -> Option<&'a Estimate> {
 /// per arm, n (%) for each category and mean (SD), median (IQR) for the
 /// baseline scores. The long tables keep every grouping.
 fn table1(content: &ReportContent) -> Table {
-    let m = content.settings.min_cell;
     let estimates = content.estimates;
     let columns: Vec<(&str, &str)> = std::iter::once(("all", "all"))
         .chain(
@@ -338,7 +333,7 @@ fn table1(content: &ReportContent) -> Table {
             (e.group_by.as_str(), e.group.as_str()) == *column
                 && e.analysis == "baseline_characteristics"
         });
-        people_row.push(any.map_or_else(blank, |e| match people(e, m) {
+        people_row.push(any.map_or_else(blank, |e| match people(e) {
             Cell::Number(n, _) => Cell::Text(rounded(Some(n), 0)),
             other => other,
         }));
@@ -388,7 +383,7 @@ fn table1(content: &ReportContent) -> Table {
                         rounded(p.value, 1)
                     )),
                     (Some(c), None, _) => Cell::Text(rounded(c.value, 0)),
-                    (None, _, Some(c)) => Cell::Missing(suppressed_text(c, m)),
+                    (None, _, Some(_)) => Cell::Missing(suppressed_text()),
                     (None, _, None) => Cell::Missing("0".into()),
                 });
             }
@@ -414,7 +409,7 @@ fn table1(content: &ReportContent) -> Table {
         let mut mean_sd = vec![text("mean (SD)")];
         let mut median_iqr = vec![text("median (IQR)")];
         for column in &columns {
-            answered.push(match value(find_at(*column, Stat::N), 0, m) {
+            answered.push(match value(find_at(*column, Stat::N), 0) {
                 Cell::Number(n, _) => Cell::Text(rounded(Some(n), 0)),
                 other => other,
             });
@@ -490,14 +485,14 @@ fn table1(content: &ReportContent) -> Table {
 const INFERENCE_HEADER: [&str; 6] = ["value", "95% CI", "df", "p", "p (Holm)", "n"];
 
 /// Value, 95% CI, df, p, Holm p and n of one test row.
-fn inference(e: &Estimate, decimals: usize, min_cell: usize) -> [Cell; 6] {
+fn inference(e: &Estimate, decimals: usize) -> [Cell; 6] {
     [
-        value(Some(e), decimals, min_cell),
+        value(Some(e), decimals),
         interval(Some(e), decimals),
         e.df.map_or(Cell::Missing("–".into()), |df| Cell::Number(df, 1)),
         p_value(Some(e), false),
         p_value(Some(e), true),
-        people(e, min_cell),
+        people(e),
     ]
 }
 
@@ -514,7 +509,6 @@ fn group_cells(first: &Estimate) -> Vec<Cell> {
 /// weights and matching.
 fn adjusted_comparison(content: &ReportContent) -> Table {
     let estimates = content.estimates;
-    let m = content.settings.min_cell;
     let mut rows = Vec::new();
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
@@ -546,15 +540,15 @@ fn adjusted_comparison(content: &ReportContent) -> Table {
                 text(id),
                 text(&e.contrast.to_string()),
                 text(label),
-                value(Some(e), 2, m),
+                value(Some(e), 2),
                 interval(Some(e), 2),
                 p_value(Some(e), false),
-                people(e, m),
+                people(e),
                 analysis.map_or(Cell::Missing("–".into()), |a| {
-                    value(ess(a, Stat::EssTreated), 1, m)
+                    value(ess(a, Stat::EssTreated), 1)
                 }),
                 analysis.map_or(Cell::Missing("–".into()), |a| {
-                    value(ess(a, Stat::EssControl), 1, m)
+                    value(ess(a, Stat::EssControl), 1)
                 }),
             ]);
         };
@@ -591,7 +585,6 @@ fn adjusted_comparison(content: &ReportContent) -> Table {
 /// effective sample sizes.
 fn balance(content: &ReportContent) -> Table {
     let estimates = content.estimates;
-    let m = content.settings.min_cell;
     let mut rows = Vec::new();
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
@@ -622,7 +615,7 @@ fn balance(content: &ReportContent) -> Table {
             row.extend(
                 Adjustment::ALL
                     .iter()
-                    .map(|adjustment| value(of(stat, contrast, *adjustment), decimals, m)),
+                    .map(|adjustment| value(of(stat, contrast, *adjustment), decimals)),
             );
             rows.push(row);
         };
@@ -680,7 +673,6 @@ fn balance(content: &ReportContent) -> Table {
 /// What the programme cost per participant, session, completer and
 /// outcome, in the currency of `[costs]`.
 fn costs(content: &ReportContent) -> Table {
-    let m = content.settings.min_cell;
     let currency = content
         .settings
         .analysis
@@ -705,7 +697,7 @@ fn costs(content: &ReportContent) -> Table {
                 _ => e.estimate.name(),
             };
             let amount = |v: Option<f64>| match (e.suppressed, v) {
-                (true, _) => Cell::Missing(suppressed_text(e, m)),
+                (true, _) => Cell::Missing(suppressed_text()),
                 (false, Some(v)) => Cell::Text(money(currency, v)),
                 (false, None) => Cell::Missing("–".into()),
             };
@@ -731,7 +723,7 @@ fn costs(content: &ReportContent) -> Table {
                 text(what),
                 amount(e.value),
                 interval,
-                people(e, m),
+                people(e),
             ]
         })
         .collect();
@@ -748,7 +740,6 @@ fn costs(content: &ReportContent) -> Table {
 /// moderator's first line.
 fn for_whom(content: &ReportContent) -> Table {
     let estimates = content.estimates;
-    let m = content.settings.min_cell;
     let mut rows = Vec::new();
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
@@ -781,14 +772,14 @@ fn for_whom(content: &ReportContent) -> Table {
                     text(id),
                     text(name),
                     text(&e.group),
-                    people(e, m),
-                    value(Some(e), 2, m),
+                    people(e),
+                    value(Some(e), 2),
                     interval(Some(e), 2),
                 ];
                 for stat in [Stat::ModeratorF, Stat::GroupByModeratorF] {
                     let t = test(stat).filter(|_| k == 0);
                     row.push(match t {
-                        Some(t) => value(Some(t), 2, m),
+                        Some(t) => value(Some(t), 2),
                         None => Cell::Missing("–".into()),
                     });
                     row.push(match t {
@@ -822,7 +813,6 @@ fn for_whom(content: &ReportContent) -> Table {
 /// Clustered delivery, per group: the clusters, their mean size, the ICC
 /// of change and the design effect.
 fn clustering(content: &ReportContent) -> Table {
-    let m = content.settings.min_cell;
     let rows = places(content.estimates, "clustering")
         .into_iter()
         .map(|place| {
@@ -830,10 +820,10 @@ fn clustering(content: &ReportContent) -> Table {
             vec![
                 text(&first.outcome),
                 text(&group_label(first)),
-                value(get(&place, Stat::NClusters), 0, m),
-                value(get(&place, Stat::MeanClusterSize), 1, m),
-                value(get(&place, Stat::IccChange), 3, m),
-                value(get(&place, Stat::DesignEffect), 2, m),
+                value(get(&place, Stat::NClusters), 0),
+                value(get(&place, Stat::MeanClusterSize), 1),
+                value(get(&place, Stat::IccChange), 3),
+                value(get(&place, Stat::DesignEffect), 2),
             ]
         })
         .collect();
@@ -865,7 +855,6 @@ fn group_label(e: &Estimate) -> String {
 /// intervals beside the ones that ignore the clusters.
 fn clustered_estimates(content: &ReportContent) -> Table {
     let estimates = content.estimates;
-    let m = content.settings.min_cell;
     let mut rows = Vec::new();
     // The mean changes first, then the comparisons.
     let robust = |stats: &'static [Stat]| {
@@ -897,7 +886,7 @@ fn clustered_estimates(content: &ReportContent) -> Table {
         rows.push(vec![
             text(&e.outcome),
             text(&what),
-            value(Some(e), 2, m),
+            value(Some(e), 2),
             interval(plain, 2),
             p_value(plain, false),
             interval(Some(e), 2),
@@ -923,7 +912,6 @@ fn clustered_estimates(content: &ReportContent) -> Table {
 /// Every table, in the order of the analyses.
 pub fn tables(content: &ReportContent) -> Vec<Table> {
     let estimates = content.estimates;
-    let m = content.settings.min_cell;
     let mut result = Vec::new();
 
     let mut flow = Vec::new();
@@ -932,7 +920,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         for stage in super::flow::stages(content, id) {
             let people = match (stage.people, stage.row) {
                 (Some(n), _) => Cell::Number(n as f64, 0),
-                (None, Some(_)) => Cell::Missing(small_count(m)),
+                (None, Some(_)) => Cell::Missing(suppressed_text()),
                 (None, None) => Cell::Missing("–".into()),
             };
             flow.push(vec![text(id), text(stage.name), people]);
@@ -955,10 +943,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 text(&first.group_by),
                 text(&first.group),
                 text("number"),
-                value(get(&place, Stat::N), 0, m),
+                value(get(&place, Stat::N), 0),
                 Cell::Missing("–".into()),
-                value(get(&place, Stat::Mean), 2, m),
-                value(get(&place, Stat::Sd), 2, m),
+                value(get(&place, Stat::Mean), 2),
+                value(get(&place, Stat::Sd), 2),
             ]);
             continue;
         }
@@ -967,8 +955,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             text(&first.group_by),
             text(&first.group),
             text(&first.contrast.to_string()),
-            value(get(&place, Stat::NInCategory), 0, m),
-            value(get(&place, Stat::PctInCategory), 1, m),
+            value(get(&place, Stat::NInCategory), 0),
+            value(get(&place, Stat::PctInCategory), 1),
             Cell::Missing("–".into()),
             Cell::Missing("–".into()),
         ]);
@@ -984,10 +972,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             text(&first.group_by),
             text(&first.group),
             text("score"),
-            value(get(&place, Stat::N), 0, m),
+            value(get(&place, Stat::N), 0),
             Cell::Missing("–".into()),
-            value(get(&place, Stat::Mean), 2, m),
-            value(get(&place, Stat::Sd), 2, m),
+            value(get(&place, Stat::Mean), 2),
+            value(get(&place, Stat::Sd), 2),
         ]);
     }
     result.push(table1(content));
@@ -1034,19 +1022,19 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, Stat::NPairs), 0, m),
-                    value(get(place, Stat::MeanBaseline), 2, m),
-                    value(get(place, Stat::MeanFollowup), 2, m),
-                    value(get(place, Stat::MeanChange), 2, m),
+                    value(get(place, Stat::NPairs), 0),
+                    value(get(place, Stat::MeanBaseline), 2),
+                    value(get(place, Stat::MeanFollowup), 2),
+                    value(get(place, Stat::MeanChange), 2),
                     interval(get(place, Stat::MeanChange), 2),
                     p_value(get(place, Stat::MeanChange), false),
                     p_value(get(place, Stat::MeanChange), true),
-                    value(get(place, Stat::CohensDz), 2, m),
+                    value(get(place, Stat::CohensDz), 2),
                     interval(get(place, Stat::CohensDz), 2),
                     size_label(get(place, Stat::CohensDz)),
                     p_value(get(place, Stat::WilcoxonV), false),
-                    value(get(place, Stat::PctImproved), 1, m),
-                    value(get(place, Stat::PctWorsened), 1, m),
+                    value(get(place, Stat::PctImproved), 1),
+                    value(get(place, Stat::PctWorsened), 1),
                 ]);
                 row
             })
@@ -1082,9 +1070,9 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 .filter_map(move |(stat, label)| {
                     let e = get(place, stat)?;
                     let mut row = group_cells(place[0]);
-                    row.push(value(pairs, 0, m));
+                    row.push(value(pairs, 0));
                     row.push(text(label));
-                    row.push(value(Some(e), 2, m));
+                    row.push(value(Some(e), 2));
                     row.push(interval(Some(e), 2));
                     // Cohen's conventions are for standardised mean
                     // differences, not for a correlation.
@@ -1118,7 +1106,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .iter()
             .map(|place| {
                 let mut row = group_cells(place[0]);
-                row.push(value(get(place, Stat::RcThreshold), 2, m));
+                row.push(value(get(place, Stat::RcThreshold), 2));
                 for name in [
                     Stat::NImproved,
                     Stat::NNoChange,
@@ -1131,7 +1119,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                         Kind::Percentage { .. } => 1,
                         _ => 0,
                     };
-                    row.push(value(get(place, name), digits, m));
+                    row.push(value(get(place, name), digits));
                 }
                 row
             })
@@ -1166,7 +1154,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 let improved = get(place, Stat::NImproved)?;
                 let mut row = group_cells(place[0]);
                 row.push(text(&classification_label(classification)));
-                row.push(people(improved, m));
+                row.push(people(improved));
                 for name in [
                     Stat::NReliablyRecovered,
                     Stat::NImproved,
@@ -1174,10 +1162,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     Stat::NDeteriorated,
                     Stat::NHarmed,
                 ] {
-                    row.push(value(get(place, name), 0, m));
+                    row.push(value(get(place, name), 0));
                 }
                 for name in [Stat::PctImproved, Stat::PctDeteriorated] {
-                    row.push(value(get(place, name), 1, m));
+                    row.push(value(get(place, name), 1));
                     row.push(interval(get(place, name), 1));
                 }
                 Some(row)
@@ -1205,12 +1193,12 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, Stat::NCasesBaseline), 0, m),
-                    value(get(place, Stat::PctCasesBaseline), 1, m),
-                    value(get(place, Stat::NCasesFollowup), 0, m),
-                    value(get(place, Stat::PctCasesFollowup), 1, m),
-                    value(get(place, Stat::NRecovered), 0, m),
-                    value(get(place, Stat::NNewCases), 0, m),
+                    value(get(place, Stat::NCasesBaseline), 0),
+                    value(get(place, Stat::PctCasesBaseline), 1),
+                    value(get(place, Stat::NCasesFollowup), 0),
+                    value(get(place, Stat::PctCasesFollowup), 1),
+                    value(get(place, Stat::NRecovered), 0),
+                    value(get(place, Stat::NNewCases), 0),
                     p_value(get(place, Stat::McnemarExact), false),
                 ]);
                 row
@@ -1241,15 +1229,15 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 vec![
                     text(&place[0].group_by),
                     text(&place[0].group),
-                    value(get(place, Stat::NParticipants), 0, m),
-                    value(get(place, Stat::SessionsMean), 1, m),
-                    value(get(place, Stat::SessionsMedian), 1, m),
-                    value(get(place, Stat::SessionsQ1), 1, m),
-                    value(get(place, Stat::SessionsQ3), 1, m),
-                    value(get(place, Stat::GroupSessionsMean), 1, m),
-                    value(get(place, Stat::PctEngaged), 1, m),
-                    value(get(place, Stat::ActivityParticipants), 0, m),
-                    value(get(place, Stat::ActivitySessions), 0, m),
+                    value(get(place, Stat::NParticipants), 0),
+                    value(get(place, Stat::SessionsMean), 1),
+                    value(get(place, Stat::SessionsMedian), 1),
+                    value(get(place, Stat::SessionsQ1), 1),
+                    value(get(place, Stat::SessionsQ3), 1),
+                    value(get(place, Stat::GroupSessionsMean), 1),
+                    value(get(place, Stat::PctEngaged), 1),
+                    value(get(place, Stat::ActivityParticipants), 0),
+                    value(get(place, Stat::ActivitySessions), 0),
                 ]
             })
             .collect(),
@@ -1279,12 +1267,12 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&e.group_by),
                     text(&e.group),
                     text(&stat_label(e.estimate)),
-                    value(Some(e), 3, m),
+                    value(Some(e), 3),
                     interval(Some(e), 3),
                     e.se.map_or(Cell::Missing("–".into()), |se| Cell::Number(se, 3)),
                     p_value(Some(e), false),
                     p_value(Some(e), true),
-                    people(e, m),
+                    people(e),
                 ]
             })
             .collect(),
@@ -1319,7 +1307,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&stat_label(e.estimate)),
                 ]
                 .into_iter()
-                .chain(inference(e, 3, m))
+                .chain(inference(e, 3))
                 .collect()
             })
             .collect(),
@@ -1343,9 +1331,9 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|e| {
                 let mut row = group_cells(e);
                 row.extend([
-                    value(Some(e), 2, m),
+                    value(Some(e), 2),
                     interval(Some(e), 2),
-                    people(e, m),
+                    people(e),
                     text(&e.method),
                 ]);
                 row
@@ -1372,10 +1360,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             .map(|place| {
                 let mut row = group_cells(place[0]);
                 row.extend([
-                    value(get(place, Stat::NCompleters), 0, m),
-                    value(get(place, Stat::NNonCompleters), 0, m),
-                    value(get(place, Stat::PctCompleted), 1, m),
-                    value(get(place, Stat::BaselineDifference), 2, m),
+                    value(get(place, Stat::NCompleters), 0),
+                    value(get(place, Stat::NNonCompleters), 0),
+                    value(get(place, Stat::PctCompleted), 1),
+                    value(get(place, Stat::BaselineDifference), 2),
                     interval(get(place, Stat::BaselineDifference), 2),
                     p_value(get(place, Stat::BaselineDifference), false),
                 ]);
@@ -1415,7 +1403,7 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                     text(&stat_label(e.estimate)),
                 ]
                 .into_iter()
-                .chain(inference(e, 2, m))
+                .chain(inference(e, 2))
                 .collect()
             })
             .collect(),
@@ -1441,14 +1429,14 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             let completers = find("change", Stat::MeanChange);
             let mut row = group_cells(mixed);
             row.extend([
-                value(completers, 2, m),
+                value(completers, 2),
                 interval(completers, 2),
-                find("change", Stat::NPairs).map_or(Cell::Missing("–".into()), |e| people(e, m)),
-                value(Some(mixed), 2, m),
+                find("change", Stat::NPairs).map_or(Cell::Missing("–".into()), people),
+                value(Some(mixed), 2),
                 interval(Some(mixed), 2),
-                people(mixed, m),
-                value(find("attrition", Stat::PctCompleted), 1, m),
-                value(find("attrition", Stat::BaselineDifference), 2, m),
+                people(mixed),
+                value(find("attrition", Stat::PctCompleted), 1),
+                value(find("attrition", Stat::BaselineDifference), 2),
             ]);
             row
         })
@@ -1506,8 +1494,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 text(&e.group),
                 text(&e.wave),
                 text(&e.contrast.to_string()),
-                value(Some(e), 0, m),
-                people(e, m),
+                value(Some(e), 0),
+                people(e),
             ]);
         }
     }
@@ -1536,8 +1524,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
                 vec![
                     text(&e.group),
                     text(&e.contrast.to_string()),
-                    value(Some(e), 0, m),
-                    people(e, m),
+                    value(Some(e), 0),
+                    people(e),
                 ]
             })
             .collect(),

@@ -233,7 +233,7 @@ pub fn histogram<DB: DrawingBackend>(
         .iter()
         .any(|s| s.bars.iter().any(|b| b.count.is_none()))
     {
-        entries.push(("suppressed (small count)".into(), WHITE));
+        entries.push(("withheld [c]".into(), WHITE));
     }
     legend(root, &entries)?;
     root.present()
@@ -341,7 +341,6 @@ pub fn pre_post<DB: DrawingBackend>(
     followup: &str,
     cells: &[GridCell],
     guides: &Guides,
-    min_cell: usize,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let (threshold, cutoff) = (guides.threshold, guides.cutoff.clone());
     root.fill(&WHITE)?;
@@ -391,7 +390,7 @@ pub fn pre_post<DB: DrawingBackend>(
             }
             None => {
                 root.draw(&Text::new(
-                    crate::report::format::small_count(min_cell),
+                    crate::report::format::suppressed_text(),
                     (x - 10, y - 7),
                     ("sans-serif", 12).into_font().color(&GREY),
                 ))?;

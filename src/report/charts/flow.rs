@@ -15,7 +15,7 @@ pub fn stages(content: &ReportContent) -> Option<Vec<(String, String)>> {
             .map(|stage| {
                 let people = match (stage.people, stage.row) {
                     (Some(n), _) => format!("n = {n}"),
-                    (None, Some(_)) => format!("fewer than {}", content.settings.min_cell),
+                    (None, Some(_)) => "withheld".to_string(),
                     (None, None) => "not known".into(),
                 };
                 let name = if stage.name.starts_with("enrolled") {

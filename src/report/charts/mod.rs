@@ -506,8 +506,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                         cutoff: statistical_cutoff(estimates, id).filter(|(value, _)| {
                             *value > instrument.score_min && *value < instrument.score_max
                         }),
-                    },
-                    content.settings.min_cell
+                    }
                 )
             );
         }
@@ -748,17 +747,12 @@ const RELIABLE_LEGEND: [&str; 4] = [
     "improved reliably",
     "no reliable change",
     "deteriorated reliably",
-    "suppressed (small counts)",
+    "withheld [c]",
 ];
 
 /// The legend of the bars of every approach, whose improvement may be a
 /// reliable change, a crossing of a cut-off or a change of a set size.
-const MEANINGFUL_LEGEND: [&str; 4] = [
-    "improved",
-    "no change",
-    "deteriorated",
-    "suppressed (small counts)",
-];
+const MEANINGFUL_LEGEND: [&str; 4] = ["improved", "no change", "deteriorated", "withheld [c]"];
 
 fn stacked<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
