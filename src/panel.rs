@@ -90,6 +90,9 @@ pub struct Panel {
     /// Per activity (in byte order): attendance per week since each
     /// participant's enrolment (week 1 = days 0–6), in week order.
     pub activity_weeks: Vec<(String, Vec<WeekAttendance>)>,
+    /// Columns whose small levels are shown together
+    /// ([`pool_small_levels`]).
+    pub pooled: Vec<PooledLevels>,
 }
 
 /// A text column stored once per distinct value: a code per participant
@@ -242,11 +245,7 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
         }
         // A characteristic of numbers (an age) is published only as a
         // mean, SD and quartiles, never value by value.
-        let numeric = !is_group
-            && (0..coded.values.len()).all(|code| {
-                crate::ingest::convert::parse_number(coded.values.get(code).trim())
-                    .is_some_and(f64::is_finite)
-            });
+        let numeric = !is_group && is_numeric(coded);
         if with_value >= MIN_PEOPLE_FOR_UNIQUENESS
             && levels as f64 >= UNIQUE_SHARE * with_value as f64
             && !numeric
@@ -267,6 +266,92 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether every value of a column is a finite number (an age, months
+/// referred): such a characteristic is described, not tabled by value.
+fn is_numeric(coded: &CodedText) -> bool {
+    (0..coded.values.len()).all(|code| {
+        crate::ingest::convert::parse_number(coded.values.get(code).trim())
+            .is_some_and(f64::is_finite)
+    })
+}
+
+/// The label under which the small levels of one column are shown
+/// together.
+pub fn pooled_label(min_cell: usize) -> String {
+    format!("other (fewer than {min_cell} each)")
+}
+
+/// Levels of one column shown together because each had fewer than
+/// `min_cell` people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PooledLevels {
+    pub column: String,
+    /// How many levels were pooled.
+    pub levels: usize,
+    /// The people in them.
+    pub people: usize,
+}
+
+/// Replaces, in every grouping and characteristic column but `whole`
+/// (the arm and the cluster column, which the design needs as they are)
+/// and numeric ones, each level held by fewer than `min_cell` people
+/// with [`pooled_label`]. A label is published in every table even when
+/// all its numbers are withheld, and the label of a small level (a key
+/// worker's name, a postcode district, a client reference) can itself
+/// identify people. Returns what was pooled, for the report to say.
+pub fn pool_small_levels(
+    participants: &mut Participants,
+    min_cell: usize,
+    whole: &[&str],
+) -> Vec<PooledLevels> {
+    if min_cell <= 1 {
+        return Vec::new();
+    }
+    let label = pooled_label(min_cell);
+    let mut pooled = Vec::new();
+    for (name, coded) in participants
+        .groups
+        .iter_mut()
+        .chain(participants.covariates.iter_mut())
+    {
+        if whole.contains(&name.as_str()) || is_numeric(coded) {
+            continue;
+        }
+        let mut people = vec![0usize; coded.values.len()];
+        for code in coded.codes.iter().flatten() {
+            people[*code as usize] += 1;
+        }
+        let small: Vec<bool> = people.iter().map(|&n| n > 0 && n < min_cell).collect();
+        let levels = small.iter().filter(|s| **s).count();
+        // A lone level already called by the pooled label is not news.
+        if levels == 0
+            || (levels == 1
+                && (0..coded.values.len()).any(|c| small[c] && coded.values.get(c) == label))
+        {
+            continue;
+        }
+        pooled.push(PooledLevels {
+            column: name.clone(),
+            levels,
+            people: (0..people.len())
+                .filter(|&c| small[c])
+                .map(|c| people[c])
+                .sum(),
+        });
+        let recoded = CodedText::of(coded.codes.iter().map(|code| {
+            code.map(|c| {
+                if small[c as usize] {
+                    label.as_str()
+                } else {
+                    coded.values.get(c as usize)
+                }
+            })
+        }));
+        *coded = recoded;
+    }
+    pooled
 }
 
 pub fn build_panel_without_attendance(
@@ -356,6 +441,7 @@ pub fn build_panel_without_attendance(
         sessions,
         activity_sessions: Vec::new(),
         activity_weeks: Vec::new(),
+        pooled: Vec::new(),
     };
     (panel, order)
 }

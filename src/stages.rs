@@ -280,11 +280,21 @@ struct WithoutAttendance {
 /// Score → panel → the analyses that do not read attendance.
 fn analyse_without_attendance(
     settings: &Settings,
-    participants: model::Participants,
+    mut participants: model::Participants,
     mut assessments: model::Assessments,
 ) -> Result<WithoutAttendance> {
     let mut timings = Vec::new();
     panel::check_columns(&participants)?;
+    let cluster = settings
+        .analysis
+        .cluster
+        .as_deref()
+        .unwrap_or(analysis::design::CLUSTER_COLUMN);
+    let pooled = panel::pool_small_levels(
+        &mut participants,
+        settings.min_cell,
+        &[analysis::design::ARM_COLUMN, cluster],
+    );
     let wave_order = waves::order_waves(&assessments, &settings.waves)?;
     let scores = timed(&mut timings, "score", || {
         score::score(
@@ -298,7 +308,7 @@ fn analyse_without_attendance(
     assessments.instruments = Vec::new();
     assessments.assessed_on = Vec::new();
     assessments.origin = Vec::new();
-    let (panel, order) = timed(&mut timings, "panel", || {
+    let (mut panel, order) = timed(&mut timings, "panel", || {
         panel::build_panel_without_attendance(
             participants,
             &assessments.participant,
@@ -307,6 +317,7 @@ fn analyse_without_attendance(
             wave_order,
         )
     });
+    panel.pooled = pooled;
     // The panel holds everything the analyses and the report need; the
     // row-level assessments are released before the analyses run. Their
     // account stays.

@@ -586,3 +586,108 @@ fn duplicate_attendance_rows_count_once() {
     assert!(quality.contains("attendance,kept,1729"), "{quality}");
     assert!(quality.contains("duplicate session,100"), "{quality}");
 }
+
+/// Adds a participants column `name` whose value for row `i` is `value(i)`.
+fn add_participant_column(data: &Path, name: &str, value: impl Fn(usize) -> String) {
+    let path = data.join("participants.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},{name}\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        out.push_str(&format!("{line},{}\n", value(i)));
+    }
+    fs::write(&path, out).unwrap();
+}
+
+/// Every text file of a report folder, by path.
+fn report_texts(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut texts = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if let Ok(text) = fs::read_to_string(&path) {
+                texts.push((path, text));
+            }
+        }
+    }
+    texts
+}
+
+/// The label of a level of fewer than min_cell people can name someone
+/// (a key worker, a client reference): it is never published, not even
+/// beside withheld numbers. Such levels are shown together, and the
+/// report says so.
+#[test]
+fn small_levels_are_shown_together_and_their_labels_never_published() {
+    let (temp, data) = synth_data(240);
+    let small = ["KW-Zed", "KW-Yan", "KW-Xi"];
+    add_participant_column(&data, "key_worker", |i| match i {
+        0..=2 => small[0].into(),
+        3..=6 => small[1].into(),
+        7..=8 => small[2].into(),
+        _ => format!("KW-{}", ["A", "B", "C", "D"][i % 4]),
+    });
+    fs::write(
+        data.join("belong.toml"),
+        "group_by = [\"site\", \"key_worker\"]\n",
+    )
+    .unwrap();
+    let out = temp.path().join("out");
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let texts = report_texts(&out);
+    assert!(texts.len() > 10);
+    for (path, text) in &texts {
+        for label in small {
+            assert!(!text.contains(label), "{label} in {}", path.display());
+        }
+    }
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(
+        estimates.contains("key_worker,other (fewer than 10 each)"),
+        "the pooled level is analysed like any other"
+    );
+    assert!(estimates.contains("key_worker,KW-A"));
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("In the column \"key_worker\", 3 values held fewer than 10 people each (9 people in all)"),
+        "{markdown}"
+    );
+    // With --min-cell 0 (R's view) nothing is pooled.
+    let output = report(&data, &temp.path().join("all"));
+    assert!(output.status.success());
+    let estimates = fs::read_to_string(temp.path().join("all/estimates.csv")).unwrap();
+    assert!(estimates.contains("key_worker,KW-Zed"));
+}
+
+/// Key workers' names are people's names: a column of them is stopped by
+/// the privacy guard like any other identifying column.
+#[test]
+fn names_of_key_workers_are_identifying() {
+    for (column, value) in [
+        ("key_worker", ["Dr Sarah O'Neill", "Amir Khan", "Jo Bloggs"]),
+        ("referred_by", ["GP", "Self", "Mrs. Patel"]),
+    ] {
+        let (temp, data) = data_copy("tiny-ucla3");
+        add_participant_column(&data, column, |i| value[i % 3].into());
+        let output = report(&data, &temp.path().join("out"));
+        assert_eq!(output.status.code(), Some(1), "{column}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(column) && stderr.contains("names"),
+            "{column}: {stderr}"
+        );
+    }
+}

@@ -157,14 +157,19 @@ fn separation_is_refused_with_the_category_named() {
 
 #[test]
 fn five_people_in_a_category_are_not_published() {
-    // Five non-binary participants: their difference in proportions rests
-    // on a category of five, so it is suppressed at min_cell 10.
+    // Five non-binary participants: their category is shown only as the
+    // pooled small levels, and its difference in proportions rests on
+    // five people, so it is suppressed at min_cell 10.
     let (_temp, out) = report(&fixture("ps-separation"), "10");
     let estimates = read_csv(&out.join("estimates.csv"));
+    assert!(!estimates
+        .iter()
+        .any(|e| e.values().any(|v| v.contains("non-binary"))));
     let row = estimates
         .iter()
         .find(|e| {
-            e["analysis"] == "propensity_unadjusted" && e["contrast"] == "gender = non-binary"
+            e["analysis"] == "propensity_unadjusted"
+                && e["contrast"] == "gender = other (fewer than 10 each)"
         })
         .unwrap();
     assert_eq!(row["suppressed"], "true");

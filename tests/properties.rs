@@ -43,6 +43,7 @@ fn panel(
         group_sessions: Some(sessions.to_vec()),
         activity_sessions: vec![],
         activity_weeks: vec![],
+        pooled: vec![],
     }
 }
 

@@ -5,7 +5,87 @@
 
 /// Why a column looks identifying, or `None`.
 pub fn identifying(name: &str, values: &[Option<String>]) -> Option<&'static str> {
-    by_name(name).or_else(|| by_values(values))
+    by_name(name)
+        .or_else(|| by_values(values))
+        .or_else(|| staff_names(name, values))
+}
+
+/// Column names of the people who deliver a programme: key workers,
+/// befrienders, volunteers. Their values are often names, published as
+/// categories ("Dr Sarah O'Neill, 88") unless stopped.
+const STAFF_ROLES: [&str; 17] = [
+    "key worker",
+    "keyworker",
+    "case worker",
+    "caseworker",
+    "support worker",
+    "link worker",
+    "worker",
+    "staff",
+    "staff member",
+    "volunteer",
+    "befriender",
+    "mentor",
+    "buddy",
+    "coach",
+    "counsellor",
+    "therapist",
+    "practitioner",
+];
+
+/// A title and a capitalised word: `Dr Sarah O'Neill`, `Mrs. Khan`.
+fn has_title(text: &str) -> bool {
+    const TITLES: [&str; 9] = ["Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Rev", "Revd"];
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let bare = word.trim_end_matches('.');
+        if TITLES.contains(&bare) {
+            if let Some(next) = words.peek() {
+                let mut chars = next.chars();
+                if chars.next().is_some_and(|c| c.is_uppercase())
+                    && chars.next().is_some_and(|c| c.is_lowercase() || c == '\'')
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Two to four capitalised words of letters: `Sarah O'Neill`, `Jo
+/// Bloggs-Smith`.
+fn looks_like_a_name(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || "'-.’".contains(c))
+        })
+}
+
+/// A person's title in any value, or, in a column named for staff or
+/// volunteers, values that read as names.
+fn staff_names(name: &str, values: &[Option<String>]) -> Option<&'static str> {
+    let sample: Vec<&str> = values
+        .iter()
+        .flatten()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .take(500)
+        .collect();
+    if sample.iter().any(|v| has_title(v)) {
+        return Some("people's names (a title such as Dr or Mrs) in its values");
+    }
+    let words = words(name);
+    let staff = STAFF_ROLES.iter().any(|role| {
+        words == *role
+            || words.starts_with(&format!("{role} "))
+            || words.ends_with(&format!(" {role}"))
+    });
+    let named = sample.iter().filter(|v| looks_like_a_name(v)).count();
+    (staff && !sample.is_empty() && named * 2 >= sample.len())
+        .then_some("names of staff or volunteers in its values")
 }
 
 /// Lower case, words separated by single spaces: `ClientName` → `client
@@ -316,6 +396,27 @@ mod tests {
         ] {
             assert!(by_name(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn names_of_staff_are_caught_and_groups_are_not() {
+        let named = values(&["Dr Sarah O'Neill", "Jo Bloggs", "Amir Khan"]);
+        assert!(identifying("key_worker", &named).is_some());
+        assert!(identifying("KeyWorker", &values(&["Jo Bloggs", "Amir Khan"])).is_some());
+        assert!(identifying("referred_by", &values(&["GP", "self", "Mrs. Patel"])).is_some());
+        // Coded workers and ordinary categories are not names.
+        assert!(identifying("key_worker", &values(&["KW01", "KW02", "KW03"])).is_none());
+        assert!(identifying(
+            "referred_by",
+            &values(&["GP", "Self referral", "MS Society"])
+        )
+        .is_none());
+        assert!(identifying(
+            "site",
+            &values(&["St Mark's", "Northgate", "Walking Group"])
+        )
+        .is_none());
+        assert!(identifying("activity", &values(&["Walking group", "Shared Lunch"])).is_none());
     }
 
     #[test]

@@ -820,6 +820,16 @@ pub fn story(content: &ReportContent) -> Story {
             m = content.settings.min_cell
         ));
     }
+    for pooled in &content.panel.pooled {
+        story.methods.push(format!(
+            "In the column \"{}\", {} held fewer than {m} people each ({} people in all); they are shown together as \"{}\", so that a label that could name someone (a key worker, a street, a client reference) is not published.",
+            pooled.column,
+            if pooled.levels == 1 { "1 value".to_string() } else { format!("{} values", pooled.levels) },
+            pooled.people,
+            crate::panel::pooled_label(content.settings.min_cell),
+            m = content.settings.min_cell
+        ));
+    }
     story.methods.push(design_method(content, &design));
     story.methods.push(
         match crate::analysis::design::clusters(content.panel, &content.settings.analysis) {
