@@ -122,6 +122,12 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     })?;
     pause::point("analysed");
     progress.accounted(&analysed.validated.accounts);
+    for column in &analysed.panel.free_text {
+        progress.note(&format!(
+            "participants column \"{}\" is free text and is left out of the report; code it into categories to analyse it",
+            column.escape_debug()
+        ));
+    }
     progress.stage("writing the report");
     let published = disclosure::publish(analysed.estimates, settings.min_cell);
     report::write_report(

@@ -93,6 +93,8 @@ pub struct Panel {
     /// Columns whose small levels are shown together
     /// ([`pool_small_levels`]).
     pub pooled: Vec<PooledLevels>,
+    /// Free-text participant columns left out ([`leave_out_free_text`]).
+    pub free_text: Vec<String>,
 }
 
 /// A text column stored once per distinct value: a code per participant
@@ -266,6 +268,43 @@ pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A value of this many words or more is a sentence, not a label.
+const SENTENCE_WORDS: usize = 6;
+/// A column needs this many distinct values before its sentences make
+/// it free text: a handful of long category names is still categories.
+const FREE_TEXT_MIN_VALUES: usize = 10;
+
+/// Whether a characteristic is free text (notes, comments, a referral
+/// reason in the worker's words): a value longer than any label, or
+/// mostly sentences among many distinct values. Free text can hold
+/// anything about anyone, and as categories it would be one per person.
+fn is_free_text(coded: &CodedText) -> bool {
+    let values: Vec<&str> = (0..coded.values.len())
+        .map(|code| coded.values.get(code))
+        .collect();
+    let sentences = values
+        .iter()
+        .filter(|v| v.split_whitespace().count() >= SENTENCE_WORDS)
+        .count();
+    values.iter().any(|v| v.chars().count() > MAX_LABEL_CHARS)
+        || (values.len() >= FREE_TEXT_MIN_VALUES && sentences * 2 >= values.len())
+}
+
+/// Removes the free-text characteristics ([`is_free_text`]) not in
+/// `allowed`, before the panel is built, so that no output holds them,
+/// `internal/` included. Returns their names, for the report to say.
+pub fn leave_out_free_text(participants: &mut Participants, allowed: &[String]) -> Vec<String> {
+    let mut left_out = Vec::new();
+    participants.covariates.retain(|(name, coded)| {
+        let free = !allowed.contains(name) && is_free_text(coded);
+        if free {
+            left_out.push(name.clone());
+        }
+        !free
+    });
+    left_out
 }
 
 /// Whether every value of a column is a finite number (an age, months
@@ -442,6 +481,7 @@ pub fn build_panel_without_attendance(
         activity_sessions: Vec::new(),
         activity_weeks: Vec::new(),
         pooled: Vec::new(),
+        free_text: Vec::new(),
     };
     (panel, order)
 }

@@ -284,6 +284,15 @@ fn analyse_without_attendance(
     mut assessments: model::Assessments,
 ) -> Result<WithoutAttendance> {
     let mut timings = Vec::new();
+    let allowed: Vec<String> = settings
+        .tables
+        .participants
+        .allow
+        .iter()
+        .chain(settings.wide.iter().flat_map(|wide| &wide.allow))
+        .cloned()
+        .collect();
+    let free_text = panel::leave_out_free_text(&mut participants, &allowed);
     panel::check_columns(&participants)?;
     let cluster = settings
         .analysis
@@ -318,6 +327,7 @@ fn analyse_without_attendance(
         )
     });
     panel.pooled = pooled;
+    panel.free_text = free_text;
     // The panel holds everything the analyses and the report need; the
     // row-level assessments are released before the analyses run. Their
     // account stays.

@@ -678,6 +678,7 @@ fn small_levels_are_shown_together_and_their_labels_never_published() {
 fn names_of_key_workers_are_identifying() {
     for (column, value) in [
         ("key_worker", ["Dr Sarah O'Neill", "Amir Khan", "Jo Bloggs"]),
+        ("Keyworker", ["Sarah O'Neill", "Amir Khan", "Jo Bloggs"]),
         ("referred_by", ["GP", "Self", "Mrs. Patel"]),
     ] {
         let (temp, data) = data_copy("tiny-ucla3");
@@ -690,4 +691,37 @@ fn names_of_key_workers_are_identifying() {
             "{column}: {stderr}"
         );
     }
+}
+
+/// A notes column is free text: it is left out of every output,
+/// internal/ included, with a note on stderr and in the methods, and the
+/// report still runs.
+#[test]
+fn free_text_is_left_out_of_every_output() {
+    let (temp, data) = synth_data(240);
+    add_participant_column(&data, "notes", |i| {
+        format!("\"seemed brighter after week {i}, asked about the lunch club\"")
+    });
+    let out = temp.path().join("out");
+    let output = belong()
+        .args(["report", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("participants column \"notes\" is free text and is left out"),
+        "{stderr}"
+    );
+    for (path, text) in report_texts(&out) {
+        assert!(!text.contains("lunch club"), "{}", path.display());
+    }
+    let panel = fs::read(out.join("internal/panel.parquet")).unwrap();
+    assert!(!panel.windows(10).any(|w| w == b"lunch club"));
+    assert!(!panel.windows(5).any(|w| w == b"notes"));
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown
+        .contains("Free text is left out of every output: the participant column \"notes\""));
 }

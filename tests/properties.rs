@@ -44,6 +44,7 @@ fn panel(
         activity_sessions: vec![],
         activity_weeks: vec![],
         pooled: vec![],
+        free_text: vec![],
     }
 }
 

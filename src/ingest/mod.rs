@@ -361,7 +361,9 @@ fn guard_privacy(
         } else {
             privacy::identifying(&source_name, &[])
         };
-        if let Some(why) = flagged_name.or_else(|| privacy::identifying("", &values)) {
+        if let Some(why) =
+            flagged_name.or_else(|| privacy::identifying_values(&source_name, &values))
+        {
             return Err(Error::Privacy(format!(
                 "{}: column \"{source_name}\" looks identifying ({why}); belong does not read identifying data. Leave it out with drop = [\"{source_name}\"] under [{section}] in belong.toml, or, if it is safe to analyse, allow = [\"{source_name}\"]",
                 part.path.display()

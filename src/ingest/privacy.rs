@@ -5,9 +5,13 @@
 
 /// Why a column looks identifying, or `None`.
 pub fn identifying(name: &str, values: &[Option<String>]) -> Option<&'static str> {
-    by_name(name)
-        .or_else(|| by_values(values))
-        .or_else(|| staff_names(name, values))
+    by_name(name).or_else(|| identifying_values(name, values))
+}
+
+/// Why a column's values look identifying, or `None`. The name says
+/// only how to read them (a key worker's values that read as names).
+pub fn identifying_values(name: &str, values: &[Option<String>]) -> Option<&'static str> {
+    by_values(values).or_else(|| staff_names(name, values))
 }
 
 /// Column names of the people who deliver a programme: key workers,

@@ -820,6 +820,19 @@ pub fn story(content: &ReportContent) -> Story {
             m = content.settings.min_cell
         ));
     }
+    if !content.panel.free_text.is_empty() {
+        story.methods.push(format!(
+            "Free text is left out of every output: the participant {} {} held sentences, not categories, and free text can say anything about anyone. To analyse such a column, code it into a few categories first.",
+            if content.panel.free_text.len() == 1 { "column" } else { "columns" },
+            content
+                .panel
+                .free_text
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     for pooled in &content.panel.pooled {
         story.methods.push(format!(
             "In the column \"{}\", {} held fewer than {m} people each ({} people in all); they are shown together as \"{}\", so that a label that could name someone (a key worker, a street, a client reference) is not published.",
