@@ -16,7 +16,8 @@
 //! place (bands, categories), and the levels of a grouping column, which
 //! add up to `all`. In each such set with exactly one blank, the next
 //! smallest member is blanked too. A contrast with a blanked level is
-//! blanked, and so is a percentage of a blanked count. All of it repeats
+//! blanked, and so is a percentage of a blanked count, an amount per
+//! person of one and a test computed from one. All of it repeats
 //! until nothing changes. Rows blanked because of a small base or a blanked
 //! level lose their `n` as well, since `n` would reveal the level.
 
@@ -63,6 +64,11 @@ fn place_key(e: &Estimate) -> PlaceKey {
 struct Family {
     members: Vec<usize>,
     reason: Suppression,
+    /// The `all` row the levels of a grouping column add up to: one blank
+    /// among the levels and it is as open as one among the parts of a
+    /// place, but it is blanked only when no level can be, and never
+    /// hides its `n`.
+    total: Option<usize>,
 }
 
 /// The estimates as they may be published: [`suppress`] on owned rows.
@@ -84,7 +90,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     let families = families(estimates);
     let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); estimates.len()];
     for (f, family) in families.iter().enumerate() {
-        for &i in &family.members {
+        for &i in family.members.iter().chain(&family.total) {
             member_of[i].push(f);
         }
     }
@@ -104,6 +110,7 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
         changed |= contrasts_of_blanked_levels(estimates);
         changed |= percentages_of_blanked_counts(estimates);
         changed |= amounts_of_blanked_counts(estimates);
+        changed |= tests_of_blanked_counts(estimates);
         if !changed {
             break;
         }
@@ -137,7 +144,25 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
     let mut partitions: BTreeMap<(PlaceKey, Partition), Vec<usize>> = BTreeMap::new();
     let mut parts: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
     let mut levels: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
+    let mut totals: BTreeMap<(String, &'static str, String, String, Stat), usize> = BTreeMap::new();
     for (i, e) in estimates.iter().enumerate() {
+        // Only counts of people add up across levels; a mean of `all`
+        // blanked for another reason must not take a level's mean with it.
+        if e.group_by == "all"
+            && e.contrast.adds_across_levels()
+            && matches!(e.estimate.kind(), Kind::People { .. } | Kind::Total)
+        {
+            totals.insert(
+                (
+                    e.outcome.clone(),
+                    e.analysis,
+                    e.wave.clone(),
+                    e.contrast.to_string(),
+                    e.estimate,
+                ),
+                i,
+            );
+        }
         let is_people = matches!(e.estimate.kind(), Kind::People { .. });
         if let Kind::People {
             part_of: Some(partition),
@@ -181,22 +206,31 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
     let within = |members: Vec<usize>| Family {
         members,
         reason: Suppression::Secondary,
+        total: None,
     };
     partitions
         .into_values()
         .map(within)
         .chain(parts.into_values().map(within))
-        .chain(levels.into_values().map(|members| Family {
-            members,
-            reason: Suppression::SecondaryLevel,
-        }))
-        .filter(|family| family.members.len() >= 2)
+        .chain(levels.into_iter().map(
+            |((outcome, analysis, _, wave, contrast, estimate), members)| {
+                Family {
+                    members,
+                    reason: Suppression::SecondaryLevel,
+                    total: totals
+                        .get(&(outcome, analysis, wave, contrast, estimate))
+                        .copied(),
+                }
+            },
+        ))
+        .filter(|family| family.members.len() + usize::from(family.total.is_some()) >= 2)
         .collect()
 }
 
-/// If exactly one member is blank, blanks another. The choice prefers a
-/// member whose other families already have a blank (so the blank closes
-/// gaps rather than opening new ones), then the smallest (by value for
+/// If exactly one member is blank, blanks another. The choice prefers
+/// "no change" (the count readers miss least), then a member whose other
+/// families already have a blank (so the blank closes gaps rather than
+/// opening new ones), then the smallest (by value for
 /// counts, else by n). Returns whether anything changed.
 fn secondary_in_family(
     estimates: &mut [Estimate],
@@ -208,12 +242,14 @@ fn secondary_in_family(
         family
             .members
             .iter()
+            .chain(&family.total)
             .filter(|&&i| estimates[i].suppressed)
             .count()
     };
     let Some(&blanked) = family
         .members
         .iter()
+        .chain(&family.total)
         .find(|&&i| estimates[i].suppressed)
         .filter(|_| blanks(family, estimates) == 1)
     else {
@@ -240,23 +276,35 @@ fn secondary_in_family(
     // Evaluators read "improved" and "deteriorated" first; "no change" is
     // the complement that costs them least.
     let kept_for_readers = |e: &Estimate| e.estimate != Stat::NNoChange;
+    // A count of everyone in its place follows from the place's `n`:
+    // blanking it would protect nothing.
+    let pinned = |e: &Estimate| {
+        matches!(e.estimate.kind(), Kind::People { .. })
+            && e.value == Some(e.n as f64)
+            && e.published_n().is_some()
+    };
     let next = family
         .members
         .iter()
         .copied()
-        .filter(|&i| !estimates[i].suppressed)
+        .filter(|&i| !estimates[i].suppressed && !pinned(&estimates[i]))
         .min_by(|&a, &b| {
-            opens(a)
-                .cmp(&opens(b))
-                .then(kept_for_readers(&estimates[a]).cmp(&kept_for_readers(&estimates[b])))
+            kept_for_readers(&estimates[a])
+                .cmp(&kept_for_readers(&estimates[b]))
+                .then(opens(a).cmp(&opens(b)))
                 .then(size(&estimates[a]).total_cmp(&size(&estimates[b])))
         });
-    match next {
-        Some(next) => {
+    let total = family.total.filter(|&i| !estimates[i].suppressed);
+    match (next, total) {
+        (Some(next), _) => {
             blank(&mut estimates[next], reason);
             true
         }
-        None => false,
+        (None, Some(total)) => {
+            blank(&mut estimates[total], Suppression::Secondary);
+            true
+        }
+        (None, None) => false,
     }
 }
 
@@ -294,7 +342,8 @@ fn hidden_n_in_family(estimates: &mut [Estimate], family: &Family) -> bool {
 /// Blanks every contrast one of whose levels is blanked: the difference
 /// and the published level would give the blanked level's value. A level
 /// is blanked when any of its own estimates other than a count of people
-/// (which may be small while the level is not) is.
+/// or what follows from one (which may be small while the level is not)
+/// is.
 fn contrasts_of_blanked_levels(estimates: &mut [Estimate]) -> bool {
     let blanked: BTreeSet<(&str, &str, &str)> = estimates
         .iter()
@@ -303,7 +352,10 @@ fn contrasts_of_blanked_levels(estimates: &mut [Estimate]) -> bool {
                 && e.contrast == Contrast::None
                 && !matches!(
                     e.estimate.kind(),
-                    Kind::People { .. } | Kind::Percentage { .. }
+                    Kind::People { .. }
+                        | Kind::Percentage { .. }
+                        | Kind::TestOfCounts { .. }
+                        | Kind::PerCount { .. }
                 )
         })
         .map(|e| (e.outcome.as_str(), e.group_by.as_str(), e.group.as_str()))
@@ -350,6 +402,31 @@ fn percentages_of_blanked_counts(estimates: &mut [Estimate]) -> bool {
         if !e.suppressed && reveal.contains(&(place_key(e), e.estimate)) {
             blank(e, Suppression::Secondary);
             changed = true;
+        }
+    }
+    changed
+}
+
+/// Blanks a test of counts ([`Kind::TestOfCounts`]) of which a count of
+/// the same place is blanked: its p would give the count back.
+fn tests_of_blanked_counts(estimates: &mut [Estimate]) -> bool {
+    let blanked: BTreeSet<(PlaceKey, Stat)> = estimates
+        .iter()
+        .filter(|e| e.suppressed)
+        .map(|e| (place_key(e), e.estimate))
+        .collect();
+    let mut changed = false;
+    for e in estimates.iter_mut() {
+        if let Kind::TestOfCounts { counts } = e.estimate.kind() {
+            let place = place_key(e);
+            if !e.suppressed
+                && counts
+                    .iter()
+                    .any(|count| blanked.contains(&(place.clone(), *count)))
+            {
+                blank(e, Suppression::Secondary);
+                changed = true;
+            }
         }
     }
     changed
@@ -481,14 +558,37 @@ mod tests {
             at("caseness", "all", Stat::NCasesFollowup, 20.0, 40),
         ];
         suppress(&mut rows, 10);
+        // Cases after go too: with recovered and new cases published,
+        // cases before = cases after + recovered − new cases.
         assert_eq!(
             blanked(&rows),
             vec![
                 ("all", Stat::NCasesBaseline),
-                ("all", Stat::PctCasesBaseline)
+                ("all", Stat::PctCasesBaseline),
+                ("all", Stat::NCasesFollowup)
             ]
         );
         assert_eq!(rows[0].suppression, Some(Suppression::Revealing));
+    }
+
+    #[test]
+    fn case_counts_and_mcnemar_cannot_give_a_small_count_back() {
+        // 3 of 60 recovered and none became cases: cases before − after
+        // = 3 − 0 would give the 3 back, and so would McNemar's p = 0.25
+        // beside the 0.
+        let mut rows = vec![
+            at("caseness", "all", Stat::NCasesBaseline, 30.0, 60),
+            at("caseness", "all", Stat::NCasesFollowup, 27.0, 60),
+            at("caseness", "all", Stat::NRecovered, 3.0, 60),
+            at("caseness", "all", Stat::NNewCases, 0.0, 60),
+            at("caseness", "all", Stat::McnemarExact, 0.0, 60).with_p(0.25),
+        ];
+        rows[4].value = None;
+        suppress(&mut rows, 10);
+        assert!(rows[2].suppressed);
+        assert!(rows[4].suppressed && rows[4].p_value.is_none());
+        // One more of the identity is blanked, so that it cannot be solved.
+        assert!(rows[..2].iter().chain(&rows[3..4]).any(|e| e.suppressed));
     }
 
     #[test]

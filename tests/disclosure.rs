@@ -142,8 +142,16 @@ fn published_reports_pass_disclosure_checks() {
             banded.entry(key(row, &family)).or_default().push(row);
         }
         assert_not_recoverable(banded, &data);
-        // Levels of a grouping column adding to a published `all` count.
+        // Levels of a grouping column adding to the `all` count: a blank
+        // level beside a published `all` and no other blank level is
+        // `all` minus the others, and a blank `all` is the sum of levels.
         let mut across: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+        let total = ["outcome", "analysis", "wave", "contrast", "estimate"];
+        let totals: HashMap<String, &Row> = rows
+            .iter()
+            .filter(|r| is_people_count(r) && r["group_by"] == "all")
+            .map(|r| (key(r, &total), r))
+            .collect();
         for row in rows
             .iter()
             .filter(|r| is_people_count(r) && r["group_by"] != "all")
@@ -151,7 +159,11 @@ fn published_reports_pass_disclosure_checks() {
             let family = [
                 "outcome", "analysis", "group_by", "wave", "contrast", "estimate",
             ];
-            across.entry(key(row, &family)).or_default().push(row);
+            let members = across.entry(key(row, &family)).or_default();
+            if members.is_empty() {
+                members.extend(totals.get(&key(row, &total)).copied());
+            }
+            members.push(row);
         }
         assert_not_recoverable(across, &data);
         // A blanked count's percentage is blank too.
@@ -225,4 +237,408 @@ fn a_comparison_resting_on_one_person_is_not_published() {
         .map(|r| r["n"].as_str())
         .collect();
     assert!(all_n.is_empty(), "female n published: {all_n:?}");
+}
+
+/// The adversary of #20: it knows every published value, `n`, percentage
+/// and p, and every identity the tables obey. The unknowns are the
+/// withheld counts of people, each a whole number in [0, its n]. It
+/// narrows their bounds through the identities until nothing changes, and
+/// solves McNemar's p for a withheld count beside a published one. An
+/// identity is used only if it holds on the true values, so a wrong guess
+/// about the tables (levels that do not add up to `all` because some
+/// people have no value) cannot raise a false alarm.
+mod adversary {
+    use belong::estimate::{Contrast, Estimate, Kind, Partition, Stat};
+    use std::collections::BTreeMap;
+
+    /// Σ coefficient × variable = constant.
+    struct Identity {
+        terms: Vec<(i64, String)>,
+        constant: i64,
+    }
+
+    struct Unknown {
+        low: i64,
+        high: i64,
+        truth: i64,
+    }
+
+    fn key(e: &Estimate) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}",
+            e.outcome, e.analysis, e.group_by, e.group, e.wave, e.contrast, e.estimate
+        )
+    }
+
+    fn counts(e: &Estimate) -> bool {
+        matches!(e.estimate.kind(), Kind::People { .. } | Kind::Total)
+    }
+
+    /// Every withheld count the adversary pins down exactly: (row, value).
+    pub fn recovered(truth: &[Estimate], published: &[Estimate]) -> Vec<(String, i64)> {
+        const UNBOUNDED: i64 = 1 << 40;
+        // Known counts, and the unknowns with their bounds.
+        let mut known: BTreeMap<String, i64> = BTreeMap::new();
+        let mut unknown: BTreeMap<String, Unknown> = BTreeMap::new();
+        for (t, p) in truth.iter().zip(published) {
+            if !counts(t) {
+                continue;
+            }
+            let Some(true_value) = t.value else { continue };
+            let true_value = true_value.round() as i64;
+            match p.value {
+                Some(v) => {
+                    known.insert(key(p), v.round() as i64);
+                }
+                None => {
+                    let high = p.published_n().map_or(UNBOUNDED, |n| n as i64);
+                    unknown.insert(
+                        key(p),
+                        Unknown {
+                            low: 0,
+                            high,
+                            truth: true_value,
+                        },
+                    );
+                }
+            }
+        }
+        // A published percentage of a withheld count gives it back.
+        for p in published {
+            if let (Kind::Percentage { count: Some(count) }, Some(v), Some(n)) =
+                (p.estimate.kind(), p.value, p.published_n())
+            {
+                let mut row = p.clone();
+                row.estimate = count;
+                if let Some(u) = unknown.get_mut(&key(&row)) {
+                    let implied = (v * n as f64 / 100.0).round() as i64;
+                    u.low = u.low.max(implied);
+                    u.high = u.high.min(implied);
+                }
+            }
+        }
+        let identities = identities(truth, published);
+        let value_of = |name: &str, unknown: &BTreeMap<String, Unknown>| -> Option<i64> {
+            known
+                .get(name)
+                .copied()
+                .or_else(|| unknown.get(name).map(|u| u.truth))
+        };
+        // Only identities true of the real numbers.
+        let identities: Vec<Identity> = identities
+            .into_iter()
+            .filter(|identity| {
+                let mut sum = 0;
+                for (c, name) in &identity.terms {
+                    match value_of(name, &unknown) {
+                        Some(v) => sum += c * v,
+                        None => return false,
+                    }
+                }
+                sum == identity.constant
+            })
+            .collect();
+        for _ in 0..100 {
+            let mut changed = false;
+            for identity in &identities {
+                let mut rest = identity.constant;
+                let mut open: Vec<(i64, &String)> = Vec::new();
+                for (c, name) in &identity.terms {
+                    match known.get(name) {
+                        Some(v) => rest -= c * v,
+                        None => open.push((*c, name)),
+                    }
+                }
+                // Σ c·x = rest over the open terms: each term's bounds
+                // follow from the others'.
+                for (i, (c, name)) in open.iter().enumerate() {
+                    let (mut low_rest, mut high_rest) = (rest, rest);
+                    for (j, (d, other)) in open.iter().enumerate() {
+                        if i == j {
+                            continue;
+                        }
+                        let u = &unknown[*other];
+                        let (a, b) = (d * u.low, d * u.high);
+                        low_rest -= a.max(b);
+                        high_rest -= a.min(b);
+                    }
+                    // c·x ∈ [low_rest, high_rest], c = ±1.
+                    let (low, high) = if *c > 0 {
+                        (low_rest, high_rest)
+                    } else {
+                        (-high_rest, -low_rest)
+                    };
+                    let u = unknown.get_mut(*name).unwrap();
+                    if low > u.low {
+                        u.low = low;
+                        changed = true;
+                    }
+                    if high < u.high {
+                        u.high = high;
+                        changed = true;
+                    }
+                }
+            }
+            changed |= mcnemar(published, &known, &mut unknown);
+            if !changed {
+                break;
+            }
+        }
+        unknown
+            .into_iter()
+            .filter(|(_, u)| u.low == u.high)
+            .map(|(name, u)| {
+                assert_eq!(u.low, u.truth, "the adversary's reasoning is wrong: {name}");
+                (name, u.low)
+            })
+            .collect()
+    }
+
+    /// McNemar's p with one discordant count known: the other is each
+    /// value in its bounds that gives the published p.
+    fn mcnemar(
+        published: &[Estimate],
+        known: &BTreeMap<String, i64>,
+        unknown: &mut BTreeMap<String, Unknown>,
+    ) -> bool {
+        let mut changed = false;
+        for p in published
+            .iter()
+            .filter(|p| p.estimate == Stat::McnemarExact)
+        {
+            let Some(p_value) = p.p_value else { continue };
+            let of = |stat: Stat| {
+                let mut row = p.clone();
+                row.estimate = stat;
+                key(&row)
+            };
+            let (recovered, new) = (of(Stat::NRecovered), of(Stat::NNewCases));
+            for (this, other) in [(&recovered, &new), (&new, &recovered)] {
+                let (Some(&other), Some(u)) = (known.get(other), unknown.get_mut(this)) else {
+                    continue;
+                };
+                let fits: Vec<i64> = (u.low..=u.high.min(u.low + 100_000))
+                    .filter(|&x| {
+                        let p = binomial_half(x.min(other) as u64, (x + other) as u64);
+                        (p - p_value).abs() <= 1e-9 * p_value.max(1e-300)
+                    })
+                    .collect();
+                if let (Some(&low), Some(&high)) = (fits.first(), fits.last()) {
+                    if (low, high) != (u.low, u.high) {
+                        u.low = low;
+                        u.high = high;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// Two-sided exact binomial p at 1/2 for k of n (k ≤ n/2).
+    fn binomial_half(k: u64, n: u64) -> f64 {
+        if n == 0 {
+            return 1.0;
+        }
+        let mut tail = 0.0;
+        let mut term = 0.5f64.powi(n as i32);
+        for i in 0..=k {
+            if i > 0 {
+                term *= (n - i + 1) as f64 / i as f64;
+            }
+            tail += term;
+        }
+        if 2 * k == n {
+            1.0
+        } else {
+            (2.0 * tail).min(1.0)
+        }
+    }
+
+    /// The identities the tables obey, as candidates.
+    fn identities(truth: &[Estimate], published: &[Estimate]) -> Vec<Identity> {
+        let mut out = Vec::new();
+        let place = |e: &Estimate| {
+            format!(
+                "{}|{}|{}|{}|{}|{}",
+                e.outcome, e.analysis, e.group_by, e.group, e.wave, e.contrast
+            )
+        };
+        // Counts of one partition add up to the row's n, except the case
+        // flow: recovered − new = before − after.
+        let mut partitions: BTreeMap<(String, Partition), Vec<&Estimate>> = BTreeMap::new();
+        // Parts (bands, categories) of one place add up to its n.
+        let mut parts: BTreeMap<String, Vec<&Estimate>> = BTreeMap::new();
+        // Levels of a grouping column add up to `all`.
+        let mut levels: BTreeMap<String, Vec<&Estimate>> = BTreeMap::new();
+        let mut all: BTreeMap<String, &Estimate> = BTreeMap::new();
+        for (t, p) in truth.iter().zip(published) {
+            if !counts(t) {
+                continue;
+            }
+            if let Kind::People {
+                part_of: Some(partition),
+                ..
+            } = t.estimate.kind()
+            {
+                partitions.entry((place(t), partition)).or_default().push(p);
+            }
+            if t.contrast.is_part() {
+                let family = format!(
+                    "{}|{}|{}|{}|{}|{}",
+                    t.outcome, t.analysis, t.group_by, t.group, t.wave, t.estimate
+                );
+                parts.entry(family).or_default().push(p);
+            }
+            if t.contrast.adds_across_levels() {
+                let family = format!(
+                    "{}|{}|{}|{}|{}",
+                    t.outcome, t.analysis, t.wave, t.contrast, t.estimate
+                );
+                if t.group_by == "all" {
+                    all.insert(family, p);
+                } else {
+                    levels
+                        .entry(format!("{family}|{}", t.group_by))
+                        .or_default()
+                        .push(p);
+                }
+            }
+        }
+        let sum_to_n = |members: &[&Estimate]| -> Option<Identity> {
+            let n = members.iter().find_map(|e| e.published_n())? as i64;
+            Some(Identity {
+                terms: members.iter().map(|e| (1, key(e))).collect(),
+                constant: n,
+            })
+        };
+        for ((_, partition), members) in &partitions {
+            if *partition == Partition::CaseFlow {
+                let sign = |e: &&Estimate| match e.estimate {
+                    Stat::NRecovered | Stat::NCasesFollowup => 1,
+                    _ => -1,
+                };
+                out.push(Identity {
+                    terms: members.iter().map(|e| (sign(e), key(e))).collect(),
+                    constant: 0,
+                });
+            } else {
+                out.extend(sum_to_n(members));
+            }
+        }
+        for members in parts.values() {
+            out.extend(sum_to_n(members));
+        }
+        for (family, members) in &levels {
+            let total = family.rsplit_once('|').map(|(f, _)| f).unwrap_or_default();
+            if let Some(all) = all.get(total) {
+                let mut terms: Vec<(i64, String)> = members.iter().map(|e| (1, key(e))).collect();
+                terms.push((-1, key(all)));
+                out.push(Identity { terms, constant: 0 });
+            }
+        }
+        // A row's published n is a count too: the n of a place's whole
+        // (its n_pairs or n) and the n of a contrast between two levels,
+        // the sum of the levels' pairs.
+        for p in published {
+            let Some(n) = p.published_n() else { continue };
+            if let Contrast::Levels { level, reference } = &p.contrast {
+                let pairs = |group: &str| {
+                    format!(
+                        "{}|change|{}|{}|{}||n_pairs",
+                        p.outcome, p.group_by, group, p.wave
+                    )
+                };
+                out.push(Identity {
+                    terms: vec![(1, pairs(level)), (1, pairs(reference))],
+                    constant: n as i64,
+                });
+            }
+            if p.analysis != "change" && p.contrast == Contrast::None {
+                out.push(Identity {
+                    terms: vec![(
+                        1,
+                        format!(
+                            "{}|change|{}|{}|{}||n_pairs",
+                            p.outcome, p.group_by, p.group, p.wave
+                        ),
+                    )],
+                    constant: n as i64,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn lib_estimates(
+    data: &Path,
+) -> (
+    Vec<belong::estimate::Estimate>,
+    Vec<belong::estimate::Estimate>,
+) {
+    let settings = belong::config::Settings::resolve(belong::config::Flags {
+        data_dir: Some(data.to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(settings.min_cell, MIN_CELL as usize);
+    let truth = belong::analyse(&settings).unwrap().estimates;
+    let published = belong::disclosure::publish(truth.clone(), settings.min_cell);
+    (truth, published)
+}
+
+/// #20: for every report in the suite, an adversary tries to recover each
+/// withheld count from the published totals, differences, percentages,
+/// p-values and n's, and fails.
+#[test]
+fn no_withheld_count_can_be_worked_out() {
+    let mut withheld = 0;
+    for data in datasets() {
+        let (truth, published) = lib_estimates(&data);
+        withheld += published
+            .iter()
+            .filter(|e| e.suppressed && matches!(e.estimate.kind(), Kind::People { .. }))
+            .count();
+        // A count of 0 follows from a total of 0 (nobody harmed overall,
+        // so nobody in any site): it tells nothing about anyone.
+        let found: Vec<_> = adversary::recovered(&truth, &published)
+            .into_iter()
+            .filter(|(_, value)| *value != 0)
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{}: {} withheld counts worked out: {:#?}",
+            data.display(),
+            found.len(),
+            &found[..found.len().min(20)]
+        );
+    }
+    assert!(withheld > 100, "{withheld}");
+}
+
+/// The adversary is not blind: undo one protective blank of the sample's
+/// reliable change and it works the small count out.
+#[test]
+fn the_adversary_finds_a_count_left_open() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let (truth, mut published) = lib_estimates(&data);
+    let open = published
+        .iter()
+        .position(|e| {
+            e.suppressed
+                && e.analysis == "reliable_change"
+                && e.group_by == "all"
+                && e.estimate == Stat::NNoChange
+        })
+        .expect("no change is withheld to protect the deteriorated");
+    published[open] = truth[open].clone();
+    let found = adversary::recovered(&truth, &published);
+    assert!(
+        found.iter().any(|(row, value)| row
+            .ends_with("|reliable_change|all|all|week12||n_deteriorated")
+            && *value > 0
+            && (*value as f64) < MIN_CELL),
+        "{found:?}"
+    );
 }

@@ -27,6 +27,10 @@ pub enum Kind {
     Location,
     /// A test statistic, with df and p where it has them.
     Test,
+    /// A test computed from two counts of the same place alone (McNemar's
+    /// on the discordant pairs): its p gives the counts back (0 new cases
+    /// and p = 0.25 is 3 recovered), so it is blanked with either.
+    TestOfCounts { counts: [Stat; 2] },
     /// An effect size or a difference, with its interval.
     Effect,
     /// A model coefficient (or a reliability coefficient).
@@ -39,14 +43,18 @@ pub enum Kind {
     PerCount { count: Stat },
 }
 
-/// Counts of one place that add up to the place's `n`.
+/// Counts of one place tied by one linear identity, so that one of them
+/// blanked alone can be worked out from the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Partition {
     /// Improved, no change, deteriorated (and, in the combined approach,
-    /// recovered and harmed).
+    /// recovered and harmed): they add up to `n`.
     ReliableChange,
-    /// Completers and non-completers.
+    /// Completers and non-completers: they add up to `n`.
     Completion,
+    /// Cases before and after, recovered and new cases: recovered − new
+    /// cases = cases before − cases after.
+    CaseFlow,
 }
 
 macro_rules! vocabulary {
@@ -140,13 +148,13 @@ vocabulary! {
     PctChangedGroupLevel = "pct_changed_group_level", Effect;
     PctFunctionalGroupLevel = "pct_functional_group_level", Effect;
     // caseness
-    NCasesBaseline = "n_cases_baseline", people(Some(Stat::PctCasesBaseline), None);
-    NCasesFollowup = "n_cases_followup", people(Some(Stat::PctCasesFollowup), None);
+    NCasesBaseline = "n_cases_baseline", people(Some(Stat::PctCasesBaseline), Some(CaseFlow));
+    NCasesFollowup = "n_cases_followup", people(Some(Stat::PctCasesFollowup), Some(CaseFlow));
     PctCasesBaseline = "pct_cases_baseline", percentage(Some(Stat::NCasesBaseline));
     PctCasesFollowup = "pct_cases_followup", percentage(Some(Stat::NCasesFollowup));
-    NRecovered = "n_recovered", people(None, None);
-    NNewCases = "n_new_cases", people(None, None);
-    McnemarExact = "mcnemar_exact", Test;
+    NRecovered = "n_recovered", people(None, Some(CaseFlow));
+    NNewCases = "n_new_cases", people(None, Some(CaseFlow));
+    McnemarExact = "mcnemar_exact", TestOfCounts { counts: [Stat::NRecovered, Stat::NNewCases] };
     // reliability
     CronbachAlpha = "cronbach_alpha", Coefficient;
     // attrition
