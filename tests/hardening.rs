@@ -405,14 +405,7 @@ fn identifying_columns_are_caught_in_their_disguises() {
     ];
     for (column, value, expected) in cases {
         let (temp, data) = data_copy("tiny-ucla3");
-        let path = data.join("participants.csv");
-        let text = fs::read_to_string(&path).unwrap();
-        let mut lines = text.lines();
-        let mut out = format!("{},{column}\n", lines.next().unwrap());
-        for (i, line) in lines.enumerate() {
-            out.push_str(&format!("{line},{}\n", value(i)));
-        }
-        fs::write(&path, out).unwrap();
+        add_participant_column(&data, column, value);
         let output = report(&data, &temp.path().join("out"));
         assert_eq!(output.status.code(), Some(1), "{column}");
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -68,16 +68,21 @@ fn looks_like_a_name(text: &str) -> bool {
         })
 }
 
-/// A person's title in any value, or, in a column named for staff or
-/// volunteers, values that read as names.
-fn staff_names(name: &str, values: &[Option<String>]) -> Option<&'static str> {
-    let sample: Vec<&str> = values
+/// Up to 500 non-empty values, trimmed: enough to judge a column.
+fn sample(values: &[Option<String>]) -> Vec<&str> {
+    values
         .iter()
         .flatten()
         .map(|v| v.trim())
         .filter(|v| !v.is_empty())
         .take(500)
-        .collect();
+        .collect()
+}
+
+/// A person's title in any value, or, in a column named for staff or
+/// volunteers, values that read as names.
+fn staff_names(name: &str, values: &[Option<String>]) -> Option<&'static str> {
+    let sample = sample(values);
     if sample.iter().any(|v| has_title(v)) {
         return Some("people's names (a title such as Dr or Mrs) in its values");
     }
@@ -317,13 +322,7 @@ type Check = fn(&str) -> bool;
 
 /// Half or more of up to 500 values look like one kind of identifier.
 fn by_values(values: &[Option<String>]) -> Option<&'static str> {
-    let sample: Vec<&str> = values
-        .iter()
-        .flatten()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .take(500)
-        .collect();
+    let sample = sample(values);
     if sample.len() < 3 {
         return None;
     }
