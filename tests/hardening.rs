@@ -25,8 +25,15 @@ fn data_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn report(data: &Path, out: &Path) -> std::process::Output {
+    report_with(data, out, &["--quiet", "--min-cell", "0"])
+}
+
+/// `belong report` with `flags`, as a user runs it.
+fn report_with(data: &Path, out: &Path, flags: &[&str]) -> std::process::Output {
     belong()
-        .args(["report", "--quiet", "--min-cell", "0", "--out"])
+        .arg("report")
+        .args(flags)
+        .arg("--out")
         .arg(out)
         .arg(data)
         .output()
@@ -629,12 +636,7 @@ fn small_levels_are_shown_together_and_their_labels_never_published() {
     )
     .unwrap();
     let out = temp.path().join("out");
-    let output = belong()
-        .args(["report", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&data)
-        .output()
-        .unwrap();
+    let output = report_with(&data, &out, &["--quiet"]);
     assert!(
         output.status.success(),
         "{}",
@@ -696,12 +698,7 @@ fn free_text_is_left_out_of_every_output() {
         format!("\"seemed brighter after week {i}, asked about the lunch club\"")
     });
     let out = temp.path().join("out");
-    let output = belong()
-        .args(["report", "--out"])
-        .arg(&out)
-        .arg(&data)
-        .output()
-        .unwrap();
+    let output = report_with(&data, &out, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
