@@ -185,16 +185,15 @@ impl Table {
     }
 
     /// A sentence printed with the table on the page, where its cells
-    /// need one: what its markers of withheld cells mean.
+    /// need one: what its marker of withheld cells means.
     pub fn note(&self, min_cell: usize) -> Option<String> {
-        let missing = |wanted: &dyn Fn(&str) -> bool| {
-            self.rows
-                .iter()
-                .flatten()
-                .any(|cell| matches!(cell, Cell::Missing(text) if wanted(text)))
-        };
+        let withheld = self
+            .rows
+            .iter()
+            .flatten()
+            .any(|cell| matches!(cell, Cell::Missing(text) if text == WITHHELD));
         let mut notes = Vec::new();
-        if missing(&|text| text == WITHHELD) {
+        if withheld {
             notes.push(withheld_note(min_cell));
         }
         if self.name == "table1" {
