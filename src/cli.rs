@@ -62,6 +62,10 @@ enum Command {
         /// not write (they are deleted, and named on stderr).
         #[arg(long)]
         force: bool,
+        /// An earlier belong report (e.g. last year's) to compare this
+        /// period's headline results with.
+        #[arg(long, value_name = "REPORT_DIR")]
+        previous: Option<PathBuf>,
     },
     /// Print the data-quality account; exit 1 when nothing can be analysed.
     Validate {
@@ -125,8 +129,10 @@ fn settings(
     common: &Common,
     out: Option<PathBuf>,
     force: bool,
+    previous: Option<PathBuf>,
 ) -> Result<Settings, belong::error::Error> {
     Settings::resolve(Flags {
+        previous,
         data_dir: common.data.clone(),
         config: common.config.clone(),
         out,
@@ -264,8 +270,13 @@ fn terminal_safe(text: &str) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Report { common, out, force } => {
-            let settings = settings(&common, out, force)?;
+        Command::Report {
+            common,
+            out,
+            force,
+            previous,
+        } => {
+            let settings = settings(&common, out, force, previous)?;
             configure_threads(settings.threads);
             let mut progress = Spinner::new(common.quiet);
             let out = belong::report_with_progress(&settings, &mut progress)?;
@@ -274,7 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Validate { common } => {
-            let settings = settings(&common, None, false)?;
+            let settings = settings(&common, None, false, None)?;
             configure_threads(settings.threads);
             let checked = belong::validate_data(&settings)?;
             emit(&data_quality::to_text(&checked.validated.accounts))?;

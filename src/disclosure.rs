@@ -15,12 +15,15 @@
 //! [`Partition`]: improved / no change / deteriorated), the parts of a
 //! place (bands, categories), and the levels of a grouping column, which
 //! add up to `all`. In each such set with exactly one blank, the next
-//! smallest member is blanked too. A contrast with a blanked level is
+//! smallest member is blanked too; for the counts of who changed reliably
+//! in the groups the design compares (the arms), the `all` row goes
+//! first, since each arm's count is a headline and `all` mixes them. A contrast with a blanked level is
 //! blanked, and so is a percentage of a blanked count, an amount per
 //! person of one and a test computed from one. All of it repeats
 //! until nothing changes. Rows blanked because of a small base or a blanked
 //! level lose their `n` as well, since `n` would reveal the level.
 
+use crate::analysis::design::{ARM_COLUMN, ATTENDANCE_COLUMN};
 use crate::estimate::{Contrast, Estimate, Kind, Partition, SideOf, Stat, Suppression};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,6 +72,12 @@ struct Family {
     /// place, but it is blanked only when no level can be, and never
     /// hides its `n`.
     total: Option<usize>,
+    /// The levels are the groups the design compares (the arms, or
+    /// attenders and non-attenders) and the counts are of who changed
+    /// reliably: each group's count is a headline, so the `all` row, which
+    /// mixes them, is blanked before a second level is. Elsewhere (reach,
+    /// categories, bands) `all` is the headline and a level goes instead.
+    compared: bool,
 }
 
 /// The estimates as they may be published: [`suppress`] on owned rows.
@@ -146,11 +155,16 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
     let mut levels: BTreeMap<FamilyKey, Vec<usize>> = BTreeMap::new();
     let mut totals: BTreeMap<(String, &'static str, String, String, Stat), usize> = BTreeMap::new();
     for (i, e) in estimates.iter().enumerate() {
-        // Only counts of people add up across levels; a mean of `all`
-        // blanked for another reason must not take a level's mean with it.
+        // Only counts of people (and percentages of them, which with the
+        // n's published are the counts again) add up across levels; a
+        // mean of `all` blanked for another reason must not take a level's
+        // mean with it.
         if e.group_by == "all"
             && e.contrast.adds_across_levels()
-            && matches!(e.estimate.kind(), Kind::People { .. } | Kind::Total)
+            && matches!(
+                e.estimate.kind(),
+                Kind::People { .. } | Kind::Total | Kind::Percentage { .. }
+            )
         {
             totals.insert(
                 (
@@ -207,19 +221,21 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
         members,
         reason: Suppression::Secondary,
         total: None,
+        compared: false,
     };
     partitions
         .into_values()
         .map(within)
         .chain(parts.into_values().map(within))
         .chain(levels.into_iter().map(
-            |((outcome, analysis, _, wave, contrast, estimate), members)| {
+            |((outcome, analysis, group_by, wave, contrast, estimate), members)| {
                 Family {
                     members,
                     reason: Suppression::SecondaryLevel,
                     total: totals
                         .get(&(outcome, analysis, wave, contrast, estimate))
                         .copied(),
+                    compared: is_compared_grouping(&group_by) && counts_reliable_change(estimate),
                 }
             },
         ))
@@ -227,7 +243,24 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
         .collect()
 }
 
-/// If exactly one member is blank, blanks another. The choice prefers
+/// Whether a statistic counts who changed reliably.
+fn counts_reliable_change(stat: Stat) -> bool {
+    matches!(
+        stat.kind(),
+        Kind::People {
+            part_of: Some(Partition::ReliableChange),
+            ..
+        }
+    )
+}
+
+/// Whether a grouping column holds the groups the design compares.
+fn is_compared_grouping(group_by: &str) -> bool {
+    group_by == ARM_COLUMN || group_by == ATTENDANCE_COLUMN
+}
+
+/// If exactly one member is blank, blanks another. In the groups a design
+/// compares, that is the `all` row while it is open. Otherwise the choice prefers
 /// "no change" (the count readers miss least), then a member whose other
 /// families already have a blank (so the blank closes gaps rather than
 /// opening new ones), then the smallest (by value for
@@ -246,6 +279,17 @@ fn secondary_in_family(
             .filter(|&&i| estimates[i].suppressed)
             .count()
     };
+    // A percentage of a count the analysis publishes beside it is that
+    // count again: the count's family decides, and the percentage follows
+    // it ([`percentages_of_blanked_counts`]), so the two never disagree.
+    if family.members.first().is_some_and(|&i| {
+        matches!(
+            estimates[i].estimate.kind(),
+            Kind::Percentage { count: Some(_) }
+        )
+    }) {
+        return false;
+    }
     let Some(&blanked) = family
         .members
         .iter()
@@ -296,6 +340,10 @@ fn secondary_in_family(
         });
     let total = family.total.filter(|&i| !estimates[i].suppressed);
     match (next, total) {
+        (Some(_), Some(total)) if family.compared => {
+            blank(&mut estimates[total], Suppression::Secondary);
+            true
+        }
         (Some(next), _) => {
             blank(&mut estimates[next], reason);
             true
@@ -728,6 +776,51 @@ mod tests {
                 ("b", "3 to <4".into()),
                 ("b", "4 to <5".into())
             ]
+        );
+    }
+
+    fn by(group_by: &str, group: &str, estimate: Stat, value: f64, n: usize) -> Estimate {
+        let mut e = row(group, estimate, value, n);
+        e.group_by = group_by.into();
+        e
+    }
+
+    #[test]
+    fn a_small_arm_blanks_all_rather_than_the_programme_arm() {
+        // 5 of the comparison arm improved: blanking the intervention
+        // arm's 30 would hide the headline; all's 35 mixes the arms.
+        let mut rows = vec![
+            by("all", "all", Stat::NImproved, 35.0, 159),
+            by("arm", "comparison", Stat::NImproved, 5.0, 45),
+            by("arm", "intervention", Stat::NImproved, 30.0, 114),
+            by("cohort", "A", Stat::NImproved, 20.0, 80),
+            by("cohort", "B", Stat::NImproved, 15.0, 79),
+            by("site", "X", Stat::NImproved, 12.0, 60),
+            by("site", "Y", Stat::NImproved, 23.0, 99),
+        ];
+        suppress(&mut rows, 10);
+        assert_eq!(
+            blanked(&rows),
+            vec![
+                ("all", Stat::NImproved),
+                ("comparison", Stat::NImproved),
+                ("B", Stat::NImproved),
+                ("X", Stat::NImproved),
+            ]
+        );
+        // all's n is not what is hidden: it stays, as do the arms' n.
+        assert_eq!(rows[0].published_n(), Some(159));
+        assert!(rows[2].value == Some(30.0));
+        // Outside the arms the smaller level goes, as before.
+        let mut sites = vec![
+            by("all", "all", Stat::NImproved, 35.0, 159),
+            by("site", "X", Stat::NImproved, 5.0, 45),
+            by("site", "Y", Stat::NImproved, 30.0, 114),
+        ];
+        suppress(&mut sites, 10);
+        assert_eq!(
+            blanked(&sites),
+            vec![("X", Stat::NImproved), ("Y", Stat::NImproved)]
         );
     }
 

@@ -23,6 +23,7 @@ pub mod model;
 pub mod panel;
 mod parquet;
 mod pause;
+pub mod previous;
 pub mod report;
 pub mod score;
 mod stages;
@@ -111,6 +112,12 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     for note in claim.notes() {
         progress.note(note);
     }
+    // An earlier report to compare with is read now: a damaged one stops
+    // the run before the long work.
+    let previous = match &settings.previous {
+        Some(dir) => Some(previous::read(dir)?),
+        None => None,
+    };
     progress.stage("reading, checking and analysing the data");
     // The internal panel, the largest output, is encoded while the last
     // analyses run.
@@ -129,7 +136,12 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         ));
     }
     progress.stage("writing the report");
-    let published = disclosure::publish(analysed.estimates, settings.min_cell);
+    let mut estimates = analysed.estimates;
+    if let Some(previous) = &previous {
+        let against = previous::compare(&estimates, previous);
+        estimates.extend(against);
+    }
+    let published = disclosure::publish(estimates, settings.min_cell);
     report::write_report(
         claim,
         &report::ReportContent {
@@ -143,6 +155,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
             estimates: &published,
             timings: &analysed.timings,
             panel_parquet: Some(&panel_parquet),
+            previous: previous.as_ref(),
         },
     )
 }

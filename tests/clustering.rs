@@ -71,7 +71,7 @@ fn a_named_cluster_column_gives_the_section_the_summary_and_the_methods() {
     );
     assert!(text.contains("## Clustered delivery"));
     assert!(
-        text.contains("| lon | everyone | 22 | 13.7 | 0.124 | 2.57 |"),
+        text.contains("| everyone | 22 | 13.7 | 0.124 | 2.57 |"),
         "{text}"
     );
     assert!(text.contains("Clustering: people served together (the participant column \"circle\")"));

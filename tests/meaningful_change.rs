@@ -30,11 +30,11 @@ fn a_worsening_programme_says_so_first() {
         .unwrap();
     assert!(summary.contains("a change for the worse"), "{summary}");
     assert!(
-        summary.contains("More people deteriorated reliably than improved"),
+        summary.contains("more people deteriorated reliably than improved"),
         "{summary}"
     );
     let deteriorated = summary.find("deteriorated reliably and").unwrap();
-    let improved = summary.find("improved reliably (").unwrap();
+    let improved = summary.find("% improved reliably").unwrap();
     assert!(deteriorated < improved, "{summary}");
 }
 

@@ -86,7 +86,7 @@ fn a_non_randomised_arm_is_stated_and_weighted() {
     );
     assert!(
         summary.contains(
-            "Each person whose lon improved reliably cost GBP 988 (95% CI GBP 826 to GBP 1,196)"
+            "Each person in the intervention arm whose lon improved reliably cost GBP 1,091 (95% CI GBP 910 to GBP 1,326)"
         ),
         "{summary}"
     );

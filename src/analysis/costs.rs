@@ -61,7 +61,8 @@ pub fn programme_costs(panel: &Panel, costs: &Costs) -> Vec<Estimate> {
 }
 
 /// The rows of one outcome (the `all` cell): per completer, per reliable
-/// improvement, the value of the improvements, and the cost per
+/// improvement and the value of the improvements (in the programme's
+/// group when the design has a comparison group), and the cost per
 /// additional improvement over the comparison group.
 pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> Vec<Estimate> {
     let Some(threshold) = cell.reliable_change else {
@@ -78,12 +79,39 @@ pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> 
         .iter()
         .map(|&d| threshold.improved(d, direction))
         .collect();
-    let k = improved.iter().filter(|i| **i).count();
     let place = cell.place("costs", cell.panel.waves.followup_name());
+    // With a comparison group the money was spent on the programme's
+    // group: its improvements are what it bought, and the comparison
+    // group's are not counted.
+    let (k, served, improved_place) = match groups {
+        Some(groups) => {
+            let mut k = 0;
+            let mut served = 0;
+            for (i, &row) in pairs.rows.iter().enumerate() {
+                if groups.membership[row] == Some(true) {
+                    served += 1;
+                    k += usize::from(improved[i]);
+                }
+            }
+            let place = Place {
+                outcome: &cell.outcome.outcome.id,
+                analysis: "costs",
+                group_by: groups.column,
+                group: &groups.treated,
+                wave: cell.panel.waves.followup_name(),
+            };
+            (k, served, place)
+        }
+        None => (
+            improved.iter().filter(|i| **i).count(),
+            n,
+            cell.place("costs", cell.panel.waves.followup_name()),
+        ),
+    };
     let total = costs.total;
     let improved_sides = vec![
         Side::subset("reliably improved", k),
-        Side::subset("not reliably improved", n - k),
+        Side::subset("not reliably improved", served - k),
     ];
     let mut rows = vec![place.row(
         Stat::CostPerCompleter,
@@ -91,15 +119,20 @@ pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> 
         n,
         "total / people with both scores",
     )];
-    let interval = wilson_interval(k, n)
+    let interval = wilson_interval(k, served)
         .filter(|(low, _)| *low > 0.0)
-        .map(|(low, high)| (total / (high * n as f64), total / (low * n as f64)));
+        .map(|(low, high)| {
+            (
+                total / (high * served as f64),
+                total / (low * served as f64),
+            )
+        });
     rows.push(
-        place
+        improved_place
             .row(
                 Stat::CostPerReliableImprovement,
                 (k > 0).then(|| total / k as f64),
-                n,
+                served,
                 format!(
                     "total / people reliably improved ({}); interval: total / (n × the Wilson 95% limits of the proportion improved)",
                     threshold.method
@@ -110,11 +143,11 @@ pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> 
     );
     if let Some((value, source)) = &costs.value {
         rows.push(
-            place
+            improved_place
                 .row(
                     Stat::ValueOfReliableImprovements,
                     Some(value * k as f64),
-                    n,
+                    served,
                     format!(
                         "{value} per reliable improvement ({source}) × people reliably improved"
                     ),

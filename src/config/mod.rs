@@ -269,6 +269,8 @@ pub struct Flags {
     /// `--force`: replace a report folder even when it holds files belong
     /// did not write.
     pub force: bool,
+    /// `--previous`: an earlier report to compare this period with.
+    pub previous: Option<PathBuf>,
 }
 
 /// Everything a run needs, resolved and checked.
@@ -319,6 +321,9 @@ pub struct Settings {
     /// Replace a report folder holding files belong did not write.
     #[serde(skip)]
     pub force: bool,
+    /// An earlier report to compare this period with (`--previous`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PathBuf>,
 }
 
 /// `rci_methods`, `pct_improvement` / `pct_deterioration` and `[norms]`.
@@ -728,6 +733,10 @@ impl Settings {
             &data_folder(&data_dir),
             &input_paths(&tables, wide.as_ref()),
         )?;
+        let previous = flags.previous.clone();
+        if let Some(dir) = &previous {
+            crate::previous::check(dir)?;
+        }
         Ok(Settings {
             waves: WaveSettings {
                 order: raw.waves.or_else(|| {
@@ -761,6 +770,7 @@ impl Settings {
             instrument_changes: raw.instruments.clone().unwrap_or_default(),
             threads: flags.threads,
             force: flags.force,
+            previous,
             data_dir,
             config_file,
             out_dir,

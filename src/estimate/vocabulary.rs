@@ -229,6 +229,8 @@ vocabulary! {
     SessionsInWeek = "sessions_in_week", Amount;
     ActivityParticipants = "activity_participants", Total;
     ActivitySessions = "activity_sessions", Amount;
+    // this period against an earlier report (docs/estimates.md)
+    WelchDifferenceChange = "welch_difference_change", Effect;
     // baseline characteristics
     NInCategory = "n_in_category", people(Some(Stat::PctInCategory), None);
     PctInCategory = "pct_in_category", percentage(Some(Stat::NInCategory));

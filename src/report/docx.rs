@@ -35,13 +35,12 @@ const EMU_PER_INCH: u64 = 914_400;
 const CHART_DPI: u64 = 300;
 /// Left and right padding of a table cell, in twentieths of a point.
 const CELL_PADDING: usize = 60;
-/// Columns beyond this are set in a smaller type.
+/// The most columns a table shows at once: wider ones come in pieces.
 const COMFORTABLE_COLUMNS: usize = 7;
 /// docx-rs declares numbering 1 itself (a numbered list): bullets are 2.
 const BULLETS: usize = 2;
-/// A table wider or longer than this is left to tables.xlsx: on paper it
-/// would be too cramped to read, or run on for pages.
-const MOST_COLUMNS: usize = 8;
+/// A table longer than this is left to tables.xlsx: on paper it would run
+/// on for pages.
 const MOST_ROWS: usize = 30;
 
 /// The document for `model`; `path` names report.docx in errors.
@@ -87,7 +86,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
         let mut elsewhere = Vec::new();
         for table in tables {
             let (shown, same) = table.without_constant_columns();
-            if shown.header.len() > MOST_COLUMNS || shown.rows.len() > MOST_ROWS {
+            if shown.rows.len() > MOST_ROWS {
                 elsewhere.push(format!("{} (tables/{}.csv)", table.title, table.name));
                 continue;
             }
@@ -96,7 +95,18 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
             } else {
                 format!("{} ({})", table.title, same.join("; "))
             };
-            document.table(&shown, &title, table.note(model.min_cell).as_deref());
+            // Wider tables come in pieces that fit the page, each
+            // repeating what a row is.
+            let pieces = shown.split_columns(COMFORTABLE_COLUMNS);
+            let last = pieces.len() - 1;
+            for (i, piece) in pieces.iter().enumerate() {
+                let title = match i {
+                    0 => title.clone(),
+                    _ => format!("{title} (continued)"),
+                };
+                let note = (i == last).then(|| table.note(model.min_cell)).flatten();
+                document.table(piece, &title, note.as_deref());
+            }
         }
         if !elsewhere.is_empty() {
             document.paragraph(&format!(

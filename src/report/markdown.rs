@@ -5,6 +5,9 @@ use super::format::markdown_text;
 use super::model::ReportModel;
 use super::tables::to_markdown;
 
+/// The most columns a table shows at once.
+const PAGE_COLUMNS: usize = 7;
+
 pub fn render(model: &ReportModel) -> String {
     let story = &model.story;
     let mut out = format!("# {}\n\n", markdown_text(&model.heading.title));
@@ -30,7 +33,21 @@ pub fn render(model: &ReportModel) -> String {
             ));
         }
         for table in section_tables {
-            out.push_str(&format!("\n### {}\n\n{}", table.title, to_markdown(table)));
+            out.push_str(&format!("\n### {}\n", table.title));
+            // A page holds about seven columns: wider tables come in
+            // pieces, by grouping; tables.xlsx has them whole.
+            for (part, grouped) in table.by_grouping() {
+                let (shown, same) = grouped.without_constant_columns();
+                if let Some(part) = part {
+                    out.push_str(&format!("\n**{}**\n", markdown_text(&part)));
+                }
+                if !same.is_empty() {
+                    out.push_str(&format!("\n{}\n", markdown_text(&same.join("; "))));
+                }
+                for piece in shown.split_columns(PAGE_COLUMNS) {
+                    out.push_str(&format!("\n{}", to_markdown(&piece)));
+                }
+            }
             if let Some(note) = table.note(model.min_cell) {
                 out.push_str(&format!("\n{}\n", markdown_text(&note)));
             }

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
 /// Charts name their section; data quality comes after the methods.
-pub const SECTIONS: [(&str, &str, &[&str]); 13] = [
+pub const SECTIONS: [(&str, &str, &[&str]); 14] = [
     ("flow", "Participant flow", &["participant_flow"]),
     ("baseline", "Who took part", &["table1", "reliability"]),
     (
@@ -58,6 +58,11 @@ pub const SECTIONS: [(&str, &str, &[&str]); 13] = [
     ),
     ("for_whom", "For whom", &["for_whom"]),
     ("costs", "What it cost", &["costs"]),
+    (
+        "previous",
+        "This period against the previous",
+        &["previous_period"],
+    ),
     ("attrition", "Attrition", &["attrition"]),
     (
         "longitudinal",
@@ -83,6 +88,8 @@ pub struct ReportContent<'a> {
     /// `internal/panel.parquet`, when already encoded
     /// ([`internal::panel_parquet`]).
     pub panel_parquet: Option<&'a [u8]>,
+    /// The earlier report this period is compared with (`--previous`).
+    pub previous: Option<&'a crate::previous::Previous>,
 }
 
 pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {

@@ -115,7 +115,148 @@ fn design_comparison(
     if let Some(sentence) = weighted_comparison(content, outcome, direction, followup) {
         sentences.push(sentence);
     }
+    if let Design::Randomised(arms) | Design::Comparison(arms) = design {
+        let each: Vec<String> = arms
+            .levels
+            .iter()
+            .rev()
+            .filter_map(|arm| {
+                let counted = content.estimates.iter().any(|e| {
+                    e.outcome == outcome
+                        && e.analysis == "reliable_change"
+                        && e.group_by == ARM_COLUMN
+                        && e.group == *arm
+                        && e.estimate == Stat::PctImproved
+                });
+                match reliable_shares(content, outcome, ARM_COLUMN, arm) {
+                    Some(shares) => Some(format!("in the {arm} arm {shares}")),
+                    None if counted => Some(format!(
+                        "in the {arm} arm both shares are withheld to protect participants"
+                    )),
+                    None => None,
+                }
+            })
+            .collect();
+        if !each.is_empty() {
+            sentences.push(format!(
+                "Counting only changes larger than measurement error, {}.",
+                each.join("; ")
+            ));
+        }
+    }
     sentences
+}
+
+/// How many of one group improved and deteriorated reliably, as a clause
+/// ("26% improved reliably and 4% deteriorated reliably"), the larger
+/// first when more deteriorated; `None` when both are withheld.
+fn reliable_shares(
+    content: &ReportContent,
+    outcome: &str,
+    group_by: &str,
+    group: &str,
+) -> Option<String> {
+    let share = |stat: Stat| {
+        content
+            .estimates
+            .iter()
+            .find(|e| {
+                e.outcome == outcome
+                    && e.analysis == "reliable_change"
+                    && e.group_by == group_by
+                    && e.group == group
+                    && e.estimate == stat
+                    && !e.suppressed
+            })
+            .and_then(|e| e.value)
+    };
+    // A withheld share is only said to be withheld: whether its count is
+    // small or protects another is itself disclosive.
+    let withheld = |what: &str| format!("the share who {what} is withheld to protect participants");
+    Some(match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
+        (Some(improved), Some(deteriorated)) if deteriorated > improved => format!(
+            "more people deteriorated reliably than improved: {deteriorated:.0}% deteriorated reliably and {improved:.0}% improved reliably"
+        ),
+        (Some(improved), Some(deteriorated)) => {
+            format!("{improved:.0}% improved reliably and {deteriorated:.0}% deteriorated reliably")
+        }
+        (Some(improved), None) => format!(
+            "{improved:.0}% improved reliably; {}",
+            withheld("deteriorated reliably")
+        ),
+        (None, Some(deteriorated)) => format!(
+            "{deteriorated:.0}% deteriorated reliably; {}",
+            withheld("improved reliably")
+        ),
+        (None, None) => return None,
+    })
+}
+
+/// This period's mean change against the earlier report's (`--previous`),
+/// with the settings that differ between them.
+fn previous_sentence(
+    content: &ReportContent,
+    outcome: &str,
+    direction: Direction,
+) -> Option<String> {
+    let previous = content.previous?;
+    let name = previous.name();
+    let before = content.estimates.iter().find(|e| {
+        e.analysis == "previous_period"
+            && e.group_by == crate::previous::PERIOD
+            && e.outcome == outcome
+            && e.estimate == Stat::MeanChange
+    });
+    let mut sentence = match before.filter(|e| !e.suppressed).and_then(|e| e.value) {
+        None => format!("{name} published no mean change in {outcome} to compare with."),
+        Some(earlier) => {
+            let verb = |v: f64| if v < 0.0 { "fell" } else { "rose" };
+            let mut sentence = format!(
+                "Against {name}, in which {outcome} {} by {} points on average",
+                verb(earlier),
+                rounded(Some(earlier.abs()), 2),
+            );
+            let test = content.estimates.iter().find(|e| {
+                e.analysis == "previous_period"
+                    && e.outcome == outcome
+                    && e.estimate == Stat::WelchDifferenceChange
+                    && !e.suppressed
+            });
+            match test.and_then(|t| Some((t.value?, t.ci_low?, t.ci_high?, t.p_value?))) {
+                Some((v, lo, hi, p)) => {
+                    let better = if direction.improved(v) {
+                        "better"
+                    } else {
+                        "worse"
+                    };
+                    let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
+                    sentence.push_str(&format!(
+                        ", this period's change was {} points {side} ({better}) (95% CI {a} to {b} points {side}; Welch's t-test, {})",
+                        rounded(Some(v.abs()), 2),
+                        super::format::p_phrase(p)
+                    ));
+                    if p >= 0.05 {
+                        sentence.push_str(
+                            ", which is consistent with no difference between the periods",
+                        );
+                    }
+                }
+                None => sentence.push_str(
+                    ", the difference between the periods is withheld or cannot be tested",
+                ),
+            }
+            sentence.push('.');
+            sentence
+        }
+    };
+    let differences = crate::previous::differences(content.settings, content.panel, previous);
+    if !differences.is_empty() {
+        sentence.push_str(&format!(
+            " The two reports differ in their settings ({}), so part of any difference may come from them.",
+            differences.join("; ")
+        ));
+    }
+    Some(sentence)
 }
 
 /// Clustered delivery in words: how alike people served together were,
@@ -515,19 +656,40 @@ fn costs_sentence(content: &ReportContent) -> Option<String> {
     sentence.push('.');
     for outcome in &content.panel.outcomes {
         let id = outcome.outcome.id.as_str();
-        match find(content, id, "costs", Stat::CostPerReliableImprovement) {
+        // In the programme's group when there is a comparison group.
+        let outcome_cost = |stat: Stat| {
+            content.estimates.iter().find(|e| {
+                e.outcome == id
+                    && e.analysis == "costs"
+                    && e.estimate == stat
+                    && e.contrast == Contrast::None
+                    && !e.suppressed
+            })
+        };
+        match outcome_cost(Stat::CostPerReliableImprovement) {
             Some(e) => {
                 if let Some(v) = e.value {
+                    let (who, whom) = match e.group_by.as_str() {
+                        "all" => (String::new(), "everyone with both scores".to_string()),
+                        ARM_COLUMN => (
+                            format!(" in the {} arm", e.group),
+                            "everyone in that arm with both scores".to_string(),
+                        ),
+                        _ => (
+                            format!(" among people who {}", e.group),
+                            "everyone of them with both scores".to_string(),
+                        ),
+                    };
                     sentence.push_str(&format!(
-                        " Each person whose {id} improved reliably cost {}",
+                        " Each person{who} whose {id} improved reliably cost {}",
                         money(v)
                     ));
                     if let (Some(low), Some(high)) = (e.ci_low, e.ci_high) {
                         sentence.push_str(&format!(" (95% CI {} to {})", money(low), money(high)));
                     }
-                    sentence.push_str(
-                        ", counting everyone with both scores who did not improve as not improved.",
-                    );
+                    sentence.push_str(&format!(
+                        ", counting {whom} who did not improve as not improved."
+                    ));
                 }
             }
             None if content.estimates.iter().any(|e| {
@@ -570,9 +732,7 @@ fn costs_sentence(content: &ReportContent) -> Option<String> {
                 }
             }
         }
-        if let Some(value) =
-            find(content, id, "costs", Stat::ValueOfReliableImprovements).and_then(|e| e.value)
-        {
+        if let Some(value) = outcome_cost(Stat::ValueOfReliableImprovements).and_then(|e| e.value) {
             if let Some((per, source)) = &costs.value {
                 sentence.push_str(&format!(
                     " At {} per reliable improvement ({source}), the improvements in {id} are worth {}.",
@@ -643,32 +803,10 @@ pub fn story(content: &ReportContent) -> Story {
                 sentence.push_str(" The interval includes no change, so the data are also consistent with no effect.");
             }
             // Deterioration is reported beside improvement, always.
-            let share =
-                |stat: Stat| find(content, id, "reliable_change", stat).and_then(|e| e.value);
-            // A suppressed share is only said to be withheld: whether its
-            // count is small or protects another is itself disclosive.
-            let withheld = |_count: Stat, what: &str| {
-                format!("the share who {what} is withheld to protect participants")
-            };
-            match (share(Stat::PctImproved), share(Stat::PctDeteriorated)) {
-                // More people reliably worse than better is said first.
-                (Some(improved), Some(deteriorated)) if deteriorated > improved => {
-                    sentence.push_str(&format!(
-                        " More people deteriorated reliably than improved: {deteriorated:.0}% deteriorated reliably and {improved:.0}% improved reliably (changes larger than measurement error)."
-                    ))
-                }
-                (Some(improved), Some(deteriorated)) => sentence.push_str(&format!(
-                    " {improved:.0}% improved reliably and {deteriorated:.0}% deteriorated reliably (changes larger than measurement error)."
-                )),
-                (Some(improved), None) => sentence.push_str(&format!(
-                    " {improved:.0}% improved reliably (a change larger than measurement error); {}.",
-                    withheld(Stat::NDeteriorated, "deteriorated reliably")
-                )),
-                (None, Some(deteriorated)) => sentence.push_str(&format!(
-                    " {deteriorated:.0}% deteriorated reliably (a change larger than measurement error); {}.",
-                    withheld(Stat::NImproved, "improved reliably")
-                )),
-                (None, None) => {}
+            if let Some(shares) = reliable_shares(content, id, "all", "all") {
+                sentence.push_str(&format!(
+                    " Counting only changes larger than measurement error, {shares}."
+                ));
             }
             story.summary.push(sentence);
             story.summary.push(regression_to_mean_sentence(
@@ -687,6 +825,9 @@ pub fn story(content: &ReportContent) -> Story {
                 story.summary.push(sentence);
             }
             if let Some(sentence) = for_whom_sentence(content, id) {
+                story.summary.push(sentence);
+            }
+            if let Some(sentence) = previous_sentence(content, id, outcome.outcome.direction) {
                 story.summary.push(sentence);
             }
         }

@@ -102,6 +102,47 @@ impl Table {
             .collect()
     }
 
+    /// The table cut into pieces of at most `most` columns for a page,
+    /// each repeating the leading columns that say what a row is (up to
+    /// three columns of words); the whole table when it fits. The full
+    /// width stays in tables.xlsx and tables/*.csv.
+    pub fn split_columns(&self, most: usize) -> Vec<Table> {
+        let width = self.header.len();
+        if width <= most {
+            return vec![self.clone()];
+        }
+        let words = self.text_columns();
+        let keys = words
+            .iter()
+            .take_while(|w| **w)
+            .count()
+            .clamp(1, 3)
+            .min(most.saturating_sub(2).max(1));
+        let per = most.saturating_sub(keys).max(1);
+        let rest: Vec<usize> = (keys..width).collect();
+        rest.chunks(per)
+            .map(|chunk| {
+                let columns: Vec<usize> = (0..keys).chain(chunk.iter().copied()).collect();
+                Table {
+                    header: columns.iter().map(|&c| self.header[c].clone()).collect(),
+                    rows: self
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            columns
+                                .iter()
+                                .map(|&c| {
+                                    row.get(c).cloned().unwrap_or(Cell::Missing(String::new()))
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                    ..self.clone()
+                }
+            })
+            .collect()
+    }
+
     /// The table split by its grouping column (`grouped by` or
     /// `moderator`), one part per grouping in first-seen order, each named
     /// (`everyone`, `by site`); the whole table, unnamed, when it has no
@@ -734,6 +775,81 @@ fn costs(content: &ReportContent) -> Table {
     }
 }
 
+/// This period's headline estimates beside the earlier report's, with the
+/// Welch test of the difference in mean change.
+fn previous_period(content: &ReportContent) -> Table {
+    let followup = content.panel.waves.followup_name();
+    let mut rows = Vec::new();
+    let earlier: Vec<&Estimate> = content
+        .estimates
+        .iter()
+        .filter(|e| e.analysis == "previous_period" && e.group_by == crate::previous::PERIOD)
+        .collect();
+    for before in &earlier {
+        let now = content.estimates.iter().find(|e| {
+            e.analysis != "previous_period"
+                && e.outcome == before.outcome
+                && e.estimate == before.estimate
+                && e.contrast == before.contrast
+                && (e.wave.is_empty() || e.wave == followup)
+                && (e.group_by == "all" || e.contrast != Contrast::None)
+                && match e.estimate {
+                    Stat::PctImproved | Stat::PctDeteriorated => e.analysis == "reliable_change",
+                    _ => true,
+                }
+        });
+        let (what, decimals) = match before.estimate {
+            Stat::NParticipants => ("people enrolled".to_string(), 0),
+            Stat::NAttendedAny => ("people who attended at least once".to_string(), 0),
+            Stat::SessionsTotal => ("sessions attended".to_string(), 0),
+            Stat::PctEngaged => ("% who attended enough sessions to engage".to_string(), 1),
+            Stat::PctImproved => ("% improved reliably".to_string(), 1),
+            Stat::PctDeteriorated => ("% deteriorated reliably".to_string(), 1),
+            Stat::AncovaDifference => (
+                format!("{} ({})", stat_label(before.estimate), before.contrast),
+                2,
+            ),
+            other => (stat_label(other), 2),
+        };
+        let test = (before.estimate == Stat::MeanChange)
+            .then(|| {
+                content.estimates.iter().find(|e| {
+                    e.analysis == "previous_period"
+                        && e.outcome == before.outcome
+                        && e.estimate == Stat::WelchDifferenceChange
+                })
+            })
+            .flatten();
+        rows.push(vec![
+            text(if before.outcome.is_empty() {
+                "all"
+            } else {
+                &before.outcome
+            }),
+            text(&what),
+            value(now, decimals),
+            value(Some(before), decimals),
+            test.map_or_else(|| Cell::Missing("–".into()), |t| value(Some(t), 2)),
+            test.map_or_else(|| Cell::Missing("–".into()), |t| interval(Some(t), 2)),
+            p_value(test.filter(|t| !t.suppressed), false),
+        ]);
+    }
+    Table {
+        name: "previous_period",
+        title: "This period against the previous",
+        header: header(&[
+            "outcome",
+            "estimate",
+            "this period",
+            "previous period",
+            "difference",
+            "95% CI",
+            "p (Welch)",
+        ]),
+        rows,
+    }
+}
+
 /// For whom: mean change per category of each moderator, with the
 /// heterogeneity test and, with two groups, the interaction test on the
 /// moderator's first line.
@@ -1279,6 +1395,9 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
 
     result.push(for_whom(content));
     result.push(costs(content));
+    if content.previous.is_some() {
+        result.push(previous_period(content));
+    }
     result.push(adjusted_comparison(content));
     result.push(clustering(content));
     result.push(clustered_estimates(content));
@@ -1724,6 +1843,29 @@ pub fn to_markdown(table: &Table) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_tables_are_cut_into_pieces_that_repeat_what_a_row_is() {
+        let table = Table {
+            name: "wide",
+            title: "Wide",
+            header: (0..12).map(|c| format!("c{c}")).collect(),
+            rows: vec![[text("ucla3"), text("site")]
+                .into_iter()
+                .chain((2..12).map(|c| Cell::Number(c as f64, 0)))
+                .collect()],
+        };
+        let pieces = table.split_columns(7);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].header, ["c0", "c1", "c2", "c3", "c4", "c5", "c6"]);
+        assert_eq!(
+            pieces[1].header,
+            ["c0", "c1", "c7", "c8", "c9", "c10", "c11"]
+        );
+        assert_eq!(pieces[1].rows[0][2], Cell::Number(7.0, 0));
+        assert!(pieces.iter().all(|p| p.header.len() <= 7));
+        assert_eq!(pieces[0].split_columns(7), vec![pieces[0].clone()]);
+    }
 
     #[test]
     fn tables_split_by_grouping_and_say_where_once() {

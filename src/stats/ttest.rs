@@ -48,9 +48,26 @@ pub fn one_sample(values: &[f64]) -> Option<TTest> {
 pub fn welch(x: &[f64], y: &[f64]) -> Option<TTest> {
     let (nx, ny) = (x.len() as f64, y.len() as f64);
     let (vx, vy) = (variance(x)? / nx, variance(y)? / ny);
-    let se = (vx + vy).sqrt();
+    welch_from_variances(mean(x)? - mean(y)?, (vx, nx), (vy, ny))
+}
+
+/// The Welch test of a difference from each mean's squared standard
+/// error and its sample's size.
+fn welch_from_variances(difference: f64, x: (f64, f64), y: (f64, f64)) -> Option<TTest> {
+    let ((vx, nx), (vy, ny)) = (x, y);
     let df = (vx + vy).powi(2) / (vx * vx / (nx - 1.0) + vy * vy / (ny - 1.0));
-    from_estimate(mean(x)? - mean(y)?, se, df)
+    from_estimate(difference, (vx + vy).sqrt(), df)
+}
+
+/// The Welch test from each sample's mean, standard error of the mean and
+/// size, which determine it: what `t.test(x, y)` gives, for samples known
+/// only by what was published of them. `None` below two in a sample.
+pub fn welch_from_summaries(x: (f64, f64, usize), y: (f64, f64, usize)) -> Option<TTest> {
+    let ((mx, sex, nx), (my, sey, ny)) = (x, y);
+    if nx < 2 || ny < 2 {
+        return None;
+    }
+    welch_from_variances(mx - my, (sex * sex, nx as f64), (sey * sey, ny as f64))
 }
 
 /// Student two-sample t-test with pooled variance: `t.test(x, y, var.equal = TRUE)`.
@@ -89,6 +106,29 @@ mod tests {
         assert_relative_eq!(test.t, 1.860813, max_relative = 1e-6);
         assert_relative_eq!(test.df, 17.77647, max_relative = 1e-6);
         assert_relative_eq!(test.p_value, 0.07939414, max_relative = 1e-6);
+    }
+
+    #[test]
+    fn welch_from_summaries_matches_r_on_the_periods_fixture() {
+        // tests/oracle/previous_period.R: t.test(change_now, change_previous)
+        // on tests/fixtures/small-ucla3 and tiny-ucla3, whose mean changes,
+        // SEs and n R gives in their expected/estimates.csv.
+        let test = welch_from_summaries(
+            (-0.96907216494845361, 0.17613988617945803, 97),
+            (-0.73684210526315785, 0.41775020701019849, 19),
+        )
+        .unwrap();
+        assert_relative_eq!(test.estimate, -0.23223005968529575, max_relative = 1e-12);
+        assert_relative_eq!(
+            test.standard_error,
+            0.45336574083225134,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(test.df, 24.821873064475181, max_relative = 1e-10);
+        assert_relative_eq!(test.p_value, 0.6130140586766073, max_relative = 1e-9);
+        assert_relative_eq!(test.ci_low, -1.1662941571827816, max_relative = 1e-10);
+        assert_relative_eq!(test.ci_high, 0.70183403781219023, max_relative = 1e-10);
+        assert_eq!(welch_from_summaries((1.0, 0.1, 1), (0.0, 0.1, 10)), None);
     }
 
     #[test]

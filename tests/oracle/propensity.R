@@ -213,14 +213,16 @@ cost_rows <- function(people, treat_label, reference_label, group_by, sessions =
   rc <- 1.96 * sd(people$b) * sqrt(2 * (1 - 0.8))
   change <- people$f - people$b
   improved <- change < 0 & abs(change) > rc
-  k <- sum(improved)
-  ci <- wilson(k, n)
-  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "cost_per_completer", total / n, n)
-  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "cost_per_reliable_improvement",
-                                total / k, n, c(total / (ci[2] * n), total / (ci[1] * n)))
-  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "value_of_reliable_improvements",
-                                1200 * k, n)
   t <- people$treat == 1
+  # The money bought the programme group's improvements, not the
+  # comparison group's.
+  k <- sum(improved[t]); served <- sum(t)
+  ci <- wilson(k, served)
+  out[[length(out) + 1]] <- row("costs", "all", "all", "followup", "", "cost_per_completer", total / n, n)
+  out[[length(out) + 1]] <- row("costs", group_by, treat_label, "followup", "", "cost_per_reliable_improvement",
+                                total / k, served, c(total / (ci[2] * served), total / (ci[1] * served)))
+  out[[length(out) + 1]] <- row("costs", group_by, treat_label, "followup", "", "value_of_reliable_improvements",
+                                1200 * k, served)
   kt <- sum(improved[t]); nt <- sum(t); kc <- sum(improved[!t]); nc <- sum(!t)
   w1 <- wilson(kt, nt); w2 <- wilson(kc, nc)
   p1 <- kt / nt; p2 <- kc / nc
