@@ -21,6 +21,51 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
 }
 
+/// `[labels]` name columns and levels where people read them; the
+/// machine files keep the data's names.
+#[test]
+fn labels_name_columns_and_levels_in_tables_but_not_in_estimates() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&sample(), &data);
+    let mut config = fs::read_to_string(data.join("belong.toml")).unwrap();
+    config.push_str(
+        "\n[labels]\nlives_alone = { label = \"Lives alone\", levels = { true = \"Yes\", false = \"No\" } }\narm = { levels = { intervention = \"Walk and Talk\" } }\n",
+    );
+    fs::write(data.join("belong.toml"), config).unwrap();
+    let out = temp.path().join("report");
+    belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .success();
+    let table1 = fs::read_to_string(out.join("tables/table1.csv")).unwrap();
+    assert!(table1.starts_with("characteristic,everyone,arm: comparison,arm: Walk and Talk"));
+    assert!(table1.contains("\"Lives alone, n (%)\""), "{table1}");
+    assert!(table1.contains("\nYes,113 (47.1%)"), "{table1}");
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("**by Lives alone**"));
+    assert!(markdown.contains("| Lives alone = Yes |"));
+    assert!(markdown.contains("did not differ clearly by cohort, site, age_band, Lives alone"));
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(!estimates.contains("Lives alone") && !estimates.contains("Walk and Talk"));
+    assert!(estimates.contains(",lives_alone,true,"));
+
+    // A label on two lines is refused with its key, before any work.
+    let mut config = fs::read_to_string(data.join("belong.toml")).unwrap();
+    config.push_str("site = { levels = { Eastfield = \"East\\nfield\" } }\n");
+    fs::write(data.join("belong.toml"), config).unwrap();
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(temp.path().join("other"))
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("labels.site.levels.Eastfield"));
+}
+
 /// With `on_bad_cell = "stop"`, an unreadable answer stops the run with
 /// one line naming the cell (by default it is a missing answer instead;
 /// tests/inputs.rs).

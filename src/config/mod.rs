@@ -87,6 +87,8 @@ pub struct RawConfig {
     pub norms: Option<BTreeMap<String, NormsConfig>>,
     /// `[report]`: what the report is called and what it covers.
     pub report: Option<ReportHeading>,
+    /// `[labels]`: the names readers see for columns and their levels.
+    pub labels: Option<BTreeMap<String, crate::report::labels::LabelConfig>>,
     /// How people came to be in the programme or the comparison group:
     /// `randomised`, `comparison` or `pre-post` (default: from the data).
     pub design: Option<String>,
@@ -302,6 +304,9 @@ pub struct Settings {
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
     pub report: ReportHeading,
+    /// `[labels]`, checked.
+    #[serde(skip_serializing_if = "crate::report::labels::Labels::is_empty")]
+    pub labels: crate::report::labels::Labels,
     /// `[report] logo`, checked and joined to the data folder.
     #[serde(skip)]
     pub report_logo: Option<PathBuf>,
@@ -733,6 +738,9 @@ impl Settings {
             &data_folder(&data_dir),
             &input_paths(&tables, wide.as_ref()),
         )?;
+        let labels =
+            crate::report::labels::Labels::resolve(raw.labels.as_ref().unwrap_or(&BTreeMap::new()))
+                .map_err(Error::Config)?;
         let previous = flags.previous.clone();
         if let Some(dir) = &previous {
             crate::previous::check(dir)?;
@@ -763,6 +771,7 @@ impl Settings {
             cohort_from,
             outputs,
             report,
+            labels,
             report_logo,
             tables,
             wide,

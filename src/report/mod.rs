@@ -15,6 +15,7 @@ pub mod folder;
 pub mod format;
 pub(crate) mod html;
 pub(crate) mod internal;
+pub mod labels;
 pub(crate) mod manifest;
 pub(crate) mod markdown;
 pub(crate) mod model;

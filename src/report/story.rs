@@ -556,14 +556,18 @@ fn for_whom_sentence(content: &ReportContent, outcome: &str) -> Option<String> {
         return None;
     }
     let describe = |rows: &[&Estimate], what: &str| -> String {
-        let names: Vec<String> = rows.iter().map(|e| e.contrast.to_string()).collect();
+        let labels = &content.settings.labels;
+        let names: Vec<String> = rows
+            .iter()
+            .map(|e| labels.column(&e.contrast.to_string()).to_string())
+            .collect();
         let differs: Vec<String> = rows
             .iter()
             .filter(|e| e.p_adjusted.is_some_and(|p| p < 0.05))
             .map(|e| {
                 format!(
                     "{} (F = {:.2}, Holm-adjusted {})",
-                    e.contrast,
+                    labels.column(&e.contrast.to_string()),
                     e.value.unwrap_or_default(),
                     super::format::p_phrase(e.p_adjusted.unwrap_or(1.0))
                 )

@@ -1672,6 +1672,10 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
             })
             .collect(),
     });
+    // The names readers see, where the user gave them.
+    for table in &mut result {
+        content.settings.labels.relabel(table);
+    }
     result
 }
 

@@ -4,6 +4,7 @@
 //! pixels everywhere. Colours: Okabe–Ito, safe for
 //! colour-vision deficiencies. Charts read `Estimate` rows only.
 
+use super::labels::Labels;
 use super::ReportContent;
 use bands::histogram;
 use bands::pre_post;
@@ -46,9 +47,9 @@ struct Interval {
 
 impl Interval {
     /// A group's estimate and its interval, labelled with the group.
-    fn of(e: &Estimate) -> Option<Interval> {
+    fn of(e: &Estimate, labels: &Labels) -> Option<Interval> {
         Some(Interval {
-            label: group_label(e),
+            label: group_label(e, labels),
             value: e.value?,
             low: e.ci_low?,
             high: e.ci_high?,
@@ -340,11 +341,16 @@ fn select<'a>(
 }
 
 /// `everyone (n = 240)` or `site: Eastfield (n = 59)`.
-fn group_label(e: &Estimate) -> String {
+fn group_label(e: &Estimate, labels: &Labels) -> String {
     if e.group_by == "all" {
         format!("everyone (n = {})", e.n)
     } else {
-        format!("{}: {} (n = {})", e.group_by, e.group, e.n)
+        format!(
+            "{}: {} (n = {})",
+            labels.column(&e.group_by),
+            labels.level(&e.group_by, &e.group),
+            e.n
+        )
     }
 }
 
@@ -387,6 +393,7 @@ fn about(figures: &mut [Figure], outcome: &str) {
 
 /// Draws every chart; returns them in report order for index.html.
 pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
+    let labels = &content.settings.labels;
     register_font();
     let folder = dir.join("charts");
     // Not create_dir_all: an interrupted run's removed staging folder must
@@ -438,7 +445,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
             );
         }
         let rows: Vec<Interval> = select(estimates, id, "change", Stat::MeanChange)
-            .filter_map(Interval::of)
+            .filter_map(|e| Interval::of(e, labels))
             .collect();
         if !rows.is_empty() {
             let x_label = format!(
@@ -510,7 +517,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 )
             );
         }
-        let bars = reliable_change_bars(estimates, id, "reliable_change", &Contrast::None);
+        let bars = reliable_change_bars(estimates, labels, id, "reliable_change", &Contrast::None);
         if !bars.is_empty() {
             figure!(
                 figures,
@@ -525,7 +532,8 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
         // Each further index of `rci_methods`, by group.
         for method in RciMethod::ALL {
             let contrast = Contrast::Method(Classification::Rci(method));
-            let bars = reliable_change_bars(estimates, id, "clinical_significance", &contrast);
+            let bars =
+                reliable_change_bars(estimates, labels, id, "clinical_significance", &contrast);
             if !bars.is_empty() {
                 figure!(
                     figures,
@@ -551,7 +559,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                 stacked(&bars, &MEANINGFUL_LEGEND)
             );
         }
-        let cases = caseness_bars(estimates, id);
+        let cases = caseness_bars(estimates, labels, id);
         if let (false, Some(cutoff)) = (cases.is_empty(), instrument.caseness.as_ref()) {
             figure!(
                 figures,
@@ -647,7 +655,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                     && e.estimate == Stat::MeanChange
                     && !e.suppressed
             })
-            .filter_map(Interval::of)
+            .filter_map(|e| Interval::of(e, labels))
             .collect();
         if !subgroups.is_empty() {
             figure!(
@@ -841,6 +849,7 @@ fn three_way_bar(label: String, share: impl Fn(Stat) -> Option<f64>) -> Option<S
 /// rows, or one index of `clinical_significance`.
 fn reliable_change_bars(
     estimates: &[Estimate],
+    labels: &Labels,
     outcome: &str,
     analysis: &str,
     contrast: &Contrast,
@@ -865,7 +874,7 @@ fn reliable_change_bars(
                 })
                 .and_then(|e| e.value)
         };
-        bars.extend(three_way_bar(group_label(threshold), share));
+        bars.extend(three_way_bar(group_label(threshold, labels), share));
     }
     bars
 }
@@ -950,14 +959,14 @@ struct CasenessBar {
 }
 
 /// Everyone and each arm.
-fn caseness_bars(estimates: &[Estimate], outcome: &str) -> Vec<CasenessBar> {
+fn caseness_bars(estimates: &[Estimate], labels: &Labels, outcome: &str) -> Vec<CasenessBar> {
     select(estimates, outcome, "caseness", Stat::PctCasesBaseline)
         .filter(|e| e.group_by == "all" || e.group_by == "arm")
         .map(|before| {
             let after = select(estimates, outcome, "caseness", Stat::PctCasesFollowup)
                 .find(|e| e.group_by == before.group_by && e.group == before.group);
             CasenessBar {
-                label: group_label(before),
+                label: group_label(before, labels),
                 before: before.value.filter(|_| !before.suppressed),
                 after: after.and_then(|e| e.value.filter(|_| !e.suppressed)),
             }
