@@ -118,8 +118,11 @@ impl Table {
             .count()
             .clamp(1, 3)
             .min(most.saturating_sub(2).max(1));
-        let per = most.saturating_sub(keys).max(1);
+        let room = most.saturating_sub(keys).max(1);
         let rest: Vec<usize> = (keys..width).collect();
+        // Pieces of even width: no last piece holding a single column.
+        let pieces = rest.len().div_ceil(room);
+        let per = rest.len().div_ceil(pieces);
         rest.chunks(per)
             .map(|chunk| {
                 let columns: Vec<usize> = (0..keys).chain(chunk.iter().copied()).collect();
@@ -1869,6 +1872,18 @@ mod tests {
         assert_eq!(pieces[1].rows[0][2], Cell::Number(7.0, 0));
         assert!(pieces.iter().all(|p| p.header.len() <= 7));
         assert_eq!(pieces[0].split_columns(7), vec![pieces[0].clone()]);
+        // Two keys and six values make two pieces of three, not five and one.
+        let narrower = Table {
+            header: table.header[..8].to_vec(),
+            rows: vec![table.rows[0][..8].to_vec()],
+            ..table.clone()
+        };
+        let widths: Vec<usize> = narrower
+            .split_columns(7)
+            .iter()
+            .map(|p| p.header.len())
+            .collect();
+        assert_eq!(widths, [5, 5]);
     }
 
     #[test]
