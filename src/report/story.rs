@@ -783,9 +783,14 @@ pub fn story(content: &ReportContent) -> Story {
             let better = outcome.outcome.direction.improved(v);
             let (verb, a, b) = magnitude(v, lo, hi, "fell", "rose");
             let mut sentence = format!(
-                "{label} {verb} by {} points on average (95% CI {a} to {b}) among the {} people who answered at {baseline} and {followup}",
+                "{label} {verb} by {} points on average (95% CI {a} to {b}) among the {} people{} who answered at {baseline} and {followup}",
                 rounded(Some(v.abs()), 2),
-                people_text(change)
+                people_text(change),
+                match design {
+                    Design::Randomised(_) | Design::Comparison(_) => " of both arms",
+                    Design::Attendance => ", attenders or not,",
+                    Design::PrePost { .. } => "",
+                }
             );
             sentence.push_str(if better {
                 ", an improvement"
@@ -812,18 +817,19 @@ pub fn story(content: &ReportContent) -> Story {
                     " Counting only changes larger than measurement error, {shares}."
                 ));
             }
-            story.summary.push(sentence);
-            story.summary.push(regression_to_mean_sentence(
-                content,
-                id,
-                outcome.outcome.direction,
-            ));
+            // The strongest comparison the design allows comes first.
             story.summary.extend(design_comparison(
                 content,
                 &design,
                 id,
                 outcome.outcome.direction,
                 followup,
+            ));
+            story.summary.push(sentence);
+            story.summary.push(regression_to_mean_sentence(
+                content,
+                id,
+                outcome.outcome.direction,
             ));
             if let Some(sentence) = clustering_sentence(content, id, &design) {
                 story.summary.push(sentence);
