@@ -83,7 +83,11 @@ fn design_comparison(
         let (side, a, b) = magnitude(v, lo, hi, "lower", "higher");
         let verdict = if direction.improved(v) { "better" } else { "worse" };
         let (who, whom) = if column == ARM_COLUMN {
-            (format!("the {level} arm's"), format!("the {reference} arm's"))
+            let labels = &content.settings.labels;
+            (
+                format!("the {} arm's", labels.level(ARM_COLUMN, level)),
+                format!("the {} arm's", labels.level(ARM_COLUMN, reference)),
+            )
         } else {
             (
                 format!("{outcome} of people who {level}"),
@@ -116,6 +120,7 @@ fn design_comparison(
         sentences.push(sentence);
     }
     if let Design::Randomised(arms) | Design::Comparison(arms) = design {
+        let named = |arm: &str| content.settings.labels.level(ARM_COLUMN, arm).to_string();
         let each: Vec<String> = arms
             .levels
             .iter()
@@ -129,9 +134,10 @@ fn design_comparison(
                         && e.estimate == Stat::PctImproved
                 });
                 match reliable_shares(content, outcome, ARM_COLUMN, arm) {
-                    Some(shares) => Some(format!("in the {arm} arm {shares}")),
+                    Some(shares) => Some(format!("in the {} arm {shares}", named(arm))),
                     None if counted => Some(format!(
-                        "in the {arm} arm both shares are withheld to protect participants"
+                        "in the {} arm both shares are withheld to protect participants",
+                        named(arm)
                     )),
                     None => None,
                 }
@@ -412,8 +418,14 @@ fn weighted_comparison(
         )
     } else {
         (
-            format!("the {level} arm"),
-            format!("the {reference} arm"),
+            format!(
+                "the {} arm",
+                content.settings.labels.level(ARM_COLUMN, level)
+            ),
+            format!(
+                "the {} arm",
+                content.settings.labels.level(ARM_COLUMN, reference)
+            ),
             "joining",
         )
     };
@@ -676,7 +688,10 @@ fn costs_sentence(content: &ReportContent) -> Option<String> {
                     let (who, whom) = match e.group_by.as_str() {
                         "all" => (String::new(), "everyone with both scores".to_string()),
                         ARM_COLUMN => (
-                            format!(" in the {} arm", e.group),
+                            format!(
+                                " in the {} arm",
+                                content.settings.labels.level(ARM_COLUMN, &e.group)
+                            ),
                             "everyone in that arm with both scores".to_string(),
                         ),
                         _ => (
