@@ -85,22 +85,8 @@ pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> 
     // group's are not counted.
     let (k, served, improved_place) = match groups {
         Some(groups) => {
-            let mut k = 0;
-            let mut served = 0;
-            for (i, &row) in pairs.rows.iter().enumerate() {
-                if groups.membership[row] == Some(true) {
-                    served += 1;
-                    k += usize::from(improved[i]);
-                }
-            }
-            let place = Place {
-                outcome: &cell.outcome.outcome.id,
-                analysis: "costs",
-                group_by: groups.column,
-                group: &groups.treated,
-                wave: cell.panel.waves.followup_name(),
-            };
-            (k, served, place)
+            let [(k, served), _] = improved_by_group(&pairs.rows, &improved, groups);
+            (k, served, programme_place(cell, groups))
         }
         None => (
             improved.iter().filter(|i| **i).count(),
@@ -163,6 +149,31 @@ pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> 
     rows
 }
 
+/// People reliably improved and people with both scores, in the
+/// programme group and in the comparison group.
+fn improved_by_group(rows: &[usize], improved: &[bool], groups: &TwoGroups) -> [(usize, usize); 2] {
+    let mut counts = [(0, 0); 2];
+    for (&row, &better) in rows.iter().zip(improved) {
+        if let Some(treated) = groups.membership[row] {
+            let (k, n) = &mut counts[usize::from(!treated)];
+            *n += 1;
+            *k += usize::from(better);
+        }
+    }
+    counts
+}
+
+/// Where a cost of the programme group's outcomes is published.
+fn programme_place<'a>(cell: &'a Cell, groups: &'a TwoGroups) -> Place<'a> {
+    Place {
+        outcome: &cell.outcome.outcome.id,
+        analysis: "costs",
+        group_by: groups.column,
+        group: &groups.treated,
+        wave: cell.panel.waves.followup_name(),
+    }
+}
+
 /// The cost per reliable improvement more than the comparison group had:
 /// total / ((p_programme − p_comparison) × people in the programme group).
 fn additional_improvement(
@@ -172,30 +183,11 @@ fn additional_improvement(
     groups: &TwoGroups,
     total: f64,
 ) -> Vec<Estimate> {
-    let (mut kt, mut nt, mut kc, mut nc) = (0usize, 0usize, 0usize, 0usize);
-    for (i, &row) in pairs.rows.iter().enumerate() {
-        match groups.membership[row] {
-            Some(true) => {
-                nt += 1;
-                kt += usize::from(improved[i]);
-            }
-            Some(false) => {
-                nc += 1;
-                kc += usize::from(improved[i]);
-            }
-            None => {}
-        }
-    }
+    let [(kt, nt), (kc, nc)] = improved_by_group(&pairs.rows, improved, groups);
     if nt == 0 || nc == 0 {
         return Vec::new();
     }
-    let place = Place {
-        outcome: &cell.outcome.outcome.id,
-        analysis: "costs",
-        group_by: groups.column,
-        group: &groups.treated,
-        wave: cell.panel.waves.followup_name(),
-    };
+    let place = programme_place(cell, groups);
     let difference = kt as f64 / nt as f64 - kc as f64 / nc as f64;
     let mut method = format!(
         "total / ((p_{} - p_{}) × {} people with both scores in {}), p = share reliably improved; interval from Newcombe's (1998, method 10) interval of the difference",
