@@ -39,6 +39,9 @@ struct Common {
     /// No progress output on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Run even when the data look too big for the memory available.
+    #[arg(long)]
+    skip_memory_check: bool,
 }
 
 /// The file format `belong synth` writes.
@@ -140,6 +143,7 @@ fn settings(
         seed: common.seed,
         threads: common.threads,
         force,
+        skip_memory_check: common.skip_memory_check,
     })
 }
 

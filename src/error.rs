@@ -75,6 +75,9 @@ pub enum Error {
         #[source]
         source: minijinja::Error,
     },
+    /// The data would need more memory than the machine has.
+    #[error("{0}")]
+    Memory(String),
     /// The data were read but nothing can be analysed.
     #[error("nothing to analyse: {0}")]
     NothingToAnalyse(String),

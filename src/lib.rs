@@ -84,6 +84,7 @@ impl Progress for Silent {
 /// Attendance, the largest table, is streamed: each part is converted,
 /// checked against the kept participants and counted, then dropped.
 pub fn validate_data(settings: &Settings) -> Result<Checked> {
+    stages::fits_in_memory(settings)?;
     stages::checked(settings)
 }
 
@@ -109,6 +110,9 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     // The report folder is claimed before the long work: a folder that
     // may not be replaced, or another run writing it, stops the run now.
     let claim = report::folder::Claim::take(&settings.out_dir, settings.force)?;
+    // Data too big for the memory available stop the run now, not after
+    // minutes of swapping.
+    stages::fits_in_memory(settings)?;
     for note in claim.notes() {
         progress.note(note);
     }

@@ -153,6 +153,19 @@ fn stream_attendance(
     Ok((checked, start.elapsed().saturating_sub(checking), checking))
 }
 
+/// Refuses, before anything is read, data whose estimated memory need
+/// exceeds the memory available (unless `--skip-memory-check`).
+pub(crate) fn fits_in_memory(settings: &Settings) -> Result<()> {
+    if settings.skip_memory_check {
+        return Ok(());
+    }
+    let Some(available) = ingest::memory::available() else {
+        return Ok(());
+    };
+    let need = ingest::memory::needed(&settings.data_dir, &ingest_options(settings))?;
+    ingest::memory::check(&need, available)
+}
+
 fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
     ingest::IngestOptions {
         group_columns: settings.group_columns.clone(),

@@ -48,6 +48,13 @@ fn labels_name_columns_and_levels_in_tables_but_not_in_estimates() {
     assert!(markdown.contains("**by Lives alone**"));
     assert!(markdown.contains("| Lives alone = Yes |"));
     assert!(markdown.contains("did not differ clearly by cohort, site, age_band, Lives alone"));
+    assert!(
+        markdown
+            .contains("to resemble the Walk and Talk arm on baseline score, age_band, Lives alone"),
+        "{markdown}"
+    );
+    let chart = fs::read_to_string(out.join("charts/differences_ucla3.svg")).unwrap();
+    assert!(chart.contains("arm: Walk and Talk − comparison"), "{chart}");
     let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
     assert!(!estimates.contains("Lives alone") && !estimates.contains("Walk and Talk"));
     assert!(estimates.contains(",lives_alone,true,"));

@@ -340,6 +340,101 @@ fn a_sheet_ends_at_its_first_empty_row_and_a_far_cell_cannot_exhaust_memory() {
     }
 }
 
+/// A workbook whose shared strings decompress to more than belong reads is
+/// refused before calamine loads them whole: a few hundred kilobytes on
+/// disk stand for 129 MiB of text.
+#[test]
+fn a_workbook_that_decompresses_to_gigabytes_is_refused_before_it_is_read() {
+    use std::io::{Read, Write};
+    let (temp, data) = data_copy("tiny-ucla3");
+    participants_as_workbook(&data, &[]);
+    let path = data.join("participants.xlsx");
+    let mut source = zip::ZipArchive::new(fs::File::open(&path).unwrap()).unwrap();
+    let bomb = data.join("bomb.xlsx");
+    let mut writer = zip::ZipWriter::new(fs::File::create(&bomb).unwrap());
+    for index in 0..source.len() {
+        let mut part = source.by_index(index).unwrap();
+        if part.name() != "xl/sharedStrings.xml" {
+            writer.raw_copy_file(part).unwrap();
+            continue;
+        }
+        let mut xml = String::new();
+        part.read_to_string(&mut xml).unwrap();
+        let end = xml.rfind("</sst>").unwrap();
+        writer
+            .start_file(
+                "xl/sharedStrings.xml",
+                zip::write::SimpleFileOptions::default().large_file(true),
+            )
+            .unwrap();
+        writer.write_all(&xml.as_bytes()[..end]).unwrap();
+        let padding = vec![b' '; 1 << 20];
+        for _ in 0..129 {
+            writer.write_all(&padding).unwrap();
+        }
+        writer.write_all(&xml.as_bytes()[end..]).unwrap();
+    }
+    writer.finish().unwrap();
+    drop(source);
+    assert!(fs::metadata(&bomb).unwrap().len() < 2 << 20);
+    fs::rename(&bomb, &path).unwrap();
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("participants.xlsx")
+            && stderr.contains("xl/sharedStrings.xml")
+            && stderr.contains("128 MiB"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A table too big for the memory available stops the run before anything
+/// is read, naming the file and the ways out; nothing is left behind. The
+/// file is sparse: a megabyte of real rows, then 200 GB of nothing.
+#[test]
+fn data_too_big_for_the_memory_available_is_refused_before_it_is_read() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    let path = data.join("assessments.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    let mut big = format!("{header}\n");
+    while big.len() < 1 << 20 {
+        big.push_str(row);
+        big.push('\n');
+    }
+    fs::write(&path, big).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(200 << 30)
+        .unwrap();
+    let out = temp.path().join("out");
+    let started = std::time::Instant::now();
+    let output = report(&data, &out);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("GiB of memory")
+            && stderr.contains("assessments.csv")
+            && stderr.contains("--skip-memory-check"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!out.exists());
+    let leftovers: Vec<_> = fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 /// Blank and whitespace-only lines are not records: neither kept nor
 /// excluded as "missing participant_id", but counted apart; the rows after
 /// them keep their own line numbers.

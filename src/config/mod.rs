@@ -271,6 +271,9 @@ pub struct Flags {
     /// `--force`: replace a report folder even when it holds files belong
     /// did not write.
     pub force: bool,
+    /// `--skip-memory-check`: run even when the data look too big for the
+    /// memory available.
+    pub skip_memory_check: bool,
     /// `--previous`: an earlier report to compare this period with.
     pub previous: Option<PathBuf>,
 }
@@ -326,6 +329,9 @@ pub struct Settings {
     /// Replace a report folder holding files belong did not write.
     #[serde(skip)]
     pub force: bool,
+    /// Run even when the memory estimate exceeds what is available.
+    #[serde(skip)]
+    pub skip_memory_check: bool,
     /// An earlier report to compare this period with (`--previous`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<PathBuf>,
@@ -779,6 +785,7 @@ impl Settings {
             instrument_changes: raw.instruments.clone().unwrap_or_default(),
             threads: flags.threads,
             force: flags.force,
+            skip_memory_check: flags.skip_memory_check,
             previous,
             data_dir,
             config_file,

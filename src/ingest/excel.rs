@@ -12,6 +12,69 @@ use std::path::Path;
 const MAX_SHEET_CELLS: usize = 20_000_000;
 /// Characters in one cell: Excel's own limit.
 const MAX_CELL_CHARS: usize = 32_767;
+/// Bytes of one decompressed part (a sheet's XML). calamine streams a
+/// sheet, but one XML text node of any size is held whole.
+const MAX_PART_BYTES: u64 = 1 << 30;
+/// Bytes of the decompressed shared strings, which calamine holds whole
+/// from the moment the workbook is opened.
+const MAX_SHARED_STRINGS_BYTES: u64 = 128 << 20;
+/// Bytes of every XML part together, decompressed.
+const MAX_WORKBOOK_BYTES: u64 = 2 << 30;
+
+/// Refuses a workbook whose parts would decompress to more than belong
+/// reads, before calamine opens it: calamine loads the shared strings
+/// whole, and a few kilobytes of deflate can stand for gigabytes. The
+/// sizes a zip declares may lie, so each XML part is decompressed (and
+/// discarded) up to its limit; pictures and other binary parts, which
+/// calamine never reads, are skipped.
+fn check_archive(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let fail = |message: String| Error::Table {
+        path: path.to_path_buf(),
+        message,
+    };
+    let unreadable =
+        |e: &dyn std::fmt::Display| fail(format!("not a readable .xlsx workbook ({e})"));
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive =
+        ::zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| unreadable(&e))?;
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).map_err(|e| unreadable(&e))?;
+        let name = part.name().to_string();
+        if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+            continue;
+        }
+        let limit = if name.eq_ignore_ascii_case("xl/sharedStrings.xml") {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_PART_BYTES
+        };
+        let too_big = || {
+            fail(format!(
+                "part {} of the workbook holds more than {} MiB once decompressed, the most belong reads from a workbook part; export the table as CSV, which belong reads in batches",
+                name.escape_debug(),
+                limit >> 20
+            ))
+        };
+        if part.size() > limit {
+            return Err(too_big());
+        }
+        let read = std::io::copy(&mut (&mut part).take(limit + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        if read > limit {
+            return Err(too_big());
+        }
+        total += read;
+        if total > MAX_WORKBOOK_BYTES {
+            return Err(fail(format!(
+                "the workbook's parts hold more than {} MiB once decompressed, the most belong reads from one workbook; export the tables as CSV, which belong reads in batches",
+                MAX_WORKBOOK_BYTES >> 20
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// The sheet as text columns, the 1-based row of its header, and its name
 /// and column letters.
@@ -23,6 +86,7 @@ pub fn read_sheet(
         path: path.to_path_buf(),
         message,
     };
+    check_archive(path)?;
     let mut workbook: Xlsx<_> =
         open_workbook(path).map_err(|e| fail(format!("not a readable .xlsx workbook ({e})")))?;
     let names = workbook.sheet_names();
@@ -170,8 +234,24 @@ pub fn read_sheet(
     Ok((frame, u64::from(start_row) + 1, columns))
 }
 
+/// The bytes of a workbook's XML parts as its zip declares them: what
+/// calamine will decompress. `None` when it is not a readable zip.
+pub(crate) fn xml_bytes(path: &Path) -> Option<u64> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut archive = ::zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let part = archive.by_index_raw(index).ok()?;
+        if part.name().ends_with(".xml") {
+            total = total.saturating_add(part.size());
+        }
+    }
+    Some(total)
+}
+
 /// The names of a workbook's sheets, in workbook order.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    check_archive(path)?;
     let workbook: Xlsx<_> = open_workbook(path).map_err(|e| Error::Table {
         path: path.to_path_buf(),
         message: format!("not a readable .xlsx workbook ({e})"),

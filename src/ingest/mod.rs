@@ -8,6 +8,7 @@
 
 pub mod convert;
 pub(crate) mod excel;
+pub mod memory;
 pub mod privacy;
 pub mod read;
 mod wide;

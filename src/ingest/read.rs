@@ -670,7 +670,7 @@ fn sha256_of(path: &Path) -> Result<String> {
 
 /// The delimiter of a CSV file, from its header line: `,` unless the header
 /// holds semicolons or tabs and no commas (European Excel exports).
-fn sniff_delimiter(path: &Path) -> u8 {
+pub(crate) fn sniff_delimiter(path: &Path) -> u8 {
     use std::io::Read;
     // The header is in the first bytes; never read a large file for it.
     let mut bytes = Vec::with_capacity(65_536);

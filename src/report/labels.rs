@@ -104,6 +104,16 @@ impl Labels {
             .join(", ")
     }
 
+    /// A balance covariate ("age_band = 75+", "baseline_score") labelled.
+    pub fn covariate(&self, name: &str) -> String {
+        match name.split_once(" = ") {
+            Some((column, level)) => {
+                format!("{} = {}", self.column(column), self.level(column, level))
+            }
+            None => self.column(name).to_string(),
+        }
+    }
+
     /// `table` with its columns and levels labelled where the table says
     /// which column a cell belongs to: a row's `grouped by`, `moderator`
     /// or `characteristic` names the column of its `group` and `category`
@@ -172,13 +182,7 @@ impl Labels {
                 (None, _) => {}
             }
             if let Some(name) = text(row, covariate) {
-                let labelled = match name.split_once(" = ") {
-                    Some((column, level)) => {
-                        format!("{} = {}", self.column(column), self.level(column, level))
-                    }
-                    None => self.column(&name).to_string(),
-                };
-                set(covariate, labelled);
+                set(covariate, self.covariate(&name));
             }
             for (c, value) in updates {
                 row[c] = Cell::Text(value);

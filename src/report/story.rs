@@ -431,7 +431,7 @@ fn weighted_comparison(
     };
     let mut sentence = format!(
         "Weighting {comparison} to resemble {treated} on {} (ATT weights from a propensity score), {outcome} at {followup} was {} points {side} ({verdict}) for {treated} (95% CI {a} to {b} points {side}; {}).",
-        adjusted_for.join(", "),
+        content.settings.labels.columns_text(&adjusted_for),
         rounded(Some(v.abs()), 2),
         super::format::p_phrase(p)
     );
@@ -444,7 +444,7 @@ fn weighted_comparison(
                 && b.estimate == Stat::Smd
                 && b.value.is_some_and(|v| v.abs() >= 0.1)
         })
-        .map(|b| b.contrast.to_string())
+        .map(|b| content.settings.labels.covariate(&b.contrast.to_string()))
         .collect();
     let hidden = content.estimates.iter().any(|b| {
         b.outcome == outcome && b.analysis == att && b.estimate == Stat::Smd && b.suppressed

@@ -610,7 +610,12 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
                         return None;
                     };
                     Some(Interval {
-                        label: format!("{}: {level} − {reference}", e.group_by),
+                        label: format!(
+                            "{}: {} − {}",
+                            labels.column(&e.group_by),
+                            labels.level(&e.group_by, level),
+                            labels.level(&e.group_by, reference)
+                        ),
                         value: e.value?,
                         low: e.ci_low?,
                         high: e.ci_high?,
