@@ -139,6 +139,14 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
             column.escape_debug()
         ));
     }
+    if !analysed.panel.surplus.is_empty() {
+        progress.note(&format!(
+            "{} participant columns beyond the first {} characteristics are left out of the tables ({}); drop the columns the evaluation does not need under [participants] drop in belong.toml, or name the ones it does in adjust_for or moderators",
+            analysed.panel.surplus.len(),
+            panel::MAX_CHARACTERISTICS,
+            ingest::shown_columns(&analysed.panel.surplus)
+        ));
+    }
     progress.stage("writing the report");
     let mut estimates = analysed.estimates;
     if let Some(previous) = &previous {

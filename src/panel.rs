@@ -95,6 +95,9 @@ pub struct Panel {
     pub pooled: Vec<PooledLevels>,
     /// Free-text participant columns left out ([`leave_out_free_text`]).
     pub free_text: Vec<String>,
+    /// Characteristics beyond the first [`MAX_CHARACTERISTICS`]
+    /// ([`leave_out_surplus_characteristics`]).
+    pub surplus: Vec<String>,
 }
 
 /// A text column stored once per distinct value: a code per participant
@@ -307,6 +310,41 @@ pub fn leave_out_free_text(participants: &mut Participants, allowed: &[String]) 
     left_out
 }
 
+/// At most this many participant columns are characteristics (Table 1,
+/// the baseline tables, the moderators): each adds rows to every table and
+/// tests to every family, and an export of a whole CRM with hundreds of
+/// columns would give a report no one can read, slowly.
+pub const MAX_CHARACTERISTICS: usize = 30;
+
+/// Keeps the characteristics the configuration names (`named`: adjust_for,
+/// moderators, the cluster column), then the others in the file's order up
+/// to [`MAX_CHARACTERISTICS`] in all; returns the names of those left out,
+/// for the report to say.
+pub fn leave_out_surplus_characteristics(
+    participants: &mut Participants,
+    named: &[String],
+) -> Vec<String> {
+    let named_count = participants
+        .covariates
+        .iter()
+        .filter(|(name, _)| named.contains(name))
+        .count();
+    let mut room = MAX_CHARACTERISTICS.saturating_sub(named_count);
+    let mut left_out = Vec::new();
+    participants.covariates.retain(|(name, _)| {
+        if named.contains(name) {
+            return true;
+        }
+        if room > 0 {
+            room -= 1;
+            return true;
+        }
+        left_out.push(name.clone());
+        false
+    });
+    left_out
+}
+
 /// Whether every value of a column is a finite number (an age, months
 /// referred): such a characteristic is described, not tabled by value.
 fn is_numeric(coded: &CodedText) -> bool {
@@ -482,6 +520,7 @@ pub fn build_panel_without_attendance(
         activity_weeks: Vec::new(),
         pooled: Vec::new(),
         free_text: Vec::new(),
+        surplus: Vec::new(),
     };
     (panel, order)
 }

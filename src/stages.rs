@@ -306,6 +306,15 @@ fn analyse_without_attendance(
         .cloned()
         .collect();
     let free_text = panel::leave_out_free_text(&mut participants, &allowed);
+    let named: Vec<String> = settings
+        .analysis
+        .adjust_for
+        .iter()
+        .chain(&settings.analysis.moderators)
+        .chain(&settings.analysis.cluster)
+        .cloned()
+        .collect();
+    let surplus = panel::leave_out_surplus_characteristics(&mut participants, &named);
     panel::check_columns(&participants)?;
     let cluster = settings
         .analysis
@@ -341,6 +350,7 @@ fn analyse_without_attendance(
     });
     panel.pooled = pooled;
     panel.free_text = free_text;
+    panel.surplus = surplus;
     // The panel holds everything the analyses and the report need; the
     // row-level assessments are released before the analyses run. Their
     // account stays.

@@ -590,6 +590,40 @@ fn a_label_of_free_text_length_is_refused_at_ingest() {
     );
 }
 
+/// An export with hundreds of category columns once took minutes and
+/// gigabytes (every column a characteristic and a moderator, tabled and
+/// tested): beyond the first 30 the columns are left out, with a note on
+/// stderr and in the methods, and named columns are kept whatever their
+/// place.
+#[test]
+fn columns_beyond_thirty_characteristics_are_left_out_with_a_note() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    for k in 0..40 {
+        add_participant_column(&data, &format!("extra_{k:02}"), |i| {
+            ((i + k) % 3).to_string()
+        });
+    }
+    fs::write(data.join("belong.toml"), "moderators = [\"extra_39\"]\n").unwrap();
+    let out = temp.path().join("out");
+    let output = report_with(&data, &out, &[]);
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("participant columns beyond the first 30 characteristics are left out")
+            && stderr.contains("\"extra_38\"")
+            && !stderr.contains("\"extra_39\""),
+        "{stderr}"
+    );
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("are left out of every table and test"),
+        "{markdown}"
+    );
+    let table1 = fs::read_to_string(out.join("tables/table1.csv")).unwrap();
+    assert!(table1.contains("extra_00") && table1.contains("extra_39"));
+    assert!(!table1.contains("extra_38"), "{table1}");
+}
+
 #[test]
 fn a_table_too_wide_to_be_a_table_is_refused_at_once() {
     for columns in [10_000, 1_000_000] {

@@ -999,6 +999,15 @@ pub fn story(content: &ReportContent) -> Story {
                 .join(", ")
         ));
     }
+    if !content.panel.surplus.is_empty() {
+        story.methods.push(format!(
+            "The participants table has more columns than a report can describe: the first {} characteristics are described and tested, and {} further {} ({}) are left out of every table and test.",
+            crate::panel::MAX_CHARACTERISTICS,
+            content.panel.surplus.len(),
+            if content.panel.surplus.len() == 1 { "column" } else { "columns" },
+            crate::ingest::shown_columns(&content.panel.surplus)
+        ));
+    }
     for pooled in &content.panel.pooled {
         story.methods.push(format!(
             "In the column \"{}\", {} held fewer than {m} people each ({} people in all); they are shown together as \"{}\", so that a label that could name someone (a key worker, a street, a client reference) is not published.",
