@@ -45,6 +45,7 @@ fn panel(
         activity_weeks: vec![],
         pooled: vec![],
         free_text: vec![],
+        surplus: vec![],
     }
 }
 
