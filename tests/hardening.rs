@@ -435,6 +435,29 @@ fn data_too_big_for_the_memory_available_is_refused_before_it_is_read() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// A line of megabytes (free text pasted into a cell, a damaged export)
+/// once took a minute and gigabytes and a covariate vanished: it is refused
+/// before it is read, naming the line.
+#[test]
+fn a_line_longer_than_a_mebibyte_is_refused_naming_it() {
+    let (temp, data) = data_copy("tiny-ucla3");
+    add_participant_column(&data, "notes", |i| {
+        if i == 2 {
+            "x".repeat(2 << 20)
+        } else {
+            "ok".into()
+        }
+    });
+    let output = report(&data, &temp.path().join("out"));
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("participants.csv") && stderr.contains("line 4 is longer than 1 MiB"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
 /// Blank and whitespace-only lines are not records: neither kept nor
 /// excluded as "missing participant_id", but counted apart; the rows after
 /// them keep their own line numbers.

@@ -726,7 +726,53 @@ fn check_header(path: &Path, delimiter: u8) -> Result<()> {
             ),
         });
     }
-    Ok(())
+    check_line_lengths(path)
+}
+
+/// The longest line of a CSV file belong reads. A record is a participant,
+/// an answer sheet or a session: a line of megabytes is free text or a
+/// damaged export, and reading it would cost gigabytes before any check.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Refuses a CSV with a line longer than [`MAX_LINE_BYTES`], naming the
+/// line, before polars reads it: one pass of `memchr` over the file.
+fn check_line_lengths(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buffer = vec![0u8; 8 << 20];
+    // Bytes of the current line so far, and lines ended before it.
+    let (mut current, mut lines) = (0usize, 0u64);
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buffer[..read]) {
+            current += end - start;
+            if current > MAX_LINE_BYTES {
+                break;
+            }
+            lines += 1;
+            current = 0;
+            start = end + 1;
+        }
+        if current <= MAX_LINE_BYTES {
+            current += read - start;
+        }
+        if current > MAX_LINE_BYTES {
+            return Err(Error::Table {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {} is longer than {} MiB, the most belong reads in one line; a record that long holds free text or a damaged export: leave the long column out of the export, or export the table again",
+                    lines + 1,
+                    MAX_LINE_BYTES >> 20
+                ),
+            });
+        }
+    }
 }
 
 /// Splits one CSV line into fields, honouring double quotes.
