@@ -28,9 +28,11 @@ pub enum Error {
         detail: String,
     },
     /// A required column is absent.
-    #[error("{path}: no column {column}: {fix}")]
+    #[error("{}{}: no column {column}: {fix}", path.display(), sheet.as_ref().map(|s| format!(", sheet \"{}\"", s.escape_debug())).unwrap_or_default())]
     MissingColumn {
         path: PathBuf,
+        /// The workbook sheet, when the table is one.
+        sheet: Option<String>,
         column: String,
         fix: String,
     },

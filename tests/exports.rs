@@ -171,6 +171,47 @@ fn a_crm_workbook_goes_from_init_to_report_with_no_hand_edit() {
     assert_no_ids_published(&out, "C-000");
 }
 
+/// Layout errors in a workbook name the sheet as well as the file: a
+/// mapping to a column the sheet lacks, and a required column missing.
+#[test]
+fn layout_errors_in_a_workbook_name_the_sheet() {
+    let (_temp, data, config, _) = initialised("crm");
+    let run = |config: &str| {
+        fs::write(data.join("belong.toml"), config).unwrap();
+        let output = belong()
+            .args(["report", "--quiet", "--out"])
+            .arg(data.parent().unwrap().join("report"))
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let misnamed = config.replace(
+        "ucla3_2 = \"Q2 How often do you feel left out?\"",
+        "ucla3_2 = \"Q2 How often\"",
+    );
+    assert_ne!(misnamed, config);
+    let stderr = run(&misnamed);
+    assert!(
+        stderr.contains("programme_export.xlsx, sheet \"Surveys\": no column \"Q2 How often\""),
+        "{stderr}"
+    );
+    let start = config.find("enrolled_on = \"Start date\"").unwrap();
+    let without_id: String = config
+        .lines()
+        .filter(|line| !line.contains("participant_id = \"Client ID\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(start > 0 && without_id.len() < config.len(), "{config}");
+    let stderr = run(&without_id);
+    assert!(
+        stderr.contains("programme_export.xlsx, sheet \"")
+            && stderr.contains("no column participant_id"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_day_first_semicolon_export_with_worded_answers_needs_no_hand_edit() {
     let (_temp, data, config, _) = initialised("semicolon");

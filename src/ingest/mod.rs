@@ -278,13 +278,14 @@ pub(crate) fn apply_mapping(
     missing: &MissingMarkers,
 ) -> Result<()> {
     let present = part.column_names();
+    let place = part.place();
     let unknown = |column: &str, key: &str| {
         let hint = crate::config::closest(column, present.iter().map(String::as_str))
             .map(|c| format!(" (did you mean {}?)", shown_name(c)))
             .unwrap_or_default();
         Error::Layout(format!(
             "{}: no column \"{column}\"{hint}, named by {key} in [{section}] of belong.toml; the columns are {}",
-            part.path.display(),
+            place,
             shown_columns(&present)
         ))
     };
@@ -305,7 +306,7 @@ pub(crate) fn apply_mapping(
         if native != source && present.contains(native) && !config.drop.contains(native) {
             return Err(Error::Layout(format!(
                 "{}: [{section}] columns maps \"{source}\" to {native}, but the file already has a column {native}; drop one of them (drop = [\"{native}\"])",
-                part.path.display()
+                place
             )));
         }
         if let Some(sheet) = &mut part.sheet {
@@ -367,7 +368,7 @@ fn guard_privacy(
         {
             return Err(Error::Privacy(format!(
                 "{}: column \"{source_name}\" looks identifying ({why}); belong does not read identifying data. Leave it out with drop = [\"{source_name}\"] under [{section}] in belong.toml, or, if it is safe to analyse, allow = [\"{source_name}\"]",
-                part.path.display()
+                part.place()
             )));
         }
     }
@@ -379,6 +380,7 @@ fn require_column(parts: &[TablePart], column: &str, fix: &str) -> Result<()> {
         if !part.has_column(column) {
             return Err(Error::MissingColumn {
                 path: part.path.clone(),
+                sheet: part.sheet.as_ref().map(|sheet| sheet.name.clone()),
                 column: column.to_string(),
                 fix: fix.to_string(),
             });
@@ -1099,6 +1101,7 @@ impl AttendanceBuilder {
             if !part.has_column(column) {
                 return Err(Error::MissingColumn {
                     path: part.path.clone(),
+                    sheet: part.sheet.as_ref().map(|sheet| sheet.name.clone()),
                     column: column.to_string(),
                     fix: fix.to_string(),
                 });

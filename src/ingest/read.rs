@@ -165,6 +165,19 @@ impl FileParts {
 }
 
 impl TablePart {
+    /// The file for a message, with its sheet when it is a workbook's:
+    /// `export.xlsx, sheet "Surveys"`.
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!(
+                "{}, sheet \"{}\"",
+                self.path.display(),
+                sheet.name.escape_debug()
+            ),
+            None => self.path.display().to_string(),
+        }
+    }
+
     /// The sheet and cell of `column` in row `row`, in a workbook.
     pub fn sheet_cell(&self, row: usize, column: &str) -> Option<crate::error::SheetCell> {
         let sheet = self.sheet.as_ref()?;
