@@ -75,6 +75,9 @@ pub struct CodedText {
     pub values: TextSet,
     /// Per row: the number of its value in `values`, `None` when missing.
     pub codes: Vec<Option<u32>>,
+    /// The values are in a meaningful order (bands, youngest first) that
+    /// tables keep; otherwise they are shown in byte order.
+    pub ordered: bool,
 }
 
 impl CodedText {

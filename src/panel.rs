@@ -109,6 +109,8 @@ pub struct CategoricalColumn {
     pub levels: Vec<String>,
     /// Per participant: index into `levels`, `None` when missing.
     pub codes: Vec<Option<u32>>,
+    /// `levels` are in a meaningful order (bands), not byte order.
+    pub ordered: bool,
 }
 
 impl CategoricalColumn {
@@ -123,11 +125,24 @@ impl CategoricalColumn {
     }
 
     /// The rows `order` of a coded column (row `i` of the result is row
-    /// `order[i]` of `coded`), with its levels put in byte order.
+    /// `order[i]` of `coded`), with its levels put in byte order, or for
+    /// an ordered column (bands) in its order without the unused levels.
     pub fn from_coded(coded: CodedText, order: &[usize]) -> CategoricalColumn {
-        let CodedText { values, codes } = coded;
+        let CodedText {
+            values,
+            codes,
+            ordered,
+        } = coded;
         let mut by_level: Vec<usize> = (0..values.len()).collect();
-        by_level.sort_by(|&a, &b| values.get(a).cmp(values.get(b)));
+        if ordered {
+            let mut used = vec![false; values.len()];
+            for code in codes.iter().flatten() {
+                used[*code as usize] = true;
+            }
+            by_level.retain(|&level| used[level]);
+        } else {
+            by_level.sort_by(|&a, &b| values.get(a).cmp(values.get(b)));
+        }
         let mut recode = vec![0u32; values.len()];
         for (sorted, &seen) in by_level.iter().enumerate() {
             recode[seen] = sorted as u32;
@@ -137,6 +152,7 @@ impl CategoricalColumn {
             .map(|&i| values.get(i).to_string())
             .collect();
         CategoricalColumn {
+            ordered,
             levels,
             codes: order
                 .iter()
@@ -417,15 +433,31 @@ pub fn pool_small_levels(
                 .map(|c| people[c])
                 .sum(),
         });
-        let recoded = CodedText::of(coded.codes.iter().map(|code| {
-            code.map(|c| {
-                if small[c as usize] {
-                    label.as_str()
-                } else {
-                    coded.values.get(c as usize)
-                }
-            })
-        }));
+        let shown = |c: u32| {
+            if small[c as usize] {
+                label.as_str()
+            } else {
+                coded.values.get(c as usize)
+            }
+        };
+        let recoded = if coded.ordered {
+            // Bands keep their order, the pooled ones last.
+            let mut recoded = CodedText {
+                ordered: true,
+                ..CodedText::default()
+            };
+            for c in (0..coded.values.len()).filter(|&c| !small[c] && people[c] > 0) {
+                recoded.values.insert(coded.values.get(c));
+            }
+            recoded.codes = coded
+                .codes
+                .iter()
+                .map(|code| code.map(|c| recoded.values.insert(shown(c)).0))
+                .collect();
+            recoded
+        } else {
+            CodedText::of(coded.codes.iter().map(|code| code.map(shown)))
+        };
         *coded = recoded;
     }
     pooled

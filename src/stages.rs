@@ -173,6 +173,7 @@ fn ingest_options(settings: &Settings) -> ingest::IngestOptions {
         date_formats: settings.date_formats.clone(),
         on_bad_cell: settings.on_bad_cell,
         cohort_from: settings.cohort_from,
+        bands: settings.bands.clone(),
         tables: settings.tables.clone(),
         wide: settings.wide.clone(),
         chunk_rows: 0,

@@ -146,6 +146,7 @@ fn native_fixtures_match_r() {
         "ps-attendance",
         "ps-separation",
         "numeric-age",
+        "numeric-bands",
         "cluster-arms",
         "cluster-waves",
     ];

@@ -906,3 +906,97 @@ fn a_cohort_can_be_derived_from_the_enrolment_date() {
     let (stderr, _) = failure_of(folder.path());
     assert!(stderr.contains("enrolled_on:quarter"), "{stderr}");
 }
+
+/// numeric-bands copied into a temporary folder, with `config` as its
+/// belong.toml.
+fn bands_copy(config: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    fs::create_dir(&data).unwrap();
+    for table in TABLES {
+        fs::copy(
+            fixture("numeric-bands").join(format!("{table}.csv")),
+            data.join(format!("{table}.csv")),
+        )
+        .unwrap();
+    }
+    fs::write(data.join("belong.toml"), config).unwrap();
+    (temp, data)
+}
+
+#[test]
+fn banded_columns_are_shown_in_the_order_of_their_bands() {
+    let (temp, data) =
+        bands_copy("[bands]\nage = [\"<18\", \"18-49\", \"50-64\", \"65-74\", \"75+\"]\n");
+    let out = temp.path().join("report");
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let table1 = fs::read_to_string(out.join("tables/table1.csv")).unwrap();
+    // The rows of the age section (age_band has labels of its own).
+    let rows: Vec<&str> = table1
+        .lines()
+        .skip_while(|line| !line.starts_with("\"age, n (%)\""))
+        .take_while(|line| !line.starts_with("months_referred"))
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    let at = |label: &str| {
+        rows.iter()
+            .position(|r| *r == label)
+            .unwrap_or_else(|| panic!("{label}: {table1}"))
+    };
+    // The order listed, "<18" left out as no one is in it, missing last.
+    assert!(at("18-49") < at("50-64") && at("50-64") < at("65-74") && at("65-74") < at("75+"));
+    assert!(at("75+") < at("missing"), "{table1}");
+    assert!(!rows.contains(&"<18"), "{table1}");
+    // The exact ages are no longer summarised as numbers.
+    let estimates = fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(!estimates.contains("\nage,baseline_characteristics,all,all,,,mean,"));
+    assert!(
+        estimates.contains("\nage,baseline_characteristics,all,all,,18-49,n_in_category,47,"),
+        "{estimates}"
+    );
+}
+
+#[test]
+fn band_mistakes_are_refused_naming_the_setting_or_the_cell() {
+    // A value in no band names its file, line and column.
+    let (_temp, data) = bands_copy("[bands]\nage = [\"18-49\", \"50-64\"]\n");
+    let (stderr, left) = failure_of(&data);
+    assert!(
+        stderr.contains("participants.csv")
+            && stderr.contains("column age")
+            && stderr.contains("bands.age (18-49, 50-64)")
+            && stderr.contains("participants.csv:3:"),
+        "{stderr}"
+    );
+    assert!(!left, "no report is written");
+    // Overlapping bands, a label that is not a band, and a column the
+    // table lacks.
+    for (config, expected) in [
+        (
+            "[bands]\nage = [\"18-50\", \"50-64\"]\n",
+            "\"18-50\" and \"50-64\" overlap",
+        ),
+        (
+            "[bands]\nage = [\"young\", \"old\"]\n",
+            "\"young\" is not a band",
+        ),
+        (
+            "[bands]\nweight = [\"<60\", \"60+\"]\n",
+            "bands.weight in belong.toml names a column the participants table does not have",
+        ),
+        (
+            "[bands]\nparticipant_id = [\"<60\", \"60+\"]\n",
+            "bands.participant_id",
+        ),
+    ] {
+        let (_temp, data) = bands_copy(config);
+        let (stderr, _) = failure_of(&data);
+        assert!(stderr.contains(expected), "{config}: {stderr}");
+    }
+}

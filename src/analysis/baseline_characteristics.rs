@@ -36,11 +36,22 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
         if !values.codes.iter().any(Option::is_none) {
             categories.pop();
         }
-        categories.sort_unstable();
-        categories.dedup();
+        // Bands keep their order (youngest first); other columns are
+        // shown in byte order.
+        if values.ordered {
+            let mut seen = Vec::with_capacity(categories.len());
+            categories.retain(|c| {
+                let first = !seen.contains(c);
+                seen.push(*c);
+                first
+            });
+        } else {
+            categories.sort_unstable();
+            categories.dedup();
+        }
         // Many numbers (an age, months since referral) are summarised as
-        // numbers.
-        if categories.len() > MAX_CATEGORIES {
+        // numbers. Bands are few by construction and always tabulated.
+        if !values.ordered && categories.len() > MAX_CATEGORIES {
             if let Some(numbers) = numbers_of_levels(&values.levels) {
                 rows.extend(numeric_summaries(column, &values.codes, &numbers, groups));
                 continue;
@@ -48,7 +59,7 @@ pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate
         }
         // Many categories, or long ones, are free text rather than
         // categories: not tabulated.
-        if categories.len() > MAX_CATEGORIES
+        if (!values.ordered && categories.len() > MAX_CATEGORIES)
             || categories
                 .iter()
                 .any(|c| c.chars().count() > MAX_CATEGORY_LENGTH)

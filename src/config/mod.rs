@@ -64,6 +64,9 @@ pub struct RawConfig {
     /// `enrolled_on:year`, `enrolled_on:quarter` or `enrolled_on:month`:
     /// the cohort as the period each participant enrolled in.
     pub cohort_from: Option<String>,
+    /// Numeric participant columns shown as bands:
+    /// `bands = { age = ["18-49", "50-64", "65+"] }`.
+    pub bands: Option<BTreeMap<String, Vec<String>>>,
     /// Which human outputs to write: any of `html`, `markdown`, `excel`,
     /// `charts` (default all). estimates, tables/ and the manifest are
     /// always written.
@@ -303,6 +306,12 @@ pub struct Settings {
     pub on_bad_cell: crate::ingest::OnBadCell,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cohort_from: Option<crate::ingest::CohortPeriod>,
+    /// `bands`, parsed and checked.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "serialize_bands"
+    )]
+    pub bands: Vec<(String, Vec<crate::ingest::bands::ValueBand>)>,
     pub outputs: Vec<String>,
     /// `[report]`: title, programme, organisation, period.
     #[serde(skip_serializing_if = "is_default")]
@@ -725,6 +734,7 @@ impl Settings {
                 "cohort_from in belong.toml derives a cohort, but group_by does not list \"cohort\"; add it to group_by or remove cohort_from".into(),
             ));
         }
+        let bands = resolve_bands(raw.bands.as_ref(), cohort_from.is_some())?;
         let on_bad_cell = match raw.on_bad_cell.as_deref() {
             None | Some("missing") => crate::ingest::OnBadCell::Missing,
             Some("stop") => crate::ingest::OnBadCell::Stop,
@@ -775,6 +785,7 @@ impl Settings {
             date_formats,
             on_bad_cell,
             cohort_from,
+            bands,
             outputs,
             report,
             labels,
@@ -849,6 +860,48 @@ fn resolve_date_formats(all: Option<DateFormat>, tables: &Tables) -> Result<Date
         }
     }
     Ok(formats)
+}
+
+/// `bands`: each column's bands parsed and disjoint, and no column that
+/// belong reads as something else.
+fn resolve_bands(
+    bands: Option<&BTreeMap<String, Vec<String>>>,
+    derives_cohort: bool,
+) -> Result<Vec<(String, Vec<crate::ingest::bands::ValueBand>)>> {
+    let Some(bands) = bands else {
+        return Ok(Vec::new());
+    };
+    bands
+        .iter()
+        .map(|(column, labels)| {
+            let key = format!("bands.{}", column.escape_debug());
+            if ["participant_id", "enrolled_on", "sessions"].contains(&column.as_str())
+                || (derives_cohort && column == "cohort")
+            {
+                return Err(Error::Config(format!(
+                    "{key} in belong.toml: {} is not a characteristic of numbers; band a column such as age",
+                    column.escape_debug()
+                )));
+            }
+            Ok((
+                column.clone(),
+                crate::ingest::bands::parse_bands(&key, labels)?,
+            ))
+        })
+        .collect()
+}
+
+fn serialize_bands<S: serde::Serializer>(
+    bands: &[(String, Vec<crate::ingest::bands::ValueBand>)],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(bands.len()))?;
+    for (column, column_bands) in bands {
+        let labels: Vec<&str> = column_bands.iter().map(|b| b.label.as_str()).collect();
+        map.serialize_entry(column, &labels)?;
+    }
+    map.end()
 }
 
 /// Dose bands count each participant once: they may not overlap, and

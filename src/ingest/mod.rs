@@ -6,6 +6,7 @@
 //! never guesses and never drops a row (that is validate's job, with a
 //! reason for every row).
 
+pub mod bands;
 pub mod convert;
 pub(crate) mod excel;
 pub mod memory;
@@ -38,6 +39,8 @@ pub struct IngestOptions {
     pub on_bad_cell: OnBadCell,
     /// Derive the cohort from the enrolment date.
     pub cohort_from: Option<CohortPeriod>,
+    /// Numeric participant columns read as bands (`bands` in belong.toml).
+    pub bands: Vec<(String, Vec<bands::ValueBand>)>,
     pub tables: Tables,
     pub wide: Option<WideConfig>,
     /// Rows per slice when reading large Parquet files (0: the default,
@@ -477,6 +480,61 @@ fn coded_text_column(
     cells.try_map(|_, cell| Ok(missing.value(cell).map(|text| values.insert(text).0)))
 }
 
+/// A numeric column read as the label of each value's band, the labels
+/// kept in the order the bands are listed. A value that is not a number,
+/// or is in no band, stops the run naming its cell: a band left out of
+/// the config is not a reason to lose a person's answer silently.
+fn banded_column(
+    part: &TablePart,
+    column: &str,
+    bands: &[bands::ValueBand],
+    missing: &MissingMarkers,
+    coded: &mut CodedText,
+) -> Result<Vec<Option<u32>>> {
+    coded.ordered = true;
+    if coded.values.is_empty() {
+        for band in bands {
+            coded.values.insert(&band.label);
+        }
+    }
+    let Some(cells) = part.cells(column)? else {
+        return Ok(vec![None; part.frame.height()]);
+    };
+    let labels = || {
+        bands
+            .iter()
+            .map(|b| b.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    cells.try_map(|row, cell| {
+        let Some(text) = missing.value(cell) else {
+            return Ok(None);
+        };
+        let Some(number) = parse_number(text.trim()).filter(|v| v.is_finite()) else {
+            return Err(value_error(
+                part,
+                row,
+                column,
+                text,
+                &format!("a number (bands.{column} in belong.toml bands it)"),
+                "fix the value or mark it missing (NA), or remove the column from bands",
+            ));
+        };
+        match bands.iter().position(|b| b.contains(number)) {
+            Some(band) => Ok(Some(band as u32)),
+            None => Err(value_error(
+                part,
+                row,
+                column,
+                text,
+                &format!("in one of the bands of bands.{column} ({})", labels()),
+                "add a band that holds it under bands in belong.toml, or fix the value or mark it missing (NA)",
+            )),
+        }
+    })
+}
+
 fn text_column(
     part: &TablePart,
     column: &str,
@@ -584,7 +642,17 @@ pub(crate) fn build_participants(
                             .par_iter_mut()
                             .map(|column| {
                                 let (name, values) = &mut **column;
-                                coded_text_column(part, name, &options.missing, &mut values.values)
+                                match options.bands.iter().find(|(c, _)| c == name) {
+                                    Some((_, bands)) => {
+                                        banded_column(part, name, bands, &options.missing, values)
+                                    }
+                                    None => coded_text_column(
+                                        part,
+                                        name,
+                                        &options.missing,
+                                        &mut values.values,
+                                    ),
+                                }
                             })
                             .collect::<Vec<_>>()
                     },
@@ -619,6 +687,19 @@ pub(crate) fn build_participants(
             table.sessions.get_or_insert_with(Vec::new).extend(sessions);
         }
         table.origin.extend(origins(part));
+    }
+    for (column, _) in &options.bands {
+        let present = |columns: &[(String, CodedText)]| columns.iter().any(|(c, _)| c == column);
+        if !present(&table.groups) && !present(&table.covariates) {
+            let mut names: Vec<String> = parts.iter().flat_map(|p| p.column_names()).collect();
+            names.dedup();
+            return Err(Error::Layout(format!(
+                "{}: bands.{} in belong.toml names a column the participants table does not have; its columns are {}",
+                parts[0].path.display(),
+                column.escape_debug(),
+                shown_columns(&names)
+            )));
+        }
     }
     if let Some(period) = options.cohort_from {
         if table.groups.iter().any(|(name, _)| name == "cohort") {
