@@ -255,7 +255,20 @@ fn file_name(path: &Path) -> String {
 }
 
 fn toml_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(quoted, "\\u{:04X}", u32::from(c));
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// Inspects `data` and proposes a config.
@@ -318,6 +331,8 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     let mut waves_line = String::new();
     let mut found_assessments = false;
     let mut taken: Vec<&str> = Vec::new();
+    // Exact ages, which a report may show in bands instead.
+    let mut band_hints: Vec<String> = Vec::new();
 
     for file in &inspected {
         let name = match &file.sheet {
@@ -392,6 +407,14 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             .collect();
         let phrased = instruments_by_wording(&file.columns, &wording, instruments);
         let has_scores = !families.is_empty() || native_items || !phrased.complete.is_empty();
+        // Bare `Q1`, `Q2`, … in a long table: told apart only by their
+        // answers, and never mapped without a CHECK.
+        let questions = if has_scores {
+            BTreeMap::new()
+        } else {
+            numbered_questions(&file.columns)
+        };
+        let answered_as = instruments_by_answers(file, &questions, instruments, &missing);
         let date_columns: Vec<&String> = file
             .columns
             .iter()
@@ -492,7 +515,8 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         }
 
         // Native tables.
-        let role = if (has_scores && (wave_column.is_some() || stem.contains("assess")))
+        let role = if ((has_scores || !answered_as.is_empty())
+            && (wave_column.is_some() || stem.contains("assess")))
             || (wave_column.is_some() && !one_row_per_id)
         {
             "assessments"
@@ -541,6 +565,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         match role {
             "participants" => {
                 mapping.extend(map_groups(&file.columns, &mut groups));
+                band_hints.extend(age_columns(file, &missing));
                 if let Some(date) = date_columns.iter().find(|c| {
                     c.as_str() != "enrolled_on"
                         && has_word(
@@ -588,7 +613,38 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                     summary.push(format!("{name}: {found} of the {of} questions of {id} recognised by their wording; map the others by hand"));
                     let _ = writeln!(sections_note, "# CHECK: {found} of the {of} questions of {id} recognised by their wording; map all {of} as {id}_1 … {id}_{of} in columns");
                 }
-                if families.is_empty() && !native_items && phrased.complete.is_empty() {
+                let shown_questions = || {
+                    let first = questions.values().next().map_or("", String::as_str);
+                    match questions.values().last() {
+                        Some(last) if questions.len() > 1 => format!("{first} … {last}"),
+                        _ => first.to_string(),
+                    }
+                };
+                if let [instrument] = answered_as.as_slice() {
+                    for (k, column) in &questions {
+                        mapping.push(format!("{}_{k} = {}", instrument.id, toml_string(column)));
+                    }
+                    let note = format!(
+                        "{} read as the {} items of {} ({}) because their answers fit it and no other instrument; check that this is the questionnaire asked",
+                        shown_questions(),
+                        questions.len(),
+                        instrument.id,
+                        instrument.name
+                    );
+                    summary.push(format!("{name}: CHECK: {note}"));
+                    let _ = writeln!(sections_note, "# CHECK: {note}");
+                } else if answered_as.len() > 1 {
+                    let ids: Vec<&str> = answered_as.iter().map(|i| i.id.as_str()).collect();
+                    let first = ids[0];
+                    let note = format!(
+                        "{} could be the items of {}: their answers fit each; map them by hand, e.g. {first}_1 = {}",
+                        shown_questions(),
+                        ids.join(" or "),
+                        toml_string(questions.values().next().map_or("", String::as_str))
+                    );
+                    summary.push(format!("{name}: CHECK: {note}"));
+                    let _ = writeln!(sections_note, "# CHECK: {note}");
+                } else if families.is_empty() && !native_items && phrased.complete.is_empty() {
                     summary.push(format!("{name}: no questionnaire columns recognised; map them under [assessments] columns (e.g. ucla3_1 = \"Q1\")"));
                     check_note = Some("# CHECK: no questionnaire columns recognised; add them to columns, e.g. ucla3_1 = \"Q1\"\n");
                 }
@@ -781,6 +837,14 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         );
     }
     config.push_str(&waves_line);
+    for column in &band_hints {
+        let _ = writeln!(
+            config,
+            "# {} holds exact ages; Table 1 shows their mean and quartiles. To show bands instead:\n# bands = {{ {} = [\"<18\", \"18-49\", \"50-64\", \"65-74\", \"75+\"] }}",
+            column.escape_debug(),
+            toml_key(column)
+        );
+    }
     config.push('\n');
     config.push_str(&sections);
     // What init writes must parse; a failure here is a bug in init.
@@ -926,6 +990,71 @@ fn unknown_answers(
     ))
 }
 
+/// Bare numbered question columns (`Q1`, `q_2`, `Item 3`, `Question 4`),
+/// by number, when they are exactly 1…k with one column each; empty
+/// otherwise.
+fn numbered_questions(columns: &[String]) -> BTreeMap<usize, String> {
+    let mut found: BTreeMap<usize, String> = BTreeMap::new();
+    let mut repeated = false;
+    for column in columns {
+        let n = normalise(column);
+        let Some(rest) = ["question", "item", "q"]
+            .iter()
+            .find_map(|prefix| n.strip_prefix(prefix))
+        else {
+            continue;
+        };
+        let Ok(k) = rest.trim().parse::<usize>() else {
+            continue;
+        };
+        if k == 0 || k > 100 {
+            continue;
+        }
+        repeated |= found.insert(k, column.clone()).is_some();
+    }
+    let contiguous = found.keys().copied().eq(1..=found.len());
+    if repeated || !contiguous {
+        return BTreeMap::new();
+    }
+    found
+}
+
+/// The instruments whose items numbered questions could be: as many
+/// items, and every answer in them a response or a wording of that
+/// instrument. Numbers alone often fit several (1–3 is UCLA-3 and CEL-3);
+/// then the caller asks rather than guesses.
+fn instruments_by_answers<'a>(
+    file: &Inspected,
+    questions: &BTreeMap<usize, String>,
+    instruments: &'a [Instrument],
+    missing: &MissingMarkers,
+) -> Vec<&'a Instrument> {
+    if questions.is_empty() {
+        return Vec::new();
+    }
+    let answers: Vec<Vec<String>> = questions
+        .values()
+        .map(|column| file.values(column, missing))
+        .collect();
+    if answers.iter().all(Vec::is_empty) {
+        return Vec::new();
+    }
+    instruments
+        .iter()
+        .filter(|instrument| instrument.item_count() == questions.len())
+        .filter(|instrument| {
+            answers.iter().flatten().all(|value| {
+                value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .or_else(|| instrument.response_of_label(value))
+                    .is_some_and(|r| (instrument.raw_min..=instrument.raw_max).contains(&r))
+            })
+        })
+        .collect()
+}
+
 /// Marks where a table's date format goes, until every table's is known.
 const DATE_MARK: char = '\u{1}';
 
@@ -1002,6 +1131,43 @@ fn timed_wave(name: &str) -> Option<(String, f64, String)> {
         ));
     }
     None
+}
+
+/// Participant columns of exact ages: named for age, every value a
+/// whole number from 0 to 120, and more of them than Table 1 lists as
+/// categories.
+fn age_columns(file: &Inspected, missing: &MissingMarkers) -> Vec<String> {
+    file.columns
+        .iter()
+        .filter(|column| has_word(column, &["age"]))
+        .filter(|column| {
+            let values = file.values(column, missing);
+            let mut ages: Vec<u8> = Vec::with_capacity(values.len());
+            for value in &values {
+                match value.trim().parse::<u8>() {
+                    Ok(age) if age <= 120 => ages.push(age),
+                    _ => return false,
+                }
+            }
+            ages.sort_unstable();
+            ages.dedup();
+            ages.len() > crate::analysis::baseline_characteristics::MAX_CATEGORIES
+        })
+        .cloned()
+        .collect()
+}
+
+/// A TOML key: bare when it can be, quoted otherwise.
+fn toml_key(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        text.to_string()
+    } else {
+        toml_string(text)
+    }
 }
 
 /// Grouping columns under other names: `Intake` → cohort, `Location` →
@@ -1108,6 +1274,24 @@ mod tests {
 
     fn columns(names: &[&str]) -> Vec<String> {
         names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn bare_numbered_questions_must_run_from_one_without_gaps() {
+        let found = numbered_questions(&columns(&["ID", "Q1", "q_2", "Item 3", "Wave"]));
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[&2], "q_2");
+        assert!(numbered_questions(&columns(&["Q1", "Q3"])).is_empty());
+        assert!(numbered_questions(&columns(&["Q1", "Question 1"])).is_empty());
+        assert!(numbered_questions(&columns(&["Q0", "Quality", "Q2b"])).is_empty());
+    }
+
+    #[test]
+    fn toml_strings_escape_what_toml_forbids() {
+        let text = toml_string("a\"b\\c\nd\u{7f}");
+        assert_eq!(text, "\"a\\\"b\\\\c\\u000Ad\\u007F\"");
+        let parsed: toml::Value = toml::from_str(&format!("k = {text}")).unwrap();
+        assert_eq!(parsed["k"].as_str(), Some("a\"b\\c\nd\u{7f}"));
     }
 
     #[test]

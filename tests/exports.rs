@@ -286,3 +286,113 @@ fn a_wide_sheet_with_pre_post_and_six_months_needs_no_hand_edit() {
     assert!(estimates.contains(",longitudinal,"), "no mixed model");
     assert_no_ids_published(&out, "W00");
 }
+
+/// Runs `belong init` on a folder of the given files; returns the folder,
+/// the config written and the summary.
+fn initialised_from(files: &[(&str, String)]) -> (tempfile::TempDir, PathBuf, String, String) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    fs::create_dir(&data).unwrap();
+    for (name, text) in files {
+        fs::write(data.join(name), text).unwrap();
+    }
+    let output = belong().arg("init").arg(&data).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let config = fs::read_to_string(data.join("belong.toml")).unwrap();
+    let summary = String::from_utf8_lossy(&output.stderr).into_owned();
+    (temp, data, config, summary)
+}
+
+/// A participants table and a long assessments table whose questions
+/// are headed only `Q1` … `Qk`, answered by `answer(person, wave, item)`.
+fn bare_question_export(
+    items: usize,
+    answer: impl Fn(usize, usize, usize) -> String,
+) -> Vec<(&'static str, String)> {
+    let mut participants = String::from("ID,Site,Start date,Age\n");
+    let mut assessments = String::from("ID,Wave,Date");
+    for k in 1..=items {
+        assessments.push_str(&format!(",Q{k}"));
+    }
+    assessments.push('\n');
+    for person in 0..40 {
+        participants.push_str(&format!(
+            "C{person:03},{},2025-01-{:02},{}\n",
+            ["North", "South"][person % 2],
+            person % 28 + 1,
+            20 + person * 19 % 70
+        ));
+        for (wave, label) in ["Baseline", "Follow-up"].iter().enumerate() {
+            assessments.push_str(&format!("C{person:03},{label},2025-{:02}-10", 2 + 3 * wave));
+            for item in 0..items {
+                assessments.push_str(&format!(",{}", answer(person, wave, item)));
+            }
+            assessments.push('\n');
+        }
+    }
+    vec![
+        ("participants.csv", participants),
+        ("assessments.csv", assessments),
+    ]
+}
+
+#[test]
+fn bare_numbered_questions_are_mapped_when_their_answers_fit_one_instrument() {
+    // Seven items answered 1–5: only SWEMWBS has seven items.
+    let files = bare_question_export(7, |p, w, k| ((p + w + k) % 5 + 1).to_string());
+    let (_temp, data, config, summary) = initialised_from(&files);
+    assert!(config.contains("swemwbs_1 = \"Q1\""), "{config}");
+    assert!(config.contains("swemwbs_7 = \"Q7\""), "{config}");
+    assert_eq!(hand_edits(&config), 1, "{config}");
+    assert!(
+        config.contains("# CHECK: Q1 … Q7 read as the 7 items of swemwbs"),
+        "{config}"
+    );
+    assert!(summary.contains("CHECK: Q1 … Q7"), "{summary}");
+    let out = report(&data);
+    let rows = quality(&out);
+    assert_accounted(&rows);
+    assert_eq!(count(&rows, "assessments", "kept"), 80);
+    assert_no_ids_published(&out, "C0");
+    // Exact ages get a commented hint; uncommented, Table 1 shows bands.
+    let hint = "# bands = { Age = [\"<18\", \"18-49\", \"50-64\", \"65-74\", \"75+\"] }";
+    assert!(config.contains(hint), "{config}");
+    fs::write(data.join("belong.toml"), config.replace(hint, &hint[2..])).unwrap();
+    let out = report(&data);
+    let table1 = fs::read_to_string(out.join("tables/table1.csv")).unwrap();
+    assert!(
+        table1.contains("\"Age, n (%)\",\n18-49,") && table1.contains("\n50-64,"),
+        "{table1}"
+    );
+
+    // Three items worded as UCLA-3 answers: only UCLA-3 has those words.
+    let words = ["Hardly ever", "Some of the time", "Often"];
+    let files = bare_question_export(3, |p, w, k| words[(p + w * 2 + k) % 3].to_string());
+    let (_temp, _, config, _) = initialised_from(&files);
+    assert!(config.contains("ucla3_1 = \"Q1\""), "{config}");
+    assert!(config.contains("ucla3_3 = \"Q3\""), "{config}");
+}
+
+#[test]
+fn bare_numbered_questions_that_fit_several_instruments_are_asked_about() {
+    // Three items answered 1–3 fit UCLA-3 (1–3) and CEL-3 (0–4).
+    let files = bare_question_export(3, |p, w, k| ((p + w + k) % 3 + 1).to_string());
+    let (_temp, _, config, summary) = initialised_from(&files);
+    let columns = config
+        .lines()
+        .find(|line| line.starts_with("columns = { participant_id = \"ID\", wave"))
+        .unwrap();
+    assert!(
+        !columns.contains("ucla3") && !columns.contains("cel3"),
+        "{config}"
+    );
+    assert!(
+        config.contains("# CHECK: Q1 … Q3 could be the items of ucla3 or cel3"),
+        "{config}"
+    );
+    assert!(summary.contains("ucla3 or cel3"), "{summary}");
+    // A 0 rules out UCLA-3.
+    let files = bare_question_export(3, |p, w, k| ((p + w + k) % 4).to_string());
+    let (_temp, _, config, _) = initialised_from(&files);
+    assert!(config.contains("cel3_1 = \"Q1\""), "{config}");
+}
