@@ -385,6 +385,9 @@ pub struct PooledLevels {
     pub levels: usize,
     /// The people in them.
     pub people: usize,
+    /// For bands: the labels of the merged bands (`65+`), which replace
+    /// the pooled label.
+    pub merged_bands: Vec<String>,
 }
 
 /// Replaces, in every grouping and characteristic column but `whole`
@@ -425,14 +428,15 @@ pub fn pool_small_levels(
         {
             continue;
         }
-        pooled.push(PooledLevels {
+        let mut pooled_levels = PooledLevels {
             column: name.clone(),
             levels,
             people: (0..people.len())
                 .filter(|&c| small[c])
                 .map(|c| people[c])
                 .sum(),
-        });
+            merged_bands: Vec::new(),
+        };
         let shown = |c: u32| {
             if small[c as usize] {
                 label.as_str()
@@ -441,26 +445,70 @@ pub fn pool_small_levels(
             }
         };
         let recoded = if coded.ordered {
-            // Bands keep their order, the pooled ones last.
-            let mut recoded = CodedText {
-                ordered: true,
-                ..CodedText::default()
-            };
-            for c in (0..coded.values.len()).filter(|&c| !small[c] && people[c] > 0) {
-                recoded.values.insert(coded.values.get(c));
-            }
-            recoded.codes = coded
-                .codes
-                .iter()
-                .map(|code| code.map(|c| recoded.values.insert(shown(c)).0))
+            let merged = merge_small_bands(coded, &people, min_cell);
+            pooled_levels.merged_bands = (0..merged.values.len())
+                .map(|c| merged.values.get(c))
+                .filter(|label| !(0..coded.values.len()).any(|c| coded.values.get(c) == *label))
+                .map(str::to_string)
                 .collect();
-            recoded
+            merged
         } else {
             CodedText::of(coded.codes.iter().map(|code| code.map(shown)))
         };
+        pooled.push(pooled_levels);
         *coded = recoded;
     }
     pooled
+}
+
+/// Bands (in order) merged with their neighbours until each holds at
+/// least `min_cell` people: a small band joins the bands after it, and a
+/// small run at the end joins the one before. `65-74` (6 people) and
+/// `75+` (7) become `65+` (13), which a reader can use where "other"
+/// pooling the youngest with the oldest could not be.
+fn merge_small_bands(coded: &CodedText, people: &[usize], min_cell: usize) -> CodedText {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut total = 0;
+    for band in (0..coded.values.len()).filter(|&b| people[b] > 0) {
+        current.push(band);
+        total += people[band];
+        if total >= min_cell {
+            runs.push(std::mem::take(&mut current));
+            total = 0;
+        }
+    }
+    if !current.is_empty() {
+        match runs.last_mut() {
+            Some(last) => last.extend(current),
+            None => runs.push(current),
+        }
+    }
+    let mut merged = CodedText {
+        ordered: true,
+        ..CodedText::default()
+    };
+    let mut run_of = vec![0u32; coded.values.len()];
+    for run in &runs {
+        let label = match run.as_slice() {
+            [only] => coded.values.get(*only).to_string(),
+            [first, .., last] => crate::ingest::bands::merged_label(
+                coded.values.get(*first),
+                coded.values.get(*last),
+            ),
+            [] => continue,
+        };
+        let (code, _) = merged.values.insert(&label);
+        for &band in run {
+            run_of[band] = code;
+        }
+    }
+    merged.codes = coded
+        .codes
+        .iter()
+        .map(|code| code.map(|c| run_of[c as usize]))
+        .collect();
+    merged
 }
 
 pub fn build_panel_without_attendance(
@@ -727,6 +775,34 @@ struct PanelAttendance {
 #[cfg(test)]
 mod tests {
     use super::CategoricalColumn;
+
+    #[test]
+    fn small_bands_merge_with_their_neighbours_in_order() {
+        // Band order as listed; 18-24 (2) joins 25-49, 65-74 (3) and 75+
+        // (4) end small and join each other and then 50-64.
+        let mut coded = crate::model::CodedText {
+            ordered: true,
+            ..Default::default()
+        };
+        for label in ["<18", "18-24", "25-49", "50-64", "65-74", "75+"] {
+            coded.values.insert(label);
+        }
+        let people = [0, 2, 9, 10, 3, 4];
+        coded.codes = people
+            .iter()
+            .enumerate()
+            .flat_map(|(band, &n)| std::iter::repeat_n(Some(band as u32), n))
+            .chain([None])
+            .collect();
+        let merged = super::merge_small_bands(&coded, &people, 10);
+        let labels: Vec<&str> = (0..merged.values.len())
+            .map(|c| merged.values.get(c))
+            .collect();
+        assert_eq!(labels, ["18-49", "50+"]);
+        let count = |code: u32| merged.codes.iter().filter(|c| **c == Some(code)).count();
+        assert_eq!((count(0), count(1)), (11, 17));
+        assert_eq!(merged.codes.last(), Some(&None), "missing stays missing");
+    }
 
     #[test]
     fn categorical_levels_are_in_byte_order_and_codes_follow_them() {

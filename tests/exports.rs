@@ -364,6 +364,15 @@ fn bare_numbered_questions_are_mapped_when_their_answers_fit_one_instrument() {
         table1.contains("\"Age, n (%)\",\n18-49,") && table1.contains("\n50-64,"),
         "{table1}"
     );
+    // 65-74 and 75+ hold fewer than 10 people each: merged into 65+, not
+    // pooled with other small bands as "other".
+    assert!(table1.contains("\n65+,13 (32.5%)"), "{table1}");
+    assert!(!table1.contains("other (fewer"), "{table1}");
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("In the column \"Age\", 2 bands held fewer than 10 people each (13 people in all); each is merged with the bands beside it (shown as \"65+\")"),
+        "{markdown}"
+    );
 
     // Three items worded as UCLA-3 answers: only UCLA-3 has those words.
     let words = ["Hardly ever", "Some of the time", "Often"];

@@ -83,6 +83,28 @@ impl ValueBand {
     }
 }
 
+/// The label of the band from `first` to `last` (adjacent bands merged
+/// so that none describes too few people): `65-74` and `75+` give `65+`,
+/// `18-49` and `50-64` give `18-64`. Labels that are not bands are joined
+/// with "to".
+pub fn merged_label(first: &str, last: &str) -> String {
+    let (Some(first), Some(last)) = (ValueBand::parse(first), ValueBand::parse(last)) else {
+        return format!("{first} to {last}");
+    };
+    let low = first.low;
+    match last.high {
+        None if low.is_finite() => format!("{low}+"),
+        None => "any".to_string(),
+        Some((high, false)) if !low.is_finite() => format!("<{high}"),
+        Some((high, true)) if !low.is_finite() => format!("up to {high}"),
+        Some((high, false)) if high.fract() == 0.0 && low.fract() == 0.0 => {
+            format!("{low}-{}", high - 1.0)
+        }
+        Some((high, false)) => format!("{low} to under {high}"),
+        Some((high, true)) => format!("{low}-{high}"),
+    }
+}
+
 /// The bands of one column from their labels, checked: each parses, they
 /// are disjoint, and there are at most [`MAX_BANDS`]. `key` names the
 /// setting in messages (`bands.age`).
@@ -150,6 +172,16 @@ mod tests {
         for label in ["", "abc", "49-18", "18-", "+", "<", "1-2-3"] {
             assert!(ValueBand::parse(label).is_none(), "{label}");
         }
+    }
+
+    #[test]
+    fn merged_bands_are_labelled_by_their_ends() {
+        assert_eq!(merged_label("65-74", "75+"), "65+");
+        assert_eq!(merged_label("18-49", "50-64"), "18-64");
+        assert_eq!(merged_label("<18", "18-49"), "<50");
+        assert_eq!(merged_label("0.5-1.5", "1.6-2.5"), "0.5-2.5");
+        assert_eq!(merged_label("<18", "65+"), "any");
+        assert_eq!(merged_label("a", "b"), "a to b");
     }
 
     #[test]

@@ -1009,6 +1009,17 @@ pub fn story(content: &ReportContent) -> Story {
         ));
     }
     for pooled in &content.panel.pooled {
+        if !pooled.merged_bands.is_empty() {
+            story.methods.push(format!(
+                "In the column \"{}\", {} held fewer than {m} people each ({} people in all); each is merged with the bands beside it (shown as {}), so that no band describes fewer than {m} people.",
+                pooled.column,
+                if pooled.levels == 1 { "1 band".to_string() } else { format!("{} bands", pooled.levels) },
+                pooled.people,
+                pooled.merged_bands.iter().map(|b| format!("\"{b}\"")).collect::<Vec<_>>().join(", "),
+                m = content.settings.min_cell
+            ));
+            continue;
+        }
         story.methods.push(format!(
             "In the column \"{}\", {} held fewer than {m} people each ({} people in all); they are shown together as \"{}\", so that a label that could name someone (a key worker, a street, a client reference) is not published.",
             pooled.column,
