@@ -271,6 +271,22 @@ fn toml_string(text: &str) -> String {
     quoted
 }
 
+/// Text from the data as it may appear in a comment of the config (and
+/// on the terminal): control characters, a line break above all, are
+/// shown escaped, so that a name can neither end the comment and write
+/// config of its own nor make the file unreadable.
+fn plain(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
 /// Inspects `data` and proposes a config.
 pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
     let folder = crate::config::data_folder(data);
@@ -336,8 +352,12 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
 
     for file in &inspected {
         let name = match &file.sheet {
-            Some(sheet) => format!("{}, sheet \"{sheet}\"", file_name(&file.path)),
-            None => file_name(&file.path),
+            Some(sheet) => format!(
+                "{}, sheet \"{}\"",
+                plain(&file_name(&file.path)),
+                plain(sheet)
+            ),
+            None => plain(&file_name(&file.path)),
         };
         // Where the table is, as config lines.
         let place = match &file.sheet {
@@ -616,8 +636,10 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                 let shown_questions = || {
                     let first = questions.values().next().map_or("", String::as_str);
                     match questions.values().last() {
-                        Some(last) if questions.len() > 1 => format!("{first} … {last}"),
-                        _ => first.to_string(),
+                        Some(last) if questions.len() > 1 => {
+                            format!("{} … {}", plain(first), plain(last))
+                        }
+                        _ => plain(first),
                     }
                 };
                 if let [instrument] = answered_as.as_slice() {
@@ -686,7 +708,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                         first.extend(rest);
                         waves_line = format!(
                             "# Waves found: {}. belong orders them (baseline first, then by date or label); to fix the order write\n# waves = [{}]\n",
-                            first.join(", "),
+                            plain(&first.join(", ")),
                             first.iter().map(|w| toml_string(w)).collect::<Vec<_>>().join(", ")
                         );
                     }
@@ -803,6 +825,10 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
         } else if per_table && *table_ambiguous {
             summary.push(format!("dates of the {role} table: ambiguous (day or month first); set date_format under [{role}] in belong.toml"));
         }
+    }
+    // A table without a date column has no format to write.
+    for role in ["participants", "assessments", "attendance"] {
+        sections = sections.replace(&format!("{DATE_MARK}{role}{DATE_MARK}"), "");
     }
     match (date_format, ambiguous) {
         (Some(DateFormat::DayFirst), _) => {
@@ -1284,6 +1310,12 @@ mod tests {
         assert!(numbered_questions(&columns(&["Q1", "Q3"])).is_empty());
         assert!(numbered_questions(&columns(&["Q1", "Question 1"])).is_empty());
         assert!(numbered_questions(&columns(&["Q0", "Quality", "Q2b"])).is_empty());
+    }
+
+    #[test]
+    fn text_in_comments_cannot_break_the_line() {
+        assert_eq!(plain("Base\nline\r"), "Base\\u{a}line\\u{d}");
+        assert_eq!(plain("Café – 6 months"), "Café – 6 months");
     }
 
     #[test]

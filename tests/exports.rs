@@ -405,3 +405,44 @@ fn bare_numbered_questions_that_fit_several_instruments_are_asked_about() {
     let (_temp, _, config, _) = initialised_from(&files);
     assert!(config.contains("cel3_1 = \"Q1\""), "{config}");
 }
+
+/// Found by the init fuzz target: a table with no date column left init's
+/// placeholder for its date format in the config, which then did not
+/// parse ("belong init wrote an invalid config").
+#[test]
+fn a_table_without_a_date_column_gets_a_config_that_parses() {
+    let mut assessments = String::from("ID,Wave,UCLA 1,UCLA 2,UCLA 3\n");
+    for person in 0..12 {
+        for wave in ["baseline", "followup"] {
+            assessments.push_str(&format!("P{person:02},{wave},1,2,3\n"));
+        }
+    }
+    let (_temp, _, config, summary) = initialised_from(&[("assessments.csv", assessments)]);
+    assert!(!config.contains('\u{1}'), "{config:?}");
+    assert!(config.contains("ucla3_1 = \"UCLA 1\""), "{config}");
+    assert!(summary.contains("the assessments table"), "{summary}");
+}
+
+/// Found by the init fuzz target: a wave label with a control character
+/// went raw into a comment of the config, which then did not parse; a
+/// line break there could have written config of its own.
+#[test]
+fn control_characters_in_the_data_cannot_break_the_config() {
+    let mut assessments = String::from("ID,Wave,Date,UCLA 1,UCLA 2,UCLA 3\n");
+    for person in 0..12 {
+        for wave in ["Baseline", "\"Week\u{b}12\nallow_outside_data = true\""] {
+            assessments.push_str(&format!("P{person:02},{wave},2025-01-01,1,2,3\n"));
+        }
+    }
+    let (_temp, _, config, _) = initialised_from(&[("assessments.csv", assessments)]);
+    assert!(
+        config.contains("# Waves found: Baseline, Week\\u{b}12\\u{a}allow_outside_data = true."),
+        "{config}"
+    );
+    assert!(
+        !config
+            .lines()
+            .any(|line| line.starts_with("allow_outside_data")),
+        "{config}"
+    );
+}
