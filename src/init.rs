@@ -492,7 +492,7 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             }
             for wave in &waves {
                 let wave = wave.as_str();
-                let mut pairs = Vec::new();
+                let mut pairs: Vec<(String, String)> = Vec::new();
                 for (column, column_wave) in &wave_columns {
                     if *column_wave != wave {
                         continue;
@@ -512,10 +512,21 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
                                 Some(k) => format!("{id}_{k}"),
                                 None => format!("{id}_total"),
                             };
-                            pairs.push(format!("{native} = {}", toml_string(column)));
+                            match pairs.iter().find(|(n, _)| *n == native) {
+                                // `UCLA pre` and `UCLA baseline`: the first is
+                                // read, and a person chooses.
+                                Some((_, first)) => {
+                                    let _ = writeln!(sections, "\n# CHECK: {} and {} both look like {native} at {wave}; {} is read. Map the right one.", plain(first), plain(column), plain(first));
+                                }
+                                None => pairs.push((native, column.to_string())),
+                            }
                         }
                     }
                 }
+                let pairs: Vec<String> = pairs
+                    .iter()
+                    .map(|(native, column)| format!("{native} = {}", toml_string(column)))
+                    .collect();
                 if pairs.is_empty() {
                     let _ = writeln!(sections, "\n# CHECK: no score columns recognised for {wave}; name this wave's score columns, e.g.\n# columns = {{ ucla3_total = \"the column of the {wave} score\" }}\n[[wide.waves]]\nname = \"{wave}\"");
                     continue;
@@ -776,8 +787,25 @@ pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
             sections.push_str(note);
         }
         sections.push_str(&sections_note);
-        if !mapping.is_empty() {
-            let _ = writeln!(sections, "columns = {{ {} }}", mapping.join(", "));
+        // Two findings for one role (`UCLA 1` by name and a question by
+        // its wording): the first is kept, and a person chooses.
+        let mut keys: Vec<&str> = Vec::new();
+        let mut kept: Vec<&str> = Vec::new();
+        for pair in &mapping {
+            let key = pair.split(" = ").next().unwrap_or(pair);
+            if keys.contains(&key) {
+                let _ = writeln!(
+                    sections,
+                    "# CHECK: more than one column looks like {key}; the first is read, not {}.",
+                    plain(pair.split_once(" = ").map_or("", |(_, column)| column))
+                );
+            } else {
+                keys.push(key);
+                kept.push(pair);
+            }
+        }
+        if !kept.is_empty() {
+            let _ = writeln!(sections, "columns = {{ {} }}", kept.join(", "));
         }
         let drop = identifying_columns(file, &missing);
         if !drop.is_empty() {

@@ -446,3 +446,43 @@ fn control_characters_in_the_data_cannot_break_the_config() {
         "{config}"
     );
 }
+
+/// Found by the init fuzz target: two columns of one wave's score
+/// (`UCLA pre`, `UCLA baseline`) were both mapped, a duplicate key that
+/// made the config unparseable. The first is read and a CHECK asks.
+#[test]
+fn two_columns_for_one_wave_score_are_asked_about() {
+    let mut wide = String::from("ID,UCLA pre,UCLA baseline,UCLA post\n");
+    for person in 0..12 {
+        wide.push_str(&format!("P{person:02},5,6,4\n"));
+    }
+    let (_temp, _, config, _) = initialised_from(&[("programme.csv", wide)]);
+    assert!(
+        config.contains("# CHECK: UCLA pre and UCLA baseline both look like ucla3_total at baseline; UCLA pre is read."),
+        "{config}"
+    );
+    assert!(
+        config.contains("columns = { ucla3_total = \"UCLA pre\" }"),
+        "{config}"
+    );
+}
+
+/// An item found both by its name and by its wording is mapped once.
+#[test]
+fn an_item_found_twice_is_mapped_once() {
+    let mut assessments = String::from(
+        "ID,Wave,Date,UCLA 1,UCLA 2,UCLA 3,Lack companionship?,Feel left out?,Feel isolated?\n",
+    );
+    for person in 0..12 {
+        for wave in ["baseline", "followup"] {
+            assessments.push_str(&format!("P{person:02},{wave},2025-01-01,1,2,3,1,2,3\n"));
+        }
+    }
+    let (_temp, _, config, _) = initialised_from(&[("assessments.csv", assessments)]);
+    assert_eq!(config.matches("ucla3_1 = ").count(), 1, "{config}");
+    assert!(
+        config.contains("# CHECK: more than one column looks like ucla3_1"),
+        "{config}"
+    );
+    assert_eq!(config.matches("ucla3_3 = ").count(), 1, "{config}");
+}
