@@ -359,7 +359,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             let proposal = belong::init::inspect(&data, &belong::instruments::builtin())?;
             std::fs::write(&path, &proposal.config)
-                .map_err(|e| belong::error::Error::io(&path, e))?;
+                .map_err(|e| belong::error::Error::io("writing the config", &path, e))?;
             for line in &proposal.summary {
                 eprintln!("belong: {}", terminal_safe(line));
             }

@@ -6,9 +6,12 @@ use std::path::PathBuf;
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    /// A file or folder could not be read or written; `doing` says what
+    /// belong was doing with it.
+    #[error("{path}: {doing}: {source}")]
     Io {
         path: PathBuf,
+        doing: &'static str,
         #[source]
         source: std::io::Error,
     },
@@ -135,9 +138,10 @@ impl Error {
         }
     }
 
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(doing: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
+            doing,
             source,
         }
     }

@@ -201,7 +201,8 @@ fn data_files(data: &Path) -> Result<Vec<PathBuf>> {
     if data.is_file() {
         return Ok(vec![data.to_path_buf()]);
     }
-    let entries = std::fs::read_dir(data).map_err(|e| Error::io(data, e))?;
+    let entries =
+        std::fs::read_dir(data).map_err(|e| Error::io("listing the data folder", data, e))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {

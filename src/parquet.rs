@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Writes `frame` to `path` as Parquet.
 pub(crate) fn write(path: &Path, frame: &mut DataFrame) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::create(path).map_err(|e| Error::io("creating the file", path, e))?;
     ParquetWriter::new(file)
         .finish(frame)
         .map(|_| ())

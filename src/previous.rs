@@ -113,7 +113,8 @@ pub fn read(dir: &Path) -> Result<Previous> {
     };
     let path = dir.join("estimates.parquet");
     let frame = crate::ingest::read::guarded(&path, "Parquet", || {
-        let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| Error::io("reading the previous report", &path, e))?;
         ParquetReader::new(file)
             .finish()
             .map_err(|source| Error::Polars {

@@ -77,7 +77,7 @@ fn terminal_escapes_in_a_column_name_are_shown_not_obeyed() {
 }
 
 #[test]
-fn an_os_error_is_said_once() {
+fn an_os_error_is_said_once_with_what_belong_was_doing() {
     let (temp, data) = data_copy("tiny-ucla3");
     let file = temp.path().join("a_file");
     fs::write(&file, "not a folder").unwrap();
@@ -86,6 +86,10 @@ fn an_os_error_is_said_once() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
     assert!(stderr.contains("a_file"), "{stderr}");
+    assert!(
+        stderr.contains("creating the folder for the report"),
+        "{stderr}"
+    );
 }
 
 /// Mutated Parquet files (bytes flipped across the file and its footer,
@@ -294,6 +298,14 @@ fn labels_cannot_become_formulas_html_or_hidden_text() {
     assert!(!markdown.contains('\u{202e}') && markdown.contains("\\u{202e}"));
     let html = fs::read_to_string(out.join("index.html")).unwrap();
     assert!(!html.contains("<script>alert"));
+    assert!(!html.contains('\u{202e}') && html.contains("\\u{202e}"));
+    for entry in fs::read_dir(out.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = fs::read_to_string(&path).unwrap();
+            assert!(!svg.contains('\u{202e}'), "{}", path.display());
+        }
+    }
 }
 
 /// `participants.csv` of a data folder as an .xlsx sheet of text cells,

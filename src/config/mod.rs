@@ -243,7 +243,8 @@ pub const OUTPUTS: [&str; 5] = ["html", "markdown", "excel", "charts", "docx"];
 impl RawConfig {
     /// Parses a TOML file, naming the file and the key on error.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io("reading the config", path, e))?;
         RawConfig::from_text(&text)
             .map_err(|message| Error::Config(format!("{}: {message}", path.display())))
     }

@@ -35,7 +35,7 @@ fn check_archive(path: &Path) -> Result<()> {
     };
     let unreadable =
         |e: &dyn std::fmt::Display| fail(format!("not a readable .xlsx workbook ({e})"));
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("opening the workbook", path, e))?;
     let mut archive =
         ::zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| unreadable(&e))?;
     let mut total = 0u64;

@@ -120,7 +120,7 @@ impl Shape {
 /// size, and its reading later says what is wrong with it.
 fn shape(path: &Path) -> Result<Shape> {
     let on_disk = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
+        .map_err(|e| Error::io("sizing the table", path, e))?
         .len();
     let extension = path
         .extension()
@@ -142,7 +142,7 @@ fn shape(path: &Path) -> Result<Shape> {
 
 fn parquet_shape(path: &Path) -> Option<Shape> {
     let read = || {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io("sizing the table", path, e))?;
         let mut reader = ParquetReader::new(file);
         let failed = |_| Error::Layout(String::new());
         let rows = reader.num_rows().map_err(failed)?;

@@ -474,7 +474,7 @@ impl Cells {
 fn is_table_file(path: &Path, table: &str) -> Result<bool> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io(path, e)),
+        Err(e) => return Err(Error::io("checking the table", path, e)),
         Ok(_) => {}
     }
     let why = match std::fs::metadata(path) {
@@ -549,15 +549,18 @@ fn collect_parts_below(
     parts: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashMap<(u64, u64), PathBuf>,
 ) -> Result<()> {
-    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+    let entries = std::fs::read_dir(folder)
+        .map_err(|e| Error::io("listing the table's folder", folder, e))?;
     let mut entries: Vec<std::fs::DirEntry> = entries
         .collect::<std::io::Result<_>>()
-        .map_err(|e| Error::io(folder, e))?;
+        .map_err(|e| Error::io("listing the table's folder", folder, e))?;
     // Errors name the same entry whatever order the file system lists.
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::io("checking a part of the table", &path, e))?;
         let is_part = path
             .extension()
             .is_some_and(|e| e == "csv" || e == "parquet");
@@ -585,7 +588,8 @@ fn collect_parts_below(
         if !is_part {
             continue;
         }
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| Error::io("checking a part of the table", &path, e))?;
         if !meta.is_file() {
             return Err(Error::Layout(format!(
                 "{}: the part is not a regular file (a device, pipe or socket); remove it",
@@ -671,9 +675,11 @@ fn percent_decoded(text: &str) -> String {
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::io("reading the file to fingerprint it", path, e))?;
     let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    std::io::copy(&mut file, &mut hasher)
+        .map_err(|e| Error::io("reading the file to fingerprint it", path, e))?;
     Ok(hasher
         .finalize()
         .iter()
@@ -712,11 +718,11 @@ const MAX_HEADER_BYTES: u64 = 1 << 20;
 /// it: a million columns would exhaust memory with no message.
 fn check_header(path: &Path, delimiter: u8) -> Result<()> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("reading the header", path, e))?;
     let mut bytes = Vec::new();
     file.take(MAX_HEADER_BYTES)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::io("reading the header", path, e))?;
     let header = match bytes.iter().position(|b| *b == b'\n') {
         Some(end) => &bytes[..end],
         None if bytes.len() as u64 == MAX_HEADER_BYTES => {
@@ -751,7 +757,8 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// line, before polars reads it: one pass of `memchr` over the file.
 fn check_line_lengths(path: &Path) -> Result<()> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| Error::io("reading the table", path, e))?;
     let mut buffer = vec![0u8; 8 << 20];
     // Bytes of the current line so far, and lines ended before it.
     let (mut current, mut lines) = (0usize, 0u64);
@@ -760,7 +767,7 @@ fn check_line_lengths(path: &Path) -> Result<()> {
             Ok(0) => return Ok(()),
             Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(path, e)),
+            Err(e) => return Err(Error::io("reading the table", path, e)),
         };
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', &buffer[..read]) {
@@ -809,14 +816,15 @@ fn field_count(line: &str, delimiter: char) -> usize {
 fn refuse_compressed(path: &Path) -> Result<()> {
     use std::io::Read;
     let mut start = [0u8; 4];
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| Error::io("reading the table", path, e))?;
     let mut filled = 0;
     while filled < start.len() {
         match file.read(&mut start[filled..]) {
             Ok(0) => return Ok(()),
             Ok(read) => filled += read,
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(Error::io(path, error)),
+            Err(error) => return Err(Error::io("reading the table", path, error)),
         }
     }
     let message = match start {

@@ -138,7 +138,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
 fn title_page(document: &mut Document, model: &ReportModel, path: &Path) -> Result<()> {
     let heading = &model.heading;
     if let Some(logo) = &heading.logo {
-        let bytes = std::fs::read(logo).map_err(|e| Error::io(logo, e))?;
+        let bytes = std::fs::read(logo).map_err(|e| Error::io("reading the logo", logo, e))?;
         let (width, height) = png_size(&bytes).ok_or_else(|| Error::Write {
             path: path.to_path_buf(),
             message: format!("the logo {} is not a PNG image", logo.display()),

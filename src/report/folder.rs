@@ -76,7 +76,7 @@ pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
         path.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|e| Error::io(path, e))?
+            .map_err(|e| Error::io("finding the current folder", path, e))?
             .join(path)
     };
     let mut existing = joined.clone();
@@ -267,7 +267,7 @@ fn inspect(target: &Path, shown: &Path) -> Result<Existing> {
     let meta = match fs::symlink_metadata(target) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Absent),
-        Err(e) => return Err(Error::io(shown, e)),
+        Err(e) => return Err(Error::io("checking the report folder", shown, e)),
     };
     if !meta.is_dir() {
         return Err(Error::Write {
@@ -281,7 +281,7 @@ fn inspect(target: &Path, shown: &Path) -> Result<Existing> {
         }),
         Err(why) => {
             let mut entries: Vec<String> = fs::read_dir(target)
-                .map_err(|e| Error::io(shown, e))?
+                .map_err(|e| Error::io("listing the report folder", shown, e))?
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
@@ -346,7 +346,7 @@ impl Lock {
                 .truncate(false)
                 .write(true)
                 .open(path)
-                .map_err(|e| Error::io(path, e))?;
+                .map_err(|e| Error::io("opening the lock file", path, e))?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
@@ -358,7 +358,7 @@ impl Lock {
                         ),
                     })
                 }
-                Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io("locking the report folder", path, e)),
             }
             if same_file(&file, path) {
                 register(path);
@@ -424,7 +424,8 @@ fn leftovers(target: &Path) -> Result<Vec<(&'static str, PathBuf)>> {
     };
     let name = file_name(target);
     let mut found = Vec::new();
-    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, e))?;
+    let entries = fs::read_dir(parent)
+        .map_err(|e| Error::io("listing the folder above the report", parent, e))?;
     for entry in entries.filter_map(|e| e.ok()) {
         let entry_name = entry.file_name().to_string_lossy().into_owned();
         for kind in ["partial", "old"] {
@@ -452,7 +453,8 @@ impl Claim {
             path: shown.clone(),
             message: "the root cannot be a report folder; choose another --out".into(),
         })?;
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| Error::io("creating the folder for the report", parent, e))?;
         let lock = Lock::acquire(&sibling_lock(&target), &shown)?;
         let mut notes = recover(&target)?;
         match inspect(&target, &shown)? {
@@ -474,9 +476,11 @@ impl Claim {
             }
         }
         let staging = sibling(&target, "partial");
-        remove_path(&staging).map_err(|e| Error::io(&staging, e))?;
+        remove_path(&staging)
+            .map_err(|e| Error::io("removing an unfinished report", &staging, e))?;
         register(&staging);
-        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        fs::create_dir(&staging)
+            .map_err(|e| Error::io("creating the new report beside the old", &staging, e))?;
         Ok(Claim {
             shown,
             target,
@@ -505,14 +509,19 @@ impl Claim {
             let mut registry = unfinished();
             let had_old = self.target.exists();
             if had_old {
-                fs::rename(&self.target, &aside).map_err(|e| Error::io(&self.shown, e))?;
+                fs::rename(&self.target, &aside)
+                    .map_err(|e| Error::io("moving the old report aside", &self.shown, e))?;
             }
             crate::pause::point("swap");
             if let Err(e) = fs::rename(&self.staging, &self.target) {
                 if had_old {
                     let _ = fs::rename(&aside, &self.target);
                 }
-                return Err(Error::io(&self.shown, e));
+                return Err(Error::io(
+                    "moving the new report into place",
+                    &self.shown,
+                    e,
+                ));
             }
             registry.retain(|p| p != &self.staging);
             if had_old {
@@ -522,7 +531,7 @@ impl Claim {
         crate::pause::point("retire");
         let removed = remove_path(&aside);
         unregister(&aside);
-        removed.map_err(|e| Error::io(&aside, e))?;
+        removed.map_err(|e| Error::io("removing the old report", &aside, e))?;
         self.lock.take();
         Ok(self.shown.clone())
     }
@@ -548,14 +557,21 @@ fn recover(target: &Path) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for (kind, path) in leftovers(target)? {
         if kind == "old" && !target.exists() && listed_files(&path).is_ok() {
-            fs::rename(&path, target).map_err(|e| Error::io(&path, e))?;
+            fs::rename(&path, target).map_err(|e| {
+                Error::io(
+                    "restoring a report an interrupted run moved aside",
+                    &path,
+                    e,
+                )
+            })?;
             notes.push(format!(
                 "restored the previous report to {}: a run that stopped while replacing it had moved it aside",
                 target.display()
             ));
             continue;
         }
-        remove_path(&path).map_err(|e| Error::io(&path, e))?;
+        remove_path(&path)
+            .map_err(|e| Error::io("removing what an interrupted run left", &path, e))?;
         notes.push(format!(
             "removed {}, left by a belong run that stopped before finishing (it may have held participant-level files)",
             path.display()
@@ -595,15 +611,19 @@ pub(crate) fn files_below(folder: &Path) -> Result<Vec<String>> {
 fn walk(folder: &Path, mut each: impl FnMut(&str, &fs::FileType) -> bool) -> Result<()> {
     let mut pending = vec![(folder.to_path_buf(), String::new())];
     while let Some((dir, relative)) = pending.pop() {
-        for entry in fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+        for entry in
+            fs::read_dir(&dir).map_err(|e| Error::io("listing the report folder", &dir, e))?
+        {
+            let entry = entry.map_err(|e| Error::io("listing the report folder", &dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = if relative.is_empty() {
                 name
             } else {
                 format!("{relative}/{name}")
             };
-            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io("listing the report folder", entry.path(), e))?;
             if each(&path, &kind) {
                 pending.push((entry.path(), path));
             }

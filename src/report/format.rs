@@ -53,6 +53,12 @@ pub fn visible(text: &str) -> String {
     shown_as_codes(text, |c| matches!(c, '\n' | '\r' | '\t').then_some(' '))
 }
 
+/// Markup (a chart's SVG) with the invisible and control characters of its
+/// labels shown as codes; its own line breaks and tabs stay.
+pub fn markup_text(text: &str) -> String {
+    shown_as_codes(text, |c| matches!(c, '\n' | '\r' | '\t').then_some(c))
+}
+
 /// Text for the terminal: as [`visible`], but line breaks stay (a
 /// multi-line message prints as lines), so a name cannot retitle or clear
 /// the user's terminal.

@@ -2,6 +2,7 @@
 //! serialiser of the report model.
 
 use super::charts::Figure;
+use super::format;
 use super::model::ReportModel;
 use super::tables::{cell_text, Cell, Table};
 use crate::error::{Error, Result};
@@ -157,6 +158,15 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
         })
         .collect();
     let mut environment = Environment::new();
+    // Text from the data is escaped as HTML and its invisible characters
+    // (bidi overrides, zero-width spaces) shown as codes, as in every other
+    // output; the charts' SVG, marked safe, is passed through.
+    environment.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) if !value.is_safe() => {
+            minijinja::escape_formatter(out, state, &minijinja::Value::from(format::visible(text)))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     environment
         .add_template("index.html", TEMPLATE)
         .map_err(template_error(path))?;

@@ -94,7 +94,7 @@ pub struct ReportContent<'a> {
 }
 
 pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
-    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
+    std::fs::write(path, contents).map_err(|e| Error::io("writing the report", path, e))
 }
 
 /// Writes the report into `claim`'s staging folder and swaps it in.
@@ -148,7 +148,8 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
 fn render_into(dir: &Path, content: &ReportContent) -> Result<()> {
     let started = std::time::Instant::now();
     let internal_dir = dir.join("internal");
-    folder::private_dir(&internal_dir).map_err(|e| Error::io(&internal_dir, e))?;
+    folder::private_dir(&internal_dir)
+        .map_err(|e| Error::io("creating the report's internal folder", &internal_dir, e))?;
     // The internal panel (a row per participant) is the largest file and
     // depends on nothing else written: it is written beside the rest.
     let (internal, published) = rayon::join(

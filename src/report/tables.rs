@@ -1771,7 +1771,8 @@ pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
     let folder = dir.join("tables");
     // Not create_dir_all: an interrupted run's removed staging folder must
     // not come back.
-    std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
+    std::fs::create_dir(&folder)
+        .map_err(|e| Error::io("creating the tables folder", &folder, e))?;
     for table in tables {
         super::write_file(&folder.join(format!("{}.csv", table.name)), to_csv(table))?;
     }

@@ -9,14 +9,15 @@ use std::path::Path;
 fn create(path: &Path) -> Result<BufWriter<std::fs::File>> {
     std::fs::File::create(path)
         .map(BufWriter::new)
-        .map_err(|e| Error::io(path, e))
+        .map_err(|e| Error::io("creating the file", path, e))
 }
 
 pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| Error::io("creating the output folder", out_dir, e))?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |e: std::io::Error| Error::io(path.clone(), e)
+        move |e: std::io::Error| Error::io("writing the file", path.clone(), e)
     };
 
     let path = out_dir.join("participants.csv");
@@ -108,7 +109,8 @@ pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
 /// items and minutes as integers, flags as booleans.
 pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
     use polars::prelude::*;
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| Error::io("creating the output folder", out_dir, e))?;
     let frame_error = |path: &Path| {
         let path = path.to_path_buf();
         move |e: PolarsError| Error::Write {

@@ -284,19 +284,21 @@ fn forest_reading(rows: &[Interval]) -> String {
 /// browsers show on hover) and a `<desc>` saying how it is drawn.
 fn accessible(svg: &str, alt: &str, desc: &str) -> String {
     let escape = |text: &str| {
-        text.replace('&', "&amp;")
+        super::format::visible(text)
+            .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
     let (alt, desc) = (escape(alt), escape(desc));
+    let svg = super::format::markup_text(svg);
     match svg.find('>') {
         Some(end) if svg.starts_with("<svg") => format!(
             "{} role=\"img\" aria-label=\"{alt}\">\n<title>{alt}</title>\n<desc>{desc}</desc>{}",
             &svg[..end],
             &svg[end + 1..]
         ),
-        _ => svg.to_string(),
+        _ => svg,
     }
 }
 
@@ -398,7 +400,8 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<Vec<Figure>> {
     let folder = dir.join("charts");
     // Not create_dir_all: an interrupted run's removed staging folder must
     // not come back.
-    std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
+    std::fs::create_dir(&folder)
+        .map_err(|e| Error::io("creating the charts folder", &folder, e))?;
     let estimates = content.estimates;
     let waves = &content.panel.waves;
     let mut figures: Vec<Figure> = Vec::new();
