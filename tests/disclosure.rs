@@ -35,6 +35,7 @@ fn datasets() -> Vec<PathBuf> {
         fixture("numeric-age"),
         fixture("cluster-arms"),
         fixture("cluster-waves"),
+        fixture("cluster-ps"),
     ]
 }
 

@@ -149,6 +149,7 @@ fn native_fixtures_match_r() {
         "numeric-bands",
         "cluster-arms",
         "cluster-waves",
+        "cluster-ps",
     ];
     let (mut matched, mut mismatched, mut missing) = (0, 0, 0);
     let mut report = Vec::new();

@@ -1,9 +1,11 @@
 //! `dose_response`: does more participation go with more improvement?
 //! The slope of change on sessions attended adjusting for baseline (with
 //! classical and HC3 standard errors), Spearman's rho, and mean change
-//! within dose bands.
+//! within dose bands; with delivery clusters, the slope with CR2
+//! cluster-robust errors too.
 
-use super::Cell;
+use super::clustering::{cr2_method, cr2_on, pair_clusters};
+use super::{Cell, Pairs};
 use crate::estimate::{Estimate, Place, Stat};
 use crate::stats::correlation::spearman;
 use crate::stats::regression::ols;
@@ -55,6 +57,9 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
             }
         });
     }
+    if let Some((column, codes)) = cell.clusters() {
+        rows.push(clustered_slope(&place, column, codes, &pairs, &attended));
+    }
     rows.push(match spearman(&attended, &pairs.change) {
         Some((rho, p)) => place
             .row(
@@ -72,6 +77,39 @@ pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
         ),
     });
     rows
+}
+
+/// The slope with CR2 standard errors clustered on the delivery clusters:
+/// people of one circle share more than their sessions.
+fn clustered_slope(
+    place: &Place,
+    column: &str,
+    codes: &[Option<u32>],
+    pairs: &Pairs,
+    attended: &[f64],
+) -> Estimate {
+    let (kept, labels): (Vec<usize>, Vec<u32>) = pair_clusters(pairs, codes).into_iter().unzip();
+    let n = kept.len();
+    let method = cr2_method("lm(d ~ sessions + b)", column, pairs.len() - n);
+    let design = [
+        vec![1.0; pairs.len()],
+        attended.to_vec(),
+        pairs.baseline.clone(),
+    ];
+    let test = cr2_on(&design, &pairs.change, &kept, &labels)
+        .ok()
+        .and_then(|fit| fit.tests.get(1).cloned().flatten());
+    match test {
+        Some(test) => place
+            .row(Stat::SlopePerSessionCr2, Some(test.estimate), n, method)
+            .with_test(&test),
+        None => place.row(
+            Stat::SlopePerSessionCr2,
+            None,
+            n,
+            format!("{method}; undefined: needs two clusters and spread within them"),
+        ),
+    }
 }
 
 /// Mean change within each dose band (whole dataset only), and the mean

@@ -6,9 +6,11 @@
 //! the balance of every covariate before and after; and the E-value of the
 //! main (ATT) estimate. docs/estimates.md gives each row's R call.
 
+use super::clustering::cr2_method;
 use super::design::TwoGroups;
 use super::Cell;
 use crate::estimate::{Contrast, Estimate, Place, Side, Stat};
+use crate::stats::cluster_robust::cr2_weighted_fit;
 use crate::stats::descriptive::variance;
 use crate::stats::propensity::{
     e_value, e_value_of_interval, effective_sample_size, logistic, nearest_neighbour,
@@ -90,6 +92,8 @@ struct Sample {
     /// People with both scores and a group, left out for a missing
     /// covariate.
     missing_covariate: usize,
+    /// With delivery clusters: the column and each person's cluster.
+    clusters: Option<(String, Vec<Option<u32>>)>,
 }
 
 fn sample(cell: &Cell, groups: &TwoGroups) -> Sample {
@@ -160,6 +164,10 @@ fn sample(cell: &Cell, groups: &TwoGroups) -> Sample {
         covariates,
         dropped,
         missing_covariate,
+        clusters: cell.clusters().map(|(column, codes)| {
+            let of = kept.iter().map(|&i| codes[pairs.rows[i]]).collect();
+            (column.to_string(), of)
+        }),
     }
 }
 
@@ -493,6 +501,18 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
                 }
             }
         }
+        if let Some(clustered) = clustered(&sample, &(0..n).collect::<Vec<_>>(), |members| {
+            let pick = |values: &[f64]| members.iter().map(|&i| values[i]).collect::<Vec<f64>>();
+            let design: Vec<Vec<f64>> = outcome_design.iter().map(|c| pick(c)).collect();
+            (design, pick(&sample.followup), pick(&weights))
+        }) {
+            let method = cr2_method(
+                &format!("{}; lm(f ~ group + b, weights)", adjustment.label()),
+                &clustered.column,
+                clustered.left_out,
+            );
+            rows.push(clustered.row(&place, method, &contrast, &sides, true));
+        }
         rows.extend(balance(adjustment, &weights, None));
     }
     // Matching.
@@ -564,11 +584,89 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
             ),
         }
         .with_contrast(contrast.clone())
-        .with_sides(matched_sides),
+        .with_sides(matched_sides.clone()),
     );
+    if let Some(clustered) = clustered(&sample, &members, |members| {
+        let pick = |values: &[f64]| members.iter().map(|&i| values[i]).collect::<Vec<f64>>();
+        let design: Vec<Vec<f64>> = outcome_design.iter().map(|c| pick(c)).collect();
+        (design, pick(&sample.followup), vec![1.0; members.len()])
+    }) {
+        let method = cr2_method(
+            "lm(f ~ group + b) on the matched pairs",
+            &clustered.column,
+            clustered.left_out,
+        );
+        rows.push(clustered.row(&place_matched, method, &contrast, &matched_sides, false));
+    }
     let ones_weights = vec![1.0; n];
     rows.extend(balance(Adjustment::Matched, &ones_weights, Some(&members)));
     rows
+}
+
+/// A comparison's difference with CR2 errors on the delivery clusters:
+/// the fit on the people of `members` who have a cluster.
+struct Clustered {
+    column: String,
+    left_out: usize,
+    n: usize,
+    test: Option<crate::stats::regression::CoefficientTest>,
+}
+
+impl Clustered {
+    fn row(
+        &self,
+        place: &Place,
+        method: String,
+        contrast: &Contrast,
+        sides: &[Side],
+        weighted: bool,
+    ) -> Estimate {
+        let row = match &self.test {
+            Some(test) => place
+                .row(
+                    Stat::AdjustedDifferenceCr2,
+                    Some(test.estimate),
+                    self.n,
+                    method,
+                )
+                .with_test(test),
+            None => place.row(
+                Stat::AdjustedDifferenceCr2,
+                None,
+                self.n,
+                format!(
+                    "{method}; undefined: needs two clusters and spread within them{}",
+                    if weighted { "" } else { " among the matched" }
+                ),
+            ),
+        };
+        row.with_contrast(contrast.clone())
+            .with_sides(sides.to_vec())
+    }
+}
+
+/// The CR2 fit of the group coefficient on the people of `members` with a
+/// cluster; `data` gives the design, outcome and weights of those people.
+fn clustered(
+    sample: &Sample,
+    members: &[usize],
+    data: impl Fn(&[usize]) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>),
+) -> Option<Clustered> {
+    let (column, codes) = sample.clusters.as_ref()?;
+    let (with, labels): (Vec<usize>, Vec<u32>) = members
+        .iter()
+        .filter_map(|&i| codes[i].map(|c| (i, c)))
+        .unzip();
+    let (design, y, weights) = data(&with);
+    let test = cr2_weighted_fit(&design, &y, &weights, &labels)
+        .ok()
+        .and_then(|fit| fit.tests.get(1).cloned().flatten());
+    Some(Clustered {
+        column: column.clone(),
+        left_out: members.len() - with.len(),
+        n: with.len(),
+        test,
+    })
 }
 
 /// The values of the treated and of the comparison group.

@@ -201,6 +201,8 @@ vocabulary! {
     MeanChangeCr2 = "mean_change_cr2", Location;
     AncovaDifferenceCr2 = "ancova_difference_cr2", Coefficient;
     ChangeDifferenceCr2 = "change_difference_cr2", Effect;
+    AdjustedDifferenceCr2 = "adjusted_difference_cr2", Coefficient;
+    SlopePerSessionCr2 = "slope_per_session_cr2", Coefficient;
     // longitudinal
     WaveEffect = "wave_effect", Coefficient;
     WaveMean = "wave_mean", Location;

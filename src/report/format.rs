@@ -284,6 +284,8 @@ pub fn stat_label(stat: crate::estimate::Stat) -> String {
         Stat::MeanChangeCr2 => "mean change (cluster-robust CR2)",
         Stat::AncovaDifferenceCr2 => "difference adjusted for baseline (cluster-robust CR2)",
         Stat::ChangeDifferenceCr2 => "difference in mean change (cluster-robust CR2)",
+        Stat::AdjustedDifferenceCr2 => "adjusted difference (cluster-robust CR2)",
+        Stat::SlopePerSessionCr2 => "change per extra session (cluster-robust CR2)",
         other => return other.name().replace('_', " "),
     };
     label.to_string()

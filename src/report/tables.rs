@@ -980,15 +980,31 @@ fn clustered_estimates(content: &ReportContent) -> Table {
             .iter()
             .filter(move |e| stats.contains(&e.estimate))
     };
-    for e in robust(&[Stat::MeanChangeCr2]).chain(robust(&[
-        Stat::AncovaDifferenceCr2,
-        Stat::ChangeDifferenceCr2,
-    ])) {
+    for e in robust(&[Stat::MeanChangeCr2])
+        .chain(robust(&[
+            Stat::AncovaDifferenceCr2,
+            Stat::ChangeDifferenceCr2,
+        ]))
+        .chain(robust(&[Stat::AdjustedDifferenceCr2]))
+        .chain(robust(&[Stat::SlopePerSessionCr2]))
+    {
         let (ordinary, what) = match e.estimate {
             Stat::MeanChangeCr2 => (Stat::MeanChange, format!("mean change, {}", group_label(e))),
             Stat::AncovaDifferenceCr2 => (
                 Stat::AncovaDifference,
                 format!("{}, after baseline", e.contrast),
+            ),
+            Stat::AdjustedDifferenceCr2 => (
+                Stat::AdjustedDifference,
+                format!(
+                    "{}, {}",
+                    e.contrast,
+                    Adjustment::from_analysis(e.analysis).map_or("adjusted", |a| a.label())
+                ),
+            ),
+            Stat::SlopePerSessionCr2 => (
+                Stat::SlopePerSessionHc3,
+                format!("change per extra session, {}", group_label(e)),
             ),
             _ => (Stat::ChangeDifference, format!("{}, change", e.contrast)),
         };

@@ -13,7 +13,7 @@
 //! n_g × n_g is formed and the cost is linear in observations.
 
 use super::matrix::{apply, apply_transposed, cholesky, dot, invert, product, symmetric_eigen};
-use super::regression::{ols, CoefficientTest, RegressionError};
+use super::regression::{least_squares_step, ols, CoefficientTest, RegressionError};
 
 /// Below this, an eigenvalue of I − H_gg counts as zero and its inverse
 /// square root as zero (clubSandwich's `matrix_power` tolerance, 1e-12).
@@ -177,6 +177,226 @@ pub fn cr2_fit(
     })
 }
 
+/// Below this share of a cluster's largest, an eigenvalue of its
+/// [X_g, W_g X_g] Gram matrix counts as zero: with weights constant in a
+/// cluster the two halves are collinear.
+const RANK_TOLERANCE: f64 = 1e-10;
+
+/// Per-cluster sums of a weighted fit, on Y_g = [X_g, W_g X_g].
+struct WeightedSums {
+    /// Y_gᵀY_g (2p × 2p).
+    gram: Matrix,
+    /// Y_gᵀe_g: X_gᵀe_g and X_gᵀW_g e_g.
+    score: Vec<f64>,
+}
+
+/// `lm(y ~ columns - 1, weights = weights)` with CR2 standard errors
+/// clustered on `clusters` and Satterthwaite df, as clubSandwich gives for
+/// a weighted `lm`: the working model is independent errors of equal
+/// variance (Θ = I) and the weights enter the adjustment, so that
+/// A_g = G_g^(−1/2) with G_g = (I − H)_g (I − H)_gᵀ, H = X M XᵀW and
+/// M = (XᵀWX)⁻¹. G_g = I + Y_g K Y_gᵀ with
+/// K = [[M XᵀW²X M, −M], [−M, 0]], so its inverse root comes from 2p × 2p
+/// matrices and the cost stays linear in observations.
+pub fn cr2_weighted_fit(
+    columns: &[Vec<f64>],
+    y: &[f64],
+    weights: &[f64],
+    clusters: &[u32],
+) -> Result<ClusteredFit, RegressionError> {
+    let (n, p) = (y.len(), columns.len());
+    let root: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
+    let scaled: Vec<Vec<f64>> = columns
+        .iter()
+        .map(|c| c.iter().zip(&root).map(|(x, r)| x * r).collect())
+        .collect();
+    let scaled_y: Vec<f64> = y.iter().zip(&root).map(|(v, r)| v * r).collect();
+    let coefficients = least_squares_step(&scaled, &scaled_y)?;
+    let q = 2 * p;
+    let count = clusters.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut sums: Vec<Option<WeightedSums>> = (0..count).map(|_| None).collect();
+    let mut row = vec![0.0; q];
+    for (i, &c) in clusters.iter().enumerate() {
+        let residual = y[i] - (0..p).map(|j| columns[j][i] * coefficients[j]).sum::<f64>();
+        for a in 0..p {
+            row[a] = columns[a][i];
+            row[p + a] = weights[i] * columns[a][i];
+        }
+        let sum = sums[c as usize].get_or_insert_with(|| WeightedSums {
+            gram: vec![vec![0.0; q]; q],
+            score: vec![0.0; q],
+        });
+        for a in 0..q {
+            sum.score[a] += row[a] * residual;
+            for b in 0..q {
+                sum.gram[a][b] += row[a] * row[b];
+            }
+        }
+    }
+    let sums: Vec<WeightedSums> = sums.into_iter().flatten().collect();
+    let undefined = ClusteredFit {
+        tests: vec![None; p],
+        clusters: sums.len(),
+    };
+    if sums.len() < 2 || n <= p {
+        return Ok(undefined);
+    }
+    let block = |rows: usize, cols: usize| -> Matrix {
+        let mut total = vec![vec![0.0; p]; p];
+        for sum in &sums {
+            for a in 0..p {
+                for b in 0..p {
+                    total[a][b] += sum.gram[rows + a][cols + b];
+                }
+            }
+        }
+        total
+    };
+    let ill = RegressionError::IllConditioned {
+        condition: f64::INFINITY,
+    };
+    let bread = invert(&block(0, p)).ok_or(ill)?;
+    let squared = product(&bread, &product(&block(p, p), &bread));
+    let mut k = vec![vec![0.0; q]; q];
+    for a in 0..p {
+        for b in 0..p {
+            k[a][b] = squared[a][b];
+            k[a][p + b] = -bread[a][b];
+            k[p + a][b] = -bread[a][b];
+        }
+    }
+    // Per cluster, J with A_g = I + Y_g J Y_gᵀ: from an orthonormal basis
+    // U = Y_g L of Y_g's columns (L from the Gram's eigenvectors) and the
+    // eigen-decomposition of S = Lᵀ R K R L, A_g = I + U P f(Σ) Pᵀ Uᵀ.
+    let adjustments: Vec<Matrix> = sums
+        .iter()
+        .map(|sum| {
+            let (values, vectors) = symmetric_eigen(&sum.gram);
+            let largest = values.iter().copied().fold(0.0, f64::max);
+            let kept: Vec<usize> = (0..q)
+                .filter(|&m| values[m] > RANK_TOLERANCE * largest)
+                .collect();
+            // L: q × r; T = Lᵀ R: r × q.
+            let l: Matrix = (0..q)
+                .map(|i| {
+                    kept.iter()
+                        .map(|&m| vectors[i][m] / values[m].sqrt())
+                        .collect()
+                })
+                .collect();
+            let r = kept.len();
+            let t: Matrix = (0..r)
+                .map(|a| {
+                    (0..q)
+                        .map(|b| (0..q).map(|i| l[i][a] * sum.gram[i][b]).sum())
+                        .collect()
+                })
+                .collect();
+            let tk: Matrix = (0..r)
+                .map(|a| {
+                    (0..q)
+                        .map(|b| (0..q).map(|i| t[a][i] * k[i][b]).sum())
+                        .collect()
+                })
+                .collect();
+            let s: Matrix = (0..r)
+                .map(|a| {
+                    (0..r)
+                        .map(|b| (0..q).map(|i| tk[a][i] * t[b][i]).sum())
+                        .collect()
+                })
+                .collect();
+            let (sigma, vectors_s) = symmetric_eigen(&s);
+            let factor: Vec<f64> = sigma
+                .iter()
+                .map(|&sigma| {
+                    let eigenvalue = 1.0 + sigma;
+                    if eigenvalue <= ZERO_EIGENVALUE {
+                        -1.0
+                    } else {
+                        eigenvalue.powf(-0.5) - 1.0
+                    }
+                })
+                .collect();
+            // N = P diag(f) Pᵀ (r × r); J = L N Lᵀ (q × q).
+            let nn: Matrix = (0..r)
+                .map(|a| {
+                    (0..r)
+                        .map(|b| {
+                            (0..r)
+                                .map(|m| vectors_s[a][m] * factor[m] * vectors_s[b][m])
+                                .sum()
+                        })
+                        .collect()
+                })
+                .collect();
+            let ln: Matrix = (0..q)
+                .map(|i| {
+                    (0..r)
+                        .map(|b| (0..r).map(|a| l[i][a] * nn[a][b]).sum())
+                        .collect()
+                })
+                .collect();
+            (0..q)
+                .map(|i| {
+                    (0..q)
+                        .map(|j| (0..r).map(|b| ln[i][b] * l[j][b]).sum())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let tests = (0..p)
+        .map(|j| {
+            // s = [0; M c]: W_g X_g M c = Y_g s.
+            let mut base = vec![0.0; q];
+            for a in 0..p {
+                base[p + a] = bread[a][j];
+            }
+            let mut variance = 0.0;
+            let mut expected = 0.0;
+            let mut own_squares = 0.0;
+            let mut cross_squares = 0.0;
+            let mut outer = vec![vec![0.0; q]; q];
+            for (sum, adjustment) in sums.iter().zip(&adjustments) {
+                // q_g = A_g W_g X_g M c = Y_g t with t = s + J R s.
+                let rs = apply(&sum.gram, &base);
+                let jrs = apply(adjustment, &rs);
+                let t: Vec<f64> = (0..q).map(|a| base[a] + jrs[a]).collect();
+                let pe = dot(&t, &sum.score);
+                // z = Y_gᵀ q_g = R t: X_gᵀq_g and X_gᵀW_g q_g.
+                let z = apply(&sum.gram, &t);
+                let own = dot(&t, &z);
+                let kz = dot(&z, &apply(&k, &z));
+                variance += pe * pe;
+                expected += own + kz;
+                own_squares += (own + kz) * (own + kz);
+                cross_squares += kz * kz;
+                for a in 0..q {
+                    for c in 0..q {
+                        outer[a][c] += z[a] * z[c];
+                    }
+                }
+            }
+            // Σ_{g,h} (z_gᵀ K z_h)² = tr(K Z K Z), Z = Σ z_g z_gᵀ.
+            let kz = product(&k, &outer);
+            let trace: f64 = (0..q)
+                .flat_map(|a| (0..q).map(move |c| (a, c)))
+                .map(|(a, c)| kz[a][c] * kz[c][a])
+                .sum();
+            let df = expected * expected / (own_squares - cross_squares + trace);
+            if !(df > 0.0) || !df.is_finite() {
+                return None;
+            }
+            CoefficientTest::of(coefficients[j], variance.sqrt(), df)
+        })
+        .collect();
+    Ok(ClusteredFit {
+        tests,
+        clusters: sums.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +512,62 @@ mod tests {
             0.430545093863329620,
             6.6227867020024256,
             0.8302176415622499750,
+        );
+    }
+
+    #[test]
+    fn weights_of_one_give_the_unweighted_fit() {
+        let columns = [vec![1.0; 40], B.to_vec(), H.to_vec()];
+        let plain = cr2_fit(&columns, &Y, &CLUSTER).expect("fits");
+        let weighted = cr2_weighted_fit(&columns, &Y, &[1.0; 40], &CLUSTER).expect("fits");
+        for (a, b) in plain.tests.iter().zip(&weighted.tests) {
+            let (a, b) = (a.as_ref().expect("defined"), b.as_ref().expect("defined"));
+            assert_relative_eq!(a.estimate, b.estimate, max_relative = 1e-12);
+            assert_relative_eq!(a.standard_error, b.standard_error, max_relative = 1e-10);
+            assert_relative_eq!(a.df, b.df, max_relative = 1e-10);
+        }
+    }
+
+    // clubSandwich 0.5.8: coef_test(lm(y ~ b + h, weights = w), vcov =
+    // "CR2", cluster = cl, test = "Satterthwaite") and lm(y ~ 1, weights).
+    const W: [f64; 40] = [
+        0.729, 1.157, 1.586, 2.014, 2.443, 0.443, 0.871, 1.3, 1.729, 2.157, 2.586, 0.586, 1.014,
+        1.443, 1.871, 2.3, 0.3, 0.729, 1.157, 1.586, 2.014, 2.443, 0.443, 0.871, 1.3, 1.729, 2.157,
+        2.586, 0.586, 1.014, 1.443, 1.871, 2.3, 0.3, 0.729, 1.157, 1.586, 2.014, 2.443, 0.443,
+    ];
+
+    #[test]
+    fn weighted_fits_match_club_sandwich() {
+        let columns = [vec![1.0; 40], B.to_vec(), H.to_vec()];
+        let fit = cr2_weighted_fit(&columns, &Y, &W, &CLUSTER).expect("fits");
+        check(
+            &fit.tests[0],
+            -1.12697062005186455,
+            0.70246265312472822,
+            4.5621664225921732,
+            0.175108775371869918,
+        );
+        check(
+            &fit.tests[1],
+            0.65714290932459996,
+            0.11696373646708132,
+            5.1532562763009491,
+            0.002243361614543062,
+        );
+        check(
+            &fit.tests[2],
+            -0.16944634848284584,
+            0.42849642740754129,
+            6.0949591046613216,
+            0.705985522355432660,
+        );
+        let fit = cr2_weighted_fit(&[vec![1.0; 40]], &Y, &W, &CLUSTER).expect("fits");
+        check(
+            &fit.tests[0],
+            2.7310360438795063,
+            0.44649146269573137,
+            6.6968083934938054,
+            0.00057379703281397812,
         );
     }
 
