@@ -13,7 +13,7 @@
 //! n_g × n_g is formed and the cost is linear in observations.
 
 use super::matrix::{apply, apply_transposed, cholesky, dot, invert, product, symmetric_eigen};
-use super::regression::{least_squares_step, ols, CoefficientTest, RegressionError};
+use super::regression::{ols, weighted_least_squares, CoefficientTest, RegressionError};
 
 /// Below this, an eigenvalue of I − H_gg counts as zero and its inverse
 /// square root as zero (clubSandwich's `matrix_power` tolerance, 1e-12).
@@ -205,13 +205,7 @@ pub fn cr2_weighted_fit(
     clusters: &[u32],
 ) -> Result<ClusteredFit, RegressionError> {
     let (n, p) = (y.len(), columns.len());
-    let root: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
-    let scaled: Vec<Vec<f64>> = columns
-        .iter()
-        .map(|c| c.iter().zip(&root).map(|(x, r)| x * r).collect())
-        .collect();
-    let scaled_y: Vec<f64> = y.iter().zip(&root).map(|(v, r)| v * r).collect();
-    let coefficients = least_squares_step(&scaled, &scaled_y)?;
+    let coefficients = weighted_least_squares(columns, y, weights)?;
     let q = 2 * p;
     let count = clusters.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
     let mut sums: Vec<Option<WeightedSums>> = (0..count).map(|_| None).collect();

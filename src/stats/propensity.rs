@@ -7,7 +7,9 @@
 //! balance statistics and the E-value.
 
 use super::matrix::invert;
-use super::regression::{least_squares_step, CoefficientTest, RegressionError};
+use super::regression::{
+    least_squares_step, weighted_least_squares, CoefficientTest, RegressionError,
+};
 
 /// R's `glm.control()`: convergence tolerance and iteration limit.
 const GLM_EPSILON: f64 = 1e-8;
@@ -180,15 +182,7 @@ pub fn weighted_regression(
     vcov: Vcov,
 ) -> Result<RobustFit, RegressionError> {
     let (n, p) = (y.len(), columns.len());
-    let root: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
-    let scaled: Vec<Vec<f64>> = columns
-        .iter()
-        .map(|c| c.iter().zip(&root).map(|(x, r)| x * r).collect())
-        .collect();
-    let scaled_y: Vec<f64> = y.iter().zip(&root).map(|(v, r)| v * r).collect();
-    // The designs here are a handful of well-scaled columns: one QR solve
-    // is accurate to far below the fixtures' tolerance.
-    let coefficients = least_squares_step(&scaled, &scaled_y)?;
+    let coefficients = weighted_least_squares(columns, y, weights)?;
     let residuals: Vec<f64> = (0..n)
         .map(|i| y[i] - (0..p).map(|j| columns[j][i] * coefficients[j]).sum::<f64>())
         .collect();

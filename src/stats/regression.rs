@@ -325,6 +325,24 @@ fn solve(columns: &[Vec<f64>], y: &[f64]) -> Result<Solved, RegressionError> {
     })
 }
 
+/// Weighted least-squares coefficients, `lm(y ~ columns - 1, weights)`:
+/// one QR solve on the √w-scaled design, which for the handful of
+/// well-scaled columns of a weighted comparison is accurate to far below
+/// the fixtures' tolerance.
+pub fn weighted_least_squares(
+    columns: &[Vec<f64>],
+    y: &[f64],
+    weights: &[f64],
+) -> Result<Vec<f64>, RegressionError> {
+    let root: Vec<f64> = weights.iter().map(|w| w.sqrt()).collect();
+    let scaled: Vec<Vec<f64>> = columns
+        .iter()
+        .map(|c| c.iter().zip(&root).map(|(x, r)| x * r).collect())
+        .collect();
+    let scaled_y: Vec<f64> = y.iter().zip(&root).map(|(v, r)| v * r).collect();
+    least_squares_step(&scaled, &scaled_y)
+}
+
 /// Least-squares coefficients by one QR solve, without centring or
 /// refinement: for the intermediate steps of an iteration that corrects
 /// itself (IRLS), where the last digits of a step do not survive.
