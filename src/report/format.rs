@@ -158,6 +158,23 @@ pub fn rounded(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Digits with a comma between thousands: `1963` as `1,963`.
+fn grouped_digits(whole: &str) -> String {
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// A count of things in a sentence, with thousands separators.
+pub fn count(n: usize) -> String {
+    grouped_digits(&n.to_string())
+}
+
 /// An amount of money: the currency, then the amount with thousands
 /// separators, whole units from 100 up and pence below.
 pub fn money(currency: &str, amount: f64) -> String {
@@ -167,13 +184,7 @@ pub fn money(currency: &str, amount: f64) -> String {
         Some((whole, fraction)) => (whole.to_string(), format!(".{fraction}")),
         None => (text.clone(), String::new()),
     };
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
+    let grouped = grouped_digits(&whole);
     let sign = if amount < 0.0 { "-" } else { "" };
     let space = if !currency.is_empty() && currency.chars().all(|c| c.is_alphabetic()) {
         " "
@@ -294,6 +305,13 @@ pub fn stat_label(stat: crate::estimate::Stat) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(7), "7");
+        assert_eq!(count(1963), "1,963");
+        assert_eq!(count(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn money_has_thousands_separators() {

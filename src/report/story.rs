@@ -1003,7 +1003,7 @@ pub fn story(content: &ReportContent) -> Story {
         story.methods.push(format!(
             "The participants table has more columns than a report can describe: the first {} characteristics are described and tested, and {} further {} ({}) are left out of every table and test.",
             crate::panel::MAX_CHARACTERISTICS,
-            content.panel.surplus.len(),
+            super::format::count(content.panel.surplus.len()),
             if content.panel.surplus.len() == 1 { "column" } else { "columns" },
             crate::ingest::shown_columns(&content.panel.surplus)
         ));

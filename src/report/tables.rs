@@ -508,6 +508,11 @@ fn table1(content: &ReportContent) -> Table {
             baseline,
         ));
     }
+    let title = match columns.iter().find(|(by, _)| *by != "all") {
+        None => "Table 1. Who took part, at baseline",
+        Some(("arm", _)) => "Table 1. Who took part, at baseline: everyone and by arm",
+        Some(_) => "Table 1. Who took part, at baseline: everyone and by group",
+    };
     let mut names = vec!["characteristic".to_string()];
     names.extend(columns.iter().map(|(by, level)| {
         if *by == "all" {
@@ -518,7 +523,7 @@ fn table1(content: &ReportContent) -> Table {
     }));
     Table {
         name: "table1",
-        title: "Table 1. Who took part, at baseline: everyone and by arm",
+        title,
         header: names,
         rows,
     }
