@@ -264,3 +264,34 @@ fn clustered_output_does_not_depend_on_thread_count() {
         }
     }
 }
+
+/// A non-randomised arm served in circles: the weighted and matched
+/// comparisons and the dose-response slope are shown allowing for the
+/// circles beside the figures that ignore them, and the methods say so.
+#[test]
+fn weighted_matched_and_dose_response_estimates_allow_for_clusters() {
+    let (_temp, out) = report(&fixture("cluster-ps"));
+    let table = std::fs::read_to_string(out.join("tables/clustered_estimates.csv")).unwrap();
+    for row in [
+        "intervention - comparison, ATT weights",
+        "intervention - comparison, ATE weights",
+        "intervention - comparison, overlap weights",
+        "intervention - comparison, 1:1 matching",
+        "change per extra session, everyone",
+        "change per extra session, arm = intervention",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+    // The comparison arm attended no sessions: its slope is undefined both
+    // ways and is not shown as a row of dashes.
+    assert!(!table.contains("arm = comparison\",–"), "{table}");
+    assert!(
+        !table.contains("change per extra session, arm = comparison"),
+        "{table}"
+    );
+    let text = markdown(&out);
+    assert!(
+        text.contains("the dose-response slope are also given with CR2 errors"),
+        "the methods"
+    );
+}

@@ -1022,6 +1022,12 @@ fn clustered_estimates(content: &ReportContent) -> Table {
                 && o.contrast == e.contrast
                 && o.estimate == ordinary
         });
+        // A slope within a group that attended no sessions is undefined
+        // both ways: a row of dashes says nothing.
+        let undefined = |o: &Estimate| o.value.is_none() && !o.suppressed;
+        if undefined(e) && plain.is_none_or(undefined) {
+            continue;
+        }
         rows.push(vec![
             text(&e.outcome),
             text(&what),
