@@ -441,6 +441,7 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
             (((nt - 1.0) * vt + (nc - 1.0) * vc) / (nt + nc - 2.0)).sqrt()
         })
     };
+    let everyone: Vec<usize> = (0..n).collect();
     for estimand in Estimand::ALL {
         let adjustment = Adjustment::Weighted(estimand);
         let weights: Vec<f64> = fit
@@ -501,11 +502,7 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
                 }
             }
         }
-        if let Some(clustered) = clustered(&sample, &(0..n).collect::<Vec<_>>(), |members| {
-            let pick = |values: &[f64]| members.iter().map(|&i| values[i]).collect::<Vec<f64>>();
-            let design: Vec<Vec<f64>> = outcome_design.iter().map(|c| pick(c)).collect();
-            (design, pick(&sample.followup), pick(&weights))
-        }) {
+        if let Some(clustered) = clustered(&sample, &everyone, &outcome_design, &weights) {
             let method = cr2_method(
                 &format!("{}; lm(f ~ group + b, weights)", adjustment.label()),
                 &clustered.column,
@@ -586,11 +583,7 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
         .with_contrast(contrast.clone())
         .with_sides(matched_sides.clone()),
     );
-    if let Some(clustered) = clustered(&sample, &members, |members| {
-        let pick = |values: &[f64]| members.iter().map(|&i| values[i]).collect::<Vec<f64>>();
-        let design: Vec<Vec<f64>> = outcome_design.iter().map(|c| pick(c)).collect();
-        (design, pick(&sample.followup), vec![1.0; members.len()])
-    }) {
+    if let Some(clustered) = clustered(&sample, &members, &outcome_design, &ones) {
         let method = cr2_method(
             "lm(f ~ group + b) on the matched pairs",
             &clustered.column,
@@ -598,8 +591,7 @@ pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
         );
         rows.push(clustered.row(&place_matched, method, &contrast, &matched_sides, false));
     }
-    let ones_weights = vec![1.0; n];
-    rows.extend(balance(Adjustment::Matched, &ones_weights, Some(&members)));
+    rows.extend(balance(Adjustment::Matched, &ones, Some(&members)));
     rows
 }
 
@@ -645,20 +637,22 @@ impl Clustered {
     }
 }
 
-/// The CR2 fit of the group coefficient on the people of `members` with a
-/// cluster; `data` gives the design, outcome and weights of those people.
+/// The CR2 fit of the group coefficient of `lm(f ~ design, weights)` on
+/// the people of `members` with a cluster.
 fn clustered(
     sample: &Sample,
     members: &[usize],
-    data: impl Fn(&[usize]) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>),
+    design: &[Vec<f64>],
+    weights: &[f64],
 ) -> Option<Clustered> {
     let (column, codes) = sample.clusters.as_ref()?;
     let (with, labels): (Vec<usize>, Vec<u32>) = members
         .iter()
         .filter_map(|&i| codes[i].map(|c| (i, c)))
         .unzip();
-    let (design, y, weights) = data(&with);
-    let test = cr2_weighted_fit(&design, &y, &weights, &labels)
+    let pick = |values: &[f64]| with.iter().map(|&i| values[i]).collect::<Vec<f64>>();
+    let design: Vec<Vec<f64>> = design.iter().map(|c| pick(c)).collect();
+    let test = cr2_weighted_fit(&design, &pick(&sample.followup), &pick(weights), &labels)
         .ok()
         .and_then(|fit| fit.tests.get(1).cloned().flatten());
     Some(Clustered {
