@@ -420,17 +420,33 @@ pub struct AttendanceCheck<'a> {
 /// The sessions kept so far, one per participant, date and activity, so
 /// that a session recorded twice counts once.
 ///
-/// Per participant, a sorted list of activity and day packed into one
-/// word: exports list a person's sessions together and in order, so the
-/// usual check is one comparison with the last entry and a push, and a
-/// list stays small (a person's sessions), unlike one table of every
-/// session at national scale.
+/// Exports usually list a person's sessions together. While they come so,
+/// a person's sessions are one sorted run at the end of one shared log
+/// (`log`), and the usual check is one comparison with the run's last
+/// entry and a push: no allocation per person. A person whose sessions come
+/// apart (a date-ordered export) gets a sorted list of their own.
 struct SessionsSeen {
-    /// Per participants-table row: (activity + 1) << 20 | days since
-    /// 1900-01-01, sorted.
-    packed: Vec<Vec<u32>>,
+    /// Packed keys, (activity + 1) << 20 | days since 1900-01-01, in runs:
+    /// one sorted run per participant whose sessions have come together.
+    log: Vec<u32>,
+    /// Per participants-table row: where its sessions are.
+    place: Vec<SessionsPlace>,
+    /// The participant whose run ends the log, the one that may grow.
+    current: Option<u32>,
     /// Dates or activities that do not fit the packing.
     other: HashSet<(u32, Option<u16>, Date)>,
+}
+
+#[derive(Clone)]
+enum SessionsPlace {
+    None,
+    /// `log[start..start + len]`.
+    Run {
+        start: usize,
+        len: u32,
+    },
+    /// Sessions that came apart, sorted.
+    Scattered(Vec<u32>),
 }
 
 /// Days from 1900-01-01 that fit the packing (until the 48th century).
@@ -438,10 +454,24 @@ const PACKED_DAYS: i64 = 1 << 20;
 /// Activity codes (+ 1) that fit the packing.
 const PACKED_ACTIVITIES: u32 = (1 << 12) - 1;
 
+/// Whether `key` is new to the sorted `seen` (and keep it there, sorted).
+fn first_in_sorted(seen: &mut Vec<u32>, key: u32) -> bool {
+    match seen.last() {
+        Some(&last) if key <= last => match seen.binary_search(&key) {
+            Ok(_) => return false,
+            Err(at) => seen.insert(at, key),
+        },
+        _ => seen.push(key),
+    }
+    true
+}
+
 impl SessionsSeen {
     fn new(participants: usize) -> SessionsSeen {
         SessionsSeen {
-            packed: vec![Vec::new(); participants],
+            log: Vec::new(),
+            place: vec![SessionsPlace::None; participants],
+            current: None,
             other: HashSet::default(),
         }
     }
@@ -454,16 +484,42 @@ impl SessionsSeen {
             return self.other.insert((participant, activity, date));
         }
         let key = (code << 20) | day as u32;
-        let seen = &mut self.packed[participant as usize];
-        match seen.last() {
-            None => seen.push(key),
-            Some(&last) if key > last => seen.push(key),
-            _ => match seen.binary_search(&key) {
-                Ok(_) => return false,
-                Err(at) => seen.insert(at, key),
-            },
+        let place = &mut self.place[participant as usize];
+        match place {
+            &mut SessionsPlace::Run { start, len } if self.current == Some(participant) => {
+                let run = &self.log[start..];
+                match run.last() {
+                    Some(&last) if key <= last => match run.binary_search(&key) {
+                        Ok(_) => return false,
+                        Err(at) => self.log.insert(start + at, key),
+                    },
+                    _ => self.log.push(key),
+                }
+                *place = SessionsPlace::Run {
+                    start,
+                    len: len + 1,
+                };
+                true
+            }
+            SessionsPlace::None => {
+                *place = SessionsPlace::Run {
+                    start: self.log.len(),
+                    len: 1,
+                };
+                self.log.push(key);
+                self.current = Some(participant);
+                true
+            }
+            &mut SessionsPlace::Run { start, len } => {
+                // Back after others' sessions: the run moves to a list of
+                // its own, since it can no longer grow at the log's end.
+                let mut seen = self.log[start..start + len as usize].to_vec();
+                let first = first_in_sorted(&mut seen, key);
+                *place = SessionsPlace::Scattered(seen);
+                first
+            }
+            SessionsPlace::Scattered(seen) => first_in_sorted(seen, key),
         }
-        true
     }
 }
 
@@ -769,6 +825,63 @@ mod tests {
 
     fn origin(line: u64) -> RowOrigin {
         RowOrigin::new(0, line)
+    }
+
+    /// A session is new exactly when a plain set of (participant,
+    /// activity, date) has not held it, whatever order the rows come in:
+    /// together per person, date-ordered, a person back after others, or a
+    /// date the packing cannot hold.
+    fn sessions_agree_with_a_set(rows: &[(u32, Option<u16>, Date)]) {
+        let participants = rows.iter().map(|r| r.0 as usize + 1).max().unwrap_or(0);
+        let mut seen = SessionsSeen::new(participants);
+        let mut set = std::collections::HashSet::new();
+        for (row, &(p, activity, date)) in rows.iter().enumerate() {
+            assert_eq!(
+                seen.first(p, activity, date),
+                set.insert((p, activity, date)),
+                "row {row}: {:?}",
+                rows[row]
+            );
+        }
+    }
+
+    #[test]
+    fn a_session_counts_once_in_any_order() {
+        let day = crate::cells::days_from_civil(2025, 3, 1);
+        let late = crate::cells::days_from_civil(4900, 1, 1);
+        sessions_agree_with_a_set(&[
+            // Together, in order, then a copy and an earlier date.
+            (0, Some(0), day),
+            (0, Some(0), day + 7),
+            (0, Some(1), day),
+            (0, Some(0), day + 7),
+            (0, Some(0), day - 7),
+            (0, Some(0), day - 7),
+            // Others, then the first person back with a copy and a new one.
+            (1, None, day),
+            (1, None, day),
+            (2, Some(3), day),
+            (0, Some(1), day),
+            (0, Some(2), day),
+            (1, None, day + 1),
+            (1, None, day),
+            // A date beyond the packing.
+            (2, Some(3), late),
+            (2, Some(3), late),
+            (2, Some(4095), day),
+            (2, Some(4095), day),
+        ]);
+    }
+
+    proptest! {
+        #[test]
+        fn sessions_seen_is_a_set(rows in prop::collection::vec(
+            (0u32..6, prop::option::of(0u16..3), 0i32..12), 0..120)
+        ) {
+            let day = crate::cells::days_from_civil(2025, 3, 1);
+            let rows: Vec<_> = rows.into_iter().map(|(p, a, d)| (p, a, day + d)).collect();
+            sessions_agree_with_a_set(&rows);
+        }
     }
 
     proptest! {
