@@ -30,6 +30,11 @@ struct Common {
     /// Small-cell threshold for publication (0 = off).
     #[arg(long, value_name = "N")]
     min_cell: Option<usize>,
+    /// How counts left open are protected: suppress (withhold more cells
+    /// until no small one can be worked out) or round (round counts to the
+    /// nearest 5).
+    #[arg(long, value_name = "METHOD")]
+    disclosure: Option<Disclosure>,
     /// Seed for anything random (bootstrap resamples).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -42,6 +47,22 @@ struct Common {
     /// Run even when the data look too big for the memory available.
     #[arg(long)]
     skip_memory_check: bool,
+}
+
+/// `--disclosure`: the library's [`belong::disclosure::Method`] as a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Disclosure {
+    Suppress,
+    Round,
+}
+
+impl From<Disclosure> for belong::disclosure::Method {
+    fn from(flag: Disclosure) -> Self {
+        match flag {
+            Disclosure::Suppress => belong::disclosure::Method::Suppress,
+            Disclosure::Round => belong::disclosure::Method::Round,
+        }
+    }
 }
 
 /// The file format `belong synth` writes.
@@ -140,6 +161,7 @@ fn settings(
         config: common.config.clone(),
         out,
         min_cell: common.min_cell,
+        disclosure: common.disclosure.map(Into::into),
         seed: common.seed,
         threads: common.threads,
         force,

@@ -22,10 +22,53 @@
 //! person of one and a test computed from one. All of it repeats
 //! until nothing changes. Rows blanked because of a small base or a blanked
 //! level lose their `n` as well, since `n` would reveal the level.
+//!
+//! Under [`Method::Round`] (`disclosure = "round"`, as official statistics
+//! do) the small cells are withheld in the same way, and every other count
+//! of people is rounded to the nearest 5, with percentages (and their
+//! Wilson intervals) computed from the rounded counts. A rounded count
+//! hides a withheld one among its siblings, so a second cell is withheld
+//! only where the rounded siblings and the exact totals would still leave
+//! the withheld count with fewer than [`ROUND_CANDIDATES`] possible values.
+//! Means, tests, costs and `n` stay exact; a count that one of them gives
+//! back exactly (a cost per improvement, McNemar's p) counts as exact in
+//! that check.
 
 use crate::analysis::design::{ARM_COLUMN, ATTENDANCE_COLUMN};
 use crate::estimate::{Contrast, Estimate, Kind, Partition, SideOf, Stat, Suppression};
+use crate::stats::clinical_significance::wilson_interval;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// How the counts left open are protected (`disclosure` in belong.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Withhold small cells, and as many others as stop them being worked
+    /// out by subtraction; every published count is exact.
+    #[default]
+    Suppress,
+    /// Withhold small cells; round every other count of people to the
+    /// nearest [`ROUNDING_BASE`], percentages from the rounded counts.
+    Round,
+}
+
+impl Method {
+    /// Its name in belong.toml and the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Suppress => "suppress",
+            Method::Round => "round",
+        }
+    }
+}
+
+/// Counts are rounded to a multiple of this under [`Method::Round`].
+pub const ROUNDING_BASE: i64 = 5;
+
+/// Under [`Method::Round`], a withheld count that the published figures
+/// narrow to fewer possible values than this is protected by a second
+/// blank, as under [`Method::Suppress`].
+pub const ROUND_CANDIDATES: i64 = 3;
 
 fn blank(e: &mut Estimate, reason: Suppression) {
     if !e.suppressed {
@@ -78,19 +121,37 @@ struct Family {
     /// mixes them, is blanked before a second level is. Elsewhere (reach,
     /// categories, bands) `all` is the headline and a level goes instead.
     compared: bool,
+    /// The members are counts of people (or percentages that imply one
+    /// without a count of their own): under rounding their sum is checked
+    /// with intervals rather than by the number of blanks.
+    counts: bool,
+    /// The case flow: recovered − new cases = cases before − cases after,
+    /// rather than a sum.
+    flow: bool,
 }
 
-/// The estimates as they may be published: [`suppress`] on owned rows.
-pub fn publish(mut estimates: Vec<Estimate>, min_cell: usize) -> Vec<Estimate> {
-    suppress(&mut estimates, min_cell);
+/// The estimates as they may be published: [`control`] on owned rows.
+pub fn publish(mut estimates: Vec<Estimate>, min_cell: usize, method: Method) -> Vec<Estimate> {
+    control(&mut estimates, min_cell, method);
     estimates
 }
 
-/// Suppresses small cells in place. `min_cell = 0` turns control off.
+/// Suppresses small cells in place ([`Method::Suppress`]).
 pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
+    control(estimates, min_cell, Method::Suppress);
+}
+
+/// Protects small cells in place by `method`. `min_cell = 0` turns
+/// control off.
+pub fn control(estimates: &mut [Estimate], min_cell: usize, method: Method) {
     if min_cell == 0 {
         return;
     }
+    // Blanking erases values; the rounding check needs the true counts.
+    let truth: Vec<Option<f64>> = match method {
+        Method::Round => estimates.iter().map(|e| e.value).collect(),
+        Method::Suppress => Vec::new(),
+    };
     for e in estimates.iter_mut() {
         if let Some(reason) = primary(e, min_cell) {
             blank(e, reason);
@@ -107,8 +168,17 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
     // elsewhere, so repeat until nothing changes.
     loop {
         let mut changed = false;
+        let exact = match method {
+            Method::Round => ExactCounts::of(estimates),
+            Method::Suppress => ExactCounts::default(),
+        };
         for family in &families {
-            changed |= secondary_in_family(estimates, family, &families, &member_of);
+            if !(method == Method::Round && family.counts) {
+                changed |= secondary_in_family(estimates, family, &families, &member_of);
+            }
+        }
+        if method == Method::Round {
+            changed |= protect_rounded(estimates, &families, &member_of, min_cell, &exact, &truth);
         }
         for family in families
             .iter()
@@ -123,6 +193,9 @@ pub fn suppress(estimates: &mut [Estimate], min_cell: usize) {
         if !changed {
             break;
         }
+    }
+    if method == Method::Round {
+        round_counts(estimates);
     }
 }
 
@@ -217,25 +290,37 @@ fn families(estimates: &[Estimate]) -> Vec<Family> {
                 .push(i);
         }
     }
-    let within = |members: Vec<usize>| Family {
+    let counts = |members: &[usize]| {
+        members.first().is_some_and(|&i| {
+            matches!(
+                estimates[i].estimate.kind(),
+                Kind::People { .. } | Kind::Percentage { count: None }
+            )
+        })
+    };
+    let within = |members: Vec<usize>, flow: bool| Family {
+        counts: counts(&members),
         members,
         reason: Suppression::Secondary,
         total: None,
         compared: false,
+        flow,
     };
     partitions
-        .into_values()
-        .map(within)
-        .chain(parts.into_values().map(within))
+        .into_iter()
+        .map(|((_, partition), members)| within(members, partition == Partition::CaseFlow))
+        .chain(parts.into_values().map(|members| within(members, false)))
         .chain(levels.into_iter().map(
             |((outcome, analysis, group_by, wave, contrast, estimate), members)| {
                 Family {
+                    counts: counts(&members),
                     members,
                     reason: Suppression::SecondaryLevel,
                     total: totals
                         .get(&(outcome, analysis, wave, contrast, estimate))
                         .copied(),
                     compared: is_compared_grouping(&group_by) && counts_reliable_change(estimate),
+                    flow: false,
                 }
             },
         ))
@@ -259,26 +344,24 @@ fn is_compared_grouping(group_by: &str) -> bool {
     group_by == ARM_COLUMN || group_by == ATTENDANCE_COLUMN
 }
 
-/// If exactly one member is blank, blanks another. In the groups a design
-/// compares, that is the `all` row while it is open. Otherwise the choice prefers
-/// "no change" (the count readers miss least), then a member whose other
-/// families already have a blank (so the blank closes gaps rather than
-/// opening new ones), then the smallest (by value for
-/// counts, else by n). Returns whether anything changed.
+/// How many of a family's rows (members and total) are blank.
+fn blanks(family: &Family, estimates: &[Estimate]) -> usize {
+    family
+        .members
+        .iter()
+        .chain(&family.total)
+        .filter(|&&i| estimates[i].suppressed)
+        .count()
+}
+
+/// If exactly one member is blank, blanks another ([`blank_another`]).
+/// Returns whether anything changed.
 fn secondary_in_family(
     estimates: &mut [Estimate],
     family: &Family,
     families: &[Family],
     member_of: &[Vec<usize>],
 ) -> bool {
-    let blanks = |family: &Family, estimates: &[Estimate]| {
-        family
-            .members
-            .iter()
-            .chain(&family.total)
-            .filter(|&&i| estimates[i].suppressed)
-            .count()
-    };
     // A percentage of a count the analysis publishes beside it is that
     // count again: the count's family decides, and the percentage follows
     // it ([`percentages_of_blanked_counts`]), so the two never disagree.
@@ -306,6 +389,22 @@ fn secondary_in_family(
     } else {
         Suppression::Secondary
     };
+    blank_another(estimates, family, families, member_of, reason)
+}
+
+/// Blanks one more member of `family` to protect a blank in it: in the
+/// groups a design compares, the `all` row while it is open. Otherwise the
+/// choice prefers "no change" (the count readers miss least), then a
+/// member whose other families already have a blank (so the blank closes
+/// gaps rather than opening new ones), then the smallest (by value for
+/// counts, else by n). Returns whether anything changed.
+fn blank_another(
+    estimates: &mut [Estimate],
+    family: &Family,
+    families: &[Family],
+    member_of: &[Vec<usize>],
+    reason: Suppression,
+) -> bool {
     let opens = |i: usize| {
         member_of[i]
             .iter()
@@ -353,6 +452,290 @@ fn secondary_in_family(
             true
         }
         (None, None) => false,
+    }
+}
+
+/// Counts that a published statistic gives back exactly, whatever their
+/// own rows show: those of an open test of counts (McNemar's p) and of an
+/// open amount per person (a cost per improvement with the total cost).
+#[derive(Default)]
+struct ExactCounts {
+    of_tests: BTreeSet<(PlaceKey, Stat)>,
+    of_amounts: BTreeSet<(String, String, String, String, Stat)>,
+}
+
+impl ExactCounts {
+    fn of(estimates: &[Estimate]) -> ExactCounts {
+        let mut exact = ExactCounts::default();
+        for e in estimates.iter().filter(|e| !e.suppressed) {
+            match e.estimate.kind() {
+                Kind::TestOfCounts { counts } => {
+                    let place = place_key(e);
+                    for count in counts {
+                        exact.of_tests.insert((place.clone(), count));
+                    }
+                }
+                Kind::PerCount { count } => {
+                    exact.of_amounts.insert((
+                        e.outcome.clone(),
+                        e.group_by.clone(),
+                        e.group.clone(),
+                        e.wave.clone(),
+                        count,
+                    ));
+                }
+                _ => {}
+            }
+        }
+        exact
+    }
+
+    fn contains(&self, e: &Estimate) -> bool {
+        self.of_tests.contains(&(place_key(e), e.estimate))
+            || (e.contrast == Contrast::None
+                && self.of_amounts.contains(&(
+                    e.outcome.clone(),
+                    e.group_by.clone(),
+                    e.group.clone(),
+                    e.wave.clone(),
+                    e.estimate,
+                )))
+    }
+}
+
+/// The count a row states or implies: its value for a count, the whole
+/// number of people a percentage of its `n` is.
+fn implied_count(e: &Estimate) -> Option<i64> {
+    let value = e.value?;
+    match e.estimate.kind() {
+        Kind::People { .. } | Kind::Total => Some(value.round() as i64),
+        Kind::Percentage { .. } => Some((value * e.n as f64 / 100.0).round() as i64),
+        _ => None,
+    }
+}
+
+/// `count` as published under rounding: to the nearest [`ROUNDING_BASE`],
+/// except none or all of its `n`, which are shown as they are.
+fn rounded(count: i64, n: i64) -> i64 {
+    if count <= 0 || count >= n {
+        count
+    } else {
+        (count + ROUNDING_BASE / 2).div_euclid(ROUNDING_BASE) * ROUNDING_BASE
+    }
+}
+
+/// Whole numbers, as closed ranges.
+type Ranges = Vec<(i64, i64)>;
+
+/// What a reader knows of a row's count once it is published: exactly, if
+/// exact, or the rounding interval, which excludes the small values and
+/// complements that would have been withheld.
+fn published_range(e: &Estimate, min_cell: i64, exact: &ExactCounts) -> Option<(i64, i64)> {
+    let count = implied_count(e)?;
+    let n = e.n as i64;
+    let shown = rounded(count, n);
+    if exact.contains(e) || matches!(e.estimate.kind(), Kind::Total) {
+        return Some((count, count));
+    }
+    if shown <= 0 || shown >= n {
+        return Some((shown, shown));
+    }
+    let half = ROUNDING_BASE / 2;
+    Some((
+        (shown - half).max(min_cell),
+        (shown + half).min(n - min_cell),
+    ))
+}
+
+/// What a reader may assume of a withheld count from why it could have
+/// been withheld: a small count, a small complement, or anything in
+/// 0..=n. Under rounding the reasons are the same marker, but the check
+/// assumes the reader knows them.
+fn withheld_ranges(e: &Estimate, min_cell: i64) -> Ranges {
+    let n = e.published_n().map_or(i64::MAX / 4, |n| n as i64);
+    let small = (1, min_cell - 1);
+    let complement = (n - min_cell + 1, n - 1);
+    match e.suppression {
+        Some(Suppression::SmallCount) => vec![small],
+        Some(Suppression::Revealing) if matches!(e.estimate.kind(), Kind::People { .. }) => {
+            vec![complement]
+        }
+        Some(Suppression::Revealing) => vec![small, complement],
+        _ => vec![(0, n)],
+    }
+}
+
+/// Σ coefficient × count (by row) = constant.
+type Identity = (Vec<(i64, usize)>, i64);
+
+/// The identity a family of counts obeys: members add up to their place's
+/// `n`, levels to `all`, and the case flow balances. `None` when it ties
+/// nothing published.
+fn identity(family: &Family, estimates: &[Estimate]) -> Option<Identity> {
+    if family.flow {
+        let terms = family
+            .members
+            .iter()
+            .map(|&i| match estimates[i].estimate {
+                Stat::NRecovered | Stat::NCasesFollowup => (1, i),
+                _ => (-1, i),
+            })
+            .collect();
+        return Some((terms, 0));
+    }
+    let mut terms: Vec<(i64, usize)> = family.members.iter().map(|&i| (1, i)).collect();
+    if let Some(total) = family.total {
+        terms.push((-1, total));
+        return Some((terms, 0));
+    }
+    if family.reason == Suppression::SecondaryLevel {
+        // Levels without a published `all` add up to nothing published.
+        return None;
+    }
+    let n = estimates[*family.members.first()?].published_n()?;
+    Some((terms, n as i64))
+}
+
+/// Under rounding: what a reader can work out of each withheld count from
+/// every identity of counts at once (rounded counts known to their
+/// interval, each withheld count to the values its reason allows),
+/// narrowing bounds until nothing changes. Where a withheld count is left
+/// fewer than [`ROUND_CANDIDATES`] values, one more member of one of its
+/// families is blanked ([`blank_another`]). Only identities that hold on
+/// the true counts (`truth`) are used, as only those help a reader.
+/// Returns whether anything changed.
+fn protect_rounded(
+    estimates: &mut [Estimate],
+    families: &[Family],
+    member_of: &[Vec<usize>],
+    min_cell: usize,
+    exact: &ExactCounts,
+    truth: &[Option<f64>],
+) -> bool {
+    let min_cell = min_cell as i64;
+    let true_count = |i: usize| {
+        let mut e = estimates[i].clone();
+        e.value = truth[i];
+        implied_count(&e)
+    };
+    // Each with the family it comes from.
+    let identities: Vec<(usize, Identity)> = families
+        .iter()
+        .enumerate()
+        .filter(|(_, family)| family.counts)
+        .filter_map(|(f, family)| {
+            let (terms, constant) = identity(family, estimates)?;
+            let sum: Option<i64> = terms
+                .iter()
+                .map(|&(c, i)| true_count(i).map(|v| c * v))
+                .sum();
+            (sum == Some(constant)).then_some((f, (terms, constant)))
+        })
+        .collect();
+    if identities.is_empty() {
+        return false;
+    }
+    let mut bounds: BTreeMap<usize, (i64, i64)> = BTreeMap::new();
+    for (_, (terms, _)) in &identities {
+        for &(_, i) in terms {
+            bounds.entry(i).or_insert_with(|| {
+                let e = &estimates[i];
+                if e.suppressed {
+                    let ranges = withheld_ranges(e, min_cell);
+                    let low = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+                    let high = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+                    (low, high)
+                } else {
+                    published_range(e, min_cell, exact).unwrap_or((0, i64::MAX / 4))
+                }
+            });
+        }
+    }
+    // Bound propagation: each term of Σ c·x = constant lies within the
+    // constant less the others' bounds. Bounds only narrow, so this ends.
+    for _ in 0..1000 {
+        let mut changed = false;
+        for (_, (terms, constant)) in &identities {
+            for (t, &(sign, i)) in terms.iter().enumerate() {
+                let (mut low, mut high) = (*constant, *constant);
+                for (u, &(other_sign, j)) in terms.iter().enumerate() {
+                    if u != t {
+                        let (a, b) = (other_sign * bounds[&j].0, other_sign * bounds[&j].1);
+                        low -= a.max(b);
+                        high -= a.min(b);
+                    }
+                }
+                let (low, high) = if sign > 0 { (low, high) } else { (-high, -low) };
+                let bound = bounds.get_mut(&i).expect("every term has bounds");
+                if low > bound.0 {
+                    bound.0 = low;
+                    changed = true;
+                }
+                if high < bound.1 {
+                    bound.1 = high;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let open_to_reader = |i: usize, estimates: &[Estimate]| {
+        let (low, high) = bounds[&i];
+        let candidates: i64 = withheld_ranges(&estimates[i], min_cell)
+            .iter()
+            .map(|&(a, b)| (b.min(high) - a.max(low) + 1).max(0))
+            .sum();
+        candidates < ROUND_CANDIDATES
+    };
+    for (f, (terms, _)) in &identities {
+        for &(_, i) in terms {
+            if !estimates[i].suppressed || !open_to_reader(i, estimates) {
+                continue;
+            }
+            let reason = if estimates[i].published_n().is_none() {
+                families[*f].reason
+            } else {
+                Suppression::Secondary
+            };
+            // This family first, then the others the count is in.
+            let mut candidates = vec![*f];
+            candidates.extend(member_of[i].iter().copied().filter(|g| g != f));
+            for g in candidates {
+                if families[g].counts
+                    && blank_another(estimates, &families[g], families, member_of, reason)
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Under rounding, after the blanks: every open count of people to the
+/// nearest [`ROUNDING_BASE`], and every percentage (with its Wilson
+/// interval, where it has one) computed from its rounded count.
+fn round_counts(estimates: &mut [Estimate]) {
+    for e in estimates.iter_mut().filter(|e| !e.suppressed) {
+        let (Some(count), Some(n)) = (implied_count(e), e.published_n()) else {
+            continue;
+        };
+        let shown = rounded(count, n as i64);
+        match e.estimate.kind() {
+            Kind::People { .. } => e.value = Some(shown as f64),
+            Kind::Percentage { .. } if n > 0 => {
+                e.value = Some(100.0 * shown as f64 / n as f64);
+                if e.ci_low.is_some() || e.ci_high.is_some() {
+                    let interval = wilson_interval(shown.max(0) as usize, n);
+                    e.ci_low = interval.map(|(low, _)| 100.0 * low);
+                    e.ci_high = interval.map(|(_, high)| 100.0 * high);
+                }
+                e.se = None;
+            }
+            _ => {}
+        }
     }
 }
 
@@ -822,6 +1205,122 @@ mod tests {
             blanked(&sites),
             vec![("X", Stat::NImproved), ("Y", Stat::NImproved)]
         );
+    }
+
+    fn category(group: &str, name: &str, value: f64, n: usize) -> Estimate {
+        Place {
+            outcome: "",
+            analysis: "baseline_characteristics",
+            group_by: if group == "all" { "all" } else { "arm" },
+            group,
+            wave: "baseline",
+        }
+        .row(Stat::NInCategory, Some(value), n, "test")
+        .with_contrast(Contrast::Category(format!("gender={name}")))
+    }
+
+    fn shown(rows: &[Estimate]) -> Vec<Option<f64>> {
+        rows.iter().map(|e| e.value).collect()
+    }
+
+    #[test]
+    fn rounding_shows_the_sibling_suppression_would_withhold() {
+        // #19: an arm of 69 with 44 women, 20 men and 5 non-binary people.
+        // Suppression must withhold the men too (else 69 − 44 − 20 = 5);
+        // rounded, 69 − 45 − 20 leaves the 5 anywhere in 1..=9.
+        let arm = || {
+            vec![
+                category("a", "female", 44.0, 69),
+                category("a", "male", 20.0, 69),
+                category("a", "non-binary", 5.0, 69),
+            ]
+        };
+        let mut suppressed = arm();
+        control(&mut suppressed, 10, Method::Suppress);
+        assert_eq!(shown(&suppressed), vec![Some(44.0), None, None]);
+        let mut rounded = arm();
+        control(&mut rounded, 10, Method::Round);
+        assert_eq!(shown(&rounded), vec![Some(45.0), Some(20.0), None]);
+        assert_eq!(rounded[2].suppression, Some(Suppression::SmallCount));
+    }
+
+    #[test]
+    fn rounding_that_would_still_give_a_count_away_is_not_trusted() {
+        // 22 shown as 20 (at most 22) and 12 as 10 (at most 12) of 43:
+        // the withheld count is at least 43 − 34 = 9, and at most 9 as a
+        // small count. A second cell goes.
+        let mut rows = vec![
+            category("a", "female", 22.0, 43),
+            category("a", "male", 12.0, 43),
+            category("a", "non-binary", 9.0, 43),
+        ];
+        control(&mut rows, 10, Method::Round);
+        assert_eq!(shown(&rows), vec![Some(20.0), None, None]);
+        // 10 shown as 10 is at most 12 and leaves 7, 8 or 9: enough.
+        let mut rows = vec![
+            category("a", "female", 22.0, 41),
+            category("a", "male", 10.0, 41),
+            category("a", "non-binary", 9.0, 41),
+        ];
+        control(&mut rows, 10, Method::Round);
+        assert_eq!(shown(&rows), vec![Some(20.0), Some(10.0), None]);
+    }
+
+    #[test]
+    fn rounded_percentages_follow_their_rounded_counts() {
+        let mut rows = vec![
+            row("all", Stat::NImproved, 37.0, 114),
+            row("all", Stat::PctImproved, 100.0 * 37.0 / 114.0, 114),
+            row("all", Stat::NNoChange, 70.0, 114),
+            row("all", Stat::PctNoChange, 100.0 * 70.0 / 114.0, 114),
+            row("all", Stat::NDeteriorated, 7.0, 114),
+            at(
+                "participation",
+                "all",
+                Stat::PctEngaged,
+                100.0 * 58.0 / 114.0,
+                114,
+            ),
+        ];
+        rows[1] = rows[1].clone().with_ci(Some((0.0, 1.0)));
+        control(&mut rows, 10, Method::Round);
+        assert_eq!(rows[0].value, Some(35.0));
+        assert_eq!(rows[1].value, Some(100.0 * 35.0 / 114.0));
+        let (low, high) = wilson_interval(35, 114).unwrap();
+        assert_eq!(
+            (rows[1].ci_low, rows[1].ci_high),
+            (Some(100.0 * low), Some(100.0 * high))
+        );
+        assert_eq!(rows[2].value, Some(70.0));
+        assert!(rows[4].suppressed);
+        assert_eq!(rows[5].value, Some(100.0 * 60.0 / 114.0));
+        // n stays exact.
+        assert!(rows.iter().all(|e| e.n == 114));
+    }
+
+    #[test]
+    fn a_count_a_cost_gives_back_exactly_is_not_taken_as_rounded() {
+        // 38 improved and 71 with no change of 118: rounded to 40 and 70,
+        // the 9 deteriorated could be 4 to 9. A cost per improvement gives
+        // the 38 back, and then 118 − 38 − 71 (at most 72) leaves 8 or 9.
+        let reliable = || {
+            vec![
+                row("all", Stat::NImproved, 38.0, 118),
+                row("all", Stat::NNoChange, 71.0, 118),
+                row("all", Stat::NDeteriorated, 9.0, 118),
+            ]
+        };
+        let mut rows = reliable();
+        control(&mut rows, 10, Method::Round);
+        assert_eq!(shown(&rows), vec![Some(40.0), Some(70.0), None]);
+        let mut rows = reliable();
+        rows.push(
+            at("costs", "all", Stat::CostPerReliableImprovement, 500.0, 118)
+                .with_sides(vec![Side::subset("improved", 38), Side::subset("not", 80)]),
+        );
+        control(&mut rows, 10, Method::Round);
+        assert_eq!(shown(&rows)[..3], [Some(40.0), None, None]);
+        assert!(!rows[3].suppressed);
     }
 
     #[test]

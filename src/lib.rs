@@ -153,7 +153,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         let against = previous::compare(&estimates, previous);
         estimates.extend(against);
     }
-    let published = disclosure::publish(estimates, settings.min_cell);
+    let published = disclosure::publish(estimates, settings.min_cell, settings.disclosure);
     report::write_report(
         claim,
         &report::ReportContent {

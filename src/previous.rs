@@ -48,6 +48,8 @@ pub struct Previous {
     pub period: Option<String>,
     pub version: String,
     pub min_cell: Option<u64>,
+    /// `disclosure`; reports from before it was a setting suppressed.
+    pub disclosure: String,
     pub outcomes: Vec<String>,
     /// Baseline and follow-up wave names.
     pub baseline: String,
@@ -134,6 +136,8 @@ pub fn read(dir: &Path) -> Result<Previous> {
         period: text(&manifest["settings"]["report"]["period"]),
         version: text(&manifest["version"]).unwrap_or_default(),
         min_cell: manifest["settings"]["min_cell"].as_u64(),
+        disclosure: text(&manifest["settings"]["disclosure"])
+            .unwrap_or_else(|| crate::disclosure::Method::Suppress.name().into()),
         outcomes: manifest["outcomes"]
             .as_array()
             .map(|list| list.iter().filter_map(text).collect())
@@ -334,6 +338,11 @@ pub fn differences(
         previous
             .min_cell
             .map_or_else(|| "unknown".into(), |m| m.to_string()),
+    );
+    differ(
+        "disclosure",
+        settings.disclosure.name().into(),
+        previous.disclosure.clone(),
     );
     let design = |d: Option<String>| d.unwrap_or_else(|| "detected from the data".into());
     differ(

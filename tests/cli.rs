@@ -73,6 +73,81 @@ fn labels_name_columns_and_levels_in_tables_but_not_in_estimates() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("labels.site.levels.Eastfield"));
 }
 
+/// #19: `disclosure = "round"` (or `--disclosure round`) shows the men of
+/// each arm, which suppression withholds only to protect a handful of
+/// non-binary people, as rounded counts with percentages of them; the
+/// small cells stay withheld, totals stay exact, and the report says so.
+#[test]
+fn rounding_shows_counts_suppression_would_withhold() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_dir(&sample(), &data);
+    let run = |out: &Path, flags: &[&str]| {
+        belong()
+            .args(["report", "--quiet", "--out"])
+            .arg(out)
+            .args(flags)
+            .arg(&data)
+            .assert()
+            .success();
+        fs::read_to_string(out.join("tables/table1.csv")).unwrap()
+    };
+    let suppressed = run(&temp.path().join("suppressed"), &[]);
+    assert!(
+        suppressed.contains("\nmale,106 (44.2%),[c],[c]\n"),
+        "{suppressed}"
+    );
+    let rounded_out = temp.path().join("rounded");
+    let rounded = run(&rounded_out, &["--disclosure", "round"]);
+    assert!(
+        rounded.contains("\nmale,105 (43.8%),20 (29.0%),85 (49.7%)\n"),
+        "{rounded}"
+    );
+    assert!(
+        rounded.contains("\nnon-binary,10 (4.2%),[c],[c]\n"),
+        "{rounded}"
+    );
+    assert!(rounded.contains("\npeople,240,69,171\n"), "{rounded}");
+    // Every open count of people is a multiple of 5 (or none or all).
+    for row in read_csv(&rounded_out.join("estimates.csv")) {
+        if row["estimate"] == "n_in_category" && row["suppressed"] == "false" {
+            let value: f64 = row["value"].parse().unwrap();
+            assert!(value % 5.0 == 0.0 || row["value"] == row["n"], "{row:?}");
+        }
+    }
+    let manifest = fs::read_to_string(rounded_out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"disclosure\": \"round\""), "{manifest}");
+    let markdown = fs::read_to_string(rounded_out.join("report.md")).unwrap();
+    assert!(markdown.contains("every other count of people is rounded to the nearest 5"));
+    assert!(markdown.contains("Counts of people are rounded to the nearest 5"));
+
+    // The same from belong.toml; an unknown method is refused naming it.
+    let config = fs::read_to_string(data.join("belong.toml")).unwrap();
+    fs::write(
+        data.join("belong.toml"),
+        format!("disclosure = \"round\"\n{config}"),
+    )
+    .unwrap();
+    assert_eq!(run(&temp.path().join("from_config"), &[]), rounded);
+    fs::write(
+        data.join("belong.toml"),
+        format!("disclosure = \"rnd\"\n{config}"),
+    )
+    .unwrap();
+    let output = belong()
+        .args(["report", "--quiet", "--out"])
+        .arg(temp.path().join("refused"))
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("disclosure") && stderr.contains("`suppress` or `round`"),
+        "{stderr}"
+    );
+}
+
 /// With `on_bad_cell = "stop"`, an unreadable answer stops the run with
 /// one line naming the cell (by default it is a missing answer instead;
 /// tests/inputs.rs).

@@ -262,6 +262,8 @@ mod adversary {
         low: i64,
         high: i64,
         truth: i64,
+        /// Withheld, rather than published to an interval or exactly.
+        withheld: bool,
     }
 
     fn key(e: &Estimate) -> String {
@@ -276,10 +278,24 @@ mod adversary {
     }
 
     /// Every withheld count the adversary pins down exactly: (row, value).
-    pub fn recovered(truth: &[Estimate], published: &[Estimate]) -> Vec<(String, i64)> {
+    /// With `rounded`, published counts of people are known only to the
+    /// rounding interval (nearest 5, never a small count or complement,
+    /// none or all exactly) and percentages to that of their counts.
+    pub fn recovered(
+        truth: &[Estimate],
+        published: &[Estimate],
+        rounded: bool,
+    ) -> Vec<(String, i64)> {
         const UNBOUNDED: i64 = 1 << 40;
-        // Known counts, and the unknowns with their bounds.
-        let mut known: BTreeMap<String, i64> = BTreeMap::new();
+        let min_cell = super::MIN_CELL as i64;
+        let interval = |shown: i64, n: i64, people: bool| {
+            if rounded && people && shown != 0 && shown != n {
+                ((shown - 2).max(min_cell), (shown + 2).min(n - min_cell))
+            } else {
+                (shown, shown)
+            }
+        };
+        // Every count, published (exactly or to an interval) or withheld.
         let mut unknown: BTreeMap<String, Unknown> = BTreeMap::new();
         for (t, p) in truth.iter().zip(published) {
             if !counts(t) {
@@ -287,24 +303,25 @@ mod adversary {
             }
             let Some(true_value) = t.value else { continue };
             let true_value = true_value.round() as i64;
-            match p.value {
+            let people = matches!(p.estimate.kind(), Kind::People { .. });
+            let (low, high, withheld) = match p.value {
                 Some(v) => {
-                    known.insert(key(p), v.round() as i64);
+                    let (low, high) = interval(v.round() as i64, p.n as i64, people);
+                    (low, high, false)
                 }
-                None => {
-                    let high = p.published_n().map_or(UNBOUNDED, |n| n as i64);
-                    unknown.insert(
-                        key(p),
-                        Unknown {
-                            low: 0,
-                            high,
-                            truth: true_value,
-                        },
-                    );
-                }
-            }
+                None => (0, p.published_n().map_or(UNBOUNDED, |n| n as i64), true),
+            };
+            unknown.insert(
+                key(p),
+                Unknown {
+                    low,
+                    high,
+                    truth: true_value,
+                    withheld,
+                },
+            );
         }
-        // A published percentage of a withheld count gives it back.
+        // A published percentage states its count again.
         for p in published {
             if let (Kind::Percentage { count: Some(count) }, Some(v), Some(n)) =
                 (p.estimate.kind(), p.value, p.published_n())
@@ -313,26 +330,21 @@ mod adversary {
                 row.estimate = count;
                 if let Some(u) = unknown.get_mut(&key(&row)) {
                     let implied = (v * n as f64 / 100.0).round() as i64;
-                    u.low = u.low.max(implied);
-                    u.high = u.high.min(implied);
+                    let (low, high) = interval(implied, n as i64, true);
+                    u.low = u.low.max(low);
+                    u.high = u.high.min(high);
                 }
             }
         }
         let identities = identities(truth, published);
-        let value_of = |name: &str, unknown: &BTreeMap<String, Unknown>| -> Option<i64> {
-            known
-                .get(name)
-                .copied()
-                .or_else(|| unknown.get(name).map(|u| u.truth))
-        };
         // Only identities true of the real numbers.
         let identities: Vec<Identity> = identities
             .into_iter()
             .filter(|identity| {
                 let mut sum = 0;
                 for (c, name) in &identity.terms {
-                    match value_of(name, &unknown) {
-                        Some(v) => sum += c * v,
+                    match unknown.get(name) {
+                        Some(u) => sum += c * u.truth,
                         None => return false,
                     }
                 }
@@ -342,23 +354,15 @@ mod adversary {
         for _ in 0..100 {
             let mut changed = false;
             for identity in &identities {
-                let mut rest = identity.constant;
-                let mut open: Vec<(i64, &String)> = Vec::new();
-                for (c, name) in &identity.terms {
-                    match known.get(name) {
-                        Some(v) => rest -= c * v,
-                        None => open.push((*c, name)),
-                    }
-                }
-                // Σ c·x = rest over the open terms: each term's bounds
-                // follow from the others'.
-                for (i, (c, name)) in open.iter().enumerate() {
-                    let (mut low_rest, mut high_rest) = (rest, rest);
-                    for (j, (d, other)) in open.iter().enumerate() {
+                // Σ c·x = constant: each term's bounds follow from the
+                // others'.
+                for (i, (c, name)) in identity.terms.iter().enumerate() {
+                    let (mut low_rest, mut high_rest) = (identity.constant, identity.constant);
+                    for (j, (d, other)) in identity.terms.iter().enumerate() {
                         if i == j {
                             continue;
                         }
-                        let u = &unknown[*other];
+                        let u = &unknown[other];
                         let (a, b) = (d * u.low, d * u.high);
                         low_rest -= a.max(b);
                         high_rest -= a.min(b);
@@ -369,7 +373,7 @@ mod adversary {
                     } else {
                         (-high_rest, -low_rest)
                     };
-                    let u = unknown.get_mut(*name).unwrap();
+                    let u = unknown.get_mut(name).unwrap();
                     if low > u.low {
                         u.low = low;
                         changed = true;
@@ -380,28 +384,31 @@ mod adversary {
                     }
                 }
             }
-            changed |= mcnemar(published, &known, &mut unknown);
+            changed |= mcnemar(published, &mut unknown);
             if !changed {
                 break;
             }
         }
+        for (name, u) in &unknown {
+            assert!(
+                u.low <= u.truth && u.truth <= u.high,
+                "the adversary's reasoning is wrong: {name} is {} but bounded to {}..={}",
+                u.truth,
+                u.low,
+                u.high
+            );
+        }
         unknown
             .into_iter()
-            .filter(|(_, u)| u.low == u.high)
-            .map(|(name, u)| {
-                assert_eq!(u.low, u.truth, "the adversary's reasoning is wrong: {name}");
-                (name, u.low)
-            })
+            .filter(|(_, u)| u.withheld && u.low == u.high)
+            .map(|(name, u)| (name, u.low))
             .collect()
     }
 
-    /// McNemar's p with one discordant count known: the other is each
-    /// value in its bounds that gives the published p.
-    fn mcnemar(
-        published: &[Estimate],
-        known: &BTreeMap<String, i64>,
-        unknown: &mut BTreeMap<String, Unknown>,
-    ) -> bool {
+    /// McNemar's p narrows its two discordant counts to the pairs of
+    /// values in their bounds that give the published p (when one of them
+    /// is known to a few values).
+    fn mcnemar(published: &[Estimate], unknown: &mut BTreeMap<String, Unknown>) -> bool {
         let mut changed = false;
         for p in published
             .iter()
@@ -415,15 +422,22 @@ mod adversary {
             };
             let (recovered, new) = (of(Stat::NRecovered), of(Stat::NNewCases));
             for (this, other) in [(&recovered, &new), (&new, &recovered)] {
-                let (Some(&other), Some(u)) = (known.get(other), unknown.get_mut(this)) else {
+                let (Some(o), Some(u)) = (unknown.get(other), unknown.get(this)) else {
                     continue;
                 };
+                if o.high - o.low > 20 {
+                    continue;
+                }
+                let others = o.low..=o.high;
                 let fits: Vec<i64> = (u.low..=u.high.min(u.low + 100_000))
                     .filter(|&x| {
-                        let p = binomial_half(x.min(other) as u64, (x + other) as u64);
-                        (p - p_value).abs() <= 1e-9 * p_value.max(1e-300)
+                        others.clone().any(|y| {
+                            let p = binomial_half(x.min(y) as u64, (x + y) as u64);
+                            (p - p_value).abs() <= 1e-9 * p_value.max(1e-300)
+                        })
                     })
                     .collect();
+                let u = unknown.get_mut(this).unwrap();
                 if let (Some(&low), Some(&high)) = (fits.first(), fits.last()) {
                     if (low, high) != (u.low, u.high) {
                         u.low = low;
@@ -574,6 +588,7 @@ mod adversary {
 
 fn lib_estimates(
     data: &Path,
+    method: belong::disclosure::Method,
 ) -> (
     Vec<belong::estimate::Estimate>,
     Vec<belong::estimate::Estimate>,
@@ -585,8 +600,36 @@ fn lib_estimates(
     .unwrap();
     assert_eq!(settings.min_cell, MIN_CELL as usize);
     let truth = belong::analyse(&settings).unwrap().estimates;
-    let published = belong::disclosure::publish(truth.clone(), settings.min_cell);
+    let published = belong::disclosure::publish(truth.clone(), settings.min_cell, method);
     (truth, published)
+}
+
+/// Runs the adversary on every report in the suite, published by `method`,
+/// and returns how many counts were withheld.
+fn adversary_fails_on_every_report(method: belong::disclosure::Method) -> usize {
+    let mut withheld = 0;
+    for data in datasets() {
+        let (truth, published) = lib_estimates(&data, method);
+        withheld += published
+            .iter()
+            .filter(|e| e.suppressed && matches!(e.estimate.kind(), Kind::People { .. }))
+            .count();
+        // A count of 0 follows from a total of 0 (nobody harmed overall,
+        // so nobody in any site): it tells nothing about anyone.
+        let rounded = method == belong::disclosure::Method::Round;
+        let found: Vec<_> = adversary::recovered(&truth, &published, rounded)
+            .into_iter()
+            .filter(|(_, value)| *value != 0)
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{} ({method:?}): {} withheld counts worked out: {:#?}",
+            data.display(),
+            found.len(),
+            &found[..found.len().min(20)]
+        );
+    }
+    withheld
 }
 
 /// #20: for every report in the suite, an adversary tries to recover each
@@ -594,28 +637,21 @@ fn lib_estimates(
 /// p-values and n's, and fails.
 #[test]
 fn no_withheld_count_can_be_worked_out() {
-    let mut withheld = 0;
-    for data in datasets() {
-        let (truth, published) = lib_estimates(&data);
-        withheld += published
-            .iter()
-            .filter(|e| e.suppressed && matches!(e.estimate.kind(), Kind::People { .. }))
-            .count();
-        // A count of 0 follows from a total of 0 (nobody harmed overall,
-        // so nobody in any site): it tells nothing about anyone.
-        let found: Vec<_> = adversary::recovered(&truth, &published)
-            .into_iter()
-            .filter(|(_, value)| *value != 0)
-            .collect();
-        assert!(
-            found.is_empty(),
-            "{}: {} withheld counts worked out: {:#?}",
-            data.display(),
-            found.len(),
-            &found[..found.len().min(20)]
-        );
-    }
+    let withheld = adversary_fails_on_every_report(belong::disclosure::Method::Suppress);
     assert!(withheld > 100, "{withheld}");
+}
+
+/// #19: published with `disclosure = "round"`, the same reports withhold
+/// fewer counts, and the adversary, who knows each rounded count only to
+/// its interval, still works none of them out.
+#[test]
+fn no_withheld_count_can_be_worked_out_under_rounding() {
+    let suppressed = adversary_fails_on_every_report(belong::disclosure::Method::Suppress);
+    let rounded = adversary_fails_on_every_report(belong::disclosure::Method::Round);
+    assert!(
+        rounded > 0 && rounded < suppressed,
+        "{rounded} vs {suppressed}"
+    );
 }
 
 /// The adversary is not blind: undo one protective blank of the sample's
@@ -623,7 +659,7 @@ fn no_withheld_count_can_be_worked_out() {
 #[test]
 fn the_adversary_finds_a_count_left_open() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let (truth, mut published) = lib_estimates(&data);
+    let (truth, mut published) = lib_estimates(&data, belong::disclosure::Method::Suppress);
     let open = published
         .iter()
         .position(|e| {
@@ -634,7 +670,7 @@ fn the_adversary_finds_a_count_left_open() {
         })
         .expect("no change is withheld to protect the deteriorated");
     published[open] = truth[open].clone();
-    let found = adversary::recovered(&truth, &published);
+    let found = adversary::recovered(&truth, &published, false);
     // all's no change gives all's deteriorated, and with the arms' counts
     // a small one of them.
     assert!(

@@ -50,6 +50,9 @@ pub struct RawConfig {
     /// Cell texts that mean "missing".
     pub missing_values: Option<Vec<String>>,
     pub min_cell: Option<usize>,
+    /// `suppress` (default) or `round`: how the counts left open are
+    /// protected.
+    pub disclosure: Option<crate::disclosure::Method>,
     pub seed: Option<u64>,
     pub bootstrap_b: Option<usize>,
     /// Sessions that make a participant "engaged" (default 6).
@@ -270,6 +273,8 @@ pub struct Flags {
     pub config: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub min_cell: Option<usize>,
+    /// `--disclosure`: overrides `disclosure` in the file.
+    pub disclosure: Option<crate::disclosure::Method>,
     pub seed: Option<u64>,
     pub threads: Option<usize>,
     /// `--force`: replace a report folder even when it holds files belong
@@ -296,6 +301,8 @@ pub struct Settings {
     #[serde(serialize_with = "serialize_markers")]
     pub missing: MissingMarkers,
     pub min_cell: usize,
+    /// How the counts left open are protected.
+    pub disclosure: crate::disclosure::Method,
     pub seed: u64,
     pub bootstrap_b: usize,
     pub analysis: AnalysisOptions,
@@ -779,6 +786,7 @@ impl Settings {
                 .map(MissingMarkers::new)
                 .unwrap_or_default(),
             min_cell: flags.min_cell.or(raw.min_cell).unwrap_or(DEFAULT_MIN_CELL),
+            disclosure: flags.disclosure.or(raw.disclosure).unwrap_or_default(),
             seed: flags.seed.or(raw.seed).unwrap_or(DEFAULT_SEED),
             bootstrap_b: raw.bootstrap_b.unwrap_or(DEFAULT_BOOTSTRAP_B),
             analysis,

@@ -104,7 +104,9 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<Vec<u8>> {
                     0 => title.clone(),
                     _ => format!("{title} (continued)"),
                 };
-                let note = (i == last).then(|| table.note(model.min_cell)).flatten();
+                let note = (i == last)
+                    .then(|| table.note(model.min_cell, model.disclosure))
+                    .flatten();
                 document.table(piece, &title, note.as_deref());
             }
         }

@@ -209,6 +209,15 @@ pub fn withheld_note(min_cell: usize) -> String {
     )
 }
 
+/// The footnote of a table whose counts are rounded
+/// (`disclosure = "round"`).
+pub fn rounding_note() -> String {
+    format!(
+        "Counts of people are rounded to the nearest {}, and percentages are of the rounded counts; totals are exact.",
+        crate::disclosure::ROUNDING_BASE
+    )
+}
+
 /// What stands in for a suppressed estimate's value.
 pub fn suppressed_text() -> String {
     WITHHELD.to_string()

@@ -141,7 +141,7 @@ pub fn render(model: &ReportModel, path: &Path) -> Result<String> {
                         rows: t.rows.iter().filter(by_arm).cloned().collect(),
                         ..t.clone()
                     };
-                    let note = t.note(model.min_cell);
+                    let note = t.note(model.min_cell, model.disclosure);
                     kept.by_grouping().into_iter().enumerate().map(move |(index, (part, table))| {
                         let (header, rows) = shown(&table, |_| true);
                         let first = index == 0;

@@ -48,7 +48,7 @@ pub fn render(model: &ReportModel) -> String {
                     out.push_str(&format!("\n{}", to_markdown(&piece)));
                 }
             }
-            if let Some(note) = table.note(model.min_cell) {
+            if let Some(note) = table.note(model.min_cell, model.disclosure) {
                 out.push_str(&format!("\n{}\n", markdown_text(&note)));
             }
         }

@@ -65,6 +65,8 @@ pub struct ReportModel {
     pub quality: Vec<QualityLine>,
     /// The smallest count published, which the tables' footnotes name.
     pub min_cell: usize,
+    /// How the open counts were protected, which the footnotes say too.
+    pub disclosure: crate::disclosure::Method,
 }
 
 /// The report's title and its line of programme, organisation and period.
@@ -101,6 +103,7 @@ impl ReportModel {
             figures,
             quality: quality_lines(content),
             min_cell: content.settings.min_cell,
+            disclosure: content.settings.disclosure,
         }
     }
 

@@ -980,11 +980,18 @@ pub fn story(content: &ReportContent) -> Story {
         story.methods.push("A completers-only analysis drops everyone who missed the follow-up; the mixed model uses every answer given, assuming that missing follow-ups are explained by what was observed (missing at random). The sensitivity table sets the two side by side with how much of each group completed and whether non-completers started out different: if the two disagree, attrition matters.".into());
     }
     story.methods.push("Charts of scores, change and attendance show people per band, never a single person's answers; the pre/post chart counts pairs per band of baseline and follow-up score. Dose-response points are mean change within each dose band (one-sample t interval) and the dashed line is the slope of change on sessions adjusted for the baseline score (lm(d ~ sessions + b)), drawn through the mean sessions and mean change of the pairs.".into());
-    if content.settings.min_cell > 0 {
-        story.methods.push(format!(
+    match content.settings.disclosure {
+        _ if content.settings.min_cell == 0 => {}
+        crate::disclosure::Method::Suppress => story.methods.push(format!(
             "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as [c] whatever the reason, so that the marker cannot tell which cell is the small one; in charts as an outline, \"withheld\" or left out), together with further cells wherever a total would reveal it: the categories of one group, the bands of a distribution, and the groups of one column, repeated until no suppressed cell can be found by subtraction.",
             m = content.settings.min_cell
-        ));
+        )),
+        crate::disclosure::Method::Round => story.methods.push(format!(
+            "To protect participants, any estimate based on fewer than {m} people and any count below {m} is suppressed (shown as [c] whatever the reason; in charts as an outline, \"withheld\" or left out), and every other count of people is rounded to the nearest {base}, as official statistics do: percentages, and their intervals, are computed from the rounded counts, so a count and its percentage agree. Rounding leaves a suppressed count uncertain when the others of its group are subtracted from the total; a further cell is suppressed only where that would still narrow it to fewer than {candidates} possible values. Counts of none or all of a group are shown as they are. The number of people each estimate rests on (n), and means, tests, models and costs, are computed from the exact data.",
+            m = content.settings.min_cell,
+            base = crate::disclosure::ROUNDING_BASE,
+            candidates = crate::disclosure::ROUND_CANDIDATES,
+        )),
     }
     if !content.panel.free_text.is_empty() {
         story.methods.push(format!(

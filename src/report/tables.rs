@@ -4,8 +4,8 @@
 
 use super::format::{
     classification_label, cohen_size, csv_field, markdown_text, money, p_text, rounded,
-    spreadsheet_text, stat_label, suppressed_text, visible, withheld_note, P_DIGITS, P_FLOOR,
-    WITHHELD,
+    rounding_note, spreadsheet_text, stat_label, suppressed_text, visible, withheld_note, P_DIGITS,
+    P_FLOOR, WITHHELD,
 };
 use super::ReportContent;
 use crate::analysis::moderators::MODERATOR;
@@ -229,8 +229,9 @@ impl Table {
     }
 
     /// A sentence printed with the table on the page, where its cells
-    /// need one: what its marker of withheld cells means.
-    pub fn note(&self, min_cell: usize) -> Option<String> {
+    /// need one: what its marker of withheld cells means, and under
+    /// rounding that its counts are rounded.
+    pub fn note(&self, min_cell: usize, disclosure: crate::disclosure::Method) -> Option<String> {
         let withheld = self
             .rows
             .iter()
@@ -239,6 +240,12 @@ impl Table {
         let mut notes = Vec::new();
         if withheld {
             notes.push(withheld_note(min_cell));
+        }
+        if min_cell > 0
+            && disclosure == crate::disclosure::Method::Round
+            && (withheld || self.name == "table1")
+        {
+            notes.push(rounding_note());
         }
         if self.name == "table1" {
             notes.push(
