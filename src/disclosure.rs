@@ -506,7 +506,11 @@ impl ExactCounts {
 /// The count a row states or implies: its value for a count, the whole
 /// number of people a percentage of its `n` is.
 fn implied_count(e: &Estimate) -> Option<i64> {
-    let value = e.value?;
+    count_of(e, e.value?)
+}
+
+/// The count `value` states or implies as the value of row `e`.
+fn count_of(e: &Estimate, value: f64) -> Option<i64> {
     match e.estimate.kind() {
         Kind::People { .. } | Kind::Total => Some(value.round() as i64),
         Kind::Percentage { .. } => Some((value * e.n as f64 / 100.0).round() as i64),
@@ -613,11 +617,7 @@ fn protect_rounded(
     truth: &[Option<f64>],
 ) -> bool {
     let min_cell = min_cell as i64;
-    let true_count = |i: usize| {
-        let mut e = estimates[i].clone();
-        e.value = truth[i];
-        implied_count(&e)
-    };
+    let true_count = |i: usize| count_of(&estimates[i], truth[i]?);
     // Each with the family it comes from.
     let identities: Vec<(usize, Identity)> = families
         .iter()
