@@ -6,7 +6,7 @@
 use crate::model::Date;
 
 /// The default missing-value markers of DATA.md.
-pub const DEFAULT_MISSING_MARKERS: [&str; 8] =
+pub(crate) const DEFAULT_MISSING_MARKERS: [&str; 8] =
     ["", "NA", "N/A", "n/a", "-", ".", "missing", "NULL"];
 
 /// Decides which cells count as missing.
@@ -106,7 +106,7 @@ impl DateFormats {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> Date {
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> Date {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;
@@ -117,7 +117,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> Date {
 }
 
 /// The (year, month, day) of days since 1970-01-01.
-pub fn civil_from_days(days: Date) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: Date) -> (i64, u32, u32) {
     let z = i64::from(days) + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
@@ -132,7 +132,7 @@ pub fn civil_from_days(days: Date) -> (i64, u32, u32) {
 }
 
 /// Formats days since 1970-01-01 as ISO 8601.
-pub fn format_date(days: Date) -> String {
+pub(crate) fn format_date(days: Date) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
@@ -159,7 +159,7 @@ fn calendar_date(year: &str, month: &str, day: &str) -> Option<Date> {
 
 /// An ISO 8601 date `YYYY-MM-DD`, optionally followed by a time, which is
 /// ignored.
-pub fn parse_iso_date(text: &str) -> Option<Date> {
+pub(crate) fn parse_iso_date(text: &str) -> Option<Date> {
     let date_part = text.split(['T', ' ']).next()?;
     let mut parts = date_part.split('-');
     let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
@@ -172,7 +172,7 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
 /// A date in `format`: ISO (`2026-11-25`, `2026/11/25`), day-first
 /// (`25/11/2026`, `25.11.2026`, `25-11-2026`) or month-first
 /// (`11/25/2026`). A time after the date is ignored.
-pub fn parse_date(text: &str, format: DateFormat) -> Option<Date> {
+pub(crate) fn parse_date(text: &str, format: DateFormat) -> Option<Date> {
     let date_part = text.trim().split(['T', ' ']).next()?;
     // A date that starts with a four-digit year is ISO whatever the
     // format: it cannot be read any other way, and it is how a real date
@@ -199,7 +199,7 @@ pub fn parse_date(text: &str, format: DateFormat) -> Option<Date> {
 
 /// True for `dd/mm/yyyy`-like text, which cannot be read without knowing
 /// whether the day or the month comes first.
-pub fn looks_like_local_date(text: &str) -> bool {
+pub(crate) fn looks_like_local_date(text: &str) -> bool {
     let date_part = text.trim().split(['T', ' ']).next().unwrap_or_default();
     let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
     matches!(parts.as_slice(), [a, b, y] if !a.is_empty() && a.len() <= 2 && !b.is_empty() && b.len() <= 2 && y.len() == 4

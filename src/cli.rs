@@ -314,7 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let settings = settings(&common, None, false, None)?;
             configure_threads(settings.threads);
             let checked = belong::validate_data(&settings)?;
-            emit(&data_quality::to_text(&checked.validated.accounts))?;
+            emit(&data_quality::to_text(&checked.validated.account.tables))?;
             match belong::analyse_checked(&settings, checked) {
                 Ok(_) => {
                     emit("ok: the data can be analysed\n")?;
@@ -371,7 +371,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Init { data, force } => {
-            let folder = belong::config::data_folder(&data);
+            let folder = belong::ingest::data_folder(&data);
             let path = folder.join("belong.toml");
             if path.exists() && !force {
                 anyhow::bail!(

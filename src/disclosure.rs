@@ -63,12 +63,12 @@ impl Method {
 }
 
 /// Counts are rounded to a multiple of this under [`Method::Round`].
-pub const ROUNDING_BASE: i64 = 5;
+pub(crate) const ROUNDING_BASE: i64 = 5;
 
 /// Under [`Method::Round`], a withheld count that the published figures
 /// narrow to fewer possible values than this is protected by a second
 /// blank, as under [`Method::Suppress`].
-pub const ROUND_CANDIDATES: i64 = 3;
+pub(crate) const ROUND_CANDIDATES: i64 = 3;
 
 fn blank(e: &mut Estimate, reason: Suppression) {
     if !e.suppressed {

@@ -290,7 +290,7 @@ fn plain(text: &str) -> String {
 
 /// Inspects `data` and proposes a config.
 pub fn inspect(data: &Path, instruments: &[Instrument]) -> Result<Proposal> {
-    let folder = crate::config::data_folder(data);
+    let folder = crate::ingest::data_folder(data);
     let missing = MissingMarkers::default();
     let mut inspected = Vec::new();
     let mut summary = Vec::new();

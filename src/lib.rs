@@ -3,15 +3,22 @@
 //! The library is the pipeline, one module per stage:
 //!
 //! ```text
-//! ingest -> validate -> score -> panel -> analyses -> render
+//! ingest -> validate -> score -> panel -> analyses -> disclosure -> report
 //! ```
 //!
 //! It knows nothing about command lines or terminals: `main.rs` parses
-//! flags, calls [`report`], [`validate_data`] or [`synth::generate`], and maps
-//! errors to exit codes.
+//! flags, calls [`report`], [`validate_data`] or [`synth::generate_to`], and
+//! maps errors to exit codes.
+//!
+//! The public API is small: these entry points, [`config::Settings`] (built
+//! from [`config::Flags`] and belong.toml), [`error::Error`], and the stage
+//! values a researcher extending belong builds or reads ([`panel::Panel`],
+//! [`analysis::run`], [`estimate::Estimate`], [`disclosure::publish`], the
+//! [`stats`] kernels). Everything else is `pub(crate)`; docs/ARCHITECTURE.md
+//! says where each stage lives.
 
 pub mod analysis;
-pub mod cells;
+pub(crate) mod cells;
 pub mod config;
 pub mod disclosure;
 pub mod error;
@@ -19,15 +26,15 @@ pub mod estimate;
 pub mod ingest;
 pub mod init;
 pub mod instruments;
-pub mod model;
+pub(crate) mod model;
 pub mod panel;
 mod parquet;
 mod pause;
-pub mod previous;
 pub mod report;
 pub mod score;
 mod stages;
 pub mod stats;
+mod suggest;
 pub mod synth;
 pub mod validate;
 pub mod waves;
@@ -43,9 +50,8 @@ use validate::Validated;
 /// The result of the analysis stages, before rendering.
 pub struct Analysed {
     pub sources: Vec<SourceFile>,
-    /// The data-quality account and excluded rows. Its assessment rows and
-    /// attendance counts are released once the panel is built.
-    pub validated: Validated,
+    /// The data-quality account: every row read, kept or excluded.
+    pub account: validate::Account,
     /// The registry the panel's outcomes index into.
     pub instruments: Vec<instruments::Instrument>,
     pub panel: Panel,
@@ -72,7 +78,7 @@ pub trait Progress {
 }
 
 /// No progress display, no notes.
-pub struct Silent;
+pub(crate) struct Silent;
 
 impl Progress for Silent {
     fn stage(&mut self, _name: &'static str) {}
@@ -119,7 +125,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     // An earlier report to compare with is read now: a damaged one stops
     // the run before the long work.
     let previous = match &settings.previous {
-        Some(dir) => Some(previous::read(dir)?),
+        Some(dir) => Some(report::previous::read(dir)?),
         None => None,
     };
     progress.stage("reading, checking and analysing the data");
@@ -132,7 +138,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         source,
     })?;
     pause::point("analysed");
-    progress.accounted(&analysed.validated.accounts);
+    progress.accounted(&analysed.account.tables);
     for column in &analysed.panel.free_text {
         progress.note(&format!(
             "participants column \"{}\" is free text and is left out of the report; code it into categories to analyse it",
@@ -150,7 +156,7 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     progress.stage("writing the report");
     let mut estimates = analysed.estimates;
     if let Some(previous) = &previous {
-        let against = previous::compare(&estimates, previous);
+        let against = report::previous::compare(&estimates, previous);
         estimates.extend(against);
     }
     let published = disclosure::publish(estimates, settings.min_cell, settings.disclosure);
@@ -159,9 +165,9 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
         &report::ReportContent {
             settings,
             sources: &analysed.sources,
-            accounts: &analysed.validated.accounts,
-            excluded: &analysed.validated.excluded,
-            bad_cells: &analysed.validated.bad_cells,
+            accounts: &analysed.account.tables,
+            excluded: &analysed.account.excluded,
+            bad_cells: &analysed.account.bad_cells,
             panel: &analysed.panel,
             instruments: &analysed.instruments,
             estimates: &published,

@@ -21,9 +21,9 @@ pub struct RowOrigin(u64);
 impl RowOrigin {
     const LINE_BITS: u32 = 40;
     /// The largest file index; also marks rows made up rather than read.
-    pub const MAX_FILE: u32 = (1 << 24) - 1;
+    pub(crate) const MAX_FILE: u32 = (1 << 24) - 1;
     /// The largest line: a trillion lines, far beyond any file.
-    pub const MAX_LINE: u64 = (1 << Self::LINE_BITS) - 1;
+    pub(crate) const MAX_LINE: u64 = (1 << Self::LINE_BITS) - 1;
 
     /// `file` and `line`, each kept within its bits (the limits are
     /// checked where files are listed).
@@ -100,7 +100,7 @@ impl CodedText {
 /// One raw item response. Four bytes, not eight: at national scale the item
 /// columns are tens of millions of cells. A whole number beyond ±2^31 is
 /// no questionnaire response; ingest refuses it naming the cell.
-pub type Response = i32;
+pub(crate) type Response = i32;
 
 /// The item (or total) columns of one instrument in the assessments table.
 #[derive(Debug, Clone)]
@@ -164,7 +164,7 @@ fn text_at<'a>(text: &'a str, ends: &[usize], number: usize) -> &'a str {
 
 impl TextSet {
     /// Room for `texts` more texts.
-    pub fn reserve(&mut self, texts: usize) {
+    pub(crate) fn reserve(&mut self, texts: usize) {
         self.ends.reserve(texts);
         let hasher = &self.hasher;
         let (text, ends) = (&self.text, &self.ends);
@@ -275,7 +275,7 @@ impl TextColumn {
     }
 
     /// Per distinct text: whether some row has it.
-    pub fn texts_in_rows(&self) -> Vec<bool> {
+    pub(crate) fn texts_in_rows(&self) -> Vec<bool> {
         let mut used = vec![false; self.texts.len()];
         for &n in &self.rows {
             used[n as usize] = true;
@@ -347,7 +347,7 @@ pub struct Attendance {
 }
 
 /// Keeps the entries of `values` whose `keep` flag is set.
-pub fn retain<T>(values: &mut Vec<T>, keep: &[bool]) {
+pub(crate) fn retain<T>(values: &mut Vec<T>, keep: &[bool]) {
     let mut flags = keep.iter();
     values.retain(|_| *flags.next().unwrap_or(&false));
 }
@@ -365,7 +365,7 @@ impl Participants {
     pub fn is_empty(&self) -> bool {
         self.id.is_empty()
     }
-    pub fn retain(&mut self, keep: &[bool]) {
+    pub(crate) fn retain(&mut self, keep: &[bool]) {
         if keeps_all(keep) {
             return;
         }
@@ -388,7 +388,7 @@ impl Assessments {
     pub fn is_empty(&self) -> bool {
         self.participant_id.is_empty()
     }
-    pub fn retain(&mut self, keep: &[bool]) {
+    pub(crate) fn retain(&mut self, keep: &[bool]) {
         if keeps_all(keep) {
             return;
         }
@@ -423,7 +423,7 @@ impl Attendance {
     }
     /// Appends the rows of `part`, whose indices refer to the same id and
     /// activity lists.
-    pub fn append_rows(&mut self, part: &Attendance) {
+    pub(crate) fn append_rows(&mut self, part: &Attendance) {
         self.participant.extend_from_slice(&part.participant);
         self.session_date.extend_from_slice(&part.session_date);
         self.activity.extend_from_slice(&part.activity);
@@ -433,7 +433,7 @@ impl Attendance {
         self.origin.extend_from_slice(&part.origin);
     }
     /// Forgets the rows, keeping the id and activity lists.
-    pub fn clear_rows(&mut self) {
+    pub(crate) fn clear_rows(&mut self) {
         self.participant.clear();
         self.session_date.clear();
         self.activity.clear();
@@ -441,18 +441,6 @@ impl Attendance {
         self.attended.clear();
         self.minutes.clear();
         self.origin.clear();
-    }
-    pub fn retain(&mut self, keep: &[bool]) {
-        if keeps_all(keep) {
-            return;
-        }
-        retain(&mut self.participant, keep);
-        retain(&mut self.session_date, keep);
-        retain(&mut self.activity, keep);
-        retain(&mut self.is_group, keep);
-        retain(&mut self.attended, keep);
-        retain(&mut self.minutes, keep);
-        retain(&mut self.origin, keep);
     }
 }
 

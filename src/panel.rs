@@ -115,7 +115,9 @@ pub struct CategoricalColumn {
 
 impl CategoricalColumn {
     /// Codes the values; levels end up in byte order.
-    pub fn from_values(values: impl IntoIterator<Item = Option<String>>) -> CategoricalColumn {
+    pub(crate) fn from_values(
+        values: impl IntoIterator<Item = Option<String>>,
+    ) -> CategoricalColumn {
         let values: Vec<Option<String>> = values.into_iter().collect();
         let in_order: Vec<usize> = (0..values.len()).collect();
         CategoricalColumn::from_coded(
@@ -127,7 +129,7 @@ impl CategoricalColumn {
     /// The rows `order` of a coded column (row `i` of the result is row
     /// `order[i]` of `coded`), with its levels put in byte order, or for
     /// an ordered column (bands) in its order without the unused levels.
-    pub fn from_coded(coded: CodedText, order: &[usize]) -> CategoricalColumn {
+    pub(crate) fn from_coded(coded: CodedText, order: &[usize]) -> CategoricalColumn {
         let CodedText {
             values,
             codes,
@@ -203,13 +205,13 @@ impl PanelOutcome {
             .collect()
     }
     /// Has a score at both baseline and follow-up.
-    pub fn completer(&self, waves: &WaveOrder) -> Vec<bool> {
+    pub(crate) fn completer(&self, waves: &WaveOrder) -> Vec<bool> {
         self.change(waves).iter().map(Option::is_some).collect()
     }
 }
 
 /// The participants-table row of each panel row: the panel is in id order.
-pub type PanelOrder = Vec<usize>;
+pub(crate) type PanelOrder = Vec<usize>;
 
 /// Builds the panel from kept participants and scored assessments, before
 /// attendance is counted, so the analyses that do not need attendance can
@@ -219,7 +221,7 @@ pub type PanelOrder = Vec<usize>;
 /// A grouping column with more levels than this is refused: every level
 /// is compared, tabled and protected, and a column of hundreds of levels
 /// (a postcode district, a key worker) is better coarsened first.
-pub const MAX_GROUP_LEVELS: usize = 100;
+pub(crate) const MAX_GROUP_LEVELS: usize = 100;
 /// A column whose values are this share or more distinct (among at least
 /// [`MIN_PEOPLE_FOR_UNIQUENESS`] people with a value) holds a value per
 /// person: an identifier, not a group or a characteristic.
@@ -227,12 +229,12 @@ const UNIQUE_SHARE: f64 = 0.9;
 const MIN_PEOPLE_FOR_UNIQUENESS: usize = 20;
 /// The longest label a group or characteristic may have: it is shown in
 /// every table, chart and sheet (Excel holds at most 32,767 characters).
-pub const MAX_LABEL_CHARS: usize = 100;
+pub(crate) const MAX_LABEL_CHARS: usize = 100;
 
 /// Checks the participants' grouping and characteristic columns before
 /// any analysis: none may hold (nearly) one value per person, and a
 /// grouping column has at most [`MAX_GROUP_LEVELS`] levels.
-pub fn check_columns(participants: &Participants) -> crate::error::Result<()> {
+pub(crate) fn check_columns(participants: &Participants) -> crate::error::Result<()> {
     use crate::error::Error;
     let shown = |name: &str| name.escape_debug().to_string();
     let columns = participants
@@ -314,7 +316,10 @@ fn is_free_text(coded: &CodedText) -> bool {
 /// Removes the free-text characteristics ([`is_free_text`]) not in
 /// `allowed`, before the panel is built, so that no output holds them,
 /// `internal/` included. Returns their names, for the report to say.
-pub fn leave_out_free_text(participants: &mut Participants, allowed: &[String]) -> Vec<String> {
+pub(crate) fn leave_out_free_text(
+    participants: &mut Participants,
+    allowed: &[String],
+) -> Vec<String> {
     let mut left_out = Vec::new();
     participants.covariates.retain(|(name, coded)| {
         let free = !allowed.contains(name) && is_free_text(coded);
@@ -330,13 +335,13 @@ pub fn leave_out_free_text(participants: &mut Participants, allowed: &[String]) 
 /// the baseline tables, the moderators): each adds rows to every table and
 /// tests to every family, and an export of a whole CRM with hundreds of
 /// columns would give a report no one can read, slowly.
-pub const MAX_CHARACTERISTICS: usize = 30;
+pub(crate) const MAX_CHARACTERISTICS: usize = 30;
 
 /// Keeps the characteristics the configuration names (`named`: adjust_for,
 /// moderators, the cluster column), then the others in the file's order up
 /// to [`MAX_CHARACTERISTICS`] in all; returns the names of those left out,
 /// for the report to say.
-pub fn leave_out_surplus_characteristics(
+pub(crate) fn leave_out_surplus_characteristics(
     participants: &mut Participants,
     named: &[String],
 ) -> Vec<String> {
@@ -372,7 +377,7 @@ fn is_numeric(coded: &CodedText) -> bool {
 
 /// The label under which the small levels of one column are shown
 /// together.
-pub fn pooled_label(min_cell: usize) -> String {
+pub(crate) fn pooled_label(min_cell: usize) -> String {
     format!("other (fewer than {min_cell} each)")
 }
 
@@ -397,7 +402,7 @@ pub struct PooledLevels {
 /// all its numbers are withheld, and the label of a small level (a key
 /// worker's name, a postcode district, a client reference) can itself
 /// identify people. Returns what was pooled, for the report to say.
-pub fn pool_small_levels(
+pub(crate) fn pool_small_levels(
     participants: &mut Participants,
     min_cell: usize,
     whole: &[&str],
@@ -511,7 +516,7 @@ fn merge_small_bands(coded: &CodedText, people: &[usize], min_cell: usize) -> Co
     merged
 }
 
-pub fn build_panel_without_attendance(
+pub(crate) fn build_panel_without_attendance(
     mut participants: Participants,
     assessment_participants: &[u32],
     assessment_waves: &TextColumn,
@@ -608,7 +613,7 @@ pub fn build_panel_without_attendance(
 impl Panel {
     /// Adds counted attendance to a panel built in `order` by
     /// [`build_panel_without_attendance`].
-    pub fn attach_attendance(&mut self, tally: AttendanceTally, order: &[usize]) {
+    pub(crate) fn attach_attendance(&mut self, tally: AttendanceTally, order: &[usize]) {
         let counted = tally.into_panel_order(order);
         self.activity_sessions = counted.activity_sessions;
         self.activity_weeks = counted.activity_weeks;

@@ -39,16 +39,13 @@ pub(crate) fn checked(settings: &Settings) -> Result<Checked> {
         mut validate_time,
     } = read_people(settings, &options)?;
     if options.wide.is_none() {
-        let index = std::mem::take(&mut validated.participant_index);
-        let streamed = stream_attendance(
+        let (checked, reading, checking) = stream_attendance(
             settings,
             &options,
             &mut sources,
             validated.participants.enrolled_on.clone(),
-            &index,
-        );
-        validated.participant_index = index;
-        let (checked, reading, checking) = streamed?;
+            &validated.participant_index,
+        )?;
         if let Some(checked) = checked {
             validated.add_attendance(checked);
         }
@@ -57,8 +54,8 @@ pub(crate) fn checked(settings: &Settings) -> Result<Checked> {
     }
     let start = Instant::now();
     let later_excluded = check_against_baseline(settings, &mut validated);
-    validated.excluded.extend(later_excluded);
-    validate::note_blank_lines(&mut validated, &sources);
+    validated.account.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut validated.account, &sources);
     validate_time += start.elapsed();
     Ok(Checked {
         sources,
@@ -206,10 +203,14 @@ pub(crate) fn analysed<T: Send>(
     let start = Instant::now();
     let later_excluded = check_against_baseline(settings, &mut validated);
     validate_time += start.elapsed();
-    let index = std::mem::take(&mut validated.participant_index);
-    let enrolled_on = validated.participants.enrolled_on.clone();
-    let participants = std::mem::take(&mut validated.participants);
-    let assessments = std::mem::take(&mut validated.assessments);
+    let Validated {
+        participants,
+        participant_index,
+        assessments,
+        mut account,
+        ..
+    } = validated;
+    let enrolled_on = participants.enrolled_on.clone();
     // The analyses get a pool of their own: in the shared pool, a thread
     // waiting inside attendance's parallel work would take a whole
     // analysis cell and hold attendance back until it finished. While
@@ -222,27 +223,36 @@ pub(crate) fn analysed<T: Send>(
             source,
         })?;
     let (attendance, analysed) = rayon::join(
-        || stream_attendance(settings, &options, &mut sources, enrolled_on, &index),
+        || {
+            stream_attendance(
+                settings,
+                &options,
+                &mut sources,
+                enrolled_on,
+                &participant_index,
+            )
+        },
         || {
             analyses_pool
                 .install(|| analyse_without_attendance(settings, participants, assessments))
         },
     );
-    drop(index);
+    drop(participant_index);
     // Errors in the order the stages would meet them one after another.
     let (checked, reading, checking) = attendance?;
     let analysed = analysed.map_err(|error| name_assessment_files(error, &sources))?;
-    if let Some(checked) = checked {
-        validated.add_attendance(checked);
-    }
-    validated.excluded.extend(later_excluded);
-    validate::note_blank_lines(&mut validated, &sources);
+    let tally = checked.map(|(table, excluded, tally)| {
+        account.add(table, excluded);
+        tally
+    });
+    account.excluded.extend(later_excluded);
+    validate::note_blank_lines(&mut account, &sources);
     let timings = vec![
         ("ingest", (ingest_time + reading).as_millis()),
         ("validate", (validate_time + checking).as_millis()),
     ];
     Ok(analyse_attendance(
-        settings, sources, validated, analysed, timings, beside,
+        settings, sources, account, tally, analysed, timings, beside,
     ))
 }
 
@@ -255,16 +265,20 @@ pub(crate) fn analysed_from_checked<T: Send>(
 ) -> Result<(Analysed, T)> {
     let Checked {
         sources,
-        mut validated,
+        validated,
         timings,
     } = checked;
-    let participants = std::mem::take(&mut validated.participants);
-    validated.participant_index = model::ParticipantIndex::default();
-    let assessments = std::mem::take(&mut validated.assessments);
+    let Validated {
+        participants,
+        assessments,
+        attendance,
+        account,
+        ..
+    } = validated;
     let analysed = analyse_without_attendance(settings, participants, assessments)
         .map_err(|error| name_assessment_files(error, &sources))?;
     Ok(analyse_attendance(
-        settings, sources, validated, analysed, timings, beside,
+        settings, sources, account, attendance, analysed, timings, beside,
     ))
 }
 
@@ -385,7 +399,8 @@ fn analyse_without_attendance(
 fn analyse_attendance<T: Send>(
     settings: &Settings,
     sources: Vec<SourceFile>,
-    mut validated: Validated,
+    account: validate::Account,
+    attendance: Option<panel::AttendanceTally>,
     without_attendance: WithoutAttendance,
     mut timings: Vec<(&'static str, u128)>,
     beside: impl FnOnce(&Panel) -> T + Send,
@@ -397,7 +412,7 @@ fn analyse_attendance<T: Send>(
         timings: earlier,
     } = without_attendance;
     let start = Instant::now();
-    if let Some(tally) = validated.attendance.take() {
+    if let Some(tally) = attendance {
         panel.attach_attendance(tally, &order);
     }
     let (estimates, beside) = rayon::join(
@@ -422,7 +437,7 @@ fn analyse_attendance<T: Send>(
     }
     let analysed = Analysed {
         sources,
-        validated,
+        account,
         instruments: settings.instruments.clone(),
         panel,
         estimates,

@@ -14,13 +14,13 @@ pub struct WaveOrder {
 }
 
 impl WaveOrder {
-    pub fn baseline_name(&self) -> &str {
+    pub(crate) fn baseline_name(&self) -> &str {
         &self.waves[self.baseline]
     }
-    pub fn followup_name(&self) -> &str {
+    pub(crate) fn followup_name(&self) -> &str {
         &self.waves[self.followup]
     }
-    pub fn index_of(&self, wave: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, wave: &str) -> Option<usize> {
         self.waves.iter().position(|w| w == wave)
     }
 }
@@ -82,7 +82,7 @@ fn ask_for_config(waves: &[String], why: &str) -> Error {
 }
 
 /// Orders the waves found in the assessments.
-pub fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result<WaveOrder> {
+pub(crate) fn order_waves(assessments: &Assessments, settings: &WaveSettings) -> Result<WaveOrder> {
     // The names of the rows' waves, in byte order.
     let in_rows = assessments.wave.texts_in_rows();
     let mut found: Vec<String> = (0..in_rows.len())

@@ -45,15 +45,15 @@ fn attendance_read_beside_the_analyses_gives_what_the_stages_in_turn_give() {
     let in_turn =
         belong::analyse_checked(&settings, belong::validate_data(&settings).unwrap()).unwrap();
 
-    let reasons: Vec<&str> = beside.validated.excluded.iter().map(|r| r.reason).collect();
+    let reasons: Vec<&str> = beside.account.excluded.iter().map(|r| r.reason).collect();
     assert!(
         reasons.contains(&"assessed before the baseline"),
         "{reasons:?}"
     );
     assert!(reasons.contains(&"unknown participant"), "{reasons:?}");
     assert!(reasons.contains(&"session before enrolment"), "{reasons:?}");
-    assert_eq!(beside.validated.excluded, in_turn.validated.excluded);
-    assert_eq!(beside.validated.accounts, in_turn.validated.accounts);
+    assert_eq!(beside.account.excluded, in_turn.account.excluded);
+    assert_eq!(beside.account.tables, in_turn.account.tables);
     assert_eq!(beside.estimates, in_turn.estimates);
     assert_eq!(beside.panel.sessions, in_turn.panel.sessions);
     assert_eq!(

@@ -5,7 +5,7 @@ use super::Cell;
 use crate::estimate::{Estimate, Side, Stat};
 use crate::stats::ttest::welch;
 
-pub fn attrition(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn attrition(cell: &Cell) -> Vec<Estimate> {
     let waves = &cell.panel.waves;
     let baseline = cell.outcome.baseline(waves);
     let followup = cell.outcome.followup(waves);

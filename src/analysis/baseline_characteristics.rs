@@ -13,14 +13,14 @@ use super::Group;
 use crate::estimate::{Contrast, Estimate, Place, Stat};
 use crate::panel::Panel;
 
-pub const MAX_CATEGORIES: usize = 12;
+pub(crate) const MAX_CATEGORIES: usize = 12;
 /// Longer "categories" are free text.
-pub const MAX_CATEGORY_LENGTH: usize = 60;
+pub(crate) const MAX_CATEGORY_LENGTH: usize = 60;
 
 /// The category of a missing value.
 pub const MISSING: &str = "missing";
 
-pub fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate> {
+pub(crate) fn baseline_characteristics(panel: &Panel, groups: &[Group]) -> Vec<Estimate> {
     let mut rows = Vec::new();
     for (column, values) in &panel.covariates {
         // A missing value is the category "missing" (merging with a level

@@ -7,7 +7,7 @@ use super::Cell;
 use crate::estimate::{Estimate, Stat};
 use crate::stats::binomial::binomial_test_half;
 
-pub fn caseness(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn caseness(cell: &Cell) -> Vec<Estimate> {
     let Some(cutoff) = cell.instrument.caseness.as_ref() else {
         return Vec::new();
     };

@@ -10,7 +10,7 @@ use crate::stats::effect_size::{cohens_dz, d_av, d_rm, g_av, hedges_gz, rank_bis
 use crate::stats::ttest::one_sample;
 use crate::stats::wilcoxon::{signed_rank, WilcoxonMethod};
 
-pub fn change(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn change(cell: &Cell) -> Vec<Estimate> {
     let waves = &cell.panel.waves;
     let pairs = cell.pairs();
     let (baseline, followup, differences) = (&pairs.baseline, &pairs.followup, &pairs.change);

@@ -38,7 +38,7 @@ pub struct Rules {
 
 /// A minimal important change with its source.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Anchor {
+pub(crate) struct Anchor {
     pub improvement: f64,
     pub deterioration: f64,
     pub source: String,
@@ -198,7 +198,7 @@ fn classified(
         .collect()
 }
 
-pub fn clinical_significance(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn clinical_significance(cell: &Cell) -> Vec<Estimate> {
     let Some(rules) = cell.clinical else {
         return Vec::new();
     };

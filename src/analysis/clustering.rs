@@ -15,18 +15,18 @@ use crate::stats::regression::RegressionError;
 /// Below this many clusters, cluster-robust errors are themselves
 /// uncertain (Pustejovsky & Tipton 2018 show CR2 holds up from about
 /// here; the usual CR1 needs far more).
-pub const FEW_CLUSTERS: usize = 10;
+pub(crate) const FEW_CLUSTERS: usize = 10;
 
 /// The pairs' cluster codes: for each pair (by index into `pairs`) that
 /// has a cluster, its index and its cluster.
-pub fn pair_clusters(pairs: &Pairs, codes: &[Option<u32>]) -> Vec<(usize, u32)> {
+pub(crate) fn pair_clusters(pairs: &Pairs, codes: &[Option<u32>]) -> Vec<(usize, u32)> {
     (0..pairs.len())
         .filter_map(|i| codes[pairs.rows[i]].map(|c| (i, c)))
         .collect()
 }
 
 /// Distinct clusters among `clusters`.
-pub fn count_clusters(clusters: impl IntoIterator<Item = u32>) -> usize {
+pub(crate) fn count_clusters(clusters: impl IntoIterator<Item = u32>) -> usize {
     let mut seen: Vec<u32> = clusters.into_iter().collect();
     seen.sort_unstable();
     seen.dedup();
@@ -35,7 +35,7 @@ pub fn count_clusters(clusters: impl IntoIterator<Item = u32>) -> usize {
 
 /// `lm(y ~ columns - 1)` with CR2 errors, on the observations `kept`
 /// (indices into the columns) with their `clusters`.
-pub fn cr2_on(
+pub(crate) fn cr2_on(
     columns: &[Vec<f64>],
     y: &[f64],
     kept: &[usize],
@@ -47,7 +47,7 @@ pub fn cr2_on(
 }
 
 /// How the CR2 rows say what they are.
-pub fn cr2_method(model: &str, column: &str, left_out: usize) -> String {
+pub(crate) fn cr2_method(model: &str, column: &str, left_out: usize) -> String {
     let mut method = format!(
         "{model} with CR2 standard errors clustered on {column}, Satterthwaite df (clubSandwich::coef_test)"
     );
@@ -57,7 +57,7 @@ pub fn cr2_method(model: &str, column: &str, left_out: usize) -> String {
     method
 }
 
-pub fn clustering(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn clustering(cell: &Cell) -> Vec<Estimate> {
     let Some((column, codes)) = cell.clusters() else {
         return Vec::new();
     };

@@ -13,7 +13,7 @@ use crate::stats::ttest::welch;
 
 /// Comparisons for every grouping column with two or more levels among the
 /// pairs (whole dataset only).
-pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn comparisons(cell: &Cell) -> Vec<Estimate> {
     let pairs = cell.pairs();
     let mut rows = Vec::new();
     for (column, values) in &cell.panel.groups {
@@ -28,7 +28,7 @@ pub fn comparisons(cell: &Cell) -> Vec<Estimate> {
 
 /// The comparison of people who attended with referred people who never
 /// did, for designs without an arm.
-pub fn attendance_comparison(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
+pub(crate) fn attendance_comparison(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
     let pairs = cell.pairs();
     let level_of = |i: usize| {
         groups.membership[pairs.rows[i]].map(|treated| {

@@ -24,7 +24,7 @@ pub struct Costs {
 
 /// The programme-wide rows: the total, per participant and per attended
 /// session.
-pub fn programme_costs(panel: &Panel, costs: &Costs) -> Vec<Estimate> {
+pub(crate) fn programme_costs(panel: &Panel, costs: &Costs) -> Vec<Estimate> {
     let participants = panel.participant_id.len();
     let place = Place {
         outcome: "",
@@ -64,7 +64,11 @@ pub fn programme_costs(panel: &Panel, costs: &Costs) -> Vec<Estimate> {
 /// improvement and the value of the improvements (in the programme's
 /// group when the design has a comparison group), and the cost per
 /// additional improvement over the comparison group.
-pub fn outcome_costs(cell: &Cell, costs: &Costs, groups: Option<&TwoGroups>) -> Vec<Estimate> {
+pub(crate) fn outcome_costs(
+    cell: &Cell,
+    costs: &Costs,
+    groups: Option<&TwoGroups>,
+) -> Vec<Estimate> {
     let Some(threshold) = cell.reliable_change else {
         return Vec::new();
     };

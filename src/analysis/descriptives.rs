@@ -7,7 +7,7 @@ use crate::stats::descriptive::summarise;
 
 const METHOD: &str = "sample statistics";
 
-pub fn descriptives(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn descriptives(cell: &Cell) -> Vec<Estimate> {
     let mut rows = Vec::new();
     for (wave_index, wave) in cell.panel.waves.waves.iter().enumerate() {
         let scores = &cell.outcome.scores[wave_index];

@@ -11,13 +11,13 @@ use crate::error::{Error, Result};
 use crate::panel::Panel;
 
 /// The grouping column a comparison arm is read from.
-pub const ARM_COLUMN: &str = "arm";
+pub(crate) const ARM_COLUMN: &str = "arm";
 /// The comparison made when people who never attended are the comparison.
-pub const ATTENDANCE_COLUMN: &str = "attendance";
+pub(crate) const ATTENDANCE_COLUMN: &str = "attendance";
 /// The participant column read as clusters when `cluster` names none.
-pub const CLUSTER_COLUMN: &str = "cluster";
-pub const ATTENDED: &str = "attended";
-pub const NOT_ATTENDED: &str = "not attended";
+pub(crate) const CLUSTER_COLUMN: &str = "cluster";
+pub(crate) const ATTENDED: &str = "attended";
+pub(crate) const NOT_ATTENDED: &str = "not attended";
 
 /// `design = ...` in belong.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,7 +66,7 @@ impl Arms {
         &self.levels[0]
     }
     /// The programme's arm when there are exactly two.
-    pub fn treated(&self) -> Option<&str> {
+    pub(crate) fn treated(&self) -> Option<&str> {
         (self.levels.len() == 2).then(|| self.levels[1].as_str())
     }
 }
@@ -140,7 +140,7 @@ impl Design {
 
     /// The level of the Maryland Scientific Methods Scale the design
     /// supports at most.
-    pub fn maryland_level(&self) -> u8 {
+    pub(crate) fn maryland_level(&self) -> u8 {
         match self {
             Design::Randomised(_) => 5,
             Design::Comparison(_) | Design::Attendance => 3,
@@ -171,7 +171,7 @@ impl Design {
 
     /// The two groups the design compares, randomised or not: two arms, or
     /// attenders and non-attenders.
-    pub fn compared_groups(&self, panel: &Panel) -> Option<TwoGroups> {
+    pub(crate) fn compared_groups(&self, panel: &Panel) -> Option<TwoGroups> {
         match self {
             Design::Randomised(arms) | Design::Comparison(arms) => {
                 let treated = arms.treated()?.to_string();
@@ -195,7 +195,7 @@ impl Design {
 }
 
 /// Attended at least one session against none.
-pub fn attendance_groups(sessions: &[u32]) -> TwoGroups {
+pub(crate) fn attendance_groups(sessions: &[u32]) -> TwoGroups {
     TwoGroups {
         column: ATTENDANCE_COLUMN,
         treated: ATTENDED.into(),

@@ -28,12 +28,12 @@ const MAX_JOINT_BANDS: f64 = 6.0;
 impl Bands {
     /// A "nice" width (1, 2, 5, 10, 20, …) giving at most 15 bands over the
     /// observed scores of the outcome at any wave; `None` without scores.
-    pub fn for_outcome(outcome: &PanelOutcome) -> Option<Bands> {
+    pub(crate) fn for_outcome(outcome: &PanelOutcome) -> Option<Bands> {
         Bands::for_values(outcome.scores.iter().flatten().flatten().copied())
     }
 
     /// A nice width giving at most 15 bands over `values`.
-    pub fn for_values(values: impl Iterator<Item = f64>) -> Option<Bands> {
+    pub(crate) fn for_values(values: impl Iterator<Item = f64>) -> Option<Bands> {
         Bands::at_most(values, MAX_BANDS)
     }
 
@@ -110,7 +110,7 @@ fn band_row(
 /// Rows for the whole dataset and for each arm: people per score band at
 /// baseline and follow-up, and pairs per band of change; for the whole
 /// dataset also pairs per (baseline band, follow-up band).
-pub fn distribution(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn distribution(cell: &Cell) -> Vec<Estimate> {
     let Some(bands) = cell.bands else {
         return Vec::new();
     };

@@ -11,7 +11,7 @@ use crate::stats::correlation::spearman;
 use crate::stats::regression::ols;
 use crate::stats::ttest::one_sample;
 
-pub fn dose_response(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn dose_response(cell: &Cell) -> Vec<Estimate> {
     let Some(sessions) = &cell.panel.sessions else {
         return Vec::new();
     };
@@ -115,7 +115,7 @@ fn clustered_slope(
 /// Mean change within each dose band (whole dataset only), and the mean
 /// sessions its pairs attended, which places the band on a chart's axis
 /// (an open band such as `12+` has no midpoint).
-pub fn dose_bands(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn dose_bands(cell: &Cell) -> Vec<Estimate> {
     let Some(sessions) = &cell.panel.sessions else {
         return Vec::new();
     };

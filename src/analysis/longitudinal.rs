@@ -112,7 +112,7 @@ fn observations(cell: &Cell, members: &[usize]) -> Observations {
 }
 
 /// Whether the longitudinal model applies: three or more waves.
-pub fn applies(cell: &Cell) -> bool {
+pub(crate) fn applies(cell: &Cell) -> bool {
     cell.panel.waves.waves.len() >= 3
 }
 
@@ -138,7 +138,7 @@ fn row(
     }
 }
 
-pub fn wave_effects(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn wave_effects(cell: &Cell) -> Vec<Estimate> {
     if !applies(cell) {
         return Vec::new();
     }
@@ -247,7 +247,7 @@ fn variance_rows(cell: &Cell, variances: &Variances, n: usize) -> Vec<Estimate> 
     rows
 }
 
-pub fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn arm_by_wave(cell: &Cell) -> Vec<Estimate> {
     if !applies(cell) {
         return Vec::new();
     }

@@ -73,7 +73,7 @@ impl DoseBand {
 /// Default seed for anything random (the bootstrap, synthetic data).
 pub const DEFAULT_SEED: u64 = 20_251_125;
 /// Default number of bootstrap resamples.
-pub const DEFAULT_BOOTSTRAP_B: usize = 2000;
+pub(crate) const DEFAULT_BOOTSTRAP_B: usize = 2000;
 
 /// Analysis settings from config.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -134,7 +134,7 @@ impl Default for AnalysisOptions {
 
 /// One group of participants: `all`, or one value of a grouping column.
 #[derive(Debug, Clone)]
-pub struct Group {
+pub(crate) struct Group {
     pub group_by: String,
     pub group: String,
     /// Panel rows of its members.
@@ -142,13 +142,13 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn is_all(&self) -> bool {
+    pub(crate) fn is_all(&self) -> bool {
         self.group_by == "all"
     }
 }
 
 /// `all`, then each value of each grouping column in byte order.
-pub fn groups(panel: &Panel) -> Vec<Group> {
+pub(crate) fn groups(panel: &Panel) -> Vec<Group> {
     let mut result = vec![Group {
         group_by: "all".into(),
         group: "all".into(),
@@ -174,7 +174,7 @@ pub fn groups(panel: &Panel) -> Vec<Group> {
 }
 
 /// One unit of parallel work.
-pub struct Cell<'a> {
+pub(crate) struct Cell<'a> {
     pub panel: &'a Panel,
     pub outcome: &'a PanelOutcome,
     pub instrument: &'a Instrument,
@@ -243,7 +243,7 @@ impl<'a> Cell<'a> {
 
 /// Participants with both a baseline and a follow-up score.
 #[derive(Debug, Default)]
-pub struct Pairs {
+pub(crate) struct Pairs {
     pub rows: Vec<usize>,
     pub baseline: Vec<f64>,
     pub followup: Vec<f64>,
@@ -253,9 +253,6 @@ pub struct Pairs {
 impl Pairs {
     pub fn len(&self) -> usize {
         self.rows.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 }
 
@@ -268,7 +265,7 @@ pub fn run(panel: &Panel, instruments: &[Instrument], options: &AnalysisOptions)
 /// The rows of the analyses that do not read attendance, which can run
 /// while attendance is still being read; [`run_with_attendance`] adds the
 /// rest in the order [`run`] gives.
-pub struct WithoutAttendance {
+pub(crate) struct WithoutAttendance {
     groups: Vec<Group>,
     whole: Vec<WholeDataset>,
     per_cell: Vec<CellRows>,
@@ -350,7 +347,7 @@ fn cells<'a>(
 
 /// Every analysis that does not read the panel's attendance, on every
 /// cell. The panel may lack attendance.
-pub fn run_without_attendance(
+pub(crate) fn run_without_attendance(
     panel: &Panel,
     instruments: &[Instrument],
     options: &AnalysisOptions,
@@ -396,7 +393,7 @@ pub fn run_without_attendance(
 
 /// Adds the analyses of attendance (the panel now has it) to the rows of
 /// [`run_without_attendance`] on the same panel, and adjusts p-values.
-pub fn run_with_attendance(
+pub(crate) fn run_with_attendance(
     without_attendance: WithoutAttendance,
     panel: &Panel,
     instruments: &[Instrument],

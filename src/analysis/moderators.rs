@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 /// The `group_by` of the heterogeneity tests, so that Holm's adjustment
 /// runs across moderators.
-pub const MODERATOR: &str = "moderator";
+pub(crate) const MODERATOR: &str = "moderator";
 /// Categories a default moderator may have.
 const DEFAULT_CATEGORIES: std::ops::RangeInclusive<usize> = 2..=6;
 
@@ -65,7 +65,7 @@ fn indicators(codes: &[u32], levels: &[u32]) -> Vec<Vec<f64>> {
 }
 
 /// Rows of every moderator for one outcome (the `all` cell).
-pub fn moderator_rows(cell: &Cell, groups: Option<&TwoGroups>) -> Vec<Estimate> {
+pub(crate) fn moderator_rows(cell: &Cell, groups: Option<&TwoGroups>) -> Vec<Estimate> {
     let pairs = cell.pairs();
     let wave = cell.panel.waves.followup_name();
     let outcome = &cell.outcome.outcome.id;

@@ -10,7 +10,11 @@ use crate::stats::descriptive::{mean, quantile_sorted, sorted};
 
 const METHOD: &str = "attended sessions per participant";
 
-pub fn participation(panel: &Panel, groups: &[Group], options: &AnalysisOptions) -> Vec<Estimate> {
+pub(crate) fn participation(
+    panel: &Panel,
+    groups: &[Group],
+    options: &AnalysisOptions,
+) -> Vec<Estimate> {
     let (Some(sessions), Some(group_sessions)) = (&panel.sessions, &panel.group_sessions) else {
         return Vec::new();
     };

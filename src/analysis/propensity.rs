@@ -18,18 +18,18 @@ use crate::stats::propensity::{
 };
 
 /// The label of the baseline score among the covariates.
-pub const BASELINE_COVARIATE: &str = "baseline score";
+pub(crate) const BASELINE_COVARIATE: &str = "baseline score";
 
 /// How the groups are made comparable, one analysis each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Adjustment {
+pub(crate) enum Adjustment {
     Unadjusted,
     Weighted(Estimand),
     Matched,
 }
 
 impl Adjustment {
-    pub const ALL: [Adjustment; 5] = [
+    pub(crate) const ALL: [Adjustment; 5] = [
         Adjustment::Unadjusted,
         Adjustment::Weighted(Estimand::Att),
         Adjustment::Weighted(Estimand::Ate),
@@ -59,7 +59,7 @@ impl Adjustment {
         }
     }
 
-    pub fn from_analysis(analysis: &str) -> Option<Adjustment> {
+    pub(crate) fn from_analysis(analysis: &str) -> Option<Adjustment> {
         Adjustment::ALL
             .into_iter()
             .find(|a| a.analysis() == analysis)
@@ -229,7 +229,7 @@ impl Sample {
 }
 
 /// Rows of every `propensity_*` analysis for one outcome (the `all` cell).
-pub fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
+pub(crate) fn propensity(cell: &Cell, groups: &TwoGroups) -> Vec<Estimate> {
     let sample = sample(cell, groups);
     let (n_treated, n_control) = sample.counts();
     let n = sample.treated.len();

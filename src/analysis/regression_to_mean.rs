@@ -12,7 +12,7 @@ use crate::stats::distributions::normal_cdf;
 use crate::stats::ttest::one_sample;
 
 /// Rows of one outcome (the `all` cell); none without norms.
-pub fn regression_to_mean(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn regression_to_mean(cell: &Cell) -> Vec<Estimate> {
     let Some(norms) = cell.options.norms.get(&cell.outcome.outcome.id) else {
         return Vec::new();
     };

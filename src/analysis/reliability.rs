@@ -5,7 +5,7 @@ use super::Cell;
 use crate::estimate::{Estimate, Stat};
 use crate::stats::reliability::cronbach_alpha;
 
-pub fn reliability(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn reliability(cell: &Cell) -> Vec<Estimate> {
     let Some(item_sets) = &cell.outcome.baseline_items else {
         return Vec::new();
     };

@@ -77,7 +77,7 @@ pub fn threshold(
     })
 }
 
-pub fn reliable_change(cell: &Cell) -> Vec<Estimate> {
+pub(crate) fn reliable_change(cell: &Cell) -> Vec<Estimate> {
     let Some(threshold) = cell.reliable_change else {
         return Vec::new();
     };

@@ -48,7 +48,7 @@ pub struct InstrumentConfig {
 
 /// Items per instrument: the longest published loneliness and wellbeing
 /// scales have tens; memory grows with items × assessment rows.
-pub const MAX_ITEMS: usize = 200;
+pub(crate) const MAX_ITEMS: usize = 200;
 /// The largest raw response a custom instrument may declare (responses
 /// are read as 32-bit integers).
 const MAX_RAW_RESPONSE: i64 = i32::MAX as i64;

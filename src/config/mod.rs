@@ -3,12 +3,14 @@
 //! cross-field rules before any long work starts.
 
 mod instruments;
-mod layout;
-mod suggest;
+mod labels;
+pub(crate) mod location;
 
+use crate::ingest::data_folder;
+pub use crate::ingest::layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
+pub(crate) use crate::suggest::closest;
 pub use instruments::InstrumentConfig;
-pub use layout::{DateFormat, TableConfig, Tables, WideConfig, WideWave};
-pub use suggest::closest;
+pub use labels::{LabelConfig, Labels};
 
 use crate::analysis::clinical_significance::FunctionalNorms;
 use crate::analysis::costs::Costs;
@@ -22,20 +24,21 @@ use crate::waves::WaveSettings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use crate::analysis::{DEFAULT_BOOTSTRAP_B, DEFAULT_SEED};
+pub(crate) use crate::analysis::DEFAULT_BOOTSTRAP_B;
+pub use crate::analysis::DEFAULT_SEED;
 /// Default small-cell threshold for publication.
-pub const DEFAULT_MIN_CELL: usize = 10;
+pub(crate) const DEFAULT_MIN_CELL: usize = 10;
 /// Upper bounds on settings that size the work: beyond them a run would
 /// exhaust the machine long before it gives a better answer.
-pub const MAX_BOOTSTRAP_B: usize = 100_000;
+pub(crate) const MAX_BOOTSTRAP_B: usize = 100_000;
 /// At most this many `missing_values`, each at most [`MAX_MISSING_MARKER_LEN`]
 /// characters.
-pub const MAX_MISSING_MARKERS: usize = 1_000;
-pub const MAX_MISSING_MARKER_LEN: usize = 100;
+pub(crate) const MAX_MISSING_MARKERS: usize = 1_000;
+pub(crate) const MAX_MISSING_MARKER_LEN: usize = 100;
 /// At most this many `dose_bands`.
-pub const MAX_DOSE_BANDS: usize = 50;
+pub(crate) const MAX_DOSE_BANDS: usize = 50;
 /// At most this many `adjust_for` columns.
-pub const MAX_ADJUST_FOR: usize = 30;
+pub(crate) const MAX_ADJUST_FOR: usize = 30;
 
 /// `belong.toml` as written by the user. Unknown keys are errors.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -94,7 +97,7 @@ pub struct RawConfig {
     /// `[report]`: what the report is called and what it covers.
     pub report: Option<ReportHeading>,
     /// `[labels]`: the names readers see for columns and their levels.
-    pub labels: Option<BTreeMap<String, crate::report::labels::LabelConfig>>,
+    pub labels: Option<BTreeMap<String, LabelConfig>>,
     /// How people came to be in the programme or the comparison group:
     /// `randomised`, `comparison` or `pre-post` (default: from the data).
     pub design: Option<String>,
@@ -153,7 +156,7 @@ impl ReportHeading {
 
     /// Programme, organisation and period, as one line; `None` when none
     /// is given.
-    pub fn subtitle(&self) -> Option<String> {
+    pub(crate) fn subtitle(&self) -> Option<String> {
         let parts: Vec<&str> = [&self.programme, &self.organisation, &self.period]
             .into_iter()
             .flatten()
@@ -180,8 +183,7 @@ impl ReportHeading {
         let shown = logo.display().to_string().escape_debug().to_string();
         let path = folder.join(logo);
         if confined {
-            let inside = crate::report::folder::absolute(&path)?
-                .starts_with(crate::report::folder::absolute(folder)?);
+            let inside = location::absolute(&path)?.starts_with(location::absolute(folder)?);
             if !inside {
                 return Err(Error::Config(format!(
                     "[report] logo = \"{shown}\" in belong.toml is outside the data folder {}; copy the logo into it, or add allow_outside_data = true to belong.toml if you trust this config",
@@ -241,11 +243,11 @@ pub struct NormsConfig {
 }
 
 /// The human outputs `outputs` may name.
-pub const OUTPUTS: [&str; 5] = ["html", "markdown", "excel", "charts", "docx"];
+pub(crate) const OUTPUTS: [&str; 5] = ["html", "markdown", "excel", "charts", "docx"];
 
 impl RawConfig {
     /// Parses a TOML file, naming the file and the key on error.
-    pub fn from_file(path: &Path) -> Result<Self> {
+    pub(crate) fn from_file(path: &Path) -> Result<Self> {
         let text =
             std::fs::read_to_string(path).map_err(|e| Error::io("reading the config", path, e))?;
         RawConfig::from_text(&text)
@@ -255,7 +257,7 @@ impl RawConfig {
     /// Parses TOML text; unknown keys get a "did you mean".
     pub fn from_text(text: &str) -> std::result::Result<Self, String> {
         toml::from_str(text).map_err(|e| {
-            suggest::explain_unknown_field(e.to_string().trim())
+            crate::suggest::explain_unknown_field(e.to_string().trim())
                 .lines()
                 .map(str::trim_end)
                 .filter(|l| !l.is_empty())
@@ -325,8 +327,8 @@ pub struct Settings {
     #[serde(skip_serializing_if = "is_default")]
     pub report: ReportHeading,
     /// `[labels]`, checked.
-    #[serde(skip_serializing_if = "crate::report::labels::Labels::is_empty")]
-    pub labels: crate::report::labels::Labels,
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// `[report] logo`, checked and joined to the data folder.
     #[serde(skip)]
     pub report_logo: Option<PathBuf>,
@@ -757,18 +759,14 @@ impl Settings {
             .out
             .clone()
             .unwrap_or_else(|| default_out_dir(&data_dir));
-        crate::report::folder::check_location(
+        location::check_location(
             &out_dir,
             &data_folder(&data_dir),
             &input_paths(&tables, wide.as_ref()),
         )?;
-        let labels =
-            crate::report::labels::Labels::resolve(raw.labels.as_ref().unwrap_or(&BTreeMap::new()))
-                .map_err(Error::Config)?;
+        let labels = Labels::resolve(raw.labels.as_ref().unwrap_or(&BTreeMap::new()))
+            .map_err(Error::Config)?;
         let previous = flags.previous.clone();
-        if let Some(dir) = &previous {
-            crate::previous::check(dir)?;
-        }
         Ok(Settings {
             waves: WaveSettings {
                 order: raw.waves.or_else(|| {
@@ -986,13 +984,13 @@ fn resolve_wide(wide: Option<WideConfig>, data_dir: &Path) -> Result<Option<Wide
 /// its `file = ...` paths stay inside the data folder (after following
 /// `..` and links) unless it says `allow_outside_data = true`.
 fn confine_to_data(tables: &Tables, wide: Option<&WideConfig>, folder: &Path) -> Result<()> {
-    let folder_path = crate::report::folder::absolute(folder)?;
+    let folder_path = location::absolute(folder)?;
     let configured = ["participants", "assessments", "attendance"]
         .into_iter()
         .filter_map(|name| tables.get(name).file.as_ref().map(|f| (name, f)))
         .chain(wide.and_then(|w| w.file.as_ref()).map(|f| ("wide", f)));
     for (section, file) in configured {
-        let path = crate::report::folder::absolute(&folder.join(file))?;
+        let path = location::absolute(&folder.join(file))?;
         if !path.starts_with(&folder_path) {
             return Err(Error::Config(format!(
                 "[{section}] file = \"{}\" in belong.toml is outside the data folder {}; move the file into it, give the data folder on the command line, or add allow_outside_data = true to belong.toml if you trust this config",
@@ -1021,18 +1019,6 @@ fn input_paths(tables: &Tables, wide: Option<&WideConfig>) -> Vec<PathBuf> {
     }
     paths.extend(wide.and_then(|w| w.file.clone()));
     paths
-}
-
-/// The folder a data path lives in: itself, or a file's parent.
-pub fn data_folder(data: &Path) -> PathBuf {
-    if data.is_file() {
-        data.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."))
-    } else {
-        data.to_path_buf()
-    }
 }
 
 /// `reports/<name of the data folder>`.

@@ -4,9 +4,7 @@
 
 mod vocabulary;
 
-pub use vocabulary::{
-    Classification, Contrast, Kind, Partition, Side, SideOf, Stat, JOINT_SEPARATOR,
-};
+pub use vocabulary::{Classification, Contrast, Kind, Partition, Side, SideOf, Stat};
 
 use crate::stats::multiplicity::holm;
 use std::collections::BTreeMap;
@@ -76,7 +74,7 @@ pub enum Suppression {
 impl Suppression {
     /// Whether the row's `n` must go too: it would reveal a small base or
     /// a blanked level.
-    pub fn hides_n(self) -> bool {
+    pub(crate) fn hides_n(self) -> bool {
         matches!(
             self,
             Suppression::SmallBase | Suppression::SecondaryLevel | Suppression::SideSuppressed
@@ -85,7 +83,7 @@ impl Suppression {
 }
 
 /// The column names of `estimates.csv`, in order.
-pub const COLUMNS: [&str; 17] = [
+pub(crate) const COLUMNS: [&str; 17] = [
     "outcome",
     "analysis",
     "group_by",
@@ -107,7 +105,7 @@ pub const COLUMNS: [&str; 17] = [
 
 /// Where a set of estimates belongs: outcome, group and wave.
 #[derive(Debug, Clone)]
-pub struct Place<'a> {
+pub(crate) struct Place<'a> {
     pub outcome: &'a str,
     pub analysis: &'static str,
     pub group_by: &'a str,
@@ -149,7 +147,7 @@ impl Place<'_> {
 }
 
 /// The inferential fields a t-based test gives every row it fills.
-pub trait TestResult {
+pub(crate) trait TestResult {
     fn ci(&self) -> (f64, f64);
     fn standard_error(&self) -> f64;
     fn degrees_of_freedom(&self) -> f64;
@@ -180,41 +178,41 @@ test_result!(crate::stats::regression::CoefficientTest);
 test_result!(crate::stats::mixed::FixedEffect);
 
 impl Estimate {
-    pub fn with_contrast(mut self, contrast: Contrast) -> Self {
+    pub(crate) fn with_contrast(mut self, contrast: Contrast) -> Self {
         self.contrast = contrast;
         self
     }
 
     /// The groups it rests on besides its `n` (see [`Estimate::sides`]).
-    pub fn with_sides(mut self, sides: Vec<Side>) -> Self {
+    pub(crate) fn with_sides(mut self, sides: Vec<Side>) -> Self {
         self.sides = sides;
         self
     }
 
     /// Fills CI, se, df and p from a test.
-    pub fn with_test(self, test: &impl TestResult) -> Self {
+    pub(crate) fn with_test(self, test: &impl TestResult) -> Self {
         self.with_ci(Some(test.ci()))
             .with_se(test.standard_error())
             .with_df(test.degrees_of_freedom())
             .with_p(test.p())
     }
 
-    pub fn with_ci(mut self, ci: Option<(f64, f64)>) -> Self {
+    pub(crate) fn with_ci(mut self, ci: Option<(f64, f64)>) -> Self {
         if let Some((low, high)) = ci {
             self.ci_low = Some(low);
             self.ci_high = Some(high);
         }
         self
     }
-    pub fn with_se(mut self, se: f64) -> Self {
+    pub(crate) fn with_se(mut self, se: f64) -> Self {
         self.se = Some(se);
         self
     }
-    pub fn with_df(mut self, df: f64) -> Self {
+    pub(crate) fn with_df(mut self, df: f64) -> Self {
         self.df = Some(df);
         self
     }
-    pub fn with_p(mut self, p: f64) -> Self {
+    pub(crate) fn with_p(mut self, p: f64) -> Self {
         self.p_value = Some(p);
         self
     }
@@ -223,7 +221,7 @@ impl Estimate {
 /// Fills `p_adjusted`: Holm within each family (outcome, analysis,
 /// estimate, group_by, wave) across its groups; for group_by `all` the
 /// adjusted p equals the p-value.
-pub fn adjust_p_values(estimates: &mut [Estimate]) {
+pub(crate) fn adjust_p_values(estimates: &mut [Estimate]) {
     let mut families: BTreeMap<(&str, &str, Stat, &str, &str), Vec<usize>> = BTreeMap::new();
     for (index, row) in estimates.iter().enumerate() {
         if row.p_value.is_some() {

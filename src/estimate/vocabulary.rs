@@ -67,7 +67,7 @@ macro_rules! vocabulary {
 
         impl Stat {
             /// Every statistic, in declaration order.
-            pub const ALL: &'static [Stat] = &[$($(#[$attribute])* Stat::$variant,)*];
+            pub(crate) const ALL: &'static [Stat] = &[$($(#[$attribute])* Stat::$variant,)*];
 
             /// Its name in `estimates.csv`.
             pub fn name(self) -> &'static str {
@@ -249,14 +249,6 @@ impl Stat {
     pub fn from_name(name: &str) -> Option<Stat> {
         Stat::ALL.iter().copied().find(|stat| stat.name() == name)
     }
-
-    /// Whether it counts people (a total, a count or a percentage of them).
-    pub fn counts_people(self) -> bool {
-        matches!(
-            self.kind(),
-            Kind::Total | Kind::People { .. } | Kind::Percentage { .. }
-        )
-    }
 }
 
 impl fmt::Display for Stat {
@@ -330,7 +322,7 @@ impl fmt::Display for Classification {
 }
 
 /// Between a joint band's baseline and follow-up labels.
-pub const JOINT_SEPARATOR: &str = " -> ";
+pub(crate) const JOINT_SEPARATOR: &str = " -> ";
 
 impl Contrast {
     /// Whether rows with this contrast in one place are parts that add up
@@ -350,7 +342,7 @@ impl Contrast {
     }
 
     /// The label of the band `[low, low + width)`.
-    pub fn band_label(low: f64, width: f64) -> String {
+    pub(crate) fn band_label(low: f64, width: f64) -> String {
         format!("{} to <{}", low, low + width)
     }
 }

@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 
 /// At most this many bands per column: each is a row of Table 1.
-pub const MAX_BANDS: usize = 20;
+pub(crate) const MAX_BANDS: usize = 20;
 
 /// One band of numbers, from its label.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,7 @@ impl ValueBand {
 /// so that none describes too few people): `65-74` and `75+` give `65+`,
 /// `18-49` and `50-64` give `18-64`. Labels that are not bands are joined
 /// with "to".
-pub fn merged_label(first: &str, last: &str) -> String {
+pub(crate) fn merged_label(first: &str, last: &str) -> String {
     let (Some(first), Some(last)) = (ValueBand::parse(first), ValueBand::parse(last)) else {
         return format!("{first} to {last}");
     };
@@ -108,7 +108,7 @@ pub fn merged_label(first: &str, last: &str) -> String {
 /// The bands of one column from their labels, checked: each parses, they
 /// are disjoint, and there are at most [`MAX_BANDS`]. `key` names the
 /// setting in messages (`bands.age`).
-pub fn parse_bands(key: &str, labels: &[String]) -> Result<Vec<ValueBand>> {
+pub(crate) fn parse_bands(key: &str, labels: &[String]) -> Result<Vec<ValueBand>> {
     if labels.is_empty() || labels.len() > MAX_BANDS {
         return Err(Error::Config(format!(
             "{key} in belong.toml lists {} bands: give between 1 and {MAX_BANDS}",

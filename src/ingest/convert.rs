@@ -2,12 +2,10 @@
 //! value that does not convert. What a missing cell or a date is lives in
 //! the leaf module `cells`, which config and init share.
 
-pub use crate::cells::{
-    format_date, looks_like_local_date, parse_date, parse_iso_date, MissingMarkers,
-};
+pub(crate) use crate::cells::{looks_like_local_date, parse_date, MissingMarkers};
 
 /// An integer response. Accepts `3` and, from spreadsheet exports, `3.0`.
-pub fn parse_integer(text: &str) -> Option<i64> {
+pub(crate) fn parse_integer(text: &str) -> Option<i64> {
     if let Ok(value) = text.parse::<i64>() {
         return Some(value);
     }
@@ -16,12 +14,12 @@ pub fn parse_integer(text: &str) -> Option<i64> {
 }
 
 /// A finite number.
-pub fn parse_number(text: &str) -> Option<f64> {
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// A boolean as spreadsheets and survey tools write it.
-pub fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     let is = |options: &[&str]| options.iter().any(|o| text.eq_ignore_ascii_case(o));
     if is(&["true", "t", "yes", "y", "1"]) {
         Some(true)

@@ -78,7 +78,7 @@ fn check_archive(path: &Path) -> Result<()> {
 
 /// The sheet as text columns, the 1-based row of its header, and its name
 /// and column letters.
-pub fn read_sheet(
+pub(crate) fn read_sheet(
     path: &Path,
     sheet: Option<&str>,
 ) -> Result<(DataFrame, u64, crate::ingest::read::SheetColumns)> {
@@ -250,7 +250,7 @@ pub(crate) fn xml_bytes(path: &Path) -> Option<u64> {
 }
 
 /// The names of a workbook's sheets, in workbook order.
-pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+pub(crate) fn sheet_names(path: &Path) -> Result<Vec<String>> {
     check_archive(path)?;
     let workbook: Xlsx<_> = open_workbook(path).map_err(|e| Error::Table {
         path: path.to_path_buf(),

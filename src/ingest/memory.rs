@@ -41,7 +41,7 @@ pub struct MemoryNeed {
 }
 
 /// The memory a report on this data folder (or wide sheet) will need.
-pub fn needed(data_path: &Path, options: &IngestOptions) -> Result<MemoryNeed> {
+pub(crate) fn needed(data_path: &Path, options: &IngestOptions) -> Result<MemoryNeed> {
     let mut held: Vec<(PathBuf, u64)> = Vec::new();
     let mut streamed: Vec<(PathBuf, u64)> = Vec::new();
     if let Some(wide) = &options.wide {

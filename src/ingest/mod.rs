@@ -9,13 +9,14 @@
 pub mod bands;
 pub mod convert;
 pub(crate) mod excel;
+pub mod layout;
 pub mod memory;
 pub mod privacy;
 pub mod read;
 mod wide;
 
+use crate::cells::DateFormat;
 use crate::cells::DateFormats;
-use crate::config::{DateFormat, TableConfig, Tables, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use crate::model::{
@@ -25,9 +26,10 @@ use crate::model::{
 use convert::{
     looks_like_local_date, parse_bool, parse_date, parse_integer, parse_number, MissingMarkers,
 };
+use layout::{TableConfig, Tables, WideConfig};
 use rayon::prelude::*;
 use read::{locate, SourceFile, TablePart};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What ingest needs to know from the settings.
 #[derive(Debug, Clone, Default)]
@@ -91,7 +93,7 @@ pub fn ingest(
 
 /// Reads participants and assessments (or the wide sheet): everything
 /// but the attendance table.
-pub fn ingest_people(
+pub(crate) fn ingest_people(
     data_path: &Path,
     instruments: &[Instrument],
     options: &IngestOptions,
@@ -137,7 +139,7 @@ pub fn ingest_people(
 /// of ids and activities, or `None` when there is no attendance table.
 /// `expected_ids` (the participants, when known) sizes the id list once
 /// instead of growing it a million ids at a time.
-pub fn visit_attendance(
+pub(crate) fn visit_attendance(
     data_dir: &Path,
     options: &IngestOptions,
     sources: &mut Vec<SourceFile>,
@@ -283,7 +285,7 @@ pub(crate) fn apply_mapping(
     let present = part.column_names();
     let place = part.place();
     let unknown = |column: &str, key: &str| {
-        let hint = crate::config::closest(column, present.iter().map(String::as_str))
+        let hint = crate::suggest::closest(column, present.iter().map(String::as_str))
             .map(|c| format!(" (did you mean {}?)", shown_name(c)))
             .unwrap_or_default();
         Error::Layout(format!(
@@ -1302,4 +1304,16 @@ fn other_attendance_columns(
         attended: attended.into_iter().map(|v| v.unwrap_or(true)).collect(),
         minutes: minutes.into_iter().map(|m| m.map(|v| v as f32)).collect(),
     })
+}
+
+/// The folder a data path lives in: itself, or a file's parent.
+pub fn data_folder(data: &Path) -> PathBuf {
+    if data.is_file() {
+        data.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    } else {
+        data.to_path_buf()
+    }
 }

@@ -10,7 +10,7 @@ pub fn identifying(name: &str, values: &[Option<String>]) -> Option<&'static str
 
 /// Why a column's values look identifying, or `None`. The name says
 /// only how to read them (a key worker's values that read as names).
-pub fn identifying_values(name: &str, values: &[Option<String>]) -> Option<&'static str> {
+pub(crate) fn identifying_values(name: &str, values: &[Option<String>]) -> Option<&'static str> {
     by_values(values).or_else(|| staff_names(name, values))
 }
 

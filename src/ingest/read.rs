@@ -23,14 +23,14 @@ pub struct SourceFile {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     Csv,
     Parquet,
     Xlsx,
 }
 
 /// One file of a table, read.
-pub struct TablePart {
+pub(crate) struct TablePart {
     /// Index into the run's list of source files.
     pub file: u32,
     pub path: PathBuf,
@@ -86,7 +86,7 @@ fn survey_tool_header(frame: &mut DataFrame) -> Vec<(String, String)> {
 /// A workbook sheet's name and where each of its columns is, so that a
 /// message can name the cell (`sheet "Surveys", cell D5`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SheetColumns {
+pub(crate) struct SheetColumns {
     pub name: String,
     /// Column name as now called (renamed columns follow) → its letters.
     pub letters: Vec<(String, String)>,
@@ -179,7 +179,7 @@ impl TablePart {
     }
 
     /// The sheet and cell of `column` in row `row`, in a workbook.
-    pub fn sheet_cell(&self, row: usize, column: &str) -> Option<crate::error::SheetCell> {
+    pub(crate) fn sheet_cell(&self, row: usize, column: &str) -> Option<crate::error::SheetCell> {
         let sheet = self.sheet.as_ref()?;
         let (_, letters) = sheet.letters.iter().find(|(name, _)| name == column)?;
         Some(crate::error::SheetCell {
@@ -189,18 +189,18 @@ impl TablePart {
     }
 
     /// The line (CSV, after the header) or 1-based row (Parquet) of row `i`.
-    pub fn line_of(&self, row: usize) -> u64 {
+    pub(crate) fn line_of(&self, row: usize) -> u64 {
         match &self.lines {
             Some(lines) => lines.get(row).copied().unwrap_or_default(),
             None => row as u64 + self.first_line,
         }
     }
 
-    pub fn has_column(&self, name: &str) -> bool {
+    pub(crate) fn has_column(&self, name: &str) -> bool {
         self.frame.schema().contains(name) || self.partition_values.iter().any(|(k, _)| k == name)
     }
 
-    pub fn column_names(&self) -> Vec<String> {
+    pub(crate) fn column_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .frame
             .get_column_names()
@@ -223,7 +223,7 @@ impl TablePart {
 
     /// The first `rows` cells of the column as text; only those are
     /// converted.
-    pub fn head_cells(&self, name: &str, rows: usize) -> Result<Option<Cells>> {
+    pub(crate) fn head_cells(&self, name: &str, rows: usize) -> Result<Option<Cells>> {
         if let Ok(column) = self.frame.column(name) {
             let head = column.slice(0, rows);
             let error = |source: PolarsError| Error::Polars {
@@ -243,14 +243,14 @@ impl TablePart {
     }
 
     /// A column stored as a Parquet/Arrow date, as days since 1970-01-01.
-    pub fn typed_dates(&self, name: &str) -> Option<Vec<Option<i32>>> {
+    pub(crate) fn typed_dates(&self, name: &str) -> Option<Vec<Option<i32>>> {
         let column = self.frame.column(name).ok()?;
         let dates = column.date().ok()?;
         Some(primitive_options(dates.physical()))
     }
 
     /// A column stored as booleans.
-    pub fn typed_booleans(&self, name: &str) -> Option<Vec<Option<bool>>> {
+    pub(crate) fn typed_booleans(&self, name: &str) -> Option<Vec<Option<bool>>> {
         let column = self.frame.column(name).ok()?;
         let booleans = column.bool().ok()?;
         let mut values = Vec::with_capacity(booleans.len());
@@ -270,14 +270,14 @@ impl TablePart {
     }
 
     /// A column stored as numbers (integers or floats).
-    pub fn typed_numbers(&self, name: &str) -> Option<Vec<Option<f64>>> {
+    pub(crate) fn typed_numbers(&self, name: &str) -> Option<Vec<Option<f64>>> {
         let cast = self.typed_cast(name, DataType::is_primitive_numeric, DataType::Float64)?;
         Some(primitive_options(cast.f64().ok()?))
     }
 
     /// A column of item responses stored as integers, or the first row
     /// and value that is too large to be a response.
-    pub fn typed_responses(
+    pub(crate) fn typed_responses(
         &self,
         name: &str,
     ) -> Option<std::result::Result<Vec<Option<crate::model::Response>>, TooLarge>> {
@@ -375,10 +375,10 @@ fn primitive_options<T: PolarsNumericType>(values: &ChunkedArray<T>) -> Vec<Opti
 }
 
 /// The row and value of an integer too large to be a response.
-pub type TooLarge = (usize, i64);
+pub(crate) type TooLarge = (usize, i64);
 
 /// The cells of one column as text.
-pub enum Cells {
+pub(crate) enum Cells {
     Strings(StringChunked),
     /// A hive partition value, the same in every row.
     Constant(String, usize),
@@ -393,7 +393,7 @@ impl Cells {
     /// parse or a hash of the text. `convert` sees the first cell of each
     /// distinct value first, so the first failing cell is the one whose
     /// error is returned.
-    pub fn try_map<T: Clone, E>(
+    pub(crate) fn try_map<T: Clone, E>(
         &self,
         mut convert: impl FnMut(usize, Option<&str>) -> std::result::Result<T, E>,
     ) -> std::result::Result<Vec<T>, E> {
@@ -447,7 +447,7 @@ impl Cells {
     }
 
     /// Visits every cell in row order.
-    pub fn try_for_each<E>(
+    pub(crate) fn try_for_each<E>(
         &self,
         mut visit: impl FnMut(usize, Option<&str>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
@@ -490,7 +490,7 @@ fn is_table_file(path: &Path, table: &str) -> Result<bool> {
 }
 
 /// Where a table lives in a data folder, if anywhere.
-pub fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
+pub(crate) fn locate(data_dir: &Path, table: &str) -> Result<Option<Vec<PathBuf>>> {
     let mut candidates = Vec::new();
     for ext in ["csv", "parquet", "xlsx"] {
         let path = data_dir.join(format!("{table}.{ext}"));
@@ -710,7 +710,7 @@ pub(crate) fn sniff_delimiter(path: &Path) -> u8 {
 
 /// At most this many columns in a table: wider files are exports of a
 /// whole database, and reading them costs more than they could give.
-pub const MAX_COLUMNS: usize = 2_000;
+pub(crate) const MAX_COLUMNS: usize = 2_000;
 /// The longest header line read.
 const MAX_HEADER_BYTES: u64 = 1 << 20;
 
@@ -751,7 +751,7 @@ fn check_header(path: &Path, delimiter: u8) -> Result<()> {
 /// The longest line of a CSV file belong reads. A record is a participant,
 /// an answer sheet or a session: a line of megabytes is free text or a
 /// damaged export, and reading it would cost gigabytes before any check.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// Refuses a CSV with a line longer than [`MAX_LINE_BYTES`], naming the
 /// line, before polars reads it: one pass of `memchr` over the file.
@@ -1003,7 +1003,7 @@ fn polars_table_error(path: &Path, error: &PolarsError) -> Error {
 
 /// Reads one file with a polars lazy scan (CSV, Parquet) or calamine
 /// (.xlsx: `sheet`, or the first).
-pub fn read_part(
+pub(crate) fn read_part(
     data_dir: &Path,
     table: &str,
     path: &Path,
@@ -1037,11 +1037,11 @@ pub fn read_part(
 /// Parquet files larger than this are read and handed on in slices of this
 /// many rows, so a table of tens of millions of rows never sits in memory
 /// as a frame and as converted columns at once.
-pub const CHUNK_ROWS: usize = 2_000_000;
+pub(crate) const CHUNK_ROWS: usize = 2_000_000;
 
 /// CSV files larger than this are read in batches of rows by polars'
 /// streaming engine; smaller ones whole.
-pub const CSV_BATCH_BYTES: u64 = 256 << 20;
+pub(crate) const CSV_BATCH_BYTES: u64 = 256 << 20;
 
 /// The account of a file read, once its hash (computed beside the
 /// reading) is in.
@@ -1142,7 +1142,7 @@ fn read_csv_in_batches(
 
 /// Reads one file and hands it to `visit` whole, or for large Parquet
 /// files slice by slice (each slice numbered by its rows in the file).
-pub fn read_in_chunks(
+pub(crate) fn read_in_chunks(
     data_dir: &Path,
     table: &str,
     path: &Path,

@@ -4,21 +4,21 @@
 //! the native participants and assessments tables (each assessment row
 //! keeps the sheet line it came from) and analysed like any other data.
 
+use super::layout::{TableConfig, WideConfig};
 use super::read::{read_part, TablePart};
 use super::{apply_mapping, build_assessments, build_participants, IngestOptions, Ingested};
-use crate::config::{TableConfig, WideConfig};
 use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use polars::prelude::*;
 use std::path::Path;
 
-pub fn ingest_wide(
+pub(crate) fn ingest_wide(
     data_path: &Path,
     wide: &WideConfig,
     instruments: &[Instrument],
     options: &IngestOptions,
 ) -> Result<Ingested> {
-    let folder = crate::config::data_folder(data_path);
+    let folder = super::data_folder(data_path);
     let file = wide.file.as_deref().unwrap_or(data_path);
     let path = folder.join(file);
     if !path.is_file() {
@@ -46,7 +46,7 @@ pub fn ingest_wide(
         if present.iter().any(|c| c == column) {
             return Ok(());
         }
-        let hint = crate::config::closest(column, present.iter().map(String::as_str))
+        let hint = crate::suggest::closest(column, present.iter().map(String::as_str))
             .map(|c| format!(" (did you mean {}?)", super::shown_name(c)))
             .unwrap_or_default();
         Err(Error::Layout(format!(

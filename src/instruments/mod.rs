@@ -9,7 +9,8 @@
 mod registry;
 pub mod scoring;
 
-pub use registry::{builtin, item_phrases};
+pub use registry::builtin;
+pub(crate) use registry::item_phrases;
 
 /// Whether a higher score means more of the problem (loneliness) or more of
 /// the good thing (wellbeing). Decides the sign of "improved".
@@ -45,7 +46,7 @@ pub enum ItemRule {
 }
 
 impl ItemRule {
-    pub fn apply(self, response: i64) -> f64 {
+    pub(crate) fn apply(self, response: i64) -> f64 {
         match self {
             ItemRule::AsIs => response as f64,
             ItemRule::Reverse(constant) => (constant - response) as f64,
@@ -75,7 +76,7 @@ pub enum CaseWhen {
 
 impl CaseWhen {
     /// The side that is the problem for an instrument of `direction`.
-    pub fn worse_side_of(direction: Direction) -> CaseWhen {
+    pub(crate) fn worse_side_of(direction: Direction) -> CaseWhen {
         match direction {
             Direction::HigherIsWorse => CaseWhen::AtOrAbove,
             Direction::HigherIsBetter => CaseWhen::AtOrBelow,
@@ -109,7 +110,7 @@ pub struct Caseness {
 }
 
 impl Caseness {
-    pub fn is_case(&self, score: f64) -> bool {
+    pub(crate) fn is_case(&self, score: f64) -> bool {
         match self.when {
             CaseWhen::AtOrAbove => score >= self.threshold,
             CaseWhen::AtOrBelow => score <= self.threshold,
@@ -156,7 +157,7 @@ impl AnswerLabel {
 /// A worded answer as it is matched: lower case, every run of characters
 /// other than letters and digits one space, trimmed, so that
 /// `Often/always`, `often / always` and ` OFTEN-ALWAYS ` are one answer.
-pub fn label_key(text: &str) -> String {
+pub(crate) fn label_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len());
     for word in text
         .split(|c: char| !c.is_alphanumeric())
@@ -199,16 +200,16 @@ pub struct Instrument {
 }
 
 impl Instrument {
-    pub fn item_count(&self) -> usize {
+    pub(crate) fn item_count(&self) -> usize {
         self.item_rules.len()
     }
 
     /// Column name of item k (1-based) in the native layout.
-    pub fn item_column(&self, k: usize) -> String {
+    pub(crate) fn item_column(&self, k: usize) -> String {
         format!("{}_{k}", self.id)
     }
 
-    pub fn total_column(&self) -> String {
+    pub(crate) fn total_column(&self) -> String {
         format!("{}_total", self.id)
     }
 
@@ -216,7 +217,7 @@ impl Instrument {
     /// `2 - some of the time` / `2. Some of the time` (its number and
     /// words agreeing). Matched after trimming, case-folding and
     /// normalising punctuation.
-    pub fn response_of_label(&self, text: &str) -> Option<i64> {
+    pub(crate) fn response_of_label(&self, text: &str) -> Option<i64> {
         let key = label_key(text);
         let find = |key: &str| self.labels.iter().find(|l| l.key == key).map(|l| l.code);
         if let Some(code) = find(&key) {
@@ -245,7 +246,7 @@ impl Instrument {
     }
 
     /// The outcome id of a subscale, e.g. `djg11_emotional`.
-    pub fn subscale_outcome(&self, subscale: &Subscale) -> String {
+    pub(crate) fn subscale_outcome(&self, subscale: &Subscale) -> String {
         format!("{}_{}", self.id, subscale.name)
     }
 }

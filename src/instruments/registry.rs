@@ -254,7 +254,7 @@ pub fn builtin() -> Vec<Instrument> {
 /// column headers ("Q1 How often do you feel you lack companionship?"):
 /// item k's phrases at index k − 1, matched on whole words after
 /// [`super::label_key`]. Only where the published wording is known.
-pub fn item_phrases(id: &str) -> &'static [&'static [&'static str]] {
+pub(crate) fn item_phrases(id: &str) -> &'static [&'static [&'static str]] {
     match id {
         "ucla3" => &[&["lack companionship"], &["left out"], &["isolated"]],
         "ucla20" => &[

@@ -6,7 +6,7 @@ use super::Instrument;
 /// prorated as mean(answered) × number of items; `None` otherwise.
 ///
 /// Summation runs in item order so results are reproducible to the bit.
-pub fn prorated_total(scored_items: &[Option<f64>], max_missing: usize) -> Option<f64> {
+pub(crate) fn prorated_total(scored_items: &[Option<f64>], max_missing: usize) -> Option<f64> {
     let (mut sum, mut answered) = (0.0, 0usize);
     for value in scored_items.iter().flatten() {
         sum += value;
@@ -24,14 +24,15 @@ pub fn prorated_total(scored_items: &[Option<f64>], max_missing: usize) -> Optio
 }
 
 /// Applies each item's rule to raw responses (index k − 1 holds item k).
-pub fn score_items(instrument: &Instrument, raw: &[Option<i64>]) -> Vec<Option<f64>> {
+#[cfg(test)]
+pub(crate) fn score_items(instrument: &Instrument, raw: &[Option<i64>]) -> Vec<Option<f64>> {
     let mut scored = vec![None; instrument.item_rules.len()];
     score_items_into(instrument, raw.iter().copied(), &mut scored);
     scored
 }
 
 /// [`score_items`] into a buffer the caller reuses from row to row.
-pub fn score_items_into(
+pub(crate) fn score_items_into(
     instrument: &Instrument,
     raw: impl IntoIterator<Item = Option<i64>>,
     scored: &mut [Option<f64>],

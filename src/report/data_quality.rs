@@ -4,7 +4,7 @@
 use crate::validate::TableAccount;
 
 /// One line per (table, measure): `read`, `kept`, `excluded: <reason>`.
-pub fn to_csv(accounts: &[TableAccount]) -> String {
+pub(crate) fn to_csv(accounts: &[TableAccount]) -> String {
     let mut out = String::from("table,check,rows\n");
     for account in accounts {
         out.push_str(&format!("{},read,{}\n", account.table, account.read));

@@ -5,7 +5,7 @@ use crate::estimate::{Estimate, COLUMNS};
 use polars::prelude::*;
 
 /// The CSV text of the estimates.
-pub fn to_csv(estimates: &[Estimate]) -> String {
+pub(crate) fn to_csv(estimates: &[Estimate]) -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
     for e in estimates {
@@ -44,7 +44,7 @@ fn number_column(name: &str, values: Vec<Option<f64>>) -> Column {
 }
 
 /// The estimates as a polars frame with typed columns.
-pub fn to_frame(estimates: &[Estimate]) -> PolarsResult<DataFrame> {
+pub(crate) fn to_frame(estimates: &[Estimate]) -> PolarsResult<DataFrame> {
     let texts = |f: fn(&Estimate) -> &str| estimates.iter().map(f).collect::<Vec<&str>>();
     let numbers =
         |f: fn(&Estimate) -> Option<f64>| estimates.iter().map(f).collect::<Vec<Option<f64>>>();

@@ -6,7 +6,7 @@ use super::ReportContent;
 use crate::estimate::{Estimate, Stat};
 
 /// One stage and the row whose `n` counts it.
-pub struct Stage<'a> {
+pub(crate) struct Stage<'a> {
     pub name: &'static str,
     pub row: Option<&'a Estimate>,
     /// People at this stage, unless suppressed or unknown.

@@ -12,7 +12,7 @@ pub fn number(value: f64) -> String {
 }
 
 /// An optional number, empty when absent.
-pub fn optional(value: Option<f64>) -> String {
+pub(crate) fn optional(value: Option<f64>) -> String {
     value.map(number).unwrap_or_default()
 }
 
@@ -23,13 +23,13 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Below this a p-value is shown as `<0.001`, everywhere.
-pub const P_FLOOR: f64 = 0.001;
+pub(crate) const P_FLOOR: f64 = 0.001;
 
 /// Digits of a p-value at or above [`P_FLOOR`].
-pub const P_DIGITS: usize = 3;
+pub(crate) const P_DIGITS: usize = 3;
 
 /// A p-value for a table cell: `0.012`, `<0.001`, or `–` when undefined.
-pub fn p_text(p: Option<f64>) -> String {
+pub(crate) fn p_text(p: Option<f64>) -> String {
     match p {
         Some(p) if p < P_FLOOR => format!("<{P_FLOOR}"),
         Some(p) => format!("{p:.P_DIGITS$}"),
@@ -38,7 +38,7 @@ pub fn p_text(p: Option<f64>) -> String {
 }
 
 /// A p-value in a sentence: `p = 0.012` or `p < 0.001`.
-pub fn p_phrase(p: f64) -> String {
+pub(crate) fn p_phrase(p: f64) -> String {
     if p < P_FLOOR {
         format!("p < {P_FLOOR}")
     } else {
@@ -49,13 +49,13 @@ pub fn p_phrase(p: f64) -> String {
 /// Text from the data made safe to show: line breaks become spaces, and
 /// control and invisible characters are shown as their code (`\u{202e}`),
 /// so a label cannot reverse, hide or break the text around it.
-pub fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     shown_as_codes(text, |c| matches!(c, '\n' | '\r' | '\t').then_some(' '))
 }
 
 /// Markup (a chart's SVG) with the invisible and control characters of its
 /// labels shown as codes; its own line breaks and tabs stay.
-pub fn markup_text(text: &str) -> String {
+pub(crate) fn markup_text(text: &str) -> String {
     shown_as_codes(text, |c| matches!(c, '\n' | '\r' | '\t').then_some(c))
 }
 
@@ -85,7 +85,7 @@ fn shown_as_codes(text: &str, keep: impl Fn(char) -> Option<char>) -> String {
 /// A text cell of a CSV meant for people (tables/): [`visible`], and a cell
 /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`)
 /// is prefixed with `'`, as OWASP advises against CSV injection.
-pub fn spreadsheet_text(text: &str) -> String {
+pub(crate) fn spreadsheet_text(text: &str) -> String {
     let shown = visible(text);
     if shown.starts_with(['=', '+', '-', '@']) || text.starts_with(['\t', '\r']) {
         format!("'{shown}")
@@ -98,7 +98,7 @@ pub fn spreadsheet_text(text: &str) -> String {
 /// or formatting backslash-escaped (`\<script`, `\*`, `\|`), so a label is
 /// shown, never run or restyled. Text that is already safe stays as it
 /// reads (`<10`, `<0.001`, `d_z`, `age_band`).
-pub fn markdown_text(text: &str) -> String {
+pub(crate) fn markdown_text(text: &str) -> String {
     let shown: Vec<char> = visible(text).chars().collect();
     let mut out = String::with_capacity(shown.len());
     for (i, &c) in shown.iter().enumerate() {
@@ -130,7 +130,7 @@ pub fn markdown_text(text: &str) -> String {
 }
 
 /// A CSV field, quoted when it holds a delimiter, quote or line break.
-pub fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -177,7 +177,7 @@ pub fn count(n: usize) -> String {
 
 /// An amount of money: the currency, then the amount with thousands
 /// separators, whole units from 100 up and pence below.
-pub fn money(currency: &str, amount: f64) -> String {
+pub(crate) fn money(currency: &str, amount: f64) -> String {
     let decimals = if amount.abs() >= 100.0 { 0 } else { 2 };
     let text = format!("{:.*}", decimals, amount.abs());
     let (whole, fraction) = match text.split_once('.') {
@@ -200,10 +200,10 @@ pub fn money(currency: &str, amount: f64) -> String {
 /// cell is the small one (in a cohort of 11, a "<10" beside a "withheld"
 /// gives both counts away). `[c]` ("confidential") is the symbol the UK
 /// Government Analysis Function's guidance on symbols in tables uses.
-pub const WITHHELD: &str = "[c]";
+pub(crate) const WITHHELD: &str = "[c]";
 
 /// The footnote of [`WITHHELD`].
-pub fn withheld_note(min_cell: usize) -> String {
+pub(crate) fn withheld_note(min_cell: usize) -> String {
     format!(
         "[c] withheld to protect participants: it rests on fewer than {min_cell} people, or a count of fewer than {min_cell} could be worked out from it."
     )
@@ -211,7 +211,7 @@ pub fn withheld_note(min_cell: usize) -> String {
 
 /// The footnote of a table whose counts are rounded
 /// (`disclosure = "round"`).
-pub fn rounding_note() -> String {
+pub(crate) fn rounding_note() -> String {
     format!(
         "Counts of people are rounded to the nearest {}, and percentages are of the rounded counts; totals are exact.",
         crate::disclosure::ROUNDING_BASE
@@ -219,13 +219,13 @@ pub fn rounding_note() -> String {
 }
 
 /// What stands in for a suppressed estimate's value.
-pub fn suppressed_text() -> String {
+pub(crate) fn suppressed_text() -> String {
     WITHHELD.to_string()
 }
 
 /// The people behind an estimate as text: the number, or [`WITHHELD`]
 /// when disclosure control withheld it.
-pub fn people_text(e: &crate::estimate::Estimate) -> String {
+pub(crate) fn people_text(e: &crate::estimate::Estimate) -> String {
     match e.published_n() {
         Some(n) => n.to_string(),
         None => suppressed_text(),
@@ -234,7 +234,7 @@ pub fn people_text(e: &crate::estimate::Estimate) -> String {
 
 /// A plain-language name of an approach to individual change, for tables
 /// and sentences.
-pub fn classification_label(classification: &crate::estimate::Classification) -> String {
+pub(crate) fn classification_label(classification: &crate::estimate::Classification) -> String {
     use crate::estimate::Classification;
     match classification {
         Classification::Rci(method) => format!("reliable change ({})", method.name()),
@@ -254,7 +254,7 @@ pub fn classification_label(classification: &crate::estimate::Classification) ->
 
 /// A short name of an approach to individual change, for chart labels
 /// (the tables give the full one).
-pub fn classification_short(classification: &crate::estimate::Classification) -> String {
+pub(crate) fn classification_short(classification: &crate::estimate::Classification) -> String {
     use crate::estimate::Classification;
     match classification {
         Classification::Rci(method) => format!("RCI {}", method.code()),
@@ -271,7 +271,7 @@ pub fn classification_short(classification: &crate::estimate::Classification) ->
 /// The size of a standardised mean difference by Cohen's (1988)
 /// conventions, as `effectsize::interpret_cohens_d(d, rules = "cohen1988")`
 /// names it: |d| < 0.2 very small, < 0.5 small, < 0.8 medium, else large.
-pub fn cohen_size(d: f64) -> &'static str {
+pub(crate) fn cohen_size(d: f64) -> &'static str {
     match d.abs() {
         x if x < 0.2 => "very small",
         x if x < 0.5 => "small",
@@ -282,7 +282,7 @@ pub fn cohen_size(d: f64) -> &'static str {
 
 /// What a statistic is called where people read it: tables and
 /// documents. `estimates.csv` keeps the vocabulary's names (`name()`).
-pub fn stat_label(stat: crate::estimate::Stat) -> String {
+pub(crate) fn stat_label(stat: crate::estimate::Stat) -> String {
     use crate::estimate::Stat;
     let label = match stat {
         Stat::MeanChange => "mean change",

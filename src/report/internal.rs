@@ -36,7 +36,7 @@ pub fn write(dir: &Path, content: &ReportContent) -> Result<()> {
 
 /// The panel as a Parquet file's bytes. The largest output: a report
 /// encodes it while the last analyses run.
-pub fn panel_parquet(panel: &Panel) -> PolarsResult<Vec<u8>> {
+pub(crate) fn panel_parquet(panel: &Panel) -> PolarsResult<Vec<u8>> {
     let mut frame = panel_frame(panel)?;
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(&mut frame)?;

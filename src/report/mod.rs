@@ -15,10 +15,11 @@ pub mod folder;
 pub mod format;
 pub(crate) mod html;
 pub(crate) mod internal;
-pub mod labels;
+pub(crate) mod labels;
 pub(crate) mod manifest;
 pub(crate) mod markdown;
 pub(crate) mod model;
+pub mod previous;
 pub(crate) mod story;
 pub(crate) mod tables;
 
@@ -31,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
 /// Charts name their section; data quality comes after the methods.
-pub const SECTIONS: [(&str, &str, &[&str]); 14] = [
+pub(crate) const SECTIONS: [(&str, &str, &[&str]); 14] = [
     ("flow", "Participant flow", &["participant_flow"]),
     ("baseline", "Who took part", &["table1", "reliability"]),
     (
@@ -73,7 +74,7 @@ pub const SECTIONS: [(&str, &str, &[&str]); 14] = [
 ];
 
 /// Everything the renderers may read.
-pub struct ReportContent<'a> {
+pub(crate) struct ReportContent<'a> {
     pub settings: &'a crate::config::Settings,
     pub sources: &'a [SourceFile],
     pub accounts: &'a [TableAccount],
@@ -90,7 +91,7 @@ pub struct ReportContent<'a> {
     /// ([`internal::panel_parquet`]).
     pub panel_parquet: Option<&'a [u8]>,
     /// The earlier report this period is compared with (`--previous`).
-    pub previous: Option<&'a crate::previous::Previous>,
+    pub previous: Option<&'a previous::Previous>,
 }
 
 pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
@@ -98,7 +99,7 @@ pub(crate) fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> 
 }
 
 /// Writes the report into `claim`'s staging folder and swaps it in.
-pub fn write_report(claim: folder::Claim, content: &ReportContent) -> Result<PathBuf> {
+pub(crate) fn write_report(claim: folder::Claim, content: &ReportContent) -> Result<PathBuf> {
     render_into(claim.staging(), content)?;
     claim.commit()
 }

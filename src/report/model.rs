@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// One section of the report, in [`super::SECTIONS`] order.
 #[derive(Debug, Clone, Copy)]
-pub struct Section {
+pub(crate) struct Section {
     pub id: &'static str,
     pub title: &'static str,
     /// The names of the tables it shows.
@@ -23,7 +23,7 @@ pub struct Section {
 /// One group's change from baseline to follow-up, as the page's change
 /// table shows it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct ChangeRow {
+pub(crate) struct ChangeRow {
     pub group_by: String,
     pub group: String,
     pub n: String,
@@ -39,7 +39,7 @@ pub struct ChangeRow {
 
 /// The change rows of one outcome.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct OutcomeChange {
+pub(crate) struct OutcomeChange {
     pub id: String,
     pub rows: Vec<ChangeRow>,
     /// The footnote of the markers of withheld cells the rows show.
@@ -47,10 +47,10 @@ pub struct OutcomeChange {
 }
 
 /// One line of the data-quality account: table, what, rows.
-pub type QualityLine = (String, String, usize);
+pub(crate) type QualityLine = (String, String, usize);
 
 /// The report as readers see it.
-pub struct ReportModel {
+pub(crate) struct ReportModel {
     /// What the report is called and what it covers (`[report]`).
     pub heading: Heading,
     /// Participants read (kept), before any analysis.
@@ -71,7 +71,7 @@ pub struct ReportModel {
 
 /// The report's title and its line of programme, organisation and period.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub title: String,
     pub subtitle: Option<String>,
     /// Programme, organisation and period, each on its own line of a
@@ -108,13 +108,19 @@ impl ReportModel {
     }
 
     /// The charts of a section, in drawing order.
-    pub fn figures_of<'a>(&'a self, section: &Section) -> impl Iterator<Item = &'a Figure> + 'a {
+    pub(crate) fn figures_of<'a>(
+        &'a self,
+        section: &Section,
+    ) -> impl Iterator<Item = &'a Figure> + 'a {
         let id = section.id;
         self.figures.iter().filter(move |f| f.section == id)
     }
 
     /// The tables of a section that have rows, in table order.
-    pub fn tables_of<'a>(&'a self, section: &Section) -> impl Iterator<Item = &'a Table> + 'a {
+    pub(crate) fn tables_of<'a>(
+        &'a self,
+        section: &Section,
+    ) -> impl Iterator<Item = &'a Table> + 'a {
         let names = section.tables;
         self.tables
             .iter()

@@ -11,7 +11,7 @@ use crate::instruments::Direction;
 
 /// Paragraphs of the three sections.
 #[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Story {
+pub(crate) struct Story {
     pub summary: Vec<String>,
     pub methods: Vec<String>,
     pub limitations: Vec<String>,
@@ -209,7 +209,7 @@ fn previous_sentence(
     let name = previous.name();
     let before = content.estimates.iter().find(|e| {
         e.analysis == "previous_period"
-            && e.group_by == crate::previous::PERIOD
+            && e.group_by == super::previous::PERIOD
             && e.outcome == outcome
             && e.estimate == Stat::MeanChange
     });
@@ -255,7 +255,7 @@ fn previous_sentence(
             sentence
         }
     };
-    let differences = crate::previous::differences(content.settings, content.panel, previous);
+    let differences = super::previous::differences(content.settings, content.panel, previous);
     if !differences.is_empty() {
         sentence.push_str(&format!(
             " The two reports differ in their settings ({}), so part of any difference may come from them.",
@@ -765,7 +765,7 @@ fn costs_sentence(content: &ReportContent) -> Option<String> {
 }
 
 /// Builds the story.
-pub fn story(content: &ReportContent) -> Story {
+pub(crate) fn story(content: &ReportContent) -> Story {
     let registry = content.instruments;
     let waves = &content.panel.waves;
     let (baseline, followup) = (waves.baseline_name(), waves.followup_name());

@@ -17,7 +17,7 @@ use std::path::Path;
 
 /// One cell of a human table.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     Text(String),
     /// A number and how many decimals people should see.
     Number(f64, usize),
@@ -41,7 +41,7 @@ pub struct Table {
 impl Table {
     /// `table` without the columns that hold one value in every row, and those
     /// columns as `header: value`, to say once in the caption.
-    pub fn without_constant_columns(&self) -> (Table, Vec<String>) {
+    pub(crate) fn without_constant_columns(&self) -> (Table, Vec<String>) {
         let table = self;
         let constant: Vec<bool> = (0..table.header.len())
             .map(|c| {
@@ -91,7 +91,7 @@ impl Table {
     /// Per column, whether it holds words (read from the left) rather
     /// than numbers (lined up on the right): some text and nothing but
     /// text or blanks.
-    pub fn text_columns(&self) -> Vec<bool> {
+    pub(crate) fn text_columns(&self) -> Vec<bool> {
         (0..self.header.len())
             .map(|c| {
                 let cells = || self.rows.iter().filter_map(|row| row.get(c));
@@ -106,7 +106,7 @@ impl Table {
     /// each repeating the leading columns that say what a row is (up to
     /// three columns of words); the whole table when it fits. The full
     /// width stays in tables.xlsx and tables/*.csv.
-    pub fn split_columns(&self, most: usize) -> Vec<Table> {
+    pub(crate) fn split_columns(&self, most: usize) -> Vec<Table> {
         let width = self.header.len();
         if width <= most {
             return vec![self.clone()];
@@ -151,7 +151,7 @@ impl Table {
     /// (`everyone`, `by site`); the whole table, unnamed, when it has no
     /// such column or only one grouping. Pages show parts, so that groups
     /// of one column are read together rather than stacked.
-    pub fn by_grouping(&self) -> Vec<(Option<String>, Table)> {
+    pub(crate) fn by_grouping(&self) -> Vec<(Option<String>, Table)> {
         // Columns naming where a row belongs, which a part says once.
         const IDENTITY: [&str; 4] = ["outcome", "grouped by", "moderator", "group"];
         let Some(column) = self
@@ -798,7 +798,7 @@ fn previous_period(content: &ReportContent) -> Table {
     let earlier: Vec<&Estimate> = content
         .estimates
         .iter()
-        .filter(|e| e.analysis == "previous_period" && e.group_by == crate::previous::PERIOD)
+        .filter(|e| e.analysis == "previous_period" && e.group_by == super::previous::PERIOD)
         .collect();
     for before in &earlier {
         let now = content.estimates.iter().find(|e| {
@@ -1776,7 +1776,7 @@ fn spread(table: &Table) -> (Vec<String>, Vec<Vec<Cell>>) {
 /// The table as CSV for people: numbers rounded as people read them,
 /// intervals as two columns, and text cells that a spreadsheet would run
 /// as formulas neutralised.
-pub fn to_csv(table: &Table) -> String {
+pub(crate) fn to_csv(table: &Table) -> String {
     let (header, rows) = spread(table);
     let mut out = header
         .iter()
@@ -1872,7 +1872,7 @@ pub fn write(dir: &Path, tables: &[Table], excel: bool) -> Result<()> {
 }
 
 /// The table as a Markdown pipe table.
-pub fn to_markdown(table: &Table) -> String {
+pub(crate) fn to_markdown(table: &Table) -> String {
     let mut out = format!("| {} |\n", table.header.join(" | "));
     out.push_str(&format!("|{}\n", "---|".repeat(table.header.len())));
     for row in &table.rows {

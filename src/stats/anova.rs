@@ -9,7 +9,7 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 /// A double-double number: `high + low` with |low| ≤ ulp(high)/2.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DoubleDouble {
+pub(crate) struct DoubleDouble {
     pub high: f64,
     pub low: f64,
 }
@@ -28,7 +28,7 @@ impl DoubleDouble {
         (s, (a - (s - v)) + (b - v))
     }
 
-    pub fn div_f64(self, divisor: f64) -> Self {
+    pub(crate) fn div_f64(self, divisor: f64) -> Self {
         let q = self.high / divisor;
         // Remainder with one Newton correction.
         let remainder = self - DoubleDouble::from(q) * DoubleDouble::from(divisor);

@@ -6,7 +6,7 @@ use statrs::function::factorial::ln_binomial;
 /// Two-sided exact p-value of `successes` out of `trials` under p = 0.5:
 /// the probability of an outcome at most as likely as the one seen. 1 when
 /// there are no trials.
-pub fn binomial_test_half(successes: u64, trials: u64) -> f64 {
+pub(crate) fn binomial_test_half(successes: u64, trials: u64) -> f64 {
     if trials == 0 {
         return 1.0;
     }

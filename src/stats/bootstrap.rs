@@ -65,7 +65,7 @@ fn stream(seed: u64, index: u64) -> ChaCha8Rng {
 /// draw of `total` rows. The Poisson rates are the sample's counts, fixed
 /// for every resample, so each rate gets an alias table once and a
 /// draw is a table lookup. `N − total` is about √total rows.
-pub struct MultinomialSampler {
+pub(crate) struct MultinomialSampler {
     total: u64,
     /// The sample's counts, summed: row `r` of the sample is in the first
     /// category whose cumulative count exceeds `r`.
@@ -230,6 +230,7 @@ impl MultinomialSampler {
 
     /// One resample's counts per category, written into `drawn`;
     /// `positions` is scratch space.
+    #[cfg(test)]
     pub fn draw(&self, rng: &mut ChaCha8Rng, drawn: &mut [u64], positions: &mut Vec<u64>) {
         self.draw_batch(std::slice::from_mut(rng), drawn, positions);
     }
@@ -240,7 +241,12 @@ impl MultinomialSampler {
     /// number; it visits each category's table once for the whole batch,
     /// which keeps the table in cache (tables of large counts are spread
     /// over megabytes, and a draw per cache miss was the bootstrap's cost).
-    pub fn draw_batch(&self, rngs: &mut [ChaCha8Rng], drawn: &mut [u64], positions: &mut Vec<u64>) {
+    pub(crate) fn draw_batch(
+        &self,
+        rngs: &mut [ChaCha8Rng],
+        drawn: &mut [u64],
+        positions: &mut Vec<u64>,
+    ) {
         let categories = self.cumulative.len();
         let keys: Vec<u64> = rngs.iter_mut().map(|rng| rng.gen()).collect();
         for &(category, table) in &self.draw_order {
@@ -326,7 +332,7 @@ fn remove_uniformly(
 const RESAMPLE_BATCH: usize = 16;
 
 /// Statistics of `resamples` bootstrap resamples, in resample order.
-pub fn resample<S: Resampleable + ?Sized>(
+pub(crate) fn resample<S: Resampleable + ?Sized>(
     statistic: &S,
     resamples: usize,
     seed: u64,

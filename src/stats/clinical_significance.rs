@@ -15,7 +15,7 @@ use super::distributions::{normal_cdf, normal_quantile};
 /// Which way is better on the scale: +1 when higher is better, −1 when
 /// lower is (the package's `direction`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
+pub(crate) enum Better {
     Higher,
     Lower,
 }
@@ -47,7 +47,7 @@ pub enum RciMethod {
 }
 
 impl RciMethod {
-    pub const ALL: [RciMethod; 6] = [
+    pub(crate) const ALL: [RciMethod; 6] = [
         RciMethod::Jt,
         RciMethod::Gln,
         RciMethod::Hll,
@@ -79,7 +79,7 @@ impl RciMethod {
         }
     }
 
-    pub fn from_code(code: &str) -> Option<RciMethod> {
+    pub(crate) fn from_code(code: &str) -> Option<RciMethod> {
         RciMethod::ALL
             .into_iter()
             .find(|method| method.code().eq_ignore_ascii_case(code.trim()))
@@ -87,7 +87,7 @@ impl RciMethod {
 
     /// The critical value at the 5% level: one-sided for HA, two-sided
     /// for the others, as the package chooses.
-    pub fn critical_value(self) -> f64 {
+    pub(crate) fn critical_value(self) -> f64 {
         match self {
             RciMethod::Ha => normal_quantile(0.95),
             _ => normal_quantile(0.975),
@@ -111,7 +111,7 @@ pub enum Change {
 
 /// The five categories of the combined approach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Combined {
+pub(crate) enum Combined {
     /// Reliably improved and moved from the clinical to the functional range.
     Recovered,
     Improved,
@@ -123,7 +123,7 @@ pub enum Combined {
 
 /// Means and SDs of the sample of pairs a rule is fitted on.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
+pub(crate) struct Sample {
     pub m_pre: f64,
     pub sd_pre: f64,
     pub m_post: f64,
@@ -167,7 +167,7 @@ fn reliability_ha(sd: f64, se_measurement: f64) -> f64 {
 
 /// A fitted reliable change index.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RciRule {
+pub(crate) struct RciRule {
     pub method: RciMethod,
     pub reliability: f64,
     /// Reliability at follow-up (NK; the baseline reliability when not given).
@@ -238,7 +238,7 @@ impl RciRule {
     }
 
     /// The index of one pair.
-    pub fn rci(&self, pre: f64, post: f64) -> f64 {
+    pub(crate) fn rci(&self, pre: f64, post: f64) -> f64 {
         let r = self.reliability;
         let s = &self.sample;
         let numerator = match self.method {
@@ -254,7 +254,7 @@ impl RciRule {
         numerator / self.denominator
     }
 
-    pub fn classify(&self, pre: f64, post: f64) -> Change {
+    pub(crate) fn classify(&self, pre: f64, post: f64) -> Change {
         let directed = self.better.sign() * self.rci(pre, post);
         if directed > self.critical_value {
             Change::Improved
@@ -289,7 +289,7 @@ impl CutoffType {
 
 /// Mean and SD of a functional (general) population.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Norms {
+pub(crate) struct Norms {
     pub mean: f64,
     pub sd: f64,
 }
@@ -298,7 +298,7 @@ pub struct Norms {
 /// package's `calc_cutoff_from_data`, JT or (with `ha`) HA's true-score
 /// version, whose follow-up classification needs a reliable crossing.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cutoff {
+pub(crate) struct Cutoff {
     pub kind: CutoffType,
     pub value: f64,
     better: Better,
@@ -315,7 +315,7 @@ struct HaCutoff {
 
 /// Where one pair stands against a cut-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Crossing {
+pub(crate) struct Crossing {
     pub clinical_pre: bool,
     pub functional_post: bool,
     /// HA only: functional at baseline and reliably clinical at follow-up.
@@ -325,7 +325,7 @@ pub struct Crossing {
 impl Cutoff {
     /// The JT cut-off from the clinical sample's baseline; `None` when `b`
     /// or `c` lack norms.
-    pub fn jt(
+    pub(crate) fn jt(
         kind: CutoffType,
         sample: &Sample,
         norms: Option<Norms>,
@@ -391,11 +391,11 @@ impl Cutoff {
     }
 
     /// Whether this is HA's true-score cut-off.
-    pub fn is_ha(&self) -> bool {
+    pub(crate) fn is_ha(&self) -> bool {
         self.ha.is_some()
     }
 
-    pub fn crossing(&self, pre: f64, post: f64) -> Crossing {
+    pub(crate) fn crossing(&self, pre: f64, post: f64) -> Crossing {
         let direction = self.better.sign();
         let clinical_pre = direction * pre < direction * self.value;
         match self.ha {
@@ -419,7 +419,7 @@ impl Cutoff {
     /// The statistical approach alone (`cs_statistical`): improved when
     /// clinical at baseline and functional at follow-up; deteriorated when
     /// functional at baseline and not at follow-up (HA: reliably clinical).
-    pub fn classify(&self, pre: f64, post: f64) -> Change {
+    pub(crate) fn classify(&self, pre: f64, post: f64) -> Change {
         let crossing = self.crossing(pre, post);
         let (improved, deteriorated) = match self.ha {
             None => (
@@ -440,7 +440,7 @@ impl Cutoff {
 
 /// The combined approach (`cs_combined`): a reliable change that also
 /// crosses the cut-off is a recovery (or, downwards, harm).
-pub fn combine(change: Change, crossing: Crossing) -> Combined {
+pub(crate) fn combine(change: Change, crossing: Crossing) -> Combined {
     match change {
         Change::Improved if crossing.clinical_pre && crossing.functional_post => {
             Combined::Recovered
@@ -458,7 +458,7 @@ pub fn combine(change: Change, crossing: Crossing) -> Combined {
 /// when the change in the better direction is at least the minimal
 /// important change, deteriorated when it is at least the deterioration
 /// threshold the other way.
-pub fn classify_anchor(
+pub(crate) fn classify_anchor(
     change: f64,
     mic_improvement: f64,
     mic_deterioration: f64,
@@ -479,7 +479,7 @@ pub fn classify_anchor(
 /// (and can call one pair both improved and deteriorated), the change's
 /// direction decides instead; `None` for a negative baseline, whose
 /// percentage change has no meaning.
-pub fn classify_percentage(
+pub(crate) fn classify_percentage(
     pre: f64,
     post: f64,
     improvement: f64,
@@ -513,7 +513,7 @@ pub fn classify_percentage(
 /// HA's group-level estimates (`create_summary_table.cs_combined`): the
 /// modelled proportions of a group who changed in the better direction and
 /// who ended in the functional range; `None` where undefined.
-pub fn ha_group_level(
+pub(crate) fn ha_group_level(
     change: &[f64],
     post: &[f64],
     rule: &RciRule,
@@ -538,7 +538,7 @@ pub fn ha_group_level(
 
 /// The Wilson score interval of a proportion `successes / trials` at 95%,
 /// as `prop.test(x, n, correct = FALSE)$conf.int`; `None` without trials.
-pub fn wilson_interval(successes: usize, trials: usize) -> Option<(f64, f64)> {
+pub(crate) fn wilson_interval(successes: usize, trials: usize) -> Option<(f64, f64)> {
     if trials == 0 || successes > trials {
         return None;
     }
@@ -564,7 +564,12 @@ pub fn wilson_interval(successes: usize, trials: usize) -> Option<(f64, f64)> {
 
 /// Newcombe's (1998, method 10) 95% interval for the difference of two
 /// proportions x1/n1 − x2/n2, from their Wilson intervals.
-pub fn newcombe_difference(x1: usize, n1: usize, x2: usize, n2: usize) -> Option<(f64, f64)> {
+pub(crate) fn newcombe_difference(
+    x1: usize,
+    n1: usize,
+    x2: usize,
+    n2: usize,
+) -> Option<(f64, f64)> {
     let (l1, u1) = wilson_interval(x1, n1)?;
     let (l2, u2) = wilson_interval(x2, n2)?;
     let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);

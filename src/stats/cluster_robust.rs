@@ -21,7 +21,7 @@ const ZERO_EIGENVALUE: f64 = 1e-12;
 
 /// A least-squares fit with CR2 tests of its coefficients.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClusteredFit {
+pub(crate) struct ClusteredFit {
     /// Per coefficient: the CR2 t test with Satterthwaite df, `None` when
     /// undefined (no spread within the clusters' residuals, or df ≤ 0).
     pub tests: Vec<Option<CoefficientTest>>,
@@ -41,7 +41,7 @@ struct ClusterSums {
 
 /// `lm(y ~ columns - 1)` with CR2 standard errors clustered on `clusters`
 /// (any labels; observations of one cluster need not be adjacent).
-pub fn cr2_fit(
+pub(crate) fn cr2_fit(
     columns: &[Vec<f64>],
     y: &[f64],
     clusters: &[u32],
@@ -198,7 +198,7 @@ struct WeightedSums {
 /// M = (XᵀWX)⁻¹. G_g = I + Y_g K Y_gᵀ with
 /// K = [[M XᵀW²X M, −M], [−M, 0]], so its inverse root comes from 2p × 2p
 /// matrices and the cost stays linear in observations.
-pub fn cr2_weighted_fit(
+pub(crate) fn cr2_weighted_fit(
     columns: &[Vec<f64>],
     y: &[f64],
     weights: &[f64],

@@ -5,7 +5,7 @@ use super::distributions::t_cdf;
 use super::wilcoxon::average_ranks;
 
 /// Pearson correlation; `None` when either variable has no spread.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+pub(crate) fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len();
     if n < 2 || y.len() != n {
         return None;
@@ -26,7 +26,7 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Spearman's rho and its two-sided p-value from the t approximation on
 /// n − 2 df, computed as R does from S = (n³ − n)(1 − rho)/6.
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+pub(crate) fn spearman(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     let n = x.len() as f64;
     if n < 3.0 {
         return None;

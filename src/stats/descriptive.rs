@@ -54,7 +54,7 @@ pub fn autocorrelation_lag1(values: &[f64]) -> Option<f64> {
 }
 
 /// Sorts a copy of the values (NaN-free input expected) in ascending order.
-pub fn sorted(values: &[f64]) -> Vec<f64> {
+pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
     let mut copy = values.to_vec();
     copy.sort_by(f64::total_cmp);
     copy
@@ -63,7 +63,7 @@ pub fn sorted(values: &[f64]) -> Vec<f64> {
 /// Quantile of already sorted values by R's `quantile(type = 7)`.
 ///
 /// Uses R's exact formula `(1 - h) * x[lo] + h * x[hi]` so the last bit agrees.
-pub fn quantile_sorted(sorted_values: &[f64], probability: f64) -> Option<f64> {
+pub(crate) fn quantile_sorted(sorted_values: &[f64], probability: f64) -> Option<f64> {
     let n = sorted_values.len();
     if n == 0 || !(0.0..=1.0).contains(&probability) {
         return None;
@@ -101,7 +101,7 @@ pub struct Summary {
 }
 
 /// Full summary of a sample; `None` when it is empty.
-pub fn summarise(values: &[f64]) -> Option<Summary> {
+pub(crate) fn summarise(values: &[f64]) -> Option<Summary> {
     let sorted_values = sorted(values);
     Some(Summary {
         n: values.len(),

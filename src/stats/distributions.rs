@@ -9,13 +9,13 @@
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 
 /// Standard normal CDF, accurate in both tails.
-pub fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     // libm's erfc is accurate to an ulp; statrs' loses ~1e-12 near z = 2.
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// Standard normal quantile.
-pub fn normal_quantile(probability: f64) -> f64 {
+pub(crate) fn normal_quantile(probability: f64) -> f64 {
     // Normal::new(0, 1) cannot fail.
     let standard = Normal::new(0.0, 1.0).expect("standard normal");
     let mut z = standard.inverse_cdf(probability);
@@ -44,13 +44,13 @@ fn students_t(df: f64) -> Option<StudentsT> {
 }
 
 /// Lower-tail CDF of Student's t with `df` degrees of freedom.
-pub fn t_cdf(t: f64, df: f64) -> Option<f64> {
+pub(crate) fn t_cdf(t: f64, df: f64) -> Option<f64> {
     Some(students_t(df)?.cdf(t))
 }
 
 /// Two-sided p-value `2 * P(T > |t|)`, computed from the lower tail so small
 /// p-values keep their relative accuracy.
-pub fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
+pub(crate) fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
     if t.is_nan() {
         return None;
     }
@@ -59,7 +59,7 @@ pub fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
 }
 
 /// Quantile of Student's t, refined by Newton steps to full precision.
-pub fn t_quantile(probability: f64, df: f64) -> Option<f64> {
+pub(crate) fn t_quantile(probability: f64, df: f64) -> Option<f64> {
     if !(0.0 < probability && probability < 1.0) {
         return None;
     }
@@ -89,7 +89,7 @@ pub fn t_quantile(probability: f64, df: f64) -> Option<f64> {
 }
 
 /// Two-sided p-value of a standard normal statistic.
-pub fn normal_two_sided_p(z: f64) -> f64 {
+pub(crate) fn normal_two_sided_p(z: f64) -> f64 {
     (2.0 * normal_cdf(-z.abs())).min(1.0)
 }
 

@@ -10,7 +10,7 @@ use statrs::function::gamma::ln_gamma;
 /// Hedges' small-sample correction in its exact gamma form,
 /// `J(m) = Γ(m/2) / (√(m/2) · Γ((m − 1)/2))`. `None` for m ≤ 1, where it is
 /// undefined (Γ(0)).
-pub fn hedges_j(m: f64) -> Option<f64> {
+pub(crate) fn hedges_j(m: f64) -> Option<f64> {
     if !(m > 1.0) {
         return None;
     }
@@ -26,7 +26,7 @@ pub struct Interval {
 
 /// Cohen's d_z = mean(d)/sd(d), with the CI from exact inversion of the
 /// noncentral t (ncp limits divided by √n). `None` when sd(d) is 0 or n < 2.
-pub fn cohens_dz(differences: &[f64]) -> Option<Interval> {
+pub(crate) fn cohens_dz(differences: &[f64]) -> Option<Interval> {
     let n = differences.len() as f64;
     let sd = standard_deviation(differences)?;
     if !(sd > 0.0) {
@@ -39,7 +39,7 @@ pub fn cohens_dz(differences: &[f64]) -> Option<Interval> {
 }
 
 /// Hedges' g_z = d_z × J(n − 1), the CI scaled by the same J.
-pub fn hedges_gz(dz: &Interval, n: usize) -> Option<Interval> {
+pub(crate) fn hedges_gz(dz: &Interval, n: usize) -> Option<Interval> {
     let j = hedges_j(n as f64 - 1.0)?;
     Some(Interval {
         value: dz.value * j,
@@ -62,7 +62,7 @@ pub fn d_av(baseline: &[f64], followup: &[f64]) -> Option<f64> {
 
 /// g_av = d_av × J(n − 1), Hedges' correction as for g_z, its interval
 /// (d_av's) scaled by the same J.
-pub fn g_av(d_av: f64, ci: Option<(f64, f64)>, n: usize) -> Option<Interval> {
+pub(crate) fn g_av(d_av: f64, ci: Option<(f64, f64)>, n: usize) -> Option<Interval> {
     let j = hedges_j(n as f64 - 1.0)?;
     Some(Interval {
         value: d_av * j,
@@ -88,7 +88,7 @@ pub fn d_rm(dz: &Interval, baseline: &[f64], followup: &[f64]) -> Option<Interva
 
 /// Matched-pairs rank-biserial r = (R+ − R−)/(R+ + R−) over `non_zero`
 /// differences, with a Fisher-z CI; no CI when r = ±1.
-pub fn rank_biserial(
+pub(crate) fn rank_biserial(
     rank_sum_positive: f64,
     rank_sum_negative: f64,
     non_zero: usize,
@@ -113,7 +113,7 @@ pub fn rank_biserial(
 /// Hedges' g of `x − y` for two independent groups with the pooled sd,
 /// corrected by J(n1 + n2 − 2); the CI inverts the noncentral t of the
 /// two-sample t statistic on n1 + n2 − 2 df and scales it the same way.
-pub fn hedges_g_independent(x: &[f64], y: &[f64]) -> Option<Interval> {
+pub(crate) fn hedges_g_independent(x: &[f64], y: &[f64]) -> Option<Interval> {
     let (n1, n2) = (x.len() as f64, y.len() as f64);
     let df = n1 + n2 - 2.0;
     let pooled = (((n1 - 1.0) * variance(x)? + (n2 - 1.0) * variance(y)?) / df).sqrt();

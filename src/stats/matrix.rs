@@ -4,7 +4,7 @@
 
 /// Inverts a small symmetric positive-definite matrix by Gauss–Jordan
 /// elimination with partial pivoting.
-pub fn invert(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let p = matrix.len();
     let mut a: Vec<Vec<f64>> = matrix.to_vec();
     let mut inverse: Vec<Vec<f64>> = (0..p)
@@ -40,7 +40,7 @@ pub fn invert(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 
 /// The lower-triangular L with L Lᵀ = `matrix`; `None` when the matrix is
 /// not positive definite.
-pub fn cholesky(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn cholesky(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let p = matrix.len();
     let mut l = vec![vec![0.0; p]; p];
     for i in 0..p {
@@ -65,7 +65,7 @@ pub fn cholesky(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 /// Eigenvalues and eigenvectors (the columns of the second matrix) of a
 /// small symmetric matrix, by cyclic Jacobi rotations, which are accurate
 /// to rounding for the tiny matrices here.
-pub fn symmetric_eigen(matrix: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
+pub(crate) fn symmetric_eigen(matrix: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
     let p = matrix.len();
     let mut a = matrix.to_vec();
     let mut vectors: Vec<Vec<f64>> = (0..p)
@@ -112,7 +112,7 @@ pub fn symmetric_eigen(matrix: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
 }
 
 /// `a · b` for square matrices.
-pub fn product(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
+pub(crate) fn product(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let p = a.len();
     (0..p)
         .map(|i| {
@@ -124,20 +124,20 @@ pub fn product(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
 }
 
 /// `a · v`.
-pub fn apply(a: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
+pub(crate) fn apply(a: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
     a.iter()
         .map(|row| row.iter().zip(v).map(|(x, y)| x * y).sum())
         .collect()
 }
 
 /// `aᵀ · v`.
-pub fn apply_transposed(a: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
+pub(crate) fn apply_transposed(a: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
     (0..a.len())
         .map(|j| (0..a.len()).map(|i| a[i][j] * v[i]).sum())
         .collect()
 }
 
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 

@@ -393,7 +393,7 @@ pub fn random_intercept(
 /// As [`random_intercept`], also testing linear combinations `Lβ` (each
 /// `contrasts[i]` holds one L), with their own Satterthwaite df — for
 /// example the estimated mean at a wave.
-pub fn random_intercept_with_contrasts(
+pub(crate) fn random_intercept_with_contrasts(
     y: &[f64],
     columns: &[Vec<f64>],
     cluster: &[usize],

@@ -224,7 +224,7 @@ impl Sufficient {
 
 /// A fitted nested random-intercept model.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NestedFit {
+pub(crate) struct NestedFit {
     pub fixed_effects: Vec<FixedEffect>,
     pub contrasts: Vec<FixedEffect>,
     pub residual_variance: f64,
@@ -247,7 +247,7 @@ fn minimise_from_zero(f: impl Fn(f64) -> f64, high: f64) -> f64 {
 /// Fits `y = Xβ + u_cluster + u_participant + ε` by REML.
 /// `participant[row]` and `cluster[row]` identify each observation's
 /// person and cluster (a participant belongs to one cluster).
-pub fn nested_random_intercepts(
+pub(crate) fn nested_random_intercepts(
     y: &[f64],
     columns: &[Vec<f64>],
     participant: &[usize],

@@ -34,4 +34,4 @@ pub mod ttest;
 pub mod wilcoxon;
 
 /// Two-sided confidence level used throughout the report (95%).
-pub const CONFIDENCE_LEVEL: f64 = 0.95;
+pub(crate) const CONFIDENCE_LEVEL: f64 = 0.95;

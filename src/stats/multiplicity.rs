@@ -1,8 +1,7 @@
-//! Multiplicity adjustment of p-values: Holm and Benjamini–Hochberg, as R's
-//! `p.adjust`.
+//! Multiplicity adjustment of p-values: Holm, as R's `p.adjust`.
 
 /// Holm step-down adjustment (`p.adjust(p, "holm")`).
-pub fn holm(p_values: &[f64]) -> Vec<f64> {
+pub(crate) fn holm(p_values: &[f64]) -> Vec<f64> {
     let m = p_values.len();
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
@@ -16,21 +15,6 @@ pub fn holm(p_values: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-/// Benjamini–Hochberg step-up adjustment (`p.adjust(p, "BH")`).
-pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
-    let m = p_values.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p_values[b].total_cmp(&p_values[a]));
-    let mut adjusted = vec![0.0; m];
-    let mut running_min: f64 = 1.0;
-    for (position, &index) in order.iter().enumerate() {
-        let rank = (m - position) as f64;
-        running_min = running_min.min(m as f64 / rank * p_values[index]);
-        adjusted[index] = running_min.min(1.0);
-    }
-    adjusted
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,16 +24,6 @@ mod tests {
         // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.03 0.06 0.06 0.02
         let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
         let expected = [0.03, 0.06, 0.06, 0.02];
-        for (a, e) in adjusted.iter().zip(expected) {
-            assert!((a - e).abs() < 1e-15, "{adjusted:?}");
-        }
-    }
-
-    #[test]
-    fn bh_matches_r() {
-        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") -> 0.02 0.04 0.04 0.02
-        let adjusted = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]);
-        let expected = [0.02, 0.04, 0.04, 0.02];
         for (a, e) in adjusted.iter().zip(expected) {
             assert!((a - e).abs() < 1e-15, "{adjusted:?}");
         }

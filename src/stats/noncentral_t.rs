@@ -157,7 +157,7 @@ fn log_1p_minus(u: f64) -> f64 {
 
 /// Lower-tail CDF `P(T <= t)` of the noncentral t with `df` degrees of
 /// freedom and noncentrality `ncp`. `None` for invalid parameters.
-pub fn noncentral_t_cdf(t: f64, df: f64, ncp: f64) -> Option<f64> {
+pub(crate) fn noncentral_t_cdf(t: f64, df: f64, ncp: f64) -> Option<f64> {
     if !(df > 0.0) || !t.is_finite() || !ncp.is_finite() {
         return None;
     }
@@ -193,7 +193,7 @@ pub fn noncentral_t_cdf(t: f64, df: f64, ncp: f64) -> Option<f64> {
 
 /// The noncentrality at which `P(T <= t) = probability`; the CDF falls as the
 /// noncentrality grows, so the root is unique.
-pub fn noncentrality_for(t: f64, df: f64, probability: f64) -> Option<f64> {
+pub(crate) fn noncentrality_for(t: f64, df: f64, probability: f64) -> Option<f64> {
     let g = |ncp: f64| noncentral_t_cdf(t, df, ncp).unwrap_or(f64::NAN) - probability;
     let mut width = 2.0 + 0.5 * t.abs();
     let (mut low, mut high) = (t - width, t + width);

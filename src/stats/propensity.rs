@@ -118,7 +118,7 @@ pub fn logistic(columns: &[Vec<f64>], treated: &[bool]) -> Result<LogisticFit, R
 
 /// Whom a weighted comparison speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Estimand {
+pub(crate) enum Estimand {
     /// The people who took part: treated 1, controls e/(1−e).
     Att,
     /// Everyone: treated 1/e, controls 1/(1−e).
@@ -128,7 +128,7 @@ pub enum Estimand {
 }
 
 impl Estimand {
-    pub const ALL: [Estimand; 3] = [Estimand::Att, Estimand::Ate, Estimand::Overlap];
+    pub(crate) const ALL: [Estimand; 3] = [Estimand::Att, Estimand::Ate, Estimand::Overlap];
 
     pub fn weight(self, propensity: f64, treated: bool) -> f64 {
         let e = propensity;
@@ -145,7 +145,7 @@ impl Estimand {
 
 /// How the standard errors of a weighted regression allow for the data.
 #[derive(Debug, Clone, Copy)]
-pub enum Vcov<'a> {
+pub(crate) enum Vcov<'a> {
     /// `sandwich::vcovHC(fit, type = "HC0")`.
     Hc0,
     /// `sandwich::vcovCL(fit, cluster = clusters)`: HC1 with the G/(G−1)
@@ -155,7 +155,7 @@ pub enum Vcov<'a> {
 
 /// A weighted least-squares fit with sandwich standard errors.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RobustFit {
+pub(crate) struct RobustFit {
     pub coefficients: Vec<f64>,
     pub standard_errors: Vec<f64>,
     pub residual_df: f64,
@@ -175,7 +175,7 @@ impl RobustFit {
 
 /// `lm(y ~ columns - 1, weights = weights)` with sandwich standard
 /// errors. Weights must be positive.
-pub fn weighted_regression(
+pub(crate) fn weighted_regression(
     columns: &[Vec<f64>],
     y: &[f64],
     weights: &[f64],
@@ -253,14 +253,14 @@ pub fn weighted_regression(
 }
 
 /// Σwx / Σw.
-pub fn weighted_mean(values: &[f64], weights: &[f64]) -> Option<f64> {
+pub(crate) fn weighted_mean(values: &[f64], weights: &[f64]) -> Option<f64> {
     let total: f64 = weights.iter().sum();
     (total > 0.0).then(|| values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / total)
 }
 
 /// The weighted variance with reliability weights,
 /// Σw(x − x̄)² / (Σw − Σw²/Σw): the sample variance when every weight is 1.
-pub fn weighted_variance(values: &[f64], weights: &[f64]) -> Option<f64> {
+pub(crate) fn weighted_variance(values: &[f64], weights: &[f64]) -> Option<f64> {
     let mean = weighted_mean(values, weights)?;
     let total: f64 = weights.iter().sum();
     let squares: f64 = weights.iter().map(|w| w * w).sum();
@@ -276,7 +276,7 @@ pub fn weighted_variance(values: &[f64], weights: &[f64]) -> Option<f64> {
 }
 
 /// Kish's effective sample size, (Σw)² / Σw².
-pub fn effective_sample_size(weights: &[f64]) -> Option<f64> {
+pub(crate) fn effective_sample_size(weights: &[f64]) -> Option<f64> {
     let total: f64 = weights.iter().sum();
     let squares: f64 = weights.iter().map(|w| w * w).sum();
     (squares > 0.0).then(|| total * total / squares)
@@ -284,14 +284,14 @@ pub fn effective_sample_size(weights: &[f64]) -> Option<f64> {
 
 /// The E-value of a standardised mean difference (VanderWeele & Ding
 /// 2017): the risk ratio ≈ exp(0.91·|d|), then RR + √(RR(RR − 1)).
-pub fn e_value(d: f64) -> f64 {
+pub(crate) fn e_value(d: f64) -> f64 {
     let rr = (0.91 * d.abs()).exp();
     rr + (rr * (rr - 1.0)).sqrt()
 }
 
 /// The E-value of the confidence limit nearer the null: 1 when the
 /// interval includes no difference.
-pub fn e_value_of_interval(low: f64, high: f64) -> f64 {
+pub(crate) fn e_value_of_interval(low: f64, high: f64) -> f64 {
     if low <= 0.0 && high >= 0.0 {
         1.0
     } else {
@@ -308,7 +308,7 @@ pub fn e_value_of_interval(low: f64, high: f64) -> f64 {
 ///
 /// Returns, per matched pair, (treated index, control index), in the
 /// order the pairs were made.
-pub fn nearest_neighbour(
+pub(crate) fn nearest_neighbour(
     propensity: &[f64],
     treated: &[bool],
     caliper: Option<f64>,

@@ -329,7 +329,7 @@ fn solve(columns: &[Vec<f64>], y: &[f64]) -> Result<Solved, RegressionError> {
 /// one QR solve on the √w-scaled design, which for the handful of
 /// well-scaled columns of a weighted comparison is accurate to far below
 /// the fixtures' tolerance.
-pub fn weighted_least_squares(
+pub(crate) fn weighted_least_squares(
     columns: &[Vec<f64>],
     y: &[f64],
     weights: &[f64],
@@ -346,7 +346,10 @@ pub fn weighted_least_squares(
 /// Least-squares coefficients by one QR solve, without centring or
 /// refinement: for the intermediate steps of an iteration that corrects
 /// itself (IRLS), where the last digits of a step do not survive.
-pub fn least_squares_step(columns: &[Vec<f64>], y: &[f64]) -> Result<Vec<f64>, RegressionError> {
+pub(crate) fn least_squares_step(
+    columns: &[Vec<f64>],
+    y: &[f64],
+) -> Result<Vec<f64>, RegressionError> {
     if y.len() <= columns.len() || columns.is_empty() {
         return Err(RegressionError::TooFewObservations {
             observations: y.len(),
@@ -501,7 +504,7 @@ impl ScaledQr {
 /// [`ols`]'s cost on large data. One QR solve suffices: the residual sum
 /// of squares is stationary at the solution, so a coefficient error ε
 /// moves it by O(ε²).
-pub fn residual_sum_of_squares(
+pub(crate) fn residual_sum_of_squares(
     columns: &[Vec<f64>],
     y: &[f64],
 ) -> Result<(f64, f64), RegressionError> {
@@ -520,7 +523,7 @@ pub fn residual_sum_of_squares(
 /// large)`): (F, numerator df, p, denominator df), from residual sums of
 /// squares alone. `None` when undefined (no residual variance, or a
 /// design that cannot be solved).
-pub fn added_terms_f_test(
+pub(crate) fn added_terms_f_test(
     small: &[Vec<f64>],
     large: &[Vec<f64>],
     y: &[f64],
@@ -541,7 +544,7 @@ pub fn added_terms_f_test(
 /// The F test of terms added to a model: `anova(small, large)` in R, with
 /// residual sums of squares and residual dfs of both fits. Returns
 /// (F, numerator df, p).
-pub fn nested_f_test(small: &OlsFit, large: &OlsFit) -> Option<(f64, f64, f64)> {
+pub(crate) fn nested_f_test(small: &OlsFit, large: &OlsFit) -> Option<(f64, f64, f64)> {
     let numerator_df = small.residual_df - large.residual_df;
     if !(numerator_df > 0.0) || !(large.residual_sum_of_squares > 0.0) || large.exact_fit {
         return None;

@@ -4,7 +4,12 @@
 ///
 /// Brent (1973) `zeroin`: bisection safety with secant and inverse quadratic
 /// steps. Returns `None` when the bracket does not change sign.
-pub fn brent<F: Fn(f64) -> f64>(f: F, mut a: f64, mut b: f64, tolerance: f64) -> Option<f64> {
+pub(crate) fn brent<F: Fn(f64) -> f64>(
+    f: F,
+    mut a: f64,
+    mut b: f64,
+    tolerance: f64,
+) -> Option<f64> {
     let mut fa = f(a);
     let mut fb = f(b);
     if fa == 0.0 {

@@ -37,7 +37,7 @@ fn from_estimate(estimate: f64, standard_error: f64, df: f64) -> Option<TTest> {
 
 /// One-sample t-test of mean zero: `t.test(x)`, and the paired test when `x`
 /// holds the differences. `None` below two values or with zero variance.
-pub fn one_sample(values: &[f64]) -> Option<TTest> {
+pub(crate) fn one_sample(values: &[f64]) -> Option<TTest> {
     let n = values.len() as f64;
     let m = mean(values)?;
     let se = (variance(values)? / n).sqrt();
@@ -62,21 +62,12 @@ fn welch_from_variances(difference: f64, x: (f64, f64), y: (f64, f64)) -> Option
 /// The Welch test from each sample's mean, standard error of the mean and
 /// size, which determine it: what `t.test(x, y)` gives, for samples known
 /// only by what was published of them. `None` below two in a sample.
-pub fn welch_from_summaries(x: (f64, f64, usize), y: (f64, f64, usize)) -> Option<TTest> {
+pub(crate) fn welch_from_summaries(x: (f64, f64, usize), y: (f64, f64, usize)) -> Option<TTest> {
     let ((mx, sex, nx), (my, sey, ny)) = (x, y);
     if nx < 2 || ny < 2 {
         return None;
     }
     welch_from_variances(mx - my, (sex * sex, nx as f64), (sey * sey, ny as f64))
-}
-
-/// Student two-sample t-test with pooled variance: `t.test(x, y, var.equal = TRUE)`.
-pub fn student(x: &[f64], y: &[f64]) -> Option<TTest> {
-    let (nx, ny) = (x.len() as f64, y.len() as f64);
-    let df = nx + ny - 2.0;
-    let pooled = ((nx - 1.0) * variance(x)? + (ny - 1.0) * variance(y)?) / df;
-    let se = (pooled * (1.0 / nx + 1.0 / ny)).sqrt();
-    from_estimate(mean(x)? - mean(y)?, se, df)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use super::distributions::normal_two_sided_p;
 
 /// Ranks with ties given their average rank (R's `rank`, ties "average").
-pub fn average_ranks(values: &[f64]) -> Vec<f64> {
+pub(crate) fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut ranks = vec![0.0; values.len()];
@@ -62,7 +62,7 @@ fn signed_rank_counts(n: usize) -> Vec<f64> {
 
 /// `P(V <= v)` under the exact null distribution with `n` non-zero
 /// differences (R's `psignrank`).
-pub fn signed_rank_cdf(v: f64, n: usize) -> f64 {
+pub(crate) fn signed_rank_cdf(v: f64, n: usize) -> f64 {
     let counts = signed_rank_counts(n);
     let total = 2f64.powi(n as i32);
     let upto = v.floor();

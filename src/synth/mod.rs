@@ -124,7 +124,7 @@ const GROUP_ACTIVITIES: [(&str, i32, u32); 4] = [
 const CHECK_IN: (&str, i32, u32) = ("one-to-one check-in", 28, 30);
 const WAVES: [(&str, i32, i32); 3] = [("baseline", 0, 0), ("week12", 84, 7), ("month6", 182, 10)];
 /// The most peer circles `belong synth` makes.
-pub const MAX_CLUSTERS: usize = 1000;
+pub(crate) const MAX_CLUSTERS: usize = 1000;
 /// Spread of a circle's shared shift of its members' later states (in
 /// trait sds): an ICC of change of roughly 0.1.
 const CLUSTER_EFFECT_SD: f64 = 0.35;
@@ -191,7 +191,7 @@ fn raw_response(rule: ItemRule, level: i64, instrument: &Instrument) -> i64 {
 }
 
 /// Generates the data in memory.
-pub fn generate(options: &SynthOptions) -> Result<SynthData> {
+pub(crate) fn generate(options: &SynthOptions) -> Result<SynthData> {
     let instrument = crate::instruments::builtin()
         .into_iter()
         .find(|i| i.id == options.instrument)

@@ -12,7 +12,7 @@ fn create(path: &Path) -> Result<BufWriter<std::fs::File>> {
         .map_err(|e| Error::io("creating the file", path, e))
 }
 
-pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
+pub(crate) fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
     std::fs::create_dir_all(out_dir)
         .map_err(|e| Error::io("creating the output folder", out_dir, e))?;
     let io = |path: &Path| {
@@ -107,7 +107,7 @@ pub fn write_csv(out_dir: &Path, data: &SynthData) -> Result<()> {
 
 /// The three tables as Parquet (`NAME.parquet`), typed: dates as dates,
 /// items and minutes as integers, flags as booleans.
-pub fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
+pub(crate) fn write_parquet(out_dir: &Path, data: &SynthData) -> Result<()> {
     use polars::prelude::*;
     std::fs::create_dir_all(out_dir)
         .map_err(|e| Error::io("creating the output folder", out_dir, e))?;

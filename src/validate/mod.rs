@@ -52,10 +52,28 @@ pub struct Validated {
     pub assessments: Assessments,
     /// Kept attendance, counted (the rows are not kept).
     pub attendance: Option<AttendanceTally>,
+    pub account: Account,
+}
+
+/// The data-quality account: per table, the rows read, kept and excluded;
+/// every excluded row with its reason; every cell read as missing. It is
+/// what validate hands on besides the kept rows, and all the report says
+/// about data quality comes from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Account {
+    /// One per table read, in reading order.
+    pub tables: Vec<TableAccount>,
     pub excluded: Vec<ExcludedRow>,
     /// Item and total cells read as missing, their rows kept.
     pub bad_cells: Vec<crate::model::BadCell>,
-    pub accounts: Vec<TableAccount>,
+}
+
+impl Account {
+    /// Adds a table's account and its excluded rows.
+    pub fn add(&mut self, table: TableAccount, excluded: Vec<ExcludedRow>) {
+        self.tables.push(table);
+        self.excluded.extend(excluded);
+    }
 }
 
 struct Exclusions {
@@ -395,19 +413,18 @@ fn first_value_out_of_range(
 impl Validated {
     /// Adds the attendance account, its excluded rows and its counts, as
     /// [`AttendanceCheck::into_parts`] gives them.
-    pub fn add_attendance(
+    pub(crate) fn add_attendance(
         &mut self,
         (account, rows, tally): (TableAccount, Vec<ExcludedRow>, AttendanceTally),
     ) {
-        self.accounts.push(account);
-        self.excluded.extend(rows);
+        self.account.add(account, rows);
         self.attendance = Some(tally);
     }
 }
 
 /// Checks attendance part by part as it is read, and counts the kept rows
 /// into an [`AttendanceTally`]: the rows themselves are never all held.
-pub struct AttendanceCheck<'a> {
+pub(crate) struct AttendanceCheck<'a> {
     index: &'a ParticipantIndex,
     /// Per interned attendance id: its participants-table row, if any.
     participant_row: Vec<Option<u32>>,
@@ -607,7 +624,7 @@ impl<'a> AttendanceCheck<'a> {
     }
 
     /// The attendance account, its excluded rows and the counts.
-    pub fn into_parts(self) -> (TableAccount, Vec<ExcludedRow>, AttendanceTally) {
+    pub(crate) fn into_parts(self) -> (TableAccount, Vec<ExcludedRow>, AttendanceTally) {
         let mut by_reason = BTreeMap::new();
         for row in &self.excluded {
             *by_reason.entry(row.reason).or_insert(0) += 1;
@@ -695,14 +712,16 @@ pub fn validate(
     });
 
     let mut validated = Validated {
-        bad_cells,
         participants,
         participant_index,
         participants_given,
         assessments,
         attendance: None,
-        excluded,
-        accounts,
+        account: Account {
+            tables: accounts,
+            excluded,
+            bad_cells,
+        },
     };
     if let Some(table) = attendance {
         let mut check = AttendanceCheck::new(
@@ -716,12 +735,11 @@ pub fn validate(
     validated
 }
 
-/// Notes how many kept participants have no kept assessment at all.
 /// Notes, per table, the blank lines its files held: they were skipped as
 /// no records, so they are neither kept nor excluded, but the account says
 /// they were there.
-pub fn note_blank_lines(validated: &mut Validated, sources: &[crate::ingest::read::SourceFile]) {
-    for account in &mut validated.accounts {
+pub(crate) fn note_blank_lines(account: &mut Account, sources: &[crate::ingest::read::SourceFile]) {
+    for account in &mut account.tables {
         let blank: usize = sources
             .iter()
             .filter(|s| s.table == account.table)
@@ -735,7 +753,8 @@ pub fn note_blank_lines(validated: &mut Validated, sources: &[crate::ingest::rea
     }
 }
 
-pub fn note_participants_without_assessment(validated: &mut Validated) {
+/// Notes how many kept participants have no kept assessment at all.
+pub(crate) fn note_participants_without_assessment(validated: &mut Validated) {
     if !validated.participants_given {
         return;
     }
@@ -745,7 +764,8 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
     }
     let without = assessed.iter().filter(|a| !**a).count();
     if let Some(account) = validated
-        .accounts
+        .account
+        .tables
         .iter_mut()
         .find(|a| a.table == "participants")
     {
@@ -759,10 +779,10 @@ pub fn note_participants_without_assessment(validated: &mut Validated) {
 /// assessment: a follow-up cannot precede the baseline, so one of the two
 /// dates (or wave labels) is wrong; the later wave's row is the one left out.
 /// The rows are counted in the account and returned for the caller to add
-/// to `validated.excluded`: they are listed after attendance's, which may
+/// to `validated.account.excluded`: they are listed after attendance's, which may
 /// still be being read.
 #[must_use]
-pub fn exclude_followups_before_baseline(
+pub(crate) fn exclude_followups_before_baseline(
     validated: &mut Validated,
     baseline_wave: &str,
 ) -> Vec<ExcludedRow> {
@@ -804,7 +824,8 @@ pub fn exclude_followups_before_baseline(
     }
     validated.assessments.retain(&exclusions.keep);
     if let Some(account) = validated
-        .accounts
+        .account
+        .tables
         .iter_mut()
         .find(|a| a.table == "assessments")
     {
@@ -902,13 +923,13 @@ mod tests {
             };
             let assessments = assessments_of(&rows, |w| ["baseline", "week12", ""][w as usize].to_string());
             let validated = validate(Some(participants), assessments, None, &crate::instruments::builtin());
-            for account in &validated.accounts {
+            for account in &validated.account.tables {
                 prop_assert_eq!(account.kept + account.excluded, account.read);
                 prop_assert_eq!(account.excluded_by_reason.values().sum::<usize>(), account.excluded);
-                let listed = validated.excluded.iter().filter(|r| r.table == account.table).count();
+                let listed = validated.account.excluded.iter().filter(|r| r.table == account.table).count();
                 prop_assert_eq!(listed, account.excluded);
             }
-            prop_assert_eq!(validated.accounts[1].kept, validated.assessments.len());
+            prop_assert_eq!(validated.account.tables[1].kept, validated.assessments.len());
         }
 
         /// The assessment rules, however they are computed, exclude the
@@ -932,6 +953,7 @@ mod tests {
             let plain = plain_assessment_exclusions(&assessments, &instruments[0], participants.as_ref());
             let validated = validate(participants, assessments, None, &instruments);
             let found: Vec<(u64, &str)> = validated
+                .account
                 .excluded
                 .iter()
                 .filter(|r| r.table == "assessments")
@@ -1059,8 +1081,8 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["B"]
         );
-        assert_eq!(validated.excluded.len(), 2);
-        assert!(validated.excluded[0].detail.contains("lines 2, 3"));
+        assert_eq!(validated.account.excluded.len(), 2);
+        assert!(validated.account.excluded[0].detail.contains("lines 2, 3"));
     }
 
     #[test]
@@ -1086,6 +1108,7 @@ mod tests {
             ["A", "B"]
         );
         let details: Vec<(u64, &str)> = validated
+            .account
             .excluded
             .iter()
             .map(|r| (r.origin.line(), r.detail.as_str()))

@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// One band: its edges and count (`None` when suppressed).
-pub struct Bar {
+pub(crate) struct Bar {
     pub low: f64,
     pub high: f64,
     pub count: Option<f64>,
@@ -19,14 +19,14 @@ pub struct Bar {
 }
 
 /// Bars sharing a legend entry.
-pub struct Series {
+pub(crate) struct Series {
     pub label: String,
     pub colour: RGBColor,
     pub bars: Vec<Bar>,
 }
 
 /// What a histogram draws.
-pub struct Histogram {
+pub(crate) struct Histogram {
     pub series: Vec<Series>,
     /// Dashed vertical lines (reliable-change thresholds).
     pub markers: Vec<f64>,
@@ -57,7 +57,7 @@ fn bars_of<'a>(rows: impl Iterator<Item = &'a Estimate>, colour: RGBColor) -> Ve
 }
 
 /// Baseline and follow-up score distributions of everyone who answered.
-pub fn score_series(estimates: &[Estimate], outcome: &str, waves: &WaveOrder) -> Histogram {
+pub(crate) fn score_series(estimates: &[Estimate], outcome: &str, waves: &WaveOrder) -> Histogram {
     let mut series = Vec::new();
     for (wave, colour) in [
         (waves.baseline_name(), BLUE),
@@ -81,7 +81,7 @@ pub fn score_series(estimates: &[Estimate], outcome: &str, waves: &WaveOrder) ->
 }
 
 /// Pairs per band of change, coloured by reliable-change category.
-pub fn change_series(
+pub(crate) fn change_series(
     estimates: &[Estimate],
     outcome: &str,
     threshold: Option<f64>,
@@ -132,7 +132,7 @@ pub fn change_series(
 }
 
 /// Everyone enrolled, per band of sessions attended.
-pub fn sessions_series(estimates: &[Estimate]) -> Histogram {
+pub(crate) fn sessions_series(estimates: &[Estimate]) -> Histogram {
     let rows: Vec<&Estimate> = select(estimates, "", "participation", Stat::NWithSessions)
         .filter(|e| e.group_by == "all")
         .collect();
@@ -151,7 +151,7 @@ pub fn sessions_series(estimates: &[Estimate]) -> Histogram {
     }
 }
 
-pub fn histogram<DB: DrawingBackend>(
+pub(crate) fn histogram<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     x_label: &str,
@@ -240,7 +240,7 @@ pub fn histogram<DB: DrawingBackend>(
 }
 
 /// An axis label without needless decimals: `3`, `2.5`.
-pub fn trimmed(value: f64) -> String {
+pub(crate) fn trimmed(value: f64) -> String {
     if value.abs() < 1e-9 {
         return "0".into();
     }
@@ -250,7 +250,7 @@ pub fn trimmed(value: f64) -> String {
 
 /// A one-line legend along the bottom edge. White swatches are drawn as
 /// grey outlines (the suppressed marker).
-pub fn legend<DB: DrawingBackend>(
+pub(crate) fn legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[(String, RGBColor)],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
@@ -274,7 +274,7 @@ pub fn legend<DB: DrawingBackend>(
 }
 
 /// One cell of the pre/post grid.
-pub struct GridCell {
+pub(crate) struct GridCell {
     pub baseline: (f64, f64),
     pub followup: (f64, f64),
     pub count: Option<f64>,
@@ -284,7 +284,11 @@ pub struct GridCell {
 /// (its lowest and highest score) a band from 3 to <5 holds the scores 3
 /// and 4, so its cell is drawn from 2.5 to 4.5, each whole score at the
 /// centre of its own stretch of axis, and no cell runs past the scale.
-pub fn joint_cells(estimates: &[Estimate], outcome: &str, scale: (f64, f64)) -> Vec<GridCell> {
+pub(crate) fn joint_cells(
+    estimates: &[Estimate],
+    outcome: &str,
+    scale: (f64, f64),
+) -> Vec<GridCell> {
     let whole = |x: f64| x.fract() == 0.0;
     let (lowest, highest) = scale;
     let on_scale = |(low, high): (f64, f64), whole_scores: bool| {
@@ -327,14 +331,14 @@ pub fn joint_cells(estimates: &[Estimate], outcome: &str, scale: (f64, f64)) -> 
 /// The pre/post grid: a shaded cell per pair of bands (darker = more
 /// pairs), the line of no change and the reliable-change band around it.
 /// The lines drawn over the pre/post grid besides "no change".
-pub struct Guides {
+pub(crate) struct Guides {
     /// The reliable-change threshold, in points either side of no change.
     pub threshold: Option<f64>,
     /// The cut-off between the clinical and functional ranges, and its name.
     pub cutoff: Option<(f64, String)>,
 }
 
-pub fn pre_post<DB: DrawingBackend>(
+pub(crate) fn pre_post<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     baseline: &str,

@@ -29,7 +29,7 @@ pub fn stages(content: &ReportContent) -> Option<Vec<(String, String)>> {
     )
 }
 
-pub fn flow_chart<DB: DrawingBackend>(
+pub(crate) fn flow_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     stages: &[(String, String)],

@@ -8,12 +8,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// One activity's published weeks: (week, attended sessions, attendees).
-pub struct WeeklyLine {
+pub(crate) struct WeeklyLine {
     pub activity: String,
     pub points: Vec<(u32, Option<f64>)>,
 }
 
-pub fn weekly_attendance(estimates: &[Estimate]) -> Vec<WeeklyLine> {
+pub(crate) fn weekly_attendance(estimates: &[Estimate]) -> Vec<WeeklyLine> {
     let mut lines: Vec<WeeklyLine> = Vec::new();
     for e in select(estimates, "", "participation", Stat::SessionsInWeek) {
         let Contrast::Week(week) = e.contrast else {
@@ -48,7 +48,7 @@ fn legend_entry<DB: DrawingBackend>(
     ))
 }
 
-pub fn weekly_chart<DB: DrawingBackend>(
+pub(crate) fn weekly_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     lines: &[WeeklyLine],
@@ -113,7 +113,7 @@ pub fn weekly_chart<DB: DrawingBackend>(
 
 /// Band means with CIs, and the fitted line through (mean sessions, mean
 /// change) with the adjusted slope.
-pub struct DoseResponse {
+pub(crate) struct DoseResponse {
     /// (band label, x position, mean change, CI low, CI high, n).
     pub bands: Vec<(String, f64, f64, f64, f64, usize)>,
     /// (mean sessions, mean change, slope per session).
@@ -186,7 +186,7 @@ pub fn dose_response(
     })
 }
 
-pub fn dose_chart<DB: DrawingBackend>(
+pub(crate) fn dose_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     dose: &DoseResponse,
@@ -252,7 +252,7 @@ pub fn dose_chart<DB: DrawingBackend>(
 /// One series of the mixed model's estimated means: a label, the people
 /// it rests on, and per wave (in wave order) the mean and its 95% CI when
 /// published.
-pub struct MeanLine {
+pub(crate) struct MeanLine {
     pub label: String,
     pub people: Option<usize>,
     pub points: Vec<Option<(f64, f64, f64)>>,
@@ -260,7 +260,7 @@ pub struct MeanLine {
 
 /// The estimated mean per wave, by arm when the model was fitted per arm,
 /// else for everyone. Empty without a mixed model.
-pub fn wave_means(estimates: &[Estimate], outcome: &str, waves: &[String]) -> Vec<MeanLine> {
+pub(crate) fn wave_means(estimates: &[Estimate], outcome: &str, waves: &[String]) -> Vec<MeanLine> {
     let means: Vec<&Estimate> =
         select(estimates, outcome, "longitudinal", Stat::WaveMean).collect();
     let by_arm = means.iter().any(|e| e.group_by == "arm");
@@ -305,7 +305,7 @@ pub fn wave_means(estimates: &[Estimate], outcome: &str, waves: &[String]) -> Ve
         .collect()
 }
 
-pub fn wave_means_chart<DB: DrawingBackend>(
+pub(crate) fn wave_means_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     outcome: &str,

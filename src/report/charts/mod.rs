@@ -4,8 +4,8 @@
 //! pixels everywhere. Colours: Okabe–Ito, safe for
 //! colour-vision deficiencies. Charts read `Estimate` rows only.
 
-use super::labels::Labels;
 use super::ReportContent;
+use crate::config::Labels;
 use bands::histogram;
 use bands::pre_post;
 use flow::flow_chart;

@@ -19,7 +19,7 @@ const PIXELS_PER_METRE: u32 = 11_811;
 
 /// An encoded PNG and its size in pixels.
 #[derive(Debug, Clone, Default)]
-pub struct Png {
+pub(crate) struct Png {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,

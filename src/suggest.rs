@@ -1,4 +1,5 @@
-//! "Did you mean": the closest valid key to a misspelt one.
+//! "Did you mean": the closest valid key to a misspelt one. A leaf module:
+//! config, ingest and init suggest with it.
 
 /// Levenshtein distance between two short strings.
 fn distance(a: &str, b: &str) -> usize {
@@ -28,7 +29,7 @@ pub fn closest<'a>(key: &str, candidates: impl IntoIterator<Item = &'a str>) -> 
 
 /// Adds "did you mean `x`?" to serde's "unknown field `y`, expected one of
 /// `a`, `b`" message.
-pub fn explain_unknown_field(message: &str) -> String {
+pub(crate) fn explain_unknown_field(message: &str) -> String {
     let Some(start) = message.find("unknown field `") else {
         return message.to_string();
     };

@@ -17,11 +17,11 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The `group_by` of the earlier period's rows, and their `group`.
-pub const PERIOD: &str = "period";
-pub const PREVIOUS: &str = "previous";
+pub(crate) const PERIOD: &str = "period";
+pub(crate) const PREVIOUS: &str = "previous";
 /// The two sides of a difference between periods.
-pub const THIS_PERIOD: &str = "this period";
-pub const PREVIOUS_PERIOD: &str = "previous period";
+pub(crate) const THIS_PERIOD: &str = "this period";
+pub(crate) const PREVIOUS_PERIOD: &str = "previous period";
 
 /// The headline estimates compared between periods: analysis, statistic,
 /// grouping. Rows of `all` unless the grouping is the arm.
@@ -67,7 +67,7 @@ impl Previous {
             Some(period) => format!("the previous period ({period})"),
             None => format!(
                 "the previous report ({})",
-                crate::report::format::terminal_text(&self.dir.display().to_string())
+                super::format::terminal_text(&self.dir.display().to_string())
             ),
         }
     }
@@ -76,7 +76,7 @@ impl Previous {
 fn invalid(dir: &Path, what: &str) -> Error {
     Error::Config(format!(
         "--previous {}: {what}; give the folder of a report belong wrote (it holds manifest.json and estimates.parquet)",
-        crate::report::format::terminal_text(&dir.display().to_string())
+        super::format::terminal_text(&dir.display().to_string())
     ))
 }
 
@@ -86,19 +86,10 @@ fn manifest(dir: &Path) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(&path).map_err(|_| invalid(dir, "no manifest.json"))?;
     let manifest: serde_json::Value =
         serde_json::from_str(&text).map_err(|_| invalid(dir, "manifest.json is not JSON"))?;
-    if manifest["tool"] != "belong" || manifest["schema"] != crate::report::folder::SCHEMA {
+    if manifest["tool"] != "belong" || manifest["schema"] != super::folder::SCHEMA {
         return Err(invalid(dir, "manifest.json is not a belong report's"));
     }
     Ok(manifest)
-}
-
-/// Checks, before any long work, that `dir` holds an earlier report.
-pub fn check(dir: &Path) -> Result<()> {
-    manifest(dir)?;
-    if !dir.join("estimates.parquet").is_file() {
-        return Err(invalid(dir, "no estimates.parquet"));
-    }
-    Ok(())
 }
 
 /// Reads an earlier report's settings and headline rows.

@@ -1,5 +1,7 @@
 //! Where the tables are and what their columns are called: per-table
-//! mappings onto the native model, and the wide single-sheet layout.
+//! mappings onto the native model, and the wide single-sheet layout. The
+//! `[participants]`, `[assessments]`, `[attendance]` and `[wide]` tables of
+//! belong.toml deserialise into these; ingest reads by them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
