@@ -139,35 +139,22 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
     })?;
     pause::point("analysed");
     progress.accounted(&analysed.account.tables);
-    for column in &analysed.panel.free_text {
-        progress.note(&format!(
-            "participants column \"{}\" is free text and is left out of the report; code it into categories to analyse it",
-            column.escape_debug()
-        ));
-    }
-    if !analysed.panel.surplus.is_empty() {
-        progress.note(&format!(
-            "{} participant columns beyond the first {} characteristics are left out of the tables ({}); drop the columns the evaluation does not need under [participants] drop in belong.toml, or name the ones it does in adjust_for or moderators",
-            analysed.panel.surplus.len(),
-            panel::MAX_CHARACTERISTICS,
-            ingest::shown_columns(&analysed.panel.surplus)
-        ));
-    }
+    note_left_out(progress, &analysed.panel);
     progress.stage("writing the report");
     let mut estimates = analysed.estimates;
     if let Some(previous) = &previous {
         let against = report::previous::compare(&estimates, previous);
         estimates.extend(against);
     }
+    // Small cells are withheld, and counts rounded if asked, before any
+    // output is made: renderers see only what may be published.
     let published = disclosure::publish(estimates, settings.min_cell, settings.disclosure);
     report::write_report(
         claim,
         &report::ReportContent {
             settings,
             sources: &analysed.sources,
-            accounts: &analysed.account.tables,
-            excluded: &analysed.account.excluded,
-            bad_cells: &analysed.account.bad_cells,
+            account: &analysed.account,
             panel: &analysed.panel,
             instruments: &analysed.instruments,
             estimates: &published,
@@ -176,4 +163,23 @@ pub fn report_with_progress(settings: &Settings, progress: &mut dyn Progress) ->
             previous: previous.as_ref(),
         },
     )
+}
+
+/// Tells the user which participant columns the report leaves out, and how
+/// to bring them in.
+fn note_left_out(progress: &mut dyn Progress, panel: &Panel) {
+    for column in &panel.free_text {
+        progress.note(&format!(
+            "participants column \"{}\" is free text and is left out of the report; code it into categories to analyse it",
+            column.escape_debug()
+        ));
+    }
+    if !panel.surplus.is_empty() {
+        progress.note(&format!(
+            "{} participant columns beyond the first {} characteristics are left out of the tables ({}); drop the columns the evaluation does not need under [participants] drop in belong.toml, or name the ones it does in adjust_for or moderators",
+            panel.surplus.len(),
+            panel::MAX_CHARACTERISTICS,
+            ingest::shown_columns(&panel.surplus)
+        ));
+    }
 }

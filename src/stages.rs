@@ -308,10 +308,75 @@ struct WithoutAttendance {
 /// Score → panel → the analyses that do not read attendance.
 fn analyse_without_attendance(
     settings: &Settings,
-    mut participants: model::Participants,
-    mut assessments: model::Assessments,
+    participants: model::Participants,
+    assessments: model::Assessments,
 ) -> Result<WithoutAttendance> {
     let mut timings = Vec::new();
+    let scored = scored(settings, participants, assessments, &mut timings)?;
+    let (panel, order) = panel_of(settings, scored, &mut timings)?;
+    let estimates = timed(&mut timings, "analyses", || {
+        analysis::run_without_attendance(&panel, &settings.instruments, &settings.analysis)
+    });
+    Ok(WithoutAttendance {
+        panel,
+        order,
+        estimates,
+        timings,
+    })
+}
+
+/// The kept people with every assessment's totals: what the panel is
+/// built from.
+struct Scored {
+    participants: model::Participants,
+    /// The assessment rows' participants and waves; their responses are
+    /// released once scored.
+    assessments: model::Assessments,
+    scores: score::Scores,
+    waves: waves::WaveOrder,
+}
+
+/// The score stage: the waves put in order, and each assessment row's
+/// totals and subscales.
+fn scored(
+    settings: &Settings,
+    participants: model::Participants,
+    mut assessments: model::Assessments,
+    timings: &mut Vec<(&'static str, u128)>,
+) -> Result<Scored> {
+    let waves = waves::order_waves(&assessments, &settings.waves)?;
+    let scores = timed(timings, "score", || {
+        score::score(&assessments, &settings.instruments, waves.baseline_name())
+    });
+    // The panel needs only the ids and waves of the assessment rows: the
+    // responses (a gigabyte at national scale) go before it is built.
+    assessments.instruments = Vec::new();
+    assessments.assessed_on = Vec::new();
+    assessments.origin = Vec::new();
+    Ok(Scored {
+        participants,
+        assessments,
+        scores,
+        waves,
+    })
+}
+
+/// The panel stage: one row per participant, before attendance. The
+/// characteristics no table may show are left out first (free text, those
+/// beyond the first 30, levels of fewer than `min_cell` people pooled);
+/// data with no one scored at both waves, or whose design cannot be
+/// analysed, stop here.
+fn panel_of(
+    settings: &Settings,
+    scored: Scored,
+    timings: &mut Vec<(&'static str, u128)>,
+) -> Result<(Panel, panel::PanelOrder)> {
+    let Scored {
+        mut participants,
+        assessments,
+        scores,
+        waves,
+    } = scored;
     let allowed: Vec<String> = settings
         .tables
         .participants
@@ -341,26 +406,13 @@ fn analyse_without_attendance(
         settings.min_cell,
         &[analysis::design::ARM_COLUMN, cluster],
     );
-    let wave_order = waves::order_waves(&assessments, &settings.waves)?;
-    let scores = timed(&mut timings, "score", || {
-        score::score(
-            &assessments,
-            &settings.instruments,
-            wave_order.baseline_name(),
-        )
-    });
-    // The panel needs only the ids and waves of the assessment rows: the
-    // responses (a gigabyte at national scale) go before it is built.
-    assessments.instruments = Vec::new();
-    assessments.assessed_on = Vec::new();
-    assessments.origin = Vec::new();
-    let (mut panel, order) = timed(&mut timings, "panel", || {
+    let (mut panel, order) = timed(timings, "panel", || {
         panel::build_panel_without_attendance(
             participants,
             &assessments.participant,
             &assessments.wave,
             scores,
-            wave_order,
+            waves,
         )
     });
     panel.pooled = pooled;
@@ -382,15 +434,7 @@ fn analyse_without_attendance(
         )));
     }
     analysis::design::check(&panel, &settings.analysis)?;
-    let estimates = timed(&mut timings, "analyses", || {
-        analysis::run_without_attendance(&panel, &settings.instruments, &settings.analysis)
-    });
-    Ok(WithoutAttendance {
-        panel,
-        order,
-        estimates,
-        timings,
-    })
+    Ok((panel, order))
 }
 
 /// Adds counted attendance to the panel and runs the analyses that need

@@ -55,7 +55,7 @@ fn source_path(content: &ReportContent, origin: crate::model::RowOrigin) -> Stri
 /// Cells read as missing: where each is, what it held and why.
 fn excluded_cells_csv(content: &ReportContent) -> String {
     let mut out = String::from("table,file,line,column,found,reason\n");
-    for cell in content.bad_cells {
+    for cell in &content.account.bad_cells {
         let file = source_path(content, cell.origin);
         out.push_str(&format!(
             "assessments,{},{},{},{},{}\n",
@@ -71,7 +71,7 @@ fn excluded_cells_csv(content: &ReportContent) -> String {
 
 fn excluded_csv(content: &ReportContent) -> String {
     let mut out = String::from("table,file,line,column,reason,detail\n");
-    for row in content.excluded {
+    for row in &content.account.excluded {
         let file = source_path(content, row.origin);
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",

@@ -23,7 +23,8 @@ pub fn render(content: &ReportContent, files: &[String], render_ms: u128) -> Res
         })
         .collect();
     let accounting: Vec<serde_json::Value> = content
-        .accounts
+        .account
+        .tables
         .iter()
         .map(|a| {
             json!({

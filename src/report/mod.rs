@@ -27,7 +27,6 @@ use crate::error::{Error, Result};
 use crate::estimate::Estimate;
 use crate::ingest::read::SourceFile;
 use crate::panel::Panel;
-use crate::validate::{ExcludedRow, TableAccount};
 use std::path::{Path, PathBuf};
 
 /// Report sections in the order of the analyses: (id, heading, tables).
@@ -77,10 +76,9 @@ pub(crate) const SECTIONS: [(&str, &str, &[&str]); 14] = [
 pub(crate) struct ReportContent<'a> {
     pub settings: &'a crate::config::Settings,
     pub sources: &'a [SourceFile],
-    pub accounts: &'a [TableAccount],
-    pub excluded: &'a [ExcludedRow],
-    /// Cells read as missing (`internal/excluded_cells.csv`).
-    pub bad_cells: &'a [crate::model::BadCell],
+    /// What was read, kept and excluded, row by row and cell by cell
+    /// (`internal/excluded_rows.csv`, `internal/excluded_cells.csv`).
+    pub account: &'a crate::validate::Account,
     pub panel: &'a Panel,
     /// The instrument registry the outcomes index into.
     pub instruments: &'a [crate::instruments::Instrument],
@@ -119,7 +117,7 @@ fn render_published(dir: &Path, content: &ReportContent) -> Result<()> {
     crate::parquet::write(&dir.join("estimates.parquet"), &mut frame)?;
     write_file(
         &dir.join("data_quality.csv"),
-        data_quality::to_csv(content.accounts),
+        data_quality::to_csv(&content.account.tables),
     )?;
     let wanted = |output: &str| content.settings.outputs.iter().any(|o| o == output);
     // The model is built once; every output below serialises it.

@@ -236,7 +236,8 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
 
 fn quality_lines(content: &ReportContent) -> Vec<QualityLine> {
     content
-        .accounts
+        .account
+        .tables
         .iter()
         .flat_map(|a| {
             let mut lines = vec![

@@ -1691,7 +1691,8 @@ pub fn tables(content: &ReportContent) -> Vec<Table> {
         title: "Data quality: rows read, kept and excluded",
         header: header(&["table", "check", "rows"]),
         rows: content
-            .accounts
+            .account
+            .tables
             .iter()
             .flat_map(|a| {
                 let mut rows = vec![
