@@ -213,13 +213,8 @@ fn change_table(outcome: &OutcomeChange, model: &ReportModel) -> Table {
             .rows
             .iter()
             .map(|row| {
-                let group = if row.group_by == "all" {
-                    "everyone".to_string()
-                } else {
-                    format!("{}: {}", row.group_by, row.group)
-                };
                 vec![
-                    text(&group),
+                    text(&row.label),
                     figure(&row.n),
                     figure(&row.mean_baseline),
                     figure(&row.mean_followup),

@@ -26,6 +26,9 @@ pub(crate) struct Section {
 pub(crate) struct ChangeRow {
     pub group_by: String,
     pub group: String,
+    /// The group in one phrase, for a table with one group column:
+    /// "everyone", or "grouping: group".
+    pub label: String,
     pub n: String,
     pub mean_baseline: String,
     pub mean_followup: String,
@@ -194,6 +197,11 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                     ChangeRow {
                         group_by: group_by.to_string(),
                         group: group.to_string(),
+                        label: if group_by == "all" {
+                            "everyone".to_string()
+                        } else {
+                            format!("{group_by}: {group}")
+                        },
                         n: get(Stat::NPairs).map(people_text).unwrap_or_default(),
                         mean_baseline: shown(Stat::MeanBaseline, &|e| rounded(e.value, 2)),
                         mean_followup: shown(Stat::MeanFollowup, &|e| rounded(e.value, 2)),
