@@ -11,11 +11,20 @@
 #     (GNU time -v) and belong's own stage timings (manifest.json);
 #   - `belong report` on the same data as CSV (once);
 #   - `belong report` on data/sample;
-#   - byte-identical estimates with --threads 1.
+#   - byte-identical estimates with --threads 1;
+#   - with --against BINARY, an earlier build (e.g. of main) on the national
+#     Parquet report, alternating run by run with this build so that both
+#     see the same machine load, and the ratio of their medians.
 #
-#   bash scripts/bench.sh [DATA_DIR]      (default: target/national)
+#   bash scripts/bench.sh [--against BINARY] [DATA_DIR]   (default: target/national)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+against=""
+if [ "${1:-}" = "--against" ]; then
+    against="$(realpath "${2:?--against needs the path of a belong binary}")"
+    shift 2
+    [ -x "$against" ] || { echo "--against: $against is not an executable belong binary" >&2; exit 2; }
+fi
 data="${1:-target/national}"
 runs=3
 cargo build --release --quiet --bin belong --example io_floor
@@ -50,9 +59,14 @@ PY
 }
 counts="$(rows "$data")"
 
-floor=(); report=(); rss=(); sample=()
+floor=(); report=(); rss=(); sample=(); base=(); base_rss=()
 for i in $(seq $runs); do
     floor+=("$("$io_floor" "$data/parquet" | awk '{print $1}')")
+    if [ -n "$against" ]; then
+        rm -rf "$scratch/base"
+        read -r s kib < <(timed "$against" report "$data/parquet" --out "$scratch/base" --quiet)
+        base+=("$s"); base_rss+=("$kib")
+    fi
     rm -rf "$scratch/report"
     read -r s kib < <(timed "$belong" report "$data/parquet" --out "$scratch/report" --quiet)
     report+=("$s"); rss+=("$kib")
@@ -84,6 +98,16 @@ report_median="$(median "${report[@]}")"
 rss_median="$(python3 -c 'import sys,statistics; print(round(statistics.median([int(x) for x in sys.argv[1:]]) / 1024))' "${rss[@]}")"
 ratio="$(python3 -c "print(f'{$report_median / $floor_median:.1f}')")"
 sample_median="$(median "${sample[@]}")"
+against_lines=""
+if [ -n "$against" ]; then
+    base_median="$(median "${base[@]}")"
+    base_rss_median="$(python3 -c 'import sys,statistics; print(round(statistics.median([int(x) for x in sys.argv[1:]]) / 1024))' "${base_rss[@]}")"
+    base_ratio="$(python3 -c "print(f'{$report_median / $base_median:.3f}')")"
+    against_lines="
+An earlier build, $against, ran alternately with this one in the same run:
+national report $base_median s, peak $base_rss_median MiB (runs ${base[*]}).
+This build takes ${base_ratio}x its time."
+fi
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 memory="$(free -g | awk '/^Mem:/ {print $2}')"
 
@@ -107,6 +131,7 @@ ${synth_line}
 
 The full report takes ${ratio}× the I/O floor. Output with \`--threads 1\` is byte-identical to the default: $identical.
 Estimates from the CSV copy are byte-identical to those from Parquet: $csv_identical.
+$against_lines
 
 Stages of \`belong report\` on the national data (from manifest.json). Each stage's own
 elapsed time; they overlap, so they add up to more than the run. Attendance is streamed

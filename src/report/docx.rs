@@ -213,15 +213,17 @@ fn change_table(outcome: &OutcomeChange, model: &ReportModel) -> Table {
             .rows
             .iter()
             .map(|row| {
-                vec![
-                    text(&row.label),
-                    figure(&row.n),
-                    figure(&row.mean_baseline),
-                    figure(&row.mean_followup),
-                    figure(&row.mean_change),
-                    figure(&row.p),
-                    figure(&row.p_adjusted),
-                ]
+                let shown = [
+                    &row.n,
+                    &row.mean_baseline,
+                    &row.mean_followup,
+                    &row.mean_change,
+                    &row.p,
+                    &row.p_adjusted,
+                ];
+                std::iter::once(text(&row.label))
+                    .chain(shown.into_iter().map(|s| figure(s)))
+                    .collect()
             })
             .collect(),
     }
