@@ -35,6 +35,8 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.2f}")' "$@"; }
+# median_mib KIB...: the median of peak memories in KiB, in whole MiB.
+median_mib() { python3 -c 'import sys,statistics; print(round(statistics.median([int(x) for x in sys.argv[1:]]) / 1024))' "$@"; }
 
 # timed CMD...: prints "seconds peak_kib" using GNU time.
 timed() {
@@ -95,13 +97,13 @@ PY
 
 floor_median="$(median "${floor[@]}")"
 report_median="$(median "${report[@]}")"
-rss_median="$(python3 -c 'import sys,statistics; print(round(statistics.median([int(x) for x in sys.argv[1:]]) / 1024))' "${rss[@]}")"
+rss_median="$(median_mib "${rss[@]}")"
 ratio="$(python3 -c "print(f'{$report_median / $floor_median:.1f}')")"
 sample_median="$(median "${sample[@]}")"
 against_lines=""
 if [ -n "$against" ]; then
     base_median="$(median "${base[@]}")"
-    base_rss_median="$(python3 -c 'import sys,statistics; print(round(statistics.median([int(x) for x in sys.argv[1:]]) / 1024))' "${base_rss[@]}")"
+    base_rss_median="$(median_mib "${base_rss[@]}")"
     base_ratio="$(python3 -c "print(f'{$report_median / $base_median:.3f}')")"
     against_lines="
 An earlier build, $against, ran alternately with this one in the same run:

@@ -170,6 +170,16 @@ fn grouped_digits(whole: &str) -> String {
     grouped
 }
 
+/// A group in one phrase, for a table with one column of groups:
+/// "everyone", or "grouping: level".
+pub(crate) fn group_phrase(group_by: &str, group: &str) -> String {
+    if group_by == "all" {
+        "everyone".to_string()
+    } else {
+        format!("{group_by}: {group}")
+    }
+}
+
 /// A count of things in a sentence, with thousands separators.
 pub fn count(n: usize) -> String {
     grouped_digits(&n.to_string())

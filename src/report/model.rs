@@ -4,7 +4,9 @@
 //! how to mark it up, and compute nothing.
 
 use super::charts::Figure;
-use super::format::{p_text, people_text, rounded, suppressed_text, withheld_note, WITHHELD};
+use super::format::{
+    group_phrase, p_text, people_text, rounded, suppressed_text, withheld_note, WITHHELD,
+};
 use super::story::Story;
 use super::tables::Table;
 use super::ReportContent;
@@ -26,8 +28,7 @@ pub(crate) struct Section {
 pub(crate) struct ChangeRow {
     pub group_by: String,
     pub group: String,
-    /// The group in one phrase, for a table with one group column:
-    /// "everyone", or "grouping: group".
+    /// The group in one phrase (`format::group_phrase`).
     pub label: String,
     pub n: String,
     pub mean_baseline: String,
@@ -197,11 +198,7 @@ fn change_rows(content: &ReportContent) -> Vec<OutcomeChange> {
                     ChangeRow {
                         group_by: group_by.to_string(),
                         group: group.to_string(),
-                        label: if group_by == "all" {
-                            "everyone".to_string()
-                        } else {
-                            format!("{group_by}: {group}")
-                        },
+                        label: group_phrase(group_by, group),
                         n: get(Stat::NPairs).map(people_text).unwrap_or_default(),
                         mean_baseline: shown(Stat::MeanBaseline, &|e| rounded(e.value, 2)),
                         mean_followup: shown(Stat::MeanFollowup, &|e| rounded(e.value, 2)),

@@ -3,9 +3,9 @@
 //! `Estimate` rows only; every withheld number reads `[c]`.
 
 use super::format::{
-    classification_label, cohen_size, csv_field, markdown_text, money, p_text, rounded,
-    rounding_note, spreadsheet_text, stat_label, suppressed_text, visible, withheld_note, P_DIGITS,
-    P_FLOOR, WITHHELD,
+    classification_label, cohen_size, csv_field, group_phrase, markdown_text, money, p_text,
+    rounded, rounding_note, spreadsheet_text, stat_label, suppressed_text, visible, withheld_note,
+    P_DIGITS, P_FLOOR, WITHHELD,
 };
 use super::ReportContent;
 use crate::analysis::moderators::MODERATOR;
@@ -521,13 +521,7 @@ fn table1(content: &ReportContent) -> Table {
         Some(_) => "Table 1. Who took part, at baseline: everyone and by group",
     };
     let mut names = vec!["characteristic".to_string()];
-    names.extend(columns.iter().map(|(by, level)| {
-        if *by == "all" {
-            "everyone".to_string()
-        } else {
-            format!("{by}: {level}")
-        }
-    }));
+    names.extend(columns.iter().map(|(by, level)| group_phrase(by, level)));
     Table {
         name: "table1",
         title,
